@@ -1,0 +1,95 @@
+import { enums } from '../../generated/operations';
+import { spec } from '../helpers/spec';
+
+/** Enums copied verbatim from the vendor reference (shared/seeds) and PROTOCOL.md; never derived from the spec. */
+const REFERENCE_ENUMS = {
+  OrderType: ['MKT', 'LMT', 'STP', 'STPLMT'],
+  TimeInForce: ['DAY', 'GTC', 'IOC', 'FOK', 'OPEN', 'CLOSE', 'DAY+', 'GTC+'],
+  OrderStatus: [
+    'pending',
+    'working',
+    'partially_filled',
+    'filled',
+    'cancelled',
+    'rejected',
+    'expired',
+    'replaced',
+    'pending_cancel',
+    'pending_replace',
+  ],
+  OrderStatusFilter: [
+    'all',
+    'open',
+    'closed',
+    'filled',
+    'cancelled',
+    'partially_filled',
+    'working',
+    'rejected',
+    'pending',
+    'expired',
+    'replaced',
+  ],
+  ConnectionType: ['trade', 'market_data'],
+  BrokerageTopic: ['orders', 'positions', 'balances'],
+  MarketDataChannel: ['quotes', 'trades', 'bars', 'depth', 'options_chain'],
+  // PROTOCOL.md decisions.
+  OrderSide: [
+    'BUY',
+    'SELL',
+    'SELL_SHORT',
+    'BUY_TO_COVER',
+    'BUY_TO_OPEN',
+    'BUY_TO_CLOSE',
+    'SELL_TO_OPEN',
+    'SELL_TO_CLOSE',
+  ],
+  Instrument: ['EQ', 'OPT', 'MLEG_OPT', 'FUT', 'CRYPTO'],
+  ConnectionStatus: ['active', 'pending', 'expired', 'revoked', 'error'],
+  BarInterval: ['1m', '5m', '15m', '1h', '1d'],
+  TradingSession: ['regular', 'extended'],
+  TokenScope: ['read', 'trade'],
+  StreamErrorCode: [
+    'unauthorized',
+    'token_expired',
+    'session_replaced',
+    'auth_timeout',
+    'not_authenticated',
+    'invalid_json',
+    'invalid_message',
+    'invalid_request',
+    'unknown_action',
+    'ip_mismatch',
+    'rate_limited',
+  ],
+  StreamCloseCode: [4001, 4002, 4003, 4008, 4029],
+  OptionRight: ['call', 'put'],
+} as const;
+
+describe('enums', () => {
+  it.each(Object.entries(REFERENCE_ENUMS))(
+    '%s has exactly the reference values, in order',
+    (name, values) => {
+      expect(spec.components.schemas[name].enum).toEqual(values);
+      expect(enums[name as keyof typeof enums]).toEqual(values);
+    },
+  );
+
+  it('every enum schema of the spec is pinned by this test', () => {
+    const inSpec = Object.keys(spec.components.schemas).filter((n) => spec.components.schemas[n].enum);
+    expect(inSpec.sort()).toEqual(Object.keys(REFERENCE_ENUMS).sort());
+  });
+
+  it('orders, order requests and filters reference the enum schemas instead of inlining values', () => {
+    const order = spec.components.schemas.Order.properties;
+    expect(order.status).toEqual({ $ref: '#/components/schemas/OrderStatus' });
+    expect(order.order_type).toEqual({ $ref: '#/components/schemas/OrderType' });
+    expect(order.order_tif).toEqual({ $ref: '#/components/schemas/TimeInForce' });
+    expect(spec.components.parameters.StatusQuery.schema).toEqual({
+      $ref: '#/components/schemas/OrderStatusFilter',
+    });
+    expect(spec.components.schemas.BrokerageSubscribe.properties.topics.items).toEqual({
+      $ref: '#/components/schemas/BrokerageTopic',
+    });
+  });
+});
