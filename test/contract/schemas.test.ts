@@ -10,7 +10,8 @@ describe('component schemas', () => {
   });
 
   it.each(schemaNames)('%s: every example validates against its schema', (name) => {
-    for (const value of spec.components.schemas[name].examples) expect(schemaErrors(name, value)).toEqual([]);
+    for (const value of spec.components.schemas[name].examples)
+      expect(schemaErrors(name as never, value)).toEqual([]);
   });
 
   it('every schema, property and message says where it comes from (x-source)', () => {
@@ -157,12 +158,12 @@ describe('wrong payloads are rejected', () => {
   );
 
   it.each(cases)('%s rejects %s', (name, _what, value) => {
-    expect(schemaErrors(name, value).length).toBeGreaterThan(0);
+    expect(schemaErrors(name as never, value).length).toBeGreaterThan(0);
   });
 
   it.each(TARGETED)('%s rejects %s', (name, _what, value) => {
     const cleaned = JSON.parse(JSON.stringify(value)); // drops the `undefined` fields used to remove a key
-    expect(schemaErrors(name, cleaned).length).toBeGreaterThan(0);
+    expect(schemaErrors(name as never, cleaned).length).toBeGreaterThan(0);
   });
 
   it('every top-level schema has at least one wrong payload', () => {

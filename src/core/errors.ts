@@ -1,0 +1,284 @@
+/**
+ * The SDK's one error hierarchy. Every error is built by the factory functions at the bottom of
+ * this file ({@link errorFactory}), so status mapping, redaction and `name` live in one place.
+ *
+ * "The server answered" ({@link APIError}) and "we don't know whether it arrived"
+ * ({@link APIConnectionError}) are different classes on purpose: only the second may have placed an order.
+ */
+import { redact, redactHeaders, redactValue } from './redact';
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+/** Root of every error thrown by connect-trade. */
+export class ConnectTradeError extends Error {
+  override name = 'ConnectTradeError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(redact(message), options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  /** A redacted, JSON-safe view (used by JSON.stringify and util.inspect). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) if (key !== 'cause') out[key] = redactValue(value);
+    return out;
+  }
+
+  [inspectSymbol](): string {
+    return `${this.name}: ${this.message} ${JSON.stringify(this.toJSON())}\n${redact(this.stack?.split('\n').slice(1).join('\n') ?? '')}`;
+  }
+}
+
+/** The server answered with a non-2xx status. */
+export class APIError extends ConnectTradeError {
+  override name = 'APIError';
+  /** HTTP status. */
+  readonly status: number;
+  /** The parsed JSON body, or the raw text when the body was not JSON. */
+  readonly body: unknown;
+  /** Response headers (lower-cased, secrets redacted). */
+  readonly headers: Record<string, string>;
+  /** The `x-request-id` response header, for support. */
+  readonly requestId: string | undefined;
+  /** The body's machine-readable `code`, when the API gave one. */
+  readonly code: string | undefined;
+  constructor(status: number, message: string, body: unknown, headers: Record<string, string>) {
+    super(message);
+    this.status = status;
+    this.body = redactValue(body);
+    this.headers = headers;
+    this.requestId = headers['x-request-id'];
+    this.code = isRecord(body) && typeof body.code === 'string' ? body.code : undefined;
+  }
+}
+/** 400: malformed body, missing required fields, or an invalid value. */
+export class BadRequestError extends APIError {
+  override name = 'BadRequestError';
+}
+/** 401: invalid credentials, missing headers, or insufficient entitlements. */
+export class AuthenticationError extends APIError {
+  override name = 'AuthenticationError';
+}
+/** 403: authenticated but not allowed. */
+export class PermissionDeniedError extends APIError {
+  override name = 'PermissionDeniedError';
+}
+/** 404: the user, connection, account or order does not exist. */
+export class NotFoundError extends APIError {
+  override name = 'NotFoundError';
+}
+/** 409: the identifier already exists (duplicate user_id or cl_order_id). */
+export class ConflictError extends APIError {
+  override name = 'ConflictError';
+}
+/** 422: the server understood the request but refused its content. */
+export class UnprocessableEntityError extends APIError {
+  override name = 'UnprocessableEntityError';
+}
+/** 429: rate limited; `retryAfterMs` comes from `retry-after` when present. */
+export class RateLimitError extends APIError {
+  override name = 'RateLimitError';
+  get retryAfterMs(): number | undefined {
+    return parseRetryAfter(this.headers['retry-after']);
+  }
+}
+/** 5xx: the server failed. For an order, whether it was placed is unknown. */
+export class InternalServerError extends APIError {
+  override name = 'InternalServerError';
+}
+
+/** No response arrived (DNS, refused, reset...): the request may or may not have reached the server. */
+export class APIConnectionError extends ConnectTradeError {
+  override name = 'APIConnectionError';
+}
+/** The attempt timed out: the request may or may not have reached the server. */
+export class APITimeoutError extends APIConnectionError {
+  override name = 'APITimeoutError';
+}
+/** The caller aborted the request through its AbortSignal. */
+export class APIUserAbortError extends ConnectTradeError {
+  override name = 'APIUserAbortError';
+}
+
+/** One problem found by client-side validation. */
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `legs.2.ratio_qty` (empty for the whole value). */
+  path: string;
+  message: string;
+}
+/** Client-side validation failed; nothing was sent. `issues` lists every problem found. */
+export class ValidationError extends ConnectTradeError {
+  override name = 'ValidationError';
+  readonly issues: readonly ValidationIssue[];
+  constructor(issues: readonly ValidationIssue[]) {
+    super(
+      `Invalid request: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+    );
+    this.issues = issues;
+  }
+}
+/** A required credential or option is missing or malformed; nothing was sent. */
+export class ConfigurationError extends ConnectTradeError {
+  override name = 'ConfigurationError';
+}
+/** Pagination cannot continue safely (for example the server repeated a cursor). */
+export class PaginationError extends ConnectTradeError {
+  override name = 'PaginationError';
+}
+/** The server sent a 2xx response the SDK cannot read. */
+export class MalformedResponseError extends ConnectTradeError {
+  override name = 'MalformedResponseError';
+}
+
+/** Base of every streaming error. `code` is the protocol's error code, `closeCode` the socket's. */
+export class StreamError extends ConnectTradeError {
+  override name = 'StreamError';
+  readonly code: string | undefined;
+  readonly closeCode: number | undefined;
+  readonly requestId: string | undefined;
+  constructor(
+    message: string,
+    details: { code?: string; closeCode?: number; requestId?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.code = details.code;
+    this.closeCode = details.closeCode;
+    this.requestId = details.requestId;
+  }
+}
+/** Credentials or token rejected (`unauthorized`, close 4001): reconnecting with them is pointless. */
+export class StreamAuthenticationError extends StreamError {
+  override name = 'StreamAuthenticationError';
+}
+/** Another session took over this credential pair (close 4002): the SDK does not reconnect. */
+export class StreamSessionReplacedError extends StreamError {
+  override name = 'StreamSessionReplacedError';
+}
+/** The server answered a request with an `error` message. */
+export class StreamRequestError extends StreamError {
+  override name = 'StreamRequestError';
+}
+/** A request, connect or authentication got no answer in time. */
+export class StreamTimeoutError extends StreamError {
+  override name = 'StreamTimeoutError';
+}
+/** The stream is closed, or closed while the request was waiting. */
+export class StreamClosedError extends StreamError {
+  override name = 'StreamClosedError';
+}
+/** A frame could not be decoded or broke the protocol; `frame` holds the raw text, truncated. */
+export class StreamProtocolError extends StreamError {
+  override name = 'StreamProtocolError';
+  readonly frame: string;
+  constructor(message: string, frame: string, details: { cause?: unknown } = {}) {
+    super(message, details);
+    this.frame = truncate(redact(frame), 512);
+  }
+}
+/** A user's event listener threw; the stream carried on. */
+export class ListenerError extends StreamError {
+  override name = 'ListenerError';
+}
+
+const STATUS_CLASSES: Record<number, typeof APIError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+/** The one place errors are built. */
+export const errorFactory = {
+  /** The right APIError subclass for a status, whatever the body (JSON, HTML, empty). */
+  fromResponse(status: number, rawBody: string, headers: Headers | Record<string, string>): APIError {
+    const body = parseBody(rawBody);
+    const serverMessage = isRecord(body) && typeof body.message === 'string' ? body.message : undefined;
+    const message = serverMessage ?? (`${status} ${summarize(rawBody)}`.trim() || `HTTP ${status}`);
+    const Class = STATUS_CLASSES[status] ?? (status >= 500 ? InternalServerError : APIError);
+    return new Class(status, message, body, redactHeaders(headers));
+  },
+  connection(cause: unknown, message = 'Connection error: no response from the server'): APIConnectionError {
+    return new APIConnectionError(message, { cause });
+  },
+  timeout(ms: number): APITimeoutError {
+    return new APITimeoutError(`Request timed out after ${ms} ms`);
+  },
+  aborted(cause?: unknown): APIUserAbortError {
+    return new APIUserAbortError('Request was aborted', { cause });
+  },
+  validation(issues: readonly ValidationIssue[]): ValidationError {
+    return new ValidationError(issues);
+  },
+  configuration(message: string): ConfigurationError {
+    return new ConfigurationError(message);
+  },
+  pagination(message: string): PaginationError {
+    return new PaginationError(message);
+  },
+  malformedResponse(message: string, cause?: unknown): MalformedResponseError {
+    return new MalformedResponseError(message, { cause });
+  },
+  /** The stream error for a close code (PROTOCOL.md's close-code table). */
+  streamClosed(closeCode: number, reason: string): StreamError {
+    const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})`;
+    if (closeCode === 4001)
+      return new StreamAuthenticationError(message, { closeCode, code: 'unauthorized' });
+    if (closeCode === 4002)
+      return new StreamSessionReplacedError(message, { closeCode, code: 'session_replaced' });
+    return new StreamClosedError(message, { closeCode });
+  },
+  /** The error for a server `error` message, typed by its code. */
+  streamServerError(code: string, message: string, requestId?: string): StreamError {
+    const details = { code, ...(requestId === undefined ? {} : { requestId }) };
+    if (code === 'unauthorized' || code === 'token_expired')
+      return new StreamAuthenticationError(message, details);
+    if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
+    return new StreamRequestError(message, details);
+  },
+  streamTimeout(what: string, ms: number): StreamTimeoutError {
+    return new StreamTimeoutError(`${what} timed out after ${ms} ms`);
+  },
+  streamClosedWhile(what: string): StreamClosedError {
+    return new StreamClosedError(`Stream closed while ${what}`);
+  },
+  streamProtocol(message: string, frame: string, cause?: unknown): StreamProtocolError {
+    return new StreamProtocolError(message, frame, { cause });
+  },
+  listener(event: string, cause: unknown): ListenerError {
+    return new ListenerError(`A listener for "${event}" threw`, { cause });
+  },
+};
+
+/** Milliseconds from a `retry-after` header (seconds or an HTTP date). */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function parseBody(raw: string): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function summarize(raw: string): string {
+  // An HTML error page (a proxy's 502) says little; keep its <title> or a short prefix.
+  const title = /<title>([^<]*)<\/title>/i.exec(raw)?.[1];
+  return truncate((title ?? raw).replace(/\s+/g, ' ').trim(), 200);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
