@@ -83,16 +83,20 @@ describe('operations', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it.each(REFERENCE)('%s %s answers 200, 401, 429 and 500 with the one Error schema', (method, path) => {
-    const op = spec.paths[path][method.toLowerCase()] as SpecOperation;
-    expect(op.responses['200']).toBeDefined();
-    for (const status of ['401', '429', '500']) expect(op.responses[status]).toBeDefined();
-    for (const [status, response] of Object.entries(op.responses)) {
-      if (!status.startsWith('4') && !status.startsWith('5')) continue;
-      const resolved = spec.components.responses[(response.$ref ?? '').split('/').pop() as string];
-      expect(resolved.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
-    }
-  });
+  it.each(REFERENCE)(
+    '%s %s answers 200 and every reference error status plus 429, with the one Error schema',
+    (method, path) => {
+      const op = spec.paths[path][method.toLowerCase()] as SpecOperation;
+      expect(op.responses['200']).toBeDefined();
+      for (const status of ['400', '401', '404', '409', '429', '500'])
+        expect(op.responses[status]).toBeDefined();
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (!status.startsWith('4') && !status.startsWith('5')) continue;
+        const resolved = spec.components.responses[(response.$ref ?? '').split('/').pop() as string];
+        expect(resolved.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+      }
+    },
+  );
 
   it('409 is declared where an identifier may already exist', () => {
     expect(spec.paths['/users'].post.responses['409']).toBeDefined();
