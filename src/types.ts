@@ -8,7 +8,7 @@ import type { components } from '../generated/schema';
 type Schemas = components['schemas'];
 
 /** A known enum value, or any other string the server may add later. */
-// biome-ignore lint/complexity/noBannedTypes: `string & {}` keeps editor completion of the known values.
+// `string & {}` keeps editor completion of the known values while accepting new ones.
 export type Open<T extends string> = T | (string & {});
 
 /** Order type: MKT, LMT, STP, STPLMT. */
