@@ -1,0 +1,68 @@
+/**
+ * How the live store folds one more version of an order into the one it holds. Updates arrive
+ * from two sources (REST snapshots and the stream) in any order and possibly twice, so the rule
+ * must be monotonic: an order never moves backwards.
+ */
+import type { Order } from '../types';
+import { compareDecimal } from './decimal-compare';
+
+/** Statuses after which nothing but a later terminal correction can change an order. */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+  'replaced',
+]);
+
+/** Whether an order's status is final. Unknown statuses are treated as live (tolerant reader). */
+export function isTerminal(order: Pick<Order, 'status'>): boolean {
+  return TERMINAL_STATUSES.has(order.status);
+}
+
+/** Why an incoming version was not applied, or `applied`. */
+export type MergeOutcome = 'applied' | 'duplicate' | 'stale' | 'regression';
+
+/**
+ * Decides whether `incoming` replaces `current`:
+ * - a live status never overwrites a terminal one (a late `working` after `filled`);
+ * - `filled_qty` never decreases;
+ * - otherwise the later `updated_at` wins; on a tie, the version that filled more or reached a
+ *   terminal status wins, and an identical version is a duplicate that changes nothing.
+ */
+export function mergeOrder(
+  current: Order | undefined,
+  incoming: Order,
+): { order: Order; outcome: MergeOutcome } {
+  if (!current) return { order: incoming, outcome: 'applied' };
+  if (isTerminal(current) && !isTerminal(incoming)) return { order: current, outcome: 'regression' };
+  const filled = compareDecimal(incoming.filled_qty, current.filled_qty);
+  if (filled < 0) return { order: current, outcome: 'regression' };
+  const time = compareTime(incoming.updated_at, current.updated_at);
+  if (time < 0) return { order: current, outcome: 'stale' };
+  if (time === 0) {
+    if (sameVersion(current, incoming)) return { order: current, outcome: 'duplicate' };
+    const advances =
+      filled > 0 || (isTerminal(incoming) && !isTerminal(current)) || current.status === incoming.status;
+    if (!advances) return { order: current, outcome: 'stale' };
+  }
+  return { order: incoming, outcome: 'applied' };
+}
+
+function compareTime(a: string, b: string): number {
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  // An unparseable timestamp cannot prove it is newer; keep what we have.
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? -1 : 1;
+  return Math.sign(x - y);
+}
+
+function sameVersion(a: Order, b: Order): boolean {
+  return (
+    a.status === b.status &&
+    a.filled_qty === b.filled_qty &&
+    a.updated_at === b.updated_at &&
+    a.fills.length === b.fills.length &&
+    JSON.stringify(a) === JSON.stringify(b)
+  );
+}
