@@ -133,7 +133,7 @@ describe('retry schedule', () => {
     expect(calls).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
     expect(calls).toHaveLength(2);
-    expect(calls[1]!.at - calls[0]!.at).toBe(3_000);
+    expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBe(3_000);
     await expect(result).resolves.toEqual([]);
   });
 
@@ -161,15 +161,15 @@ describe('retry schedule', () => {
     await jest.advanceTimersByTimeAsync(10_000);
     await result;
     expect(calls).toHaveLength(2);
-    expect(calls[0]!.init.method).toBe('PATCH');
-    expect(calls[1]!.init.body).toBe(calls[0]!.init.body);
-    expect(JSON.parse(String(calls[1]!.init.body))).toEqual({
+    expect(calls[0]?.init.method).toBe('PATCH');
+    expect(calls[1]?.init.body).toBe(calls[0]?.init.body);
+    expect(JSON.parse(String(calls[1]?.init.body))).toEqual({
       new_cl_order_id: 'n1',
       broker: 'ALPACA',
       order_qty: '5',
     });
-    expect(calls[1]!.init.signal).not.toBe(calls[0]!.init.signal);
-    expect(calls[0]!.init.redirect).toBe('error');
+    expect(calls[1]?.init.signal).not.toBe(calls[0]?.init.signal);
+    expect(calls[0]?.init.redirect).toBe('error');
   });
 });
 
