@@ -5,19 +5,22 @@
  * undici's `request` never follows redirects, so a 3xx arrives as a response and the retry loop
  * refuses it. Only imported in Node (see transport.ts).
  */
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { Transport } from './transport';
 
-let sharedAgent: Agent | undefined;
+let sharedAgent: Promise<Agent> | undefined;
 
-/** The process-wide keep-alive agent (created on first use). */
-function agent(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+/** The process-wide keep-alive agent, created on first use. undici is imported here, dynamically, so that merely importing the SDK (or bundling it for a browser) never loads it. */
+function agent(): Promise<Agent> {
+  sharedAgent ??= import('undici').then(
+    ({ Agent }) => new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 }),
+  );
   return sharedAgent;
 }
 
 /** A transport sending each attempt through the shared undici keep-alive agent (or the one given). */
-export function undiciTransport(dispatcher: Agent = agent()): Transport {
+export async function undiciTransport(given?: Agent): Promise<Transport> {
+  const dispatcher = given ?? (await agent());
   return async ({ url, method, headers, body, signal }) => {
     const target = new URL(url);
     const response = await dispatcher.request({
