@@ -31,11 +31,9 @@ export async function undiciTransport(given?: Agent): Promise<Transport> {
       body: body ?? null,
       signal,
     });
-    const out = new Headers();
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (Array.isArray(value)) for (const v of value) out.append(name, v);
-      else if (value !== undefined) out.set(name, value);
-    }
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers))
+      if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
     return { status: response.statusCode, headers: out, text: await response.body.text() };
   };
 }

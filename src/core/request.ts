@@ -10,6 +10,7 @@ import { ConnectTradeError, errorFactory } from './errors';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import { type RetryMode, sendWithRetries } from './retry';
 import { defaultTransport, type Transport } from './transport';
+import { BufferedResponse, WireRequestObject } from './wire-objects';
 
 /** What every REST client built from one `ConnectTrade` shares: resolved options and the transport. */
 export interface RestContext {
@@ -21,9 +22,6 @@ export interface RestContext {
 export function createContext(options: ResolvedOptions): RestContext {
   return { options, transport: defaultTransport(options.fetch) };
 }
-
-// Statuses whose responses must not carry a body (the Response constructor enforces it).
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /** Per-call options of openapi-fetch: the retrying fetch for this call, plus extra headers. */
 export type CallInit = {
@@ -42,6 +40,7 @@ export class RestCore {
   ) {
     this.client = createClient<paths>({
       baseUrl: context.options.baseUrl,
+      Request: WireRequestObject as unknown as typeof Request,
       // PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
       querySerializer: { array: { style: 'form', explode: false } },
     });
@@ -72,16 +71,13 @@ export class RestCore {
       logger: defaults.logger,
     } as const;
     const fetch = async (request: Request): Promise<Response> => {
-      const body = request.body === null ? undefined : await request.text();
+      const { url, method, headers, bodyText } = request as unknown as WireRequestObject;
       const wire = await sendWithRetries(
         await transport(),
-        { url: request.url, method: request.method, headers: Object.fromEntries(request.headers), body },
+        { url, method, headers: Object.fromEntries(headers), body: bodyText },
         attemptOptions,
       );
-      return new Response(NULL_BODY.has(wire.status) || wire.text === '' ? null : wire.text, {
-        status: wire.status,
-        headers: wire.headers,
-      });
+      return new BufferedResponse(wire.status, wire.headers, wire.text) as unknown as Response;
     };
     return options.headers ? { fetch, headers: options.headers } : { fetch };
   }
@@ -113,7 +109,9 @@ export async function unwrap<D>(call: Promise<FetchResult<D>>): Promise<D | unde
         : typeof result.error === 'string'
           ? result.error
           : JSON.stringify(result.error);
-    throw errorFactory.fromResponse(response.status, raw, response.headers);
+    const buffered: unknown = response;
+    const headers = buffered instanceof BufferedResponse ? buffered.headerRecord : response.headers;
+    throw errorFactory.fromResponse(response.status, raw, headers);
   }
   return result.data;
 }

@@ -102,7 +102,8 @@ export async function sendWithRetries(
   request: Omit<Parameters<Transport>[0], 'signal'>,
   opts: AttemptOptions,
 ): Promise<WireResponse> {
-  const path = new URL(request.url).pathname;
+  // Parsed only for log lines, and only when someone listens.
+  const path = opts.logger ? new URL(request.url).pathname : '';
   for (let n = 1; ; n++) {
     if (opts.signal?.aborted) throw errorFactory.aborted(opts.signal.reason);
     const started = Date.now();
@@ -124,14 +125,14 @@ export async function sendWithRetries(
       log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name });
       throw e;
     }
-    const requestId = response.headers.get('x-request-id') ?? undefined;
+    const requestId = response.headers['x-request-id'];
     const done = { ...fields, status: response.status, durationMs: Date.now() - started, requestId };
     if (response.status >= 300 && response.status < 400) {
       log(opts.logger, 'error', 'redirect refused', done);
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
     if (RETRYABLE_STATUSES.has(response.status) && opts.retry === 'idempotent' && n <= opts.maxRetries) {
-      const delayMs = backoffDelay(n, parseRetryAfter(response.headers.get('retry-after') ?? undefined));
+      const delayMs = backoffDelay(n, parseRetryAfter(response.headers['retry-after']));
       if (delayMs !== undefined) {
         log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs });
         await sleep(delayMs, opts.signal);

@@ -16,10 +16,10 @@ export interface WireRequest {
   readonly signal: AbortSignal;
 }
 
-/** One attempt's response with its body read. */
+/** One attempt's response with its body read; header names are lower-case (repeated values joined by ", "). */
 export interface WireResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: Record<string, string>;
   readonly text: string;
 }
 
@@ -36,7 +36,11 @@ export function fetchTransport(fetchFn: FetchLike): Transport {
       redirect: 'error',
       signal,
     });
-    return { status: response.status, headers: response.headers, text: await response.text() };
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      text: await response.text(),
+    };
   };
 }
 
