@@ -90,7 +90,9 @@ async function main() {
     'node:http keep-alive': () => nodeHttpGet(agent, port),
     'u.orders.list': () => u.orders.list({ limit: 50 }).then((page) => page.data),
   };
-  const results: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  const results: Record<string, number[]> = Object.fromEntries(
+    Object.keys(contenders).map((name) => [name, []]),
+  );
   for (const call of Object.values(contenders)) await measure(call); // warm-up (JIT, sockets)
   for (let round = 0; round < ROUNDS; round++)
     for (const [name, call] of Object.entries(contenders)) results[name]?.push(await measure(call));
