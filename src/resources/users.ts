@@ -31,9 +31,11 @@ export class Users {
         ...this.core.init('POST', options),
       }),
     );
-    const { 'user-secret': _hyphen, user_secret: _underscore, ...rest } = expectObject('POST /users', data);
-    const secret = expectString('POST /users', { _hyphen, _underscore }, '_hyphen', '_underscore');
+    const body = expectObject('POST /users', data);
+    // The reference spells it `user-secret`; a production client saw `user_secret`.
+    const secret = expectString('POST /users', body, 'user-secret', 'user_secret');
     registerSecret(secret);
+    const { 'user-secret': _hyphen, user_secret: _underscore, ...rest } = body;
     return { ...rest, user_id: expectString('POST /users', rest, 'user_id'), user_secret: secret };
   }
 
