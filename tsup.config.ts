@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
-/** Public entry points. Add `src/rest.ts`, `src/streams.ts`, `src/sandbox.ts` here when they exist. */
-const entry = ['src/index.ts'];
+/** Public entry points (`src/rest.ts` is `connect-trade/rest`). Add `src/streams.ts`, `src/sandbox.ts` here when they exist. */
+const entry = ['src/index.ts', 'src/rest.ts'];
 
 export default defineConfig({
   entry,

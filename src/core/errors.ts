@@ -94,6 +94,26 @@ export class APIConnectionError extends ConnectTradeError {
 export class APITimeoutError extends APIConnectionError {
   override name = 'APITimeoutError';
 }
+/**
+ * `POST /orders` failed ambiguously on every attempt and reconciliation could not find the order:
+ * it may or may not exist. Look it up by `clOrderId` (the stream or `orders.list`) before placing it again.
+ */
+export class OrderOutcomeUnknownError extends APIConnectionError {
+  override name = 'OrderOutcomeUnknownError';
+  /** The client order id every attempt carried. */
+  readonly clOrderId: string;
+  /** The account the order was for. */
+  readonly accountId: string;
+  constructor(message: string, clOrderId: string, accountId: string, cause: unknown) {
+    super(message, { cause });
+    this.clOrderId = clOrderId;
+    this.accountId = accountId;
+  }
+}
+/** The server answered with a redirect; the SDK refuses them so the secret headers never reach another host. */
+export class RedirectRefusedError extends ConnectTradeError {
+  override name = 'RedirectRefusedError';
+}
 /** The caller aborted the request through its AbortSignal. */
 export class APIUserAbortError extends ConnectTradeError {
   override name = 'APIUserAbortError';
@@ -204,6 +224,22 @@ export const errorFactory = {
   },
   timeout(ms: number): APITimeoutError {
     return new APITimeoutError(`Request timed out after ${ms} ms`);
+  },
+  orderOutcomeUnknown(clOrderId: string, accountId: string, cause: unknown): OrderOutcomeUnknownError {
+    return new OrderOutcomeUnknownError(
+      `Order ${clOrderId} may or may not have been placed: every attempt failed ambiguously and it was not found among today's orders`,
+      clOrderId,
+      accountId,
+      cause,
+    );
+  },
+  redirectRefused(detail: string, cause?: unknown): RedirectRefusedError {
+    return new RedirectRefusedError(
+      `Redirect refused (${detail}): credentials are only sent to the base URL`,
+      {
+        cause,
+      },
+    );
   },
   aborted(cause?: unknown): APIUserAbortError {
     return new APIUserAbortError('Request was aborted', { cause });

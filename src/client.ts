@@ -1,0 +1,135 @@
+/**
+ * The entry points. `ConnectTrade` holds the platform credentials and exposes platform operations
+ * (`users`); `ct.forUser(...)` returns a {@link ConnectTradeUser} that exposes a user's operations.
+ * The two are different types, so calling a platform operation on a user client (or the reverse)
+ * does not compile.
+ */
+import type { Credentials, SecretProvider } from './core/auth';
+import { errorFactory } from './core/errors';
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from './core/options';
+import { registerSecret } from './core/redact';
+import { createContext, type RestContext, RestCore } from './core/request';
+import { Accounts, Balances, Positions, Transactions } from './resources/accounts';
+import { Connections } from './resources/connections';
+import { Orders } from './resources/orders';
+import { Tokens } from './resources/tokens';
+import { Users } from './resources/users';
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+/** The credentials of one end user: `userSecret` may be a string or a (possibly async) provider. */
+export interface UserCredentials {
+  /** The identifier your application chose when creating the user. */
+  userId: string;
+  /** The secret returned by `ct.users.create`, or a function returning it (called on every request). */
+  userSecret: SecretProvider;
+}
+
+/** What the SDK's other parts (streams, sandbox) need from a client; not part of the public API. */
+export interface ClientInternals {
+  readonly options: ResolvedOptions;
+  readonly context: RestContext;
+  readonly credentials: Credentials;
+}
+
+const internals = new WeakMap<object, ClientInternals>();
+
+/** The resolved options, shared transport and credentials of a client (internal; not exported by the package). */
+export function clientInternals(client: ConnectTrade | ConnectTradeUser): ClientInternals {
+  const found = internals.get(client);
+  if (!found) throw errorFactory.configuration('Not a connect-trade client');
+  return found;
+}
+
+function describe(name: string, options: ResolvedOptions, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    baseUrl: options.baseUrl,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret ? '[REDACTED]' : undefined,
+    ...extra,
+  };
+}
+
+/** A Connect Trade client acting for your platform: user management, and `forUser` for everything else. */
+export class ConnectTrade {
+  /** Platform-scoped user management. */
+  readonly users: Users;
+
+  constructor(options: ClientOptions = {}) {
+    const resolved = resolveOptions(options);
+    const context = createContext(resolved);
+    const credentials: Credentials = { clientId: resolved.clientId, clientSecret: resolved.clientSecret };
+    internals.set(this, { options: resolved, context, credentials });
+    this.users = new Users(new RestCore(context, credentials));
+  }
+
+  /** A client acting for one end user (connections, accounts, orders...); shares this client's options and transport. */
+  forUser(user: UserCredentials): ConnectTradeUser {
+    return new ConnectTradeUser(clientInternals(this), user);
+  }
+
+  /** A redacted description (secrets never appear in `JSON.stringify`). */
+  toJSON(): Record<string, unknown> {
+    return describe('ConnectTrade', clientInternals(this).options);
+  }
+
+  [inspectSymbol](): string {
+    return `ConnectTrade ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+/** A Connect Trade client acting for one end user. Build it with `ct.forUser({ userId, userSecret })`. */
+export class ConnectTradeUser {
+  /** The end user this client acts for. */
+  readonly userId: string;
+  /** Brokerage connections and market-data tokens. */
+  readonly connections: Connections;
+  /** Brokerage accounts. */
+  readonly accounts: Accounts;
+  /** Account balances. */
+  readonly balances: Balances;
+  /** Positions. */
+  readonly positions: Positions;
+  /** Transactions. */
+  readonly transactions: Transactions;
+  /** Orders: place, list, replace, cancel. */
+  readonly orders: Orders;
+  /** User access tokens. */
+  readonly tokens: Tokens;
+
+  /** @internal Use `ct.forUser(...)`. */
+  constructor(parent: ClientInternals, user: UserCredentials) {
+    if (typeof user?.userId !== 'string' || user.userId === '')
+      throw errorFactory.configuration('forUser: userId must be a non-empty string');
+    if (typeof user.userSecret !== 'string' && typeof user.userSecret !== 'function')
+      throw errorFactory.configuration('forUser: userSecret must be a string or a function returning one');
+    if (typeof user.userSecret === 'string') registerSecret(user.userSecret);
+    const credentials: Credentials = {
+      ...parent.credentials,
+      user: { userId: user.userId, userSecret: user.userSecret },
+    };
+    internals.set(this, { options: parent.options, context: parent.context, credentials });
+    const core = new RestCore(parent.context, credentials);
+    this.userId = user.userId;
+    this.connections = new Connections(core);
+    this.accounts = new Accounts(core);
+    this.balances = new Balances(core);
+    this.positions = new Positions(core);
+    this.transactions = new Transactions(core);
+    this.orders = new Orders(core);
+    this.tokens = new Tokens(core);
+  }
+
+  /** A redacted description (secrets never appear in `JSON.stringify`). */
+  toJSON(): Record<string, unknown> {
+    return describe('ConnectTradeUser', clientInternals(this).options, {
+      userId: this.userId,
+      userSecret: '[REDACTED]',
+    });
+  }
+
+  [inspectSymbol](): string {
+    return `ConnectTradeUser ${JSON.stringify(this.toJSON())}`;
+  }
+}

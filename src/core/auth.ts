@@ -1,0 +1,67 @@
+/**
+ * Authentication middleware. The scope of each operation (platform: client-id/client-secret only;
+ * user: all four headers) comes from the generated operations table, looked up by method and path
+ * template, so a new operation in the spec cannot silently get the wrong headers.
+ */
+import type { Middleware } from 'openapi-fetch';
+import { type OperationScope, operationByRoute, operations } from '../../generated/operations';
+import { errorFactory } from './errors';
+import { registerSecret } from './redact';
+
+/** A user secret, or a function returning it (called on every request, so rotated secrets need no new client). */
+export type SecretProvider = string | (() => string | Promise<string>);
+
+/** Credentials one REST client authenticates with. */
+export interface Credentials {
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+  /** Present only on a user client (`ct.forUser`). */
+  readonly user?: { readonly userId: string; readonly userSecret: SecretProvider } | undefined;
+}
+
+/** The scope of an operation, from the generated table; a route missing from the spec is a programming error. */
+export function scopeOf(method: string, schemaPath: string): OperationScope {
+  const id = operationByRoute[`${method.toUpperCase()} ${schemaPath}`];
+  if (!id) throw errorFactory.configuration(`No operation ${method} ${schemaPath} in the spec`);
+  return operations[id].scope;
+}
+
+/** The authentication headers for one scope; throws a ConfigurationError (before any I/O) when one is missing. */
+export async function authHeaders(
+  credentials: Credentials,
+  scope: OperationScope,
+): Promise<Record<string, string>> {
+  const { clientId, clientSecret, user } = credentials;
+  if (!clientId || !clientSecret)
+    throw errorFactory.configuration(
+      'Missing client credentials: pass clientId and clientSecret, or set CONNECT_TRADE_CLIENT_ID and CONNECT_TRADE_CLIENT_SECRET',
+    );
+  const headers: Record<string, string> = { 'client-id': clientId, 'client-secret': clientSecret };
+  if (scope === 'platform') return headers;
+  if (!user)
+    throw errorFactory.configuration(
+      'This operation acts for a user: call it on ct.forUser({ userId, userSecret })',
+    );
+  const secret = typeof user.userSecret === 'function' ? await user.userSecret() : user.userSecret;
+  if (!user.userId || typeof secret !== 'string' || secret === '')
+    throw errorFactory.configuration(
+      'Missing user credentials: userId and a non-empty userSecret are required',
+    );
+  registerSecret(secret);
+  headers['user-id'] = user.userId;
+  headers['user-secret'] = secret;
+  return headers;
+}
+
+/** openapi-fetch middleware that sets exactly the headers of the operation's scope. */
+export function authMiddleware(credentials: Credentials): Middleware {
+  return {
+    async onRequest({ request, schemaPath }) {
+      const headers = await authHeaders(credentials, scopeOf(request.method, schemaPath));
+      for (const name of ['client-id', 'client-secret', 'user-id', 'user-secret'])
+        request.headers.delete(name);
+      for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
+      return request;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Client options: what the user passes once to `new ConnectTrade(...)`, what can be overridden on
+ * each call, and how the defaults (environment variables, production URL) are resolved.
+ */
+import { errorFactory } from './errors';
+import { registerSecret } from './redact';
+
+/** Production REST base URL (the API's only environment). */
+export const DEFAULT_BASE_URL = 'https://api.connecttrade.com';
+/** Per-attempt timeout when none is given. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Retries after the first attempt when none is given. */
+export const DEFAULT_MAX_RETRIES = 2;
+
+/** A fetch implementation: the global one, a polyfill, or a test double. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Where the SDK reports its requests; each method receives a message and structured, redacted fields. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Options of `new ConnectTrade(...)`. */
+export interface ClientOptions {
+  /** Your API client id; defaults to `CONNECT_TRADE_CLIENT_ID`. */
+  clientId?: string | undefined;
+  /** Your API client secret; defaults to `CONNECT_TRADE_CLIENT_SECRET`. */
+  clientSecret?: string | undefined;
+  /** REST base URL; defaults to `CONNECT_TRADE_BASE_URL`, else https://api.connecttrade.com. */
+  baseUrl?: string | undefined;
+  /** Per-attempt timeout in milliseconds (default 30 000). */
+  timeout?: number | undefined;
+  /** Retries after the first attempt for retryable failures (default 2). */
+  maxRetries?: number | undefined;
+  /** A fetch implementation; by default Node uses a keep-alive undici transport and browsers `globalThis.fetch`. */
+  fetch?: FetchLike | undefined;
+  /** Receives one line per attempt (method, path, status, attempt, duration, request id); never secrets. */
+  logger?: Logger | undefined;
+}
+
+/** Options every method accepts as its last argument; they override the client's for that call. */
+export interface RequestOptions {
+  /** Per-attempt timeout in milliseconds. */
+  timeout?: number | undefined;
+  /** Aborts the call, including any retry or backoff wait. */
+  signal?: AbortSignal | undefined;
+  /** Retries after the first attempt. */
+  maxRetries?: number | undefined;
+  /** Extra request headers (the authentication headers always win). */
+  headers?: Record<string, string> | undefined;
+}
+
+/** The client options after defaults were applied (kept for the streams and for `forUser`). */
+export interface ResolvedOptions {
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+  readonly baseUrl: string;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly fetch: FetchLike | undefined;
+  readonly logger: Logger | undefined;
+}
+
+function env(name: string): string | undefined {
+  // `process` is absent in browsers; reading it there must not throw.
+  const value = typeof process === 'undefined' ? undefined : process.env?.[name];
+  return value === '' ? undefined : value;
+}
+
+/** Throws a ConfigurationError for a malformed timeout, retry count or base URL. */
+export function checkNumbers(timeout: number | undefined, maxRetries: number | undefined): void {
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0))
+    throw errorFactory.configuration(`timeout must be a positive number of milliseconds, got ${timeout}`);
+  if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0))
+    throw errorFactory.configuration(`maxRetries must be a non-negative integer, got ${maxRetries}`);
+}
+
+/**
+ * Applies the environment and built-in defaults. Malformed options throw here; missing credentials
+ * throw only when an operation needs them (a platform-only app never needs user secrets).
+ */
+export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
+  checkNumbers(options.timeout, options.maxRetries);
+  const baseUrl = (options.baseUrl ?? env('CONNECT_TRADE_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(baseUrl))
+    throw errorFactory.configuration(`baseUrl must be an http(s) URL, got "${baseUrl}"`);
+  const clientSecret = options.clientSecret ?? env('CONNECT_TRADE_CLIENT_SECRET');
+  registerSecret(clientSecret);
+  return {
+    clientId: options.clientId ?? env('CONNECT_TRADE_CLIENT_ID'),
+    clientSecret,
+    baseUrl,
+    timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    fetch: options.fetch,
+    logger: options.logger,
+  };
+}

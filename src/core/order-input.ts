@@ -1,0 +1,46 @@
+/**
+ * Input types of order placement and replacement, derived from the generated request types. They
+ * are stricter than the spec's (exactly one of `order_qty`/`order_notional`), looser where the SDK
+ * helps (`cl_order_id` optional, decimals may be JS numbers) and keep the spec's discrimination on
+ * `order_type`, so an LMT without `order_limit_price` does not compile.
+ */
+import type { components } from '../../generated/schema';
+import type { DecimalInput } from './decimal';
+
+type Schemas = components['schemas'];
+type DecimalKey = 'order_qty' | 'order_notional' | 'order_limit_price' | 'stop_price' | 'ratio_qty';
+
+/** Decimal fields also accept JS numbers; fields the spec forbids (`never`) stay forbidden. */
+type AcceptNumbers<T> = {
+  [K in keyof T]: K extends DecimalKey ? ([T[K]] extends [never] ? never : T[K] | number) : T[K];
+};
+
+/** Exactly one of quantity and notional. */
+type QuantityXor =
+  | { order_qty: DecimalInput; order_notional?: never }
+  | { order_notional: DecimalInput; order_qty?: never };
+
+/** One leg of a multi-leg option order, as input. */
+export type OrderLegInput = AcceptNumbers<Schemas['OrderLeg']>;
+
+type ToInput<T> = T extends unknown
+  ? AcceptNumbers<Omit<T, 'cl_order_id' | 'order_qty' | 'order_notional' | 'legs'>> & {
+      /** 1-64 characters of [A-Za-z0-9_-]; generated when omitted. */
+      cl_order_id?: Schemas['ClOrderId'];
+      /** MLEG_OPT only: 2-4 legs. */
+      legs?: OrderLegInput[];
+    } & QuantityXor
+  : never;
+
+/** An order to place: the spec's OrderRequest (discriminated on `order_type`) with the SDK's conveniences. */
+export type OrderRequest = ToInput<Schemas['OrderRequest']>;
+
+/** At most one of quantity and notional. */
+type ReplaceQuantity =
+  | { order_qty?: DecimalInput; order_notional?: never }
+  | { order_notional?: DecimalInput; order_qty?: never };
+
+/** Changes to an open order (PATCH); `new_cl_order_id` is generated when omitted. */
+export type ReplaceOrderParams = AcceptNumbers<
+  Omit<Schemas['ReplaceOrderRequest'], 'new_cl_order_id' | 'order_qty' | 'order_notional'>
+> & { new_cl_order_id?: Schemas['ClOrderId'] } & ReplaceQuantity;

@@ -1,0 +1,74 @@
+/**
+ * `connect-trade/rest`: the REST client alone, with no WebSocket code, for apps (and browser
+ * bundles) that never stream.
+ */
+export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './client';
+export type { SecretProvider } from './core/auth';
+export type { DecimalInput } from './core/decimal';
+export {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConfigurationError,
+  ConflictError,
+  ConnectTradeError,
+  InternalServerError,
+  MalformedResponseError,
+  NotFoundError,
+  OrderOutcomeUnknownError,
+  PaginationError,
+  PermissionDeniedError,
+  RateLimitError,
+  RedirectRefusedError,
+  UnprocessableEntityError,
+  ValidationError,
+  type ValidationIssue,
+} from './core/errors';
+export type { ClientOptions, FetchLike, Logger, RequestOptions } from './core/options';
+export type { OrderLegInput, OrderRequest, ReplaceOrderParams } from './core/order-input';
+export { Page, PagePromise } from './core/pagination';
+export type {
+  AccountListParams,
+  BalanceListParams,
+  PositionListParams,
+  TransactionListParams,
+} from './resources/accounts';
+export type {
+  Connection,
+  ConnectionAuthorization,
+  CreateConnectionParams,
+  DeletedConnection,
+} from './resources/connections';
+export type { OrderListParams } from './resources/orders';
+export type { CreateUserTokenParams } from './resources/tokens';
+export type { CreatedUser, CreateUserParams, DeletedUser } from './resources/users';
+export type {
+  Account,
+  Balance,
+  ConnectionStatus,
+  ConnectionToken,
+  ConnectionType,
+  Decimal,
+  Fill,
+  Instrument,
+  Open,
+  Order,
+  OrderLeg,
+  OrderRequestBody,
+  OrderSide,
+  OrderStatus,
+  OrderStatusFilter,
+  OrderType,
+  Position,
+  ReplaceOrderRequest,
+  TimeInForce,
+  TokenScope,
+  Transaction,
+  User,
+  UserToken,
+} from './types';
+/** Version of the connect-trade SDK (kept in sync with package.json). */
+export const VERSION = '0.1.0';
