@@ -1,4 +1,8 @@
 import WebSocket from 'ws';
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies and frames loosely.
+export type Json = any;
+
 import type { SchemaName } from '../../src/internal/schema-validator';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox';
 import { assertMatchesSchema } from '../helpers/spec';
@@ -20,7 +24,7 @@ export async function call(
   method: string,
   path: string,
   options: { who?: Who; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const headers: Record<string, string> = {
     'client-id': sb.credentials.clientId,
     'client-secret': sb.credentials.clientSecret,
@@ -84,8 +88,8 @@ export function orderBody(
 
 /** A raw WebSocket client that queues frames, validates each one, and waits for matching ones. */
 export class TestSocket {
-  readonly frames: any[] = [];
-  private waiters: { predicate: (f: any) => boolean; resolve: (f: any) => void }[] = [];
+  readonly frames: Json[] = [];
+  private waiters: { predicate: (f: Json) => boolean; resolve: (f: Json) => void }[] = [];
   closed: Promise<{ code: number; reason: string }>;
 
   constructor(
@@ -122,7 +126,7 @@ export class TestSocket {
   }
 
   /** The first frame (already received or future) matching the predicate. */
-  next(predicate: (frame: any) => boolean, timeoutMs = 2000): Promise<any> {
+  next(predicate: (frame: Json) => boolean, timeoutMs = 2000): Promise<Json> {
     const seen = this.frames.find(predicate);
     if (seen) {
       this.frames.splice(this.frames.indexOf(seen), 1);
@@ -142,7 +146,7 @@ export class TestSocket {
   }
 
   /** Waits for a frame with this action. */
-  action(action: string, timeoutMs?: number): Promise<any> {
+  action(action: string, timeoutMs?: number): Promise<Json> {
     return this.next((f) => f.action === action, timeoutMs);
   }
 

@@ -19,8 +19,8 @@ describe('sandbox REST: users, connections, accounts', () => {
     await other.close();
     expect(elapsed).toBeLessThan(1000);
     expect(other.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(other.streamUrl).toBe(other.url.replace('http', 'ws') + '/stream');
-    expect(other.marketDataUrl).toBe(other.url.replace('http', 'ws') + '/mdstream');
+    expect(other.streamUrl).toBe(`${other.url.replace('http', 'ws')}/stream`);
+    expect(other.marketDataUrl).toBe(`${other.url.replace('http', 'ws')}/mdstream`);
   });
 
   it('creates, lists and deletes users with platform credentials only', async () => {

@@ -15,28 +15,37 @@ function fieldName(instancePath: string, child?: string): string {
   return parts.join('.');
 }
 
-/** The schema node an error's schemaPath points at, when it is inside a component schema. */
-function schemaAt(schemaPath: string): unknown {
-  const hash = schemaPath.split('#/$defs/')[1];
-  if (!hash) return undefined;
-  // biome-ignore lint/suspicious/noExplicitAny: generic walk.
-  let node: any = schemas;
-  for (const part of hash.split('/')) node = node?.[part];
-  return node;
+/**
+ * The "exactly one of these fields" groups at the top level of a component schema (its own
+ * `oneOf` of single `required` branches, or one reached through `allOf`/`$ref`). ajv reports such
+ * a oneOf only as "must match exactly one schema", so the message is rebuilt from the schema.
+ */
+function requiredChoices(schemaName: string | undefined, seen = new Set<string>()): string[][] {
+  if (!schemaName || seen.has(schemaName)) return [];
+  seen.add(schemaName);
+  const schema = schemas[schemaName];
+  const out: string[][] = [];
+  if (Array.isArray(schema?.oneOf)) {
+    const names = schema.oneOf.map((b: { required?: string[] }) =>
+      Array.isArray(b?.required) && b.required.length === 1 ? b.required[0] : undefined,
+    );
+    if (names.every((n: unknown) => typeof n === 'string')) out.push(names);
+  }
+  for (const part of schema?.allOf ?? []) {
+    const ref = typeof part?.$ref === 'string' ? part.$ref.replace('#/components/schemas/', '') : undefined;
+    out.push(...requiredChoices(ref, seen));
+  }
+  return out;
 }
 
-/** "must have exactly one of `a`, `b`" when a oneOf only chooses between required fields. */
-function oneOfRequired(error: ErrorObject): string | undefined {
-  const branches = schemaAt(error.schemaPath);
-  if (!Array.isArray(branches)) return undefined;
-  const names = branches.map((b) =>
-    Array.isArray(b?.required) && b.required.length === 1 ? b.required[0] : undefined,
-  );
-  if (names.some((n) => n === undefined)) return undefined;
-  return `must have exactly one of ${names.map((n) => `\`${n}\``).join(', ')}`;
+function oneOfRequired(error: ErrorObject, schemaName: string | undefined): string | undefined {
+  if (error.instancePath !== '') return undefined;
+  const [choice, ...others] = requiredChoices(schemaName);
+  if (!choice || others.length > 0) return undefined;
+  return `must have exactly one of ${choice.map((n) => `\`${n}\``).join(', ')}`;
 }
 
-function describeOne(error: ErrorObject, root: string): string | undefined {
+function describeOne(error: ErrorObject, root: string, schemaName: string | undefined): string | undefined {
   const where = fieldName(error.instancePath);
   const prefix = where ? `field \`${where}\` ` : root ? `${root} ` : '';
   switch (error.keyword) {
@@ -47,7 +56,7 @@ function describeOne(error: ErrorObject, root: string): string | undefined {
     case 'false schema':
       return `field \`${where}\` is not allowed here`;
     case 'oneOf': {
-      const text = oneOfRequired(error);
+      const text = oneOfRequired(error, schemaName);
       return text ? `${prefix}${text}` : undefined;
     }
     case 'anyOf':
@@ -61,9 +70,9 @@ function describeOne(error: ErrorObject, root: string): string | undefined {
 }
 
 /** One message for a list of ajv errors, most specific first and without duplicates. */
-export function describeErrors(errors: readonly ErrorObject[], root: string): string {
+export function describeErrors(errors: readonly ErrorObject[], root: string, schemaName?: string): string {
   const messages = [
-    ...new Set(errors.map((e) => describeOne(e, root)).filter((m): m is string => Boolean(m))),
+    ...new Set(errors.map((e) => describeOne(e, root, schemaName)).filter((m): m is string => Boolean(m))),
   ];
   if (messages.length === 0) {
     const first = errors[0];

@@ -145,7 +145,7 @@ export function validateBody(operation: SpecOperation, body: unknown): void {
   const name = discriminated(operation.bodySchema, body);
   const validate = validatorFor(name);
   if (!validate(body))
-    throw badRequest(`invalid request body: ${describeErrors(validate.errors ?? [], 'body')}`);
+    throw badRequest(`invalid request body: ${describeErrors(validate.errors ?? [], 'body', name)}`);
 }
 
 /** Picks the branch of a discriminated union so errors talk about one shape, not every branch. */

@@ -162,5 +162,5 @@ export abstract class StreamSession {
 /** Checks a client frame against its schema; returns a message naming the field, or undefined. */
 export function frameError(schema: SchemaName, frame: unknown): string | undefined {
   const errors = schemaErrors(schema, frame);
-  return errors.length === 0 ? undefined : describeErrors(errors, 'frame');
+  return errors.length === 0 ? undefined : describeErrors(errors, 'frame', schema);
 }
