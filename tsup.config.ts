@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
-/** Public entry points. Add `src/rest.ts`, `src/streams.ts`, `src/sandbox.ts` here when they exist. */
-const entry = ['src/index.ts'];
+/** Public entry points (add `src/rest.ts`, `src/streams.ts` here when they exist) and the `connect-trade` bin. */
+const entry = { index: 'src/index.ts', sandbox: 'src/sandbox.ts', cli: 'src/cli/index.ts' };
 
 export default defineConfig({
   entry,
