@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OperationId } from '../../../generated/operations';
+import { describeSchemaErrors, schemaErrors } from '../../internal/schema-validator';
 import type { Faults } from '../faults';
 import { HttpError } from '../http-error';
 import type { SandboxLogger } from '../logger';
@@ -15,6 +16,11 @@ import * as account from './handlers-account';
 import * as platform from './handlers-platform';
 import { parseJsonBody, readBody, sendJson } from './io';
 import { matchOperation, parseParameters, responseErrors, validateBody } from './spec-operations';
+
+function describeInjected(body: unknown): string | undefined {
+  const errors = schemaErrors('Error', body);
+  return errors.length === 0 ? undefined : describeSchemaErrors(errors);
+}
 
 type Handler = (ctx: RestContext, req: RestRequest) => RestResult;
 
@@ -76,9 +82,12 @@ export async function handleRest(
   if (delay > 0) await sleep(delay);
 
   let result: RestResult;
+  // An injected failure may use any status (503, 502...), declared by the spec or not.
+  let injected = false;
   try {
     const text = await readBody(req);
     if (faults.fail) {
+      injected = true;
       const { status, message, code, retry_after } = faults.fail;
       const extra: Record<string, string> =
         retry_after === undefined ? {} : { 'retry-after': String(retry_after) };
@@ -100,7 +109,9 @@ export async function handleRest(
   }
 
   if (options.validateResponses) {
-    const problem = responseErrors(operation, result.status, result.body);
+    const problem = injected
+      ? describeInjected(result.body)
+      : responseErrors(operation, result.status, result.body);
     if (problem) {
       const message = `sandbox response to ${operation.id} breaks the spec: ${problem}`;
       options.onViolation(message);
