@@ -25,8 +25,8 @@ export class OffsetClock implements SandboxClock {
   }
 
   nowMs(): number {
-    // Never go backwards, and keep timestamps strictly increasing so created_at orders orders.
-    const ms = Math.max(Date.now() + this.offsetMs, this.lastMs + 1);
+    // Never go backwards (ties are fine: paging orders by their creation sequence, not by time).
+    const ms = Math.max(Date.now() + this.offsetMs, this.lastMs);
     this.lastMs = ms;
     return ms;
   }

@@ -28,6 +28,8 @@ const SESSION_TIFS: ReadonlySet<string> = new Set(['DAY', 'DAY+', 'OPEN', 'CLOSE
 /** Works orders against the feed. */
 export class OrderEngine {
   private readonly pendingCancels = new Set<string>();
+  /** Orders that may still change (working or pending_cancel), so ticks never scan closed ones. */
+  private readonly open = new Map<string, OrderRecord>();
 
   constructor(
     private readonly state: SandboxState,
@@ -139,6 +141,12 @@ export class OrderEngine {
     return structuredClone(record.order);
   }
 
+  /** Forgets engine-side bookkeeping (with `SandboxState.clear`). */
+  clear(): void {
+    this.open.clear();
+    this.pendingCancels.clear();
+  }
+
   /** Completes requested cancels (a cancel wins over a fill in the same tick). */
   settleCancels(): void {
     const nowMs = this.clock.nowMs();
@@ -151,7 +159,7 @@ export class OrderEngine {
 
   /** Matches every working order against the current prices. */
   matchAll(): void {
-    for (const record of [...this.state.orders.values()]) {
+    for (const record of [...this.open.values()]) {
       if (!WORKING.has(record.order.status)) continue;
       const account = this.state.accounts.get(record.order.account_id);
       if (account) this.match(record, account);
@@ -162,7 +170,7 @@ export class OrderEngine {
   closeSession(): void {
     this.settleCancels();
     const nowMs = this.clock.nowMs();
-    for (const record of this.state.orders.values()) {
+    for (const record of [...this.open.values()]) {
       if (WORKING.has(record.order.status) && SESSION_TIFS.has(record.order.order_tif)) {
         record.order.broker_message = 'Expired at the session close';
         this.transition(record, 'expired', nowMs);
@@ -173,7 +181,7 @@ export class OrderEngine {
   /** Cash held back by the open buy orders of an account (optionally ignoring one order). */
   reserved(account: AccountRecord, exceptOrderId?: string): Dec {
     let total = ZERO;
-    for (const record of this.state.orders.values()) {
+    for (const record of this.open.values()) {
       if (record.order.account_id !== account.accountId || record.order.order_id === exceptOrderId) continue;
       if (!WORKING.has(record.order.status) || !isBuy(record.order.side)) continue;
       total += this.costOf(record, record.filled);
@@ -345,6 +353,8 @@ export class OrderEngine {
 
   private transition(record: OrderRecord, status: Order['status'], nowMs: number): void {
     record.order.status = status;
+    if (WORKING.has(status) || status === 'pending_cancel') this.open.set(record.order.order_id, record);
+    else this.open.delete(record.order.order_id);
     record.order.updated_at = iso(nowMs);
     this.events.emit({
       userId: record.userId,

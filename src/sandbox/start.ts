@@ -128,6 +128,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const reset = () => {
     state.clear();
+    engine.clear();
     faults.clear();
     for (const s of streams('all')) s.terminate();
   };

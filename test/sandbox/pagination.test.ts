@@ -76,9 +76,13 @@ describe('sandbox GET /orders filters and cursors', () => {
   it('compares start_time and end_time with created_at, inclusive', async () => {
     const middle = placed[3];
     const exact = await page(`?start_time=${middle.created_at}&end_time=${middle.created_at}`);
-    expect(ids(exact.orders)).toEqual([middle.order_id]);
+    expect(ids(exact.orders)).toContain(middle.order_id);
+    expect(exact.orders.every((o) => o.created_at === middle.created_at)).toBe(true);
     const from = await page(`?start_time=${middle.created_at}`);
-    expect(from.orders).toHaveLength(4);
+    expect(from.orders.every((o) => o.created_at >= middle.created_at)).toBe(true);
+    expect(ids(from.orders)).toEqual(expect.arrayContaining(placed.slice(3).map((o) => o.order_id)));
+    const after = new Date(Date.parse(placed[6].created_at) + 1).toISOString();
+    expect((await page(`?start_time=${after}`)).orders).toEqual([]);
   });
 
   it('keeps the filters in the cursor', async () => {
