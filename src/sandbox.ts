@@ -14,5 +14,5 @@ export type { SandboxClock } from './sandbox/clock';
 export type { FaultSpec, Faults, RequestMatch, StreamKind } from './sandbox/faults';
 export { DEFAULT_SYMBOLS } from './sandbox/feed';
 export { consoleLogger, type SandboxLogger } from './sandbox/logger';
-export type { Sandbox, SandboxFeed, SandboxOptions } from './sandbox/options';
+export type { Sandbox, SandboxFeed, SandboxOptions, SandboxTraffic } from './sandbox/options';
 export { startSandbox } from './sandbox/start';

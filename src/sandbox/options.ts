@@ -3,6 +3,31 @@ import type { SandboxClock } from './clock';
 import type { FaultSpec, Faults } from './faults';
 import type { SandboxLogger } from './logger';
 
+/** One exchange the sandbox saw, as given to `onTraffic` (for contract tests that record a whole run). */
+export type SandboxTraffic =
+  | {
+      kind: 'rest';
+      /** The spec's operationId. */
+      operationId: string;
+      method: string;
+      /** The request path with its query string. */
+      path: string;
+      /** The parsed JSON request body (undefined when none). */
+      requestBody: unknown;
+      status: number;
+      /** The JSON response body (undefined for empty bodies and dropped responses). */
+      responseBody: unknown;
+      /** True when the response was dropped by the lost-ack fault. */
+      dropped: boolean;
+    }
+  | {
+      kind: 'frame';
+      stream: 'brokerage' | 'market_data';
+      /** `in` from the client (only frames that parsed as JSON objects), `out` to it. */
+      direction: 'in' | 'out';
+      frame: unknown;
+    };
+
 /** Options of {@link startSandbox}; every one is optional. */
 export interface SandboxOptions {
   /** TCP port; `0` (the default) picks a free one. */
@@ -37,6 +62,8 @@ export interface SandboxOptions {
   authTimeoutMs?: number;
   /** When set, `/__sandbox/*` requests need the header `x-sandbox-admin-token` with this value. */
   adminToken?: string;
+  /** Called for every REST exchange and every stream frame (in and out); must not throw. */
+  onTraffic?: (entry: SandboxTraffic) => void;
   /** Faults injected at start (same shapes as `POST /__sandbox/faults`). */
   faults?: FaultSpec[];
 }

@@ -53,6 +53,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     validate: options.validateResponses ?? true,
     logger,
     onViolation,
+    onTraffic: options.onTraffic,
   };
   const brokerage = new BrokerageServer(credentials, sessionOptions);
   const marketData = new MarketDataServer(state, feed, bars, sessionOptions);
@@ -169,6 +170,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     validateResponses: options.validateResponses ?? true,
     logger,
     onViolation,
+    onTraffic: options.onTraffic,
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');

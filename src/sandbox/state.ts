@@ -129,7 +129,10 @@ export class SandboxState {
   deleteConnection(connectionId: string): void {
     const connection = this.connections.get(connectionId);
     if (!connection) return;
-    if (connection.token) this.tokens.delete(connection.token.token);
+    if (connection.token) {
+      connection.token.revoked = true;
+      this.tokens.delete(connection.token.token);
+    }
     for (const accountId of connection.accountIds) this.accounts.delete(accountId);
     for (const [orderId, record] of this.orders)
       if (record.connectionId === connectionId) this.orders.delete(orderId);

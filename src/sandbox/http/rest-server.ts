@@ -10,6 +10,7 @@ import { describeSchemaErrors, schemaErrors } from '../../internal/schema-valida
 import type { Faults } from '../faults';
 import { HttpError } from '../http-error';
 import type { SandboxLogger } from '../logger';
+import type { SandboxTraffic } from '../options';
 import { authenticate, type SandboxCredentials } from './auth';
 import type { RestContext, RestRequest, RestResult } from './context';
 import * as account from './handlers-account';
@@ -54,6 +55,7 @@ export interface RestServerOptions {
   logger: SandboxLogger;
   /** Called with a description whenever the sandbox itself breaks the spec. */
   onViolation: (message: string) => void;
+  onTraffic: ((entry: SandboxTraffic) => void) | undefined;
 }
 
 /** Handles one REST request of the API (not the admin or authorization routes). */
@@ -82,6 +84,7 @@ export async function handleRest(
   if (delay > 0) await sleep(delay);
 
   let result: RestResult;
+  let requestBody: unknown;
   // An injected failure may use any status (503, 502...), declared by the spec or not.
   let injected = false;
   try {
@@ -96,6 +99,7 @@ export async function handleRest(
     const userId = authenticate(req.headers, operation.scope, options.credentials, options.ctx.state);
     const params = parseParameters(operation, url.searchParams, pathParams);
     const body = operation.bodySchema ? parseJsonBody(req, text) : undefined;
+    requestBody = body;
     validateBody(operation, body);
     result = HANDLERS[operation.id](options.ctx, { userId, params, body });
   } catch (error) {
@@ -118,6 +122,16 @@ export async function handleRest(
       result = { status: 500, body: { message, code: 'sandbox_spec_violation' } };
     }
   }
+  options.onTraffic?.({
+    kind: 'rest',
+    operationId: operation.id,
+    method,
+    path: url.pathname + url.search,
+    requestBody,
+    status: result.status,
+    responseBody: faults.drop ? undefined : result.body,
+    dropped: faults.drop,
+  });
   if (faults.drop) {
     // The lost ack: the request took effect, but the client never hears about it.
     options.logger.debug?.(`sandbox: dropping the response to ${method} ${url.pathname}`);

@@ -230,7 +230,13 @@ export class MarketDataServer {
     for (const session of this.sessions) {
       const token = session.token;
       if (!token || !session.open) continue;
-      if (token.revoked || token.expiresAtMs <= nowMs) {
+      if (token.revoked) {
+        // The connection is gone: a new token would not help (4001, not 4003).
+        session.token = undefined;
+        session.sendError('unauthorized', 'the connection was deleted');
+        session.close(4001, 'unauthorized');
+        ended++;
+      } else if (token.expiresAtMs <= nowMs) {
         session.token = undefined;
         session.expire();
         ended++;

@@ -10,6 +10,7 @@ import type { OffsetClock } from '../clock';
 import { iso } from '../clock';
 import { describeErrors } from '../http/error-messages';
 import type { SandboxLogger } from '../logger';
+import type { SandboxTraffic } from '../options';
 
 /** Timing and checking options shared by both streams. */
 export interface SessionOptions {
@@ -22,6 +23,7 @@ export interface SessionOptions {
   validate: boolean;
   logger: SandboxLogger;
   onViolation: (message: string) => void;
+  onTraffic: ((entry: SandboxTraffic) => void) | undefined;
 }
 
 /** A parsed client frame: an object with a string `action`. */
@@ -30,6 +32,7 @@ export type ClientFrame = Record<string, unknown> & { action: string };
 /** One WebSocket connection of a stream. */
 export abstract class StreamSession {
   authenticated = false;
+  private readonly stream: 'brokerage' | 'market_data';
   private stalled = false;
   private lastSentMs = 0;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -40,6 +43,7 @@ export abstract class StreamSession {
     protected readonly options: SessionOptions,
     private readonly schema: SchemaName,
   ) {
+    this.stream = schema === 'BrokerageServerMessage' ? 'brokerage' : 'market_data';
     this.lastSentMs = Date.now();
     ws.on('message', (data, isBinary) => this.receive(isBinary ? null : data.toString()));
     ws.on('close', () => this.dispose());
@@ -85,6 +89,7 @@ export abstract class StreamSession {
       }
     }
     this.lastSentMs = Date.now();
+    this.options.onTraffic?.({ kind: 'frame', stream: this.stream, direction: 'out', frame });
     this.ws.send(JSON.stringify(frame));
     return true;
   }
@@ -141,6 +146,7 @@ export abstract class StreamSession {
     if (frame === null || typeof frame !== 'object' || Array.isArray(frame))
       return this.sendError('invalid_message', 'a frame must be a JSON object');
     const record = frame as Record<string, unknown>;
+    this.options.onTraffic?.({ kind: 'frame', stream: this.stream, direction: 'in', frame: record });
     if (typeof record.action !== 'string')
       return this.sendError('invalid_message', 'a frame needs a string `action`', record.request_id);
     try {
