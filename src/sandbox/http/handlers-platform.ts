@@ -148,8 +148,9 @@ export function deleteConnection(ctx: RestContext, req: RestRequest): RestResult
 export function getConnectionToken(ctx: RestContext, req: RestRequest): RestResult {
   const connection = ownedConnection(ctx, req.userId as string, req.params.connection_id as string);
   if (connection.status !== 'active')
+    // The spec declares no 400 here: a connection that is not active has no token to give (404).
     throw new HttpError(
-      400,
+      404,
       `connection ${connection.connectionId} is ${connection.status}`,
       'connection_not_active',
     );

@@ -1,6 +1,6 @@
 /** Reading request bodies and writing JSON responses on node:http. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, HttpError } from '../http-error';
+import { badRequest } from '../http-error';
 
 /** Bodies larger than this are refused (the API's bodies are a few hundred bytes). */
 const MAX_BODY_BYTES = 1_000_000;
@@ -11,7 +11,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large', 'payload_too_large');
+    if (size > MAX_BODY_BYTES) throw badRequest('request body too large (1 MB at most)', 'payload_too_large');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -117,8 +117,11 @@ export function parseParameters(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const known = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
-  for (const name of search.keys())
-    if (!known.has(name)) throw badRequest(`unknown query parameter \`${name}\``, 'invalid_parameter');
+  // Unknown query parameters are refused where the spec lets the operation answer 400, and
+  // ignored elsewhere (a 400 there would break the spec the sandbox must follow).
+  if (operation.responses.has(400))
+    for (const name of search.keys())
+      if (!known.has(name)) throw badRequest(`unknown query parameter \`${name}\``, 'invalid_parameter');
   for (const parameter of operation.parameters) {
     const values = parameter.in === 'query' ? search.getAll(parameter.name) : [pathParams[parameter.name]];
     const raw = values[0];
