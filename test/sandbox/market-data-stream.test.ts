@@ -158,6 +158,14 @@ describe('sandbox market-data stream', () => {
     socket.send({ action: 'subscribe', request_id: 'y', channel: 'bars', symbols: ['AAPL'] });
     const missing = await socket.action('error');
     expect(missing.message).toContain('`interval`');
+    socket.send({ action: 'subscribe', request_id: 'v', channel: 'weather', symbols: ['AAPL'] });
+    const channel = await socket.action('error');
+    expect(channel).toMatchObject({ code: 'invalid_request', request_id: 'v' });
+    expect(channel.message).toContain('`channel`');
+    socket.send({ action: 'subscribe', request_id: 'x', channel: 'depth', symbols: ['AAPL'], levels: 99 });
+    const levels = await socket.action('error');
+    expect(levels.message).toContain('`levels`');
+    expect(levels.message).not.toContain('interval');
     socket.send({ action: 'teleport', request_id: 'w' });
     expect(await socket.action('error')).toMatchObject({ code: 'unknown_action' });
   });

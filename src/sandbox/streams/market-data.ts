@@ -5,6 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { components } from '../../../generated/schema';
+import type { SchemaName } from '../../internal/schema-validator';
 import { type BarBook, INTERVAL_MS, MAX_BARS } from '../bars';
 import { iso } from '../clock';
 import type { PriceFeed } from '../feed';
@@ -23,6 +24,14 @@ const SCHEMAS = {
   list_subscriptions: 'ListSubscriptionsRequest',
   unsubscribe: 'MarketDataUnsubscribe',
 } as const;
+
+const SUBSCRIBE_SCHEMAS: Readonly<Record<string, SchemaName>> = {
+  quotes: 'QuotesSubscribe',
+  trades: 'TradesSubscribe',
+  bars: 'BarsSubscribe',
+  depth: 'DepthSubscribe',
+  options_chain: 'OptionsChainSubscribe',
+};
 
 /** The params a subscription was made with (besides channel and symbols). */
 type Params = Record<string, unknown>;
@@ -47,7 +56,15 @@ export class MarketDataSession extends StreamSession {
       return this.sendError('unknown_action', `unknown action \`${frame.action}\``, frame.request_id);
     if (frame.action !== 'authenticate' && !this.authenticated)
       return this.sendError('not_authenticated', 'send `authenticate` first', frame.request_id);
-    const problem = frameError(schema, frame);
+    // Subscriptions are checked against their channel's own schema, so errors name one shape.
+    const channelSchema = frame.action === 'subscribe' ? SUBSCRIBE_SCHEMAS[frame.channel as Channel] : schema;
+    if (!channelSchema)
+      return this.sendError(
+        'invalid_request',
+        `\`channel\` must be one of ${Object.keys(SUBSCRIBE_SCHEMAS).join(', ')}`,
+        frame.request_id,
+      );
+    const problem = frameError(channelSchema, frame);
     if (problem) return this.sendError('invalid_request', problem, frame.request_id);
     switch (frame.action) {
       case 'authenticate':
