@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
-/** Public entry points (`src/rest.ts` is `connect-trade/rest`). Add `src/streams.ts`, `src/sandbox.ts` here when they exist. */
-const entry = ['src/index.ts', 'src/rest.ts'];
+/** Public entry points (one per package.json `exports` subpath) and the `connect-trade` bin. */
+const entry = { index: 'src/index.ts', rest: 'src/rest.ts', sandbox: 'src/sandbox.ts', cli: 'src/cli/index.ts' };
 
 export default defineConfig({
   entry,

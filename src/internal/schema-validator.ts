@@ -65,3 +65,19 @@ export function schemaErrors(schemaName: SchemaName, value: unknown): ErrorObjec
 export function describeSchemaErrors(errors: readonly ErrorObject[]): string {
   return errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
 }
+
+const inlineCache = new Map<string, ValidateFunction>();
+
+/**
+ * The compiled validator of a schema written inline in the spec (a parameter's schema, an array of
+ * component refs), sharing the component validators' ajv instance. Cached by the schema's text.
+ */
+export function validatorForInlineSchema(schema: object): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = inlineCache.get(key);
+  if (!validate) {
+    validate = getAjv().compile(rewriteRefs(schema) as object);
+    inlineCache.set(key, validate);
+  }
+  return validate;
+}

@@ -1,0 +1,87 @@
+/**
+ * `connect-trade sandbox [--port 4010] [--host 127.0.0.1] [--seed 42] [--tick-ms 500] [--latency-ms 0]`:
+ * runs the local emulator until interrupted and prints where it listens and how to sign in.
+ */
+import { parseArgs } from 'node:util';
+import { consoleLogger, type Sandbox, startSandbox } from '../sandbox';
+
+/** Usage text of the sandbox command. */
+export const SANDBOX_USAGE = `Usage: connect-trade sandbox [options]
+
+Runs a local Connect Trade emulator (REST + both WebSocket streams) in memory.
+
+Options:
+  --port <n>        port to listen on (default 4010; 0 picks a free one)
+  --host <addr>     interface to bind (default 127.0.0.1)
+  --seed <n>        seed of the simulated price feed (default 42)
+  --tick-ms <n>     milliseconds between price ticks (default 500; 0 = only via POST /__sandbox/tick)
+  --latency-ms <n>  latency added to every REST response (default 0)
+  --verbose         log every request
+  -h, --help        show this help
+`;
+
+/** Where the command writes (injectable for tests). */
+export interface CommandIO {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const defaultIO: CommandIO = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function integer(name: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]+$/.test(text) || Number(text) < min) throw new Error(`--${name} must be an integer >= ${min}`);
+  return Number(text);
+}
+
+/**
+ * Starts the sandbox from command-line arguments; resolves with it (or undefined after `--help`).
+ * Throws an Error with a readable message on bad arguments.
+ */
+export async function runSandboxCommand(
+  argv: readonly string[],
+  io: CommandIO = defaultIO,
+): Promise<Sandbox | undefined> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      'tick-ms': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.out(SANDBOX_USAGE);
+    return undefined;
+  }
+  const port = integer('port', values.port, 4010, 0);
+  if (port > 65535) throw new Error('--port must be at most 65535');
+  const sandbox = await startSandbox({
+    port,
+    host: values.host ?? '127.0.0.1',
+    seed: integer('seed', values.seed, 42, 0),
+    tickMs: integer('tick-ms', values['tick-ms'], 500, 0),
+    latencyMs: integer('latency-ms', values['latency-ms'], 0, 0),
+    logger: values.verbose
+      ? { ...consoleLogger, debug: (line) => io.out(line) }
+      : { error: (line) => io.err(line) },
+  });
+  io.out(`Connect Trade sandbox listening
+  REST              ${sandbox.url}
+  brokerage stream  ${sandbox.streamUrl}
+  market data       ${sandbox.marketDataUrl}
+  client-id         ${sandbox.credentials.clientId}
+  client-secret     ${sandbox.credentials.clientSecret}
+  admin             ${sandbox.url}/__sandbox (faults, prices, ticks, clock, reset)
+Press Ctrl+C to stop.`);
+  return sandbox;
+}

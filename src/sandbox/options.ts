@@ -1,0 +1,109 @@
+/** The public shapes of the sandbox: its options and the handle `startSandbox` returns. */
+import type { SandboxClock } from './clock';
+import type { FaultSpec, Faults } from './faults';
+import type { SandboxLogger } from './logger';
+
+/** One exchange the sandbox saw, as given to `onTraffic` (for contract tests that record a whole run). */
+export type SandboxTraffic =
+  | {
+      kind: 'rest';
+      /** The spec's operationId. */
+      operationId: string;
+      method: string;
+      /** The request path with its query string. */
+      path: string;
+      /** The parsed JSON request body (undefined when none). */
+      requestBody: unknown;
+      status: number;
+      /** The JSON response body (undefined for empty bodies and dropped responses). */
+      responseBody: unknown;
+      /** True when the response was dropped by the lost-ack fault. */
+      dropped: boolean;
+    }
+  | {
+      kind: 'frame';
+      stream: 'brokerage' | 'market_data';
+      /** `in` from the client (only frames that parsed as JSON objects), `out` to it. */
+      direction: 'in' | 'out';
+      frame: unknown;
+    };
+
+/** Options of {@link startSandbox}; every one is optional. */
+export interface SandboxOptions {
+  /** TCP port; `0` (the default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  host?: string;
+  /** Seed of the price feed: the same seed replays the same market. Default 42. */
+  seed?: number;
+  /** Platform client id the sandbox accepts. Default `sandbox-client-id`. */
+  clientId?: string;
+  /** Platform client secret the sandbox accepts. Default `sandbox-client-secret`. */
+  clientSecret?: string;
+  /** Latency added to every REST response, in ms. Default 0. */
+  latencyMs?: number;
+  /** Milliseconds between automatic feed ticks; `0` disables them (drive the feed with `feed.tick()`). Default 500. */
+  tickMs?: number;
+  /** The next simulated session close (DAY orders expire), then every 24 h. Default: only `feed.closeSession()`. */
+  sessionCloseAt?: Date | string | number;
+  /** Validate every response and frame the sandbox sends against the spec. Default true (turn off for benchmarks). */
+  validateResponses?: boolean;
+  /** Where to log; silent by default. */
+  logger?: SandboxLogger;
+  /** Shares each order can fill per tick (larger orders fill partially over ticks). Default 1000. */
+  liquidity?: number;
+  /** Cash of each new paper account. Default `"100000.00"`. */
+  startingCash?: string;
+  /** Symbols and starting prices, replacing the default set (AAPL, MSFT, TSLA, SPY, NVDA, ...). */
+  symbols?: Record<string, string>;
+  /** Idle time before a stream heartbeat, in ms. Default 15000 (the protocol's). */
+  heartbeatMs?: number;
+  /** Time a stream connection has to authenticate before close 4008, in ms. Default 30000. */
+  authTimeoutMs?: number;
+  /** When set, `/__sandbox/*` requests need the header `x-sandbox-admin-token` with this value. */
+  adminToken?: string;
+  /** Called for every REST exchange and every stream frame (in and out); must not throw. */
+  onTraffic?: (entry: SandboxTraffic) => void;
+  /** Faults injected at start (same shapes as `POST /__sandbox/faults`). */
+  faults?: FaultSpec[];
+}
+
+/** Deterministic control of the simulated market. */
+export interface SandboxFeed {
+  /** Runs `count` ticks (default 1): cancels settle, prices move, orders match, market data goes out. */
+  tick(count?: number): void;
+  /** Sets a price (a decimal string or a number with at most 9 decimals), then matches and publishes. */
+  setPrice(symbol: string, price: string | number): void;
+  /** The current price of a symbol as a decimal string. */
+  price(symbol: string): string;
+  /** Every symbol the feed knows. */
+  symbols(): string[];
+  /** Closes the simulated session: open DAY orders expire, daily P&L restarts. */
+  closeSession(): void;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** REST base URL, e.g. `http://127.0.0.1:4010`. */
+  readonly url: string;
+  /** Brokerage stream URL, e.g. `ws://127.0.0.1:4010/stream`. */
+  readonly streamUrl: string;
+  /** Market-data stream URL, e.g. `ws://127.0.0.1:4010/mdstream`. */
+  readonly marketDataUrl: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The platform credentials it accepts. */
+  readonly credentials: { readonly clientId: string; readonly clientSecret: string };
+  /** Fault injection (same as `POST /__sandbox/faults`). */
+  readonly faults: Faults;
+  /** The simulated market. */
+  readonly feed: SandboxFeed;
+  /** Simulated time (advance it to expire tokens or close bars without sleeping). */
+  readonly clock: SandboxClock;
+  /** Every place the sandbox caught itself breaking the spec (should stay empty). */
+  readonly violations: readonly string[];
+  /** Forgets all users, connections, accounts, orders and queued faults. */
+  reset(): void;
+  /** Stops ticking, closes every stream connection and the server. */
+  close(): Promise<void>;
+}

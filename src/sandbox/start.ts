@@ -1,0 +1,255 @@
+/**
+ * Assembles a sandbox: one node:http server for REST, the authorization page and the admin
+ * endpoint, with both WebSocket streams on the same port (`/stream`, `/mdstream`).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { BarBook } from './bars';
+import { iso, OffsetClock } from './clock';
+import { dec, fmt } from './decimal';
+import { type AccountEvent, Hub } from './events';
+import { Faults, type StreamKind } from './faults';
+import { DEFAULT_SYMBOLS, PriceFeed } from './feed';
+import { type AdminControls, handleAdmin } from './http/admin';
+import type { RestContext } from './http/context';
+import { authorizeConnection } from './http/handlers-platform';
+import { sendJson } from './http/io';
+import { handleRest } from './http/rest-server';
+import { HttpError } from './http-error';
+import type { SandboxLogger } from './logger';
+import type { Sandbox, SandboxFeed, SandboxOptions } from './options';
+import { OrderEngine } from './order-engine';
+import { SandboxState } from './state';
+import { BrokerageServer } from './streams/brokerage';
+import { MarketDataServer } from './streams/market-data';
+import type { SessionOptions, StreamSession } from './streams/session';
+
+const DAY_MS = 86_400_000;
+
+/** Starts a sandbox and resolves once it listens. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const logger: SandboxLogger = options.logger ?? {};
+  const credentials = {
+    clientId: options.clientId ?? 'sandbox-client-id',
+    clientSecret: options.clientSecret ?? 'sandbox-client-secret',
+  };
+  const seed = options.seed ?? 42;
+  const clock = new OffsetClock();
+  const state = new SandboxState();
+  const feed = new PriceFeed(seed, options.liquidity ?? 1000, options.symbols ?? DEFAULT_SYMBOLS);
+  const bars = new BarBook(seed, feed, clock.peekMs());
+  const events = new Hub<AccountEvent>();
+  const engine = new OrderEngine(state, feed, clock, events);
+  const violations: string[] = [];
+  const onViolation = (message: string) => {
+    violations.push(message);
+    logger.error?.(message);
+  };
+  const sessionOptions: SessionOptions = {
+    clock,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    authTimeoutMs: options.authTimeoutMs ?? 30_000,
+    validate: options.validateResponses ?? true,
+    logger,
+    onViolation,
+    onTraffic: options.onTraffic,
+  };
+  const brokerage = new BrokerageServer(credentials, sessionOptions);
+  const marketData = new MarketDataServer(state, feed, bars, sessionOptions);
+  events.on((event) => brokerage.publish(event));
+
+  let nextCloseMs =
+    options.sessionCloseAt === undefined ? undefined : new Date(options.sessionCloseAt).getTime();
+  if (nextCloseMs !== undefined && Number.isNaN(nextCloseMs))
+    throw new TypeError('sessionCloseAt is not a valid time');
+
+  const closeSession = () => {
+    engine.closeSession();
+    feed.openSession();
+  };
+  /** Runs whatever became due: the session close and token expiry. */
+  const runDue = () => {
+    while (nextCloseMs !== undefined && clock.peekMs() >= nextCloseMs) {
+      closeSession();
+      nextCloseMs += DAY_MS;
+    }
+    marketData.checkTokens();
+  };
+  const afterPriceChange = (symbols: readonly string[]) => {
+    const nowMs = clock.nowMs();
+    const completed = symbols.flatMap((symbol) => bars.record(symbol, nowMs));
+    engine.matchAll();
+    runDue();
+    marketData.publishTick(completed);
+  };
+  const tick = (count = 1) => {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError('tick(count) needs a positive integer');
+    for (let i = 0; i < count; i++) {
+      engine.settleCancels();
+      feed.step();
+      afterPriceChange(feed.list());
+    }
+  };
+  clock.onAdvance = runDue;
+
+  const sandboxFeed: SandboxFeed = {
+    tick,
+    setPrice(symbol, price) {
+      feed.setPrice(symbol, dec(typeof price === 'number' ? String(price) : price));
+      afterPriceChange([symbol]);
+    },
+    price: (symbol) => fmt(feed.price(symbol)),
+    symbols: () => feed.list(),
+    closeSession,
+  };
+
+  const streams = (kind: StreamKind): StreamSession[] => [
+    ...(kind === 'market_data' ? [] : brokerage.sessions),
+    ...(kind === 'brokerage' ? [] : marketData.sessions),
+  ];
+  const faults = new Faults({
+    drop: (kind) => streams(kind).map((s) => s.terminate()).length,
+    stall: (kind, ms) => streams(kind).map((s) => s.stall(ms)).length,
+    resume: () => {
+      for (const s of streams('all')) s.resume();
+    },
+    seqGap: (skip) => [...brokerage.sessions].map((s) => s.gap(skip)).length,
+    expireTokens: (connectionId) => marketData.expireTokens(connectionId),
+  });
+
+  let baseUrl = '';
+  const ctx: RestContext = {
+    state,
+    engine,
+    feed,
+    clock,
+    baseUrl: () => baseUrl,
+    startingCash: options.startingCash ?? '100000.00',
+  };
+  const reset = () => {
+    state.clear();
+    engine.clear();
+    faults.clear();
+    for (const s of streams('all')) s.terminate();
+  };
+  const admin: AdminControls = {
+    info: () => ({
+      url: baseUrl,
+      stream_url: sandbox.streamUrl,
+      market_data_url: sandbox.marketDataUrl,
+      symbols: feed.list(),
+      now: iso(clock.peekMs()),
+    }),
+    injectFault: (spec) => faults.inject(spec),
+    pendingFaults: () => faults.pending(),
+    clearFaults: () => faults.clear(),
+    setPrice: (symbol, price) => {
+      sandboxFeed.setPrice(symbol, price);
+      return sandboxFeed.price(symbol);
+    },
+    tick: (count) => {
+      tick(count);
+      return Object.fromEntries(feed.list().map((s) => [s, fmt(feed.price(s))]));
+    },
+    closeSession,
+    advanceClock: (ms) => {
+      clock.advance(ms);
+      return iso(clock.peekMs());
+    },
+    reset,
+  };
+  for (const spec of options.faults ?? []) faults.inject(spec);
+
+  let requestCounter = 0;
+  const restOptions = {
+    ctx,
+    faults,
+    credentials,
+    latencyMs: options.latencyMs ?? 0,
+    validateResponses: options.validateResponses ?? true,
+    logger,
+    onViolation,
+    onTraffic: options.onTraffic,
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox.local');
+    requestCounter += 1;
+    const requestId = `req_sbx_${requestCounter}`;
+    const authorize = /^\/authorize\/([^/]+)$/.exec(url.pathname);
+    let work: Promise<void> | void;
+    if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/'))
+      work = handleAdmin(admin, options.adminToken, req, res, url.pathname);
+    else if (authorize && req.method === 'GET')
+      work = authorizePage(ctx, res, decodeURIComponent(authorize[1] ?? ''));
+    else work = handleRest(restOptions, req, res, url, requestId);
+    Promise.resolve(work).catch((error: unknown) => {
+      logger.error?.(`sandbox: unhandled ${String(error)}`);
+      sendJson(res, 500, { message: 'internal error in the sandbox', code: 'internal_error' });
+    });
+  };
+
+  const server = createServer(onRequest);
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://sandbox.local').pathname;
+    const target = path === '/stream' ? brokerage : path === '/mdstream' ? marketData : undefined;
+    if (!target) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => target.accept(ws));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  baseUrl = `http://${host}:${port}`;
+
+  const timers: NodeJS.Timeout[] = [setInterval(runDue, 1000)];
+  const tickMs = options.tickMs ?? 500;
+  if (tickMs > 0) timers.push(setInterval(() => tick(1), tickMs));
+  for (const timer of timers) timer.unref();
+
+  const sandbox: Sandbox = {
+    url: baseUrl,
+    streamUrl: `ws://${host}:${port}/stream`,
+    marketDataUrl: `ws://${host}:${port}/mdstream`,
+    port,
+    credentials,
+    faults,
+    feed: sandboxFeed,
+    clock,
+    violations,
+    reset,
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+  logger.info?.(`sandbox listening on ${baseUrl} (streams: ${sandbox.streamUrl}, ${sandbox.marketDataUrl})`);
+  return sandbox;
+}
+
+function authorizePage(ctx: RestContext, res: ServerResponse, connectionId: string): void {
+  try {
+    const location = authorizeConnection(ctx, connectionId);
+    res.writeHead(302, { location, 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`Authorized ${connectionId}. Redirecting to ${location}\n`);
+  } catch (error) {
+    const status = error instanceof HttpError ? error.status : 500;
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${(error as Error).message}\n`);
+  }
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runSandboxCommand } from '../../src/cli/sandbox-command';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+describe('connect-trade sandbox command', () => {
+  it('starts a sandbox from arguments and prints its addresses and credentials', async () => {
+    const { io, out } = capture();
+    const sandbox = await runSandboxCommand(['--port', '0', '--seed', '5', '--tick-ms', '0'], io);
+    try {
+      expect(sandbox).toBeDefined();
+      const text = out.join('\n');
+      expect(text).toContain(sandbox?.url);
+      expect(text).toContain(sandbox?.streamUrl);
+      expect(text).toContain('sandbox-client-secret');
+      const response = await fetch(`${sandbox?.url}/users`, {
+        headers: { 'client-id': 'sandbox-client-id', 'client-secret': 'sandbox-client-secret' },
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await sandbox?.close();
+    }
+  });
+
+  it('prints help and rejects bad arguments with a readable message', async () => {
+    const { io, out } = capture();
+    expect(await runSandboxCommand(['--help'], io)).toBeUndefined();
+    expect(out.join('\n')).toContain('--port');
+    await expect(runSandboxCommand(['--port', 'abc'], io)).rejects.toThrow('--port must be an integer');
+    await expect(runSandboxCommand(['--colour'], io)).rejects.toThrow(/colour/);
+  });
+
+  it('is the package bin and the ./sandbox export (types first)', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
+    expect(pkg.bin).toEqual({ 'connect-trade': './dist/cli.js' });
+    const entry = pkg.exports['./sandbox'];
+    expect(Object.keys(entry)).toEqual(['import', 'require']);
+    expect(entry.import).toEqual({ types: './dist/sandbox.d.mts', default: './dist/sandbox.mjs' });
+    expect(entry.require).toEqual({ types: './dist/sandbox.d.ts', default: './dist/sandbox.js' });
+    expect(pkg.files).toContain('sandbox');
+  });
+});
