@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 /** Public entry points (one per package.json `exports` subpath) and the `connect-trade` bin. */
-const entry = { index: 'src/index.ts', rest: 'src/rest.ts', sandbox: 'src/sandbox.ts', cli: 'src/cli/index.ts' };
+const entry = {
+  index: 'src/index.ts',
+  rest: 'src/rest.ts',
+  sandbox: 'src/sandbox.ts',
+  cli: 'src/cli/index.ts',
+};
 
 export default defineConfig({
   entry,
