@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 /** Public entry points. Add `src/rest.ts`, `src/streams.ts`, `src/sandbox.ts` here when they exist. */
-const entry = ['src/index.ts'];
+const entry = ['src/index.ts', 'src/streams.ts'];
 
 export default defineConfig({
   entry,
