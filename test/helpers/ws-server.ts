@@ -176,7 +176,8 @@ export function marketDataAutoResponder(expiresAt = '2099-01-01T00:00:00Z') {
 
 /** Resolves when `emitter` emits `event` (with its first argument). */
 export function once<T = unknown>(
-  emitter: { once(event: string, fn: (...args: never[]) => void): unknown },
+  // biome-ignore lint/suspicious/noExplicitAny: accepts any typed emitter.
+  emitter: { once: (...args: any[]) => unknown },
   event: string,
   timeoutMs = 5000,
 ): Promise<T> {

@@ -339,7 +339,7 @@ describe('BrokerageStream over a loopback server', () => {
     const bad = { ...order, status: 42 };
     socket.sendRaw(JSON.stringify({ action: 'order_update', seq: 1, user_id: 'u', data: bad }));
     socket.send({ action: 'order_update', seq: 2, user_id: 'u', data: order });
-    const [received] = await once<[Order]>(s, 'order_update').then((o) => [o]);
+    const received = await once<Order>(s, 'order_update');
     expect(received.order_id).toBe('ord_1');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toMatch(/does not match the spec/);
