@@ -52,10 +52,13 @@ export interface ChannelData {
   options_chain: Schemas['OptionsChain'];
 }
 
+type SubscribeFields<C extends Channel> = Omit<
+  Extract<MarketDataSubscribeMessage, { channel: C }>,
+  'action' | 'request_id' | 'channel' | 'symbols'
+>;
+
 /** The subscribe parameters of each channel (what follows `symbols` in the request). */
 export type ChannelParams = {
-  [C in Channel]: Omit<
-    Extract<MarketDataSubscribeMessage, { channel: C }>,
-    'action' | 'request_id' | 'channel' | 'symbols'
-  >;
+  // openapi-typescript marks `levels` required because the spec gives it a default; the server applies it.
+  [C in Channel]: C extends 'depth' ? Partial<SubscribeFields<C>> : SubscribeFields<C>;
 };

@@ -101,7 +101,9 @@ describe('MarketDataStream over a loopback server', () => {
     };
     const got: Record<string, unknown[]> = {};
     for (const [channel, sub] of Object.entries(subs))
-      sub.on('data', (d: unknown) => (got[channel] ??= []).push(d));
+      sub.on('data', (d: unknown) => {
+        got[channel] = [...(got[channel] ?? []), d];
+      });
     const events: string[] = [];
     for (const channel of Object.keys(subs)) s.on(channel as 'quotes', () => events.push(channel));
     socket.send({ action: 'update', channel: 'quotes', data: quote('AAPL', '190.02') });
@@ -149,7 +151,7 @@ describe('MarketDataStream over a loopback server', () => {
       depth: 1,
       options_chain: 1,
     });
-    expect((got.quotes?.[0] as Quote).last).toBe('190.02');
+    expect((got.quotes as Quote[])[0]?.last).toBe('190.02');
     expect(events).toEqual(['quotes', 'quotes', 'trades', 'bars', 'depth', 'options_chain']);
   });
 
