@@ -146,8 +146,9 @@ export class Connection<M extends ServerMessage & { request_id?: string }> {
       const id = this.newId();
       const text = frame(id);
       if (this.currentState === 'open' && this.transport?.isOpen) {
-        this.transport.send(text);
+        // Tracked before sending: an in-memory transport may answer synchronously.
         this.track(id, { resolve, reject, replayed: false });
+        this.transport.send(text);
       } else if (!this.queue.push(text, reject, () => this.track(id, { resolve, reject, replayed: false })))
         reject(errorFactory.streamQueueFull(this.options.maxQueueBytes));
     });
@@ -188,7 +189,7 @@ export class Connection<M extends ServerMessage & { request_id?: string }> {
 
   private replay(key: string, entry: Registered<M>): void {
     const id = this.newId();
-    if (!this.transport?.send(entry.frame(id))) return;
+    if (!this.transport?.isOpen) return;
     const settle = (fn: (w: Registered<M>['waiters'][number]) => void) => {
       const waiters = entry.waiters;
       entry.waiters = [];
@@ -204,6 +205,7 @@ export class Connection<M extends ServerMessage & { request_id?: string }> {
         settle((w) => w.reject(error));
       },
     });
+    this.transport.send(entry.frame(id));
   }
 
   private async openSocket(): Promise<void> {
@@ -331,8 +333,8 @@ export class Connection<M extends ServerMessage & { request_id?: string }> {
     this.delegate.authenticated(message, reconnect);
     for (const [key, entry] of this.registry) this.replay(key, entry);
     for (const frame of this.queue.drain()) {
-      this.transport?.send(frame.text);
       frame.sent();
+      this.transport?.send(frame.text);
     }
     const waiters = this.connectWaiters;
     this.connectWaiters = [];
