@@ -112,16 +112,23 @@ export class Transport {
     } catch {
       // Closing a socket that is still CONNECTING throws in some runtimes; it is gone either way.
     }
-    socket.onopen = socket.onmessage = socket.onclose = null;
-    // Keep an error handler: `ws` emits 'error' for a socket closed before it opened, and an
-    // EventEmitter without one would throw.
-    socket.onerror = () => {};
+    release(socket);
   }
 
   private finish(handlers: TransportHandlers, code: number, reason: string): void {
     if (this.closed) return;
+    const socket = this.socket;
     this.closed = true;
     this.socket = undefined;
+    if (socket) release(socket);
     handlers.close(code, reason);
   }
+}
+
+/** Unhooks our handlers so a dead socket references nothing of the stream. */
+function release(socket: WebSocketLike): void {
+  socket.onopen = socket.onmessage = socket.onclose = null;
+  // Keep an error handler: `ws` emits 'error' for a socket closed before it opened, and an
+  // EventEmitter without one would throw.
+  socket.onerror = () => {};
 }
