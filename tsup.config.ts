@@ -5,6 +5,7 @@ const entry = {
   index: 'src/index.ts',
   rest: 'src/rest.ts',
   sandbox: 'src/sandbox.ts',
+  streams: 'src/streams.ts',
   cli: 'src/cli/index.ts',
 };
 

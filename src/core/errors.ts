@@ -282,6 +282,12 @@ export const errorFactory = {
   streamProtocol(message: string, frame: string, cause?: unknown): StreamProtocolError {
     return new StreamProtocolError(message, frame, { cause });
   },
+  /** A request did not fit the bounded send queue kept while the stream is disconnected. */
+  streamQueueFull(maxBytes: number): StreamError {
+    return new StreamError(`Send queue full (${maxBytes} bytes) while disconnected; request refused`, {
+      code: 'queue_full',
+    });
+  },
   listener(event: string, cause: unknown): ListenerError {
     return new ListenerError(`A listener for "${event}" threw`, { cause });
   },

@@ -1,0 +1,44 @@
+/**
+ * `connect-trade/streams`: the brokerage and market-data WebSocket streams, their types and the
+ * errors they raise. Usable on its own (browsers: import only this entry).
+ */
+export {
+  ConnectTradeError,
+  ListenerError,
+  StreamAuthenticationError,
+  StreamClosedError,
+  StreamError,
+  StreamProtocolError,
+  StreamRequestError,
+  StreamSessionReplacedError,
+  StreamTimeoutError,
+  ValidationError,
+} from './core/errors';
+export type { ReconnectOptions } from './streams/backoff';
+export {
+  BrokerageStream,
+  type BrokerageStreamEvents,
+  type BrokerageStreamOptions,
+  type BrokerageSubscription,
+  type SecretProvider,
+  type UpdateMeta,
+  type UpdatesIterator,
+} from './streams/brokerage-stream';
+export { BufferedIterator } from './streams/buffered-iterator';
+export type { IteratorBuffer } from './streams/buffers';
+export type { CloseInfo, ConnectionState, ReconnectInfo } from './streams/connection';
+export {
+  MarketDataStream,
+  type MarketDataStreamEvents,
+  type MarketDataStreamOptions,
+  type SubscribeParamsArg,
+} from './streams/market-data-stream';
+export { MarketDataSubscription, type SubscriptionEvents } from './streams/market-data-subscription';
+export type * from './streams/messages';
+export type { StreamOptions } from './streams/options';
+export type { BrokerageFilter } from './streams/protocol/brokerage';
+export type { SnapshotBarsParams } from './streams/protocol/market-data';
+export type { StreamLogger } from './streams/safe-emitter';
+export type { GapInfo, LifecycleEvents } from './streams/stream-base';
+export type { TimerApi } from './streams/timers';
+export type { WebSocketConstructor, WebSocketLike } from './streams/transport';

@@ -1,0 +1,78 @@
+/**
+ * An async iterator fed by push(): values go straight to a waiting consumer, or into a buffer
+ * (see buffers.ts) until it asks. `return()` (a `break` out of `for await`) unhooks it from the
+ * stream through `onDone`, so abandoned iterators hold no listeners.
+ */
+import type { IteratorBuffer } from './buffers';
+
+/** A push-fed async iterator. */
+export class BufferedIterator<T> implements AsyncIterableIterator<T> {
+  private waiting: ((result: IteratorResult<T>) => void) | undefined;
+  private failWaiting: ((error: unknown) => void) | undefined;
+  private done = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly buffer: IteratorBuffer<T>,
+    private readonly onDone: () => void,
+  ) {}
+
+  /** Values waiting to be read. */
+  get backlog(): number {
+    return this.buffer.size;
+  }
+
+  /** Values the buffer discarded (bounded FIFOs only). */
+  get dropped(): number {
+    return this.buffer.dropped;
+  }
+
+  /** Delivers a value (ignored once the iterator is done). */
+  push(value: T): void {
+    if (this.done) return;
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = this.failWaiting = undefined;
+      waiting({ value, done: false });
+    } else this.buffer.push(value);
+  }
+
+  /** Ends the iteration once the buffer is drained, with an error if given. */
+  end(error?: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.failure = error;
+    this.onDone();
+    const waiting = this.waiting;
+    const fail = this.failWaiting;
+    this.waiting = this.failWaiting = undefined;
+    if (error !== undefined && fail) fail(error);
+    else waiting?.({ value: undefined, done: true });
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const value = this.buffer.shift();
+    if (value !== undefined) return Promise.resolve({ value, done: false });
+    if (this.done) {
+      const failure = this.failure;
+      this.failure = undefined;
+      return failure === undefined
+        ? Promise.resolve({ value: undefined, done: true })
+        : Promise.reject(failure);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.end();
+    while (this.buffer.shift() !== undefined);
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

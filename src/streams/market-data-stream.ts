@@ -1,0 +1,234 @@
+/**
+ * The market-data stream (`wss://mdstream.connecttrade.com`): quotes, trades, bars, depth and
+ * options chains for one connection, authenticated with a short-lived token. The token provider
+ * is asked on every connect; a token past `expires_at` or rejected as `token_expired` is replaced.
+ */
+import { errorFactory, type StreamError } from '../core/errors';
+import { registerSecret } from '../core/redact';
+import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
+import type { CloseInfo, ReconnectInfo } from './connection';
+import { MarketDataSubscription } from './market-data-subscription';
+import type {
+  Channel,
+  ChannelData,
+  ChannelParams,
+  HeartbeatMessage,
+  MarketDataUpdateMessage,
+  SnapshotResponseMessage,
+  SubscriptionInfo,
+  SubscriptionsResponseMessage,
+} from './messages';
+import type { StreamOptions } from './options';
+import {
+  checkSnapshot,
+  checkSubscribe,
+  decodeMarketData,
+  encodeListSubscriptions,
+  encodeMarketDataAuth,
+  encodeSnapshot,
+  encodeSubscribe,
+  encodeUnsubscribe,
+  type SnapshotBarsParams,
+  symbolOf,
+} from './protocol/market-data';
+import { type GapInfo, StreamBase } from './stream-base';
+
+/** Options of {@link MarketDataStream}. */
+export interface MarketDataStreamOptions extends StreamOptions {
+  /** Returns a fresh `{ token, expires_at }` (e.g. `u.connections.token(connectionId)`); called on each connect. */
+  tokenProvider: () => Promise<ConnectionToken>;
+  /** Trades kept per iterator before the oldest are dropped (default 10 000). */
+  tradesBufferSize?: number;
+}
+
+/** The market-data stream's events. */
+export interface MarketDataStreamEvents {
+  quotes: (quote: ChannelData['quotes']) => void;
+  trades: (trade: ChannelData['trades']) => void;
+  bars: (bar: ChannelData['bars']) => void;
+  depth: (depth: ChannelData['depth']) => void;
+  options_chain: (chain: ChannelData['options_chain']) => void;
+  /** Every update message, whole. */
+  update: (message: MarketDataUpdateMessage) => void;
+  heartbeat: (message: HeartbeatMessage) => void;
+  open: () => void;
+  authenticated: (info: { connection_id: string; expires_at: string }) => void;
+  reconnecting: (info: ReconnectInfo) => void;
+  reconnected: () => void;
+  gap: (info: GapInfo) => void;
+  error: (error: StreamError) => void;
+  close: (info: CloseInfo) => void;
+}
+
+/** Parameters argument of subscribe: required for bars (interval), optional otherwise. */
+export type SubscribeParamsArg<C extends Channel> =
+  // biome-ignore lint/complexity/noBannedTypes: `{}` tests whether every parameter is optional.
+  {} extends ChannelParams[C] ? [params?: ChannelParams[C]] : [params: ChannelParams[C]];
+
+// Refresh a little before expiry: a token valid at fetch time may lapse during the handshake.
+const EXPIRY_MARGIN_MS = 5_000;
+
+/** Market data over one token-authenticated WebSocket. */
+export class MarketDataStream extends StreamBase<MarketDataStreamEvents, MarketDataServerMessage> {
+  private readonly tokenProvider: () => Promise<ConnectionToken>;
+  private readonly tradesCapacity: number;
+  private readonly byChannel = new Map<Channel, Set<MarketDataSubscription<Channel>>>();
+  private readonly keys = new Map<MarketDataSubscription<Channel>, string>();
+  private currentToken: string | undefined;
+  private rejectedToken: string | undefined;
+  private nextKey = 0;
+
+  constructor(options: MarketDataStreamOptions) {
+    const { tokenProvider, tradesBufferSize, ...rest } = options;
+    if (typeof tokenProvider !== 'function') throw errorFactory.configuration('tokenProvider is required');
+    const capacity = tradesBufferSize ?? 10_000;
+    if (!(Number.isInteger(capacity) && capacity > 0))
+      throw errorFactory.configuration('tradesBufferSize must be a positive integer');
+    super(rest, 'wss://mdstream.connecttrade.com', 'MarketDataServerMessage');
+    this.tokenProvider = tokenProvider;
+    this.tradesCapacity = capacity;
+  }
+
+  /** Subscribes to a channel; resolves once the server confirms. Replayed after every reconnect. */
+  async subscribe<C extends Channel>(
+    channel: C,
+    symbols: readonly string[],
+    ...[params]: SubscribeParamsArg<C>
+  ): Promise<MarketDataSubscription<C>> {
+    const p = { ...(params ?? {}) } as ChannelParams[C];
+    checkSubscribe(channel, symbols, p as Record<string, unknown>);
+    const list = [...symbols];
+    const subscription = new MarketDataSubscription<C>(
+      channel,
+      list,
+      p,
+      this.tradesCapacity,
+      (s) => this.stop(s as unknown as MarketDataSubscription<Channel>),
+      this.logger,
+    );
+    const any = subscription as unknown as MarketDataSubscription<Channel>;
+    const key = `m${++this.nextKey}`;
+    // Indexed before the answer: data may arrive right behind `subscribed`.
+    this.keys.set(any, key);
+    let set = this.byChannel.get(channel);
+    if (!set) {
+      set = new Set();
+      this.byChannel.set(channel, set);
+    }
+    set.add(any);
+    try {
+      await this.connection.register(key, (id) => encodeSubscribe(id, channel, list, p));
+    } catch (error) {
+      this.forget(any);
+      subscription.end(undefined);
+      throw error;
+    }
+    return subscription;
+  }
+
+  /** Historical bars. */
+  async snapshotBars(params: SnapshotBarsParams): Promise<Bar[]> {
+    checkSnapshot(params);
+    const answer = (await this.connection.request((id) =>
+      encodeSnapshot(id, params),
+    )) as SnapshotResponseMessage;
+    return answer.data;
+  }
+
+  /** The server's view of this connection's subscriptions. */
+  async listSubscriptions(): Promise<SubscriptionInfo[]> {
+    const answer = (await this.connection.request(encodeListSubscriptions)) as SubscriptionsResponseMessage;
+    return answer.subscriptions;
+  }
+
+  /** @internal */
+  async authFrame(): Promise<string> {
+    let token = await this.fetchToken();
+    if (this.isStale(token)) token = await this.fetchToken();
+    if (this.isStale(token))
+      throw errorFactory.streamServerError(
+        'token_expired',
+        'The token provider returned an expired or rejected token',
+      );
+    this.currentToken = token.token;
+    return encodeMarketDataAuth(token.token);
+  }
+
+  /** @internal */
+  tokenExpired(): void {
+    this.rejectedToken = this.currentToken;
+  }
+
+  /** @internal */
+  decode(text: string): MarketDataServerMessage {
+    return decodeMarketData(text);
+  }
+
+  /** @internal */
+  authenticated(message: MarketDataServerMessage, reconnect: boolean): void {
+    const { connection_id, expires_at } = message as { connection_id: string; expires_at: string };
+    this.emitEvent('authenticated', { connection_id, expires_at });
+    if (reconnect) {
+      this.emitEvent('reconnected');
+      this.emitEvent('gap', { reason: 'reconnect' } satisfies GapInfo);
+    }
+  }
+
+  /** @internal */
+  message(message: MarketDataServerMessage): void {
+    if (message.action === 'heartbeat') {
+      this.emitEvent('heartbeat', message);
+      return;
+    }
+    if (message.action !== 'update') return;
+    const { channel, data } = message;
+    const subscriptions = this.byChannel.get(channel);
+    if (subscriptions) {
+      const symbol = symbolOf(channel, data as unknown as Record<string, unknown>);
+      for (const subscription of subscriptions)
+        if (subscription.symbols.has(symbol)) subscription.deliver(data);
+    }
+    this.emitEvent(channel, data);
+    this.emitEvent('update', message);
+  }
+
+  protected override ended(error: StreamError | undefined): void {
+    for (const subscription of [...this.keys.keys()]) subscription.end(error);
+    this.keys.clear();
+    this.byChannel.clear();
+  }
+
+  private async fetchToken(): Promise<ConnectionToken> {
+    const token = await this.tokenProvider();
+    if (typeof token?.token !== 'string' || token.token === '' || typeof token.expires_at !== 'string')
+      throw errorFactory.configuration('tokenProvider must return { token, expires_at }');
+    registerSecret(token.token);
+    return token;
+  }
+
+  private isStale(token: ConnectionToken): boolean {
+    const expires = Date.parse(token.expires_at);
+    return (
+      token.token === this.rejectedToken ||
+      (Number.isFinite(expires) && expires - EXPIRY_MARGIN_MS <= this.settings.timers.now())
+    );
+  }
+
+  private forget(subscription: MarketDataSubscription<Channel>): string | undefined {
+    const key = this.keys.get(subscription);
+    this.keys.delete(subscription);
+    this.byChannel.get(subscription.channel)?.delete(subscription);
+    if (key) this.connection.unregister(key);
+    return key;
+  }
+
+  private async stop(subscription: MarketDataSubscription<Channel>): Promise<void> {
+    if (!this.forget(subscription) || this.state === 'closed') return;
+    const still = new Set<string>();
+    for (const other of this.byChannel.get(subscription.channel) ?? [])
+      for (const s of other.symbols) still.add(s);
+    const drop = [...subscription.symbols].filter((s) => !still.has(s));
+    if (drop.length > 0)
+      await this.connection.request((id) => encodeUnsubscribe(id, subscription.channel, drop));
+  }
+}

@@ -1,0 +1,84 @@
+/** Options shared by both streams, their defaults, and their validation. */
+import { errorFactory } from '../core/errors';
+import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from './backoff';
+import type { StreamLogger } from './safe-emitter';
+import { defaultTimers, type TimerApi } from './timers';
+import type { WebSocketConstructor } from './transport';
+
+/** Options common to the brokerage and market-data streams. */
+export interface StreamOptions {
+  /** Stream URL (each stream has its own default). */
+  url?: string;
+  /** No frame for this long (ms) means the socket is dead: terminate and reconnect (default 35 000). */
+  heartbeatTimeout?: number;
+  /** Node only: send a WebSocket ping this often in ms (default 15 000; 0 disables). */
+  pingInterval?: number;
+  /** Reconnect policy (exponential backoff with full jitter). */
+  reconnect?: ReconnectOptions;
+  /** `connect()` rejects if not authenticated within this many ms (default 30 000). */
+  connectTimeout?: number;
+  /** A request (subscribe, snapshot...) rejects if unanswered this many ms after it was sent (default 10 000). */
+  requestTimeout?: number;
+  /** Bytes of requests kept while disconnected; beyond it requests are refused (default 1 MiB). */
+  maxQueueBytes?: number;
+  /** Validate every incoming message against the spec (default false, for speed). */
+  validate?: boolean;
+  /** WebSocket constructor (default: `ws` in Node, the global WebSocket in browsers). */
+  WebSocket?: WebSocketConstructor;
+  /** Receives what the stream cannot report as an event. */
+  logger?: StreamLogger;
+  /** Timer functions (tests inject counting or fake ones). */
+  timers?: TimerApi;
+  /** Random source for backoff jitter, in [0, 1). */
+  random?: () => number;
+}
+
+/** Options with every default applied. */
+export interface ResolvedStreamOptions {
+  url: string;
+  heartbeatTimeout: number;
+  pingInterval: number;
+  reconnect: ResolvedReconnect;
+  connectTimeout: number;
+  requestTimeout: number;
+  maxQueueBytes: number;
+  validate: boolean;
+  WebSocket: WebSocketConstructor | undefined;
+  logger: StreamLogger | undefined;
+  timers: TimerApi;
+  random: () => number;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!allowZero && v === 0))
+    throw errorFactory.configuration(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
+  return v;
+}
+
+/** Applies defaults; throws ConfigurationError for invalid values. */
+export function resolveStreamOptions(options: StreamOptions, defaultUrl: string): ResolvedStreamOptions {
+  const url = options.url ?? defaultUrl;
+  if (typeof url !== 'string' || !/^wss?:\/\//.test(url))
+    throw errorFactory.configuration('url must start with ws:// or wss://');
+  let reconnect: ResolvedReconnect;
+  try {
+    reconnect = resolveReconnect(options.reconnect);
+  } catch (error) {
+    throw errorFactory.configuration((error as Error).message);
+  }
+  return {
+    url,
+    heartbeatTimeout: positive('heartbeatTimeout', options.heartbeatTimeout, 35_000),
+    pingInterval: positive('pingInterval', options.pingInterval, 15_000, true),
+    reconnect,
+    connectTimeout: positive('connectTimeout', options.connectTimeout, 30_000),
+    requestTimeout: positive('requestTimeout', options.requestTimeout, 10_000),
+    maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, 1024 * 1024, true),
+    validate: options.validate ?? false,
+    WebSocket: options.WebSocket,
+    logger: options.logger,
+    timers: options.timers ?? defaultTimers,
+    random: options.random ?? Math.random,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Decoding helpers shared by both protocols: parse a text frame into an object with a string
+ * `action`, and check a field's type. Every failure is a StreamProtocolError carrying the raw
+ * frame (truncated and redacted by the error class).
+ */
+import { errorFactory } from '../../core/errors';
+
+/** A decoded frame before per-action checks. */
+export type RawFrame = Record<string, unknown> & { action: string };
+
+/** Parses one frame; throws StreamProtocolError for invalid JSON or a missing `action`. */
+export function parseFrame(text: string): RawFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw errorFactory.streamProtocol('Invalid JSON frame', text, cause);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw errorFactory.streamProtocol('Frame is not a JSON object', text);
+  if (typeof (value as { action?: unknown }).action !== 'string')
+    throw errorFactory.streamProtocol('Frame has no string "action"', text);
+  return value as RawFrame;
+}
+
+type Kind = 'string' | 'integer' | 'object' | 'array' | 'boolean';
+
+function hasKind(value: unknown, kind: Kind): boolean {
+  switch (kind) {
+    case 'integer':
+      return Number.isInteger(value);
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
+    default:
+      return typeof value === kind;
+  }
+}
+
+/** Throws StreamProtocolError unless `frame[field]` has the kind (optional fields may be absent). */
+export function expectField(
+  frame: RawFrame,
+  field: string,
+  kind: Kind,
+  text: string,
+  optional = false,
+): void {
+  const value = frame[field];
+  if (optional && value === undefined) return;
+  if (!hasKind(value, kind))
+    throw errorFactory.streamProtocol(`"${frame.action}" frame: "${field}" must be ${kind}`, text);
+}
+
+/** Checks the fields every `error` frame has. */
+export function expectErrorFrame(frame: RawFrame, text: string): void {
+  expectField(frame, 'code', 'string', text);
+  expectField(frame, 'message', 'string', text);
+  expectField(frame, 'request_id', 'string', text, true);
+}

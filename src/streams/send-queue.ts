@@ -1,0 +1,57 @@
+/**
+ * Frames waiting for the socket to (re)open, bounded in bytes so a long outage cannot grow memory
+ * without limit. A frame that does not fit is refused at once, never silently dropped.
+ */
+
+/** One queued frame and what to do if it never goes out. */
+export interface QueuedFrame {
+  text: string;
+  bytes: number;
+  fail(error: unknown): void;
+  /** Called once the frame went out on a socket. */
+  sent(): void;
+}
+
+/** UTF-8 length of a string without allocating (TextEncoder would copy the frame). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** A FIFO of frames with a byte budget. */
+export class SendQueue {
+  private frames: QueuedFrame[] = [];
+  private used = 0;
+  constructor(readonly maxBytes: number) {}
+
+  /** Queues a frame; false when it would exceed the budget. */
+  push(text: string, fail: (error: unknown) => void, sent: () => void): boolean {
+    const bytes = utf8Length(text);
+    if (this.used + bytes > this.maxBytes) return false;
+    this.frames.push({ text, bytes, fail, sent });
+    this.used += bytes;
+    return true;
+  }
+
+  /** Removes and returns every queued frame. */
+  drain(): QueuedFrame[] {
+    const frames = this.frames;
+    this.frames = [];
+    this.used = 0;
+    return frames;
+  }
+
+  /** Bytes queued. */
+  get bytes(): number {
+    return this.used;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Timers owned by one socket. Every timer a connection arms for a socket (liveness, pings, the
+ * healthy-period reset) is registered here and cleared in one call when that socket dies, so a
+ * reconnect can never leave a stale timer firing against the next socket.
+ */
+
+/** The timer functions the streams use; injectable so tests can count or fake them. */
+export interface TimerApi {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Milliseconds since the epoch (liveness checks compare against it). */
+  now(): number;
+}
+
+/** The platform's timers (works in Node and browsers, and with jest's fake timers). */
+export const defaultTimers: TimerApi = {
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    // Node: a stream alone must not keep the process alive once the user is done with it.
+    (handle as { unref?: () => void }).unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
+};
+
+/** A set of one-shot timers cleared together. */
+export class TimerGroup {
+  private readonly handles = new Set<unknown>();
+  constructor(private readonly api: TimerApi) {}
+
+  /** Arms a one-shot timer that forgets itself when it fires. */
+  set(fn: () => void, ms: number): unknown {
+    const handle: unknown = this.api.setTimeout(() => {
+      this.handles.delete(handle);
+      fn();
+    }, ms);
+    this.handles.add(handle);
+    return handle;
+  }
+
+  /** Clears one timer armed by {@link set}. */
+  clear(handle: unknown): void {
+    if (handle !== undefined && this.handles.delete(handle)) this.api.clearTimeout(handle);
+  }
+
+  /** Clears every timer of the group. */
+  clearAll(): void {
+    for (const handle of this.handles) this.api.clearTimeout(handle);
+    this.handles.clear();
+  }
+
+  /** How many timers are armed (for leak tests). */
+  get size(): number {
+    return this.handles.size;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The WebSocket adapter: opens one socket and forwards text frames, opens, closes and errors to
+ * handlers. No JSON here. Node's `ws` gets its fast `on('message')` path and pings; browsers get
+ * the standard `onmessage` properties. Handlers are attached to the socket object only, so
+ * dropping the socket drops every listener with it.
+ */
+import IsomorphicWebSocket from 'isomorphic-ws';
+
+/** The subset of a WebSocket the SDK uses (the browser's, `ws`'s, or a test double). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  /** Node `ws` only. */
+  terminate?(): void;
+  /** Node `ws` only. */
+  ping?(): void;
+  /** Node `ws` only (EventEmitter API). */
+  on?(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/** A WebSocket constructor (the global one, `ws`, or a test double). */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** What the transport reports. */
+export interface TransportHandlers {
+  open(): void;
+  message(text: string): void;
+  /** Any frame or pong: proof the peer is alive. */
+  activity(): void;
+  close(code: number, reason: string): void;
+  error(error: unknown): void;
+}
+
+const OPEN = 1;
+
+/** One WebSocket, wrapped. */
+export class Transport {
+  private socket: WebSocketLike | undefined;
+  private closed = false;
+
+  constructor(url: string, handlers: TransportHandlers, Ctor?: WebSocketConstructor) {
+    const WS = Ctor ?? (IsomorphicWebSocket as unknown as WebSocketConstructor);
+    const socket = new WS(url);
+    this.socket = socket;
+    socket.onopen = () => {
+      if (!this.closed) handlers.open();
+    };
+    socket.onclose = (event) => this.finish(handlers, event.code, event.reason ?? '');
+    socket.onerror = (event) => {
+      if (!this.closed) handlers.error((event as { error?: unknown }).error ?? event);
+    };
+    if (typeof socket.on === 'function') {
+      // `ws`: skip the MessageEvent wrapper on the hot path.
+      socket.on('message', ((data: { toString(): string }, isBinary: boolean) => {
+        if (this.closed) return;
+        handlers.activity();
+        if (!isBinary) handlers.message(data.toString());
+        else handlers.error(new Error('Binary frame received; the protocol is text-only'));
+      }) as never);
+      socket.on('pong', (() => {
+        if (!this.closed) handlers.activity();
+      }) as never);
+    } else {
+      socket.onmessage = (event) => {
+        if (this.closed) return;
+        handlers.activity();
+        if (typeof event.data === 'string') handlers.message(event.data);
+        else handlers.error(new Error('Binary frame received; the protocol is text-only'));
+      };
+    }
+  }
+
+  /** Whether frames can be sent now. */
+  get isOpen(): boolean {
+    return !this.closed && this.socket?.readyState === OPEN;
+  }
+
+  /** Sends one text frame; false when the socket is not open. */
+  send(text: string): boolean {
+    if (!this.isOpen || !this.socket) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  /** Sends a WebSocket ping where the platform allows it (Node). */
+  ping(): void {
+    if (this.isOpen) this.socket?.ping?.();
+  }
+
+  /** Closes gracefully; no more events are reported afterwards. */
+  close(code = 1000, reason = ''): void {
+    this.detach((socket) => socket.close(code, reason));
+  }
+
+  /** Drops the socket at once (dead peer); no more events are reported afterwards. */
+  terminate(): void {
+    this.detach((socket) => (socket.terminate ? socket.terminate() : socket.close(4000, 'liveness timeout')));
+  }
+
+  private detach(action: (socket: WebSocketLike) => void): void {
+    const socket = this.socket;
+    this.closed = true;
+    this.socket = undefined;
+    if (!socket) return;
+    try {
+      action(socket);
+    } catch {
+      // Closing a socket that is still CONNECTING throws in some runtimes; it is gone either way.
+    }
+    release(socket);
+  }
+
+  private finish(handlers: TransportHandlers, code: number, reason: string): void {
+    if (this.closed) return;
+    const socket = this.socket;
+    this.closed = true;
+    this.socket = undefined;
+    if (socket) release(socket);
+    handlers.close(code, reason);
+  }
+}
+
+/** Unhooks our handlers so a dead socket references nothing of the stream. */
+function release(socket: WebSocketLike): void {
+  socket.onopen = socket.onmessage = socket.onclose = null;
+  // Keep an error handler: `ws` emits 'error' for a socket closed before it opened, and an
+  // EventEmitter without one would throw.
+  socket.onerror = () => {};
+}
