@@ -3,6 +3,12 @@
  * `./rest` (also published alone as `connect-trade/rest`); streams are added here.
  */
 
+export {
+  ConnectTrade,
+  ConnectTradeUser,
+  type MarketDataClientOptions,
+  type StreamClientOptions,
+} from './connect-trade';
 export type {
   Account,
   AccountListParams,
@@ -61,9 +67,7 @@ export {
   BadRequestError,
   ConfigurationError,
   ConflictError,
-  ConnectTrade,
   ConnectTradeError,
-  ConnectTradeUser,
   InternalServerError,
   MalformedResponseError,
   NotFoundError,
@@ -78,3 +82,31 @@ export {
   ValidationError,
   VERSION,
 } from './rest';
+export {
+  BrokerageStream,
+  type BrokerageStreamEvents,
+  type BrokerageStreamOptions,
+  type BrokerageSubscription,
+  BufferedIterator,
+  type CloseInfo,
+  type ConnectionState,
+  type GapInfo,
+  ListenerError,
+  MarketDataStream,
+  type MarketDataStreamEvents,
+  type MarketDataStreamOptions,
+  MarketDataSubscription,
+  type ReconnectInfo,
+  type ReconnectOptions,
+  type SnapshotBarsParams,
+  StreamAuthenticationError,
+  StreamClosedError,
+  StreamError,
+  type StreamOptions,
+  StreamProtocolError,
+  StreamRequestError,
+  StreamSessionReplacedError,
+  StreamTimeoutError,
+  type UpdateMeta,
+  type UpdatesIterator,
+} from './streams';

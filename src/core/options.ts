@@ -31,6 +31,10 @@ export interface ClientOptions {
   clientSecret?: string | undefined;
   /** REST base URL; defaults to `CONNECT_TRADE_BASE_URL`, else https://api.connecttrade.com. */
   baseUrl?: string | undefined;
+  /** Brokerage stream URL for `ct.stream()`; defaults to `CONNECT_TRADE_STREAM_URL`, else wss://stream.connecttrade.com. */
+  streamUrl?: string | undefined;
+  /** Market-data stream URL for `u.marketData()`; defaults to `CONNECT_TRADE_MARKET_DATA_URL`, else wss://mdstream.connecttrade.com. */
+  marketDataUrl?: string | undefined;
   /** Per-attempt timeout in milliseconds (default 30 000). */
   timeout?: number | undefined;
   /** Retries after the first attempt for retryable failures (default 2). */
@@ -58,6 +62,8 @@ export interface ResolvedOptions {
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
   readonly baseUrl: string;
+  readonly streamUrl: string | undefined;
+  readonly marketDataUrl: string | undefined;
   readonly timeout: number;
   readonly maxRetries: number;
   readonly fetch: FetchLike | undefined;
@@ -93,6 +99,8 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     clientId: options.clientId ?? env('CONNECT_TRADE_CLIENT_ID'),
     clientSecret,
     baseUrl,
+    streamUrl: options.streamUrl ?? env('CONNECT_TRADE_STREAM_URL'),
+    marketDataUrl: options.marketDataUrl ?? env('CONNECT_TRADE_MARKET_DATA_URL'),
     timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     fetch: options.fetch,

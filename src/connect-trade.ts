@@ -1,0 +1,57 @@
+/**
+ * The full client of the package's main entry: the REST client of `./client` plus the two
+ * streams. `connect-trade/rest` exports the REST-only classes, so importing it never loads
+ * WebSocket code.
+ */
+
+import type { UserCredentials } from './client';
+import {
+  clientInternals,
+  ConnectTrade as RestConnectTrade,
+  ConnectTradeUser as RestConnectTradeUser,
+} from './client';
+import { BrokerageStream, type BrokerageStreamOptions } from './streams/brokerage-stream';
+import { MarketDataStream, type MarketDataStreamOptions } from './streams/market-data-stream';
+
+/** Options of `ct.stream()`: every {@link BrokerageStreamOptions} except the credentials, which come from the client. */
+export type StreamClientOptions = Omit<BrokerageStreamOptions, 'clientId' | 'clientSecret'>;
+
+/** Options of `u.marketData()`; `tokenProvider` defaults to `u.connections.token(connectionId)`. */
+export type MarketDataClientOptions = Partial<MarketDataStreamOptions>;
+
+/** A client acting for one end user, with its market-data stream. */
+export class ConnectTradeUser extends RestConnectTradeUser {
+  /**
+   * A market-data stream for one connection. Its token comes from `connections.token(connectionId)`
+   * (asked again on every reconnect, and replaced when it expires) unless `tokenProvider` is given.
+   */
+  marketData(connectionId: string, options: MarketDataClientOptions = {}): MarketDataStream {
+    const { options: resolved } = clientInternals(this);
+    const url = options.url ?? resolved.marketDataUrl;
+    return new MarketDataStream({
+      ...options,
+      ...(url === undefined ? {} : { url }),
+      tokenProvider: options.tokenProvider ?? (() => this.connections.token(connectionId)),
+    });
+  }
+}
+
+/** A Connect Trade client: platform operations, `forUser` for a user's operations, and the brokerage stream. */
+export class ConnectTrade extends RestConnectTrade {
+  /** A client acting for one end user (connections, accounts, orders, market data...). */
+  override forUser(user: UserCredentials): ConnectTradeUser {
+    return new ConnectTradeUser(clientInternals(this), user);
+  }
+
+  /** The brokerage stream (order, position and balance updates), authenticated with this client's credentials. */
+  stream(options: StreamClientOptions = {}): BrokerageStream {
+    const { options: resolved } = clientInternals(this);
+    const url = options.url ?? resolved.streamUrl;
+    return new BrokerageStream({
+      ...options,
+      ...(url === undefined ? {} : { url }),
+      clientId: resolved.clientId ?? '',
+      clientSecret: resolved.clientSecret ?? '',
+    });
+  }
+}

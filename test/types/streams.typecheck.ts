@@ -1,0 +1,25 @@
+/**
+ * Compile-only: the main entry's clients carry the streams on the right side of the scope split.
+ */
+import type { ConnectTrade } from '../../src/index';
+
+declare const ct: ConnectTrade;
+const u = ct.forUser({ userId: 'u', userSecret: 's' });
+
+export async function streamScopes() {
+  const stream = ct.stream({ heartbeatTimeout: 20_000 });
+  stream.on('order_update', (order, meta) => `${order.status}${meta.seq}`);
+  const md = u.marketData('conn_1');
+  const quotes = await md.subscribe('quotes', ['AAPL']);
+  quotes.on('data', (q) => q.bid);
+  // @ts-expect-error the brokerage stream uses platform credentials: not on the user client
+  u.stream();
+  // @ts-expect-error market data belongs to a user's connection: not on the platform client
+  ct.marketData('conn_1');
+  // @ts-expect-error the client's credentials are used; they cannot be overridden per stream
+  ct.stream({ clientSecret: 'other' });
+  // @ts-expect-error bars need an interval
+  await md.subscribe('bars', ['AAPL'], {});
+  // @ts-expect-error unknown channel
+  await md.subscribe('news', ['AAPL']);
+}
