@@ -200,18 +200,23 @@ async function runScenario(scenario: { users: number; steps: Step[] }): Promise<
           const price = Number(sb.feed.price(spec.symbol));
           const cl_order_id = `chaos_${++n}`;
           placed.push(`${client.account.account_id}/${cl_order_id}`);
-          await placeSafely(client.user, client.live, {
+          const common = {
             account_id: client.account.account_id,
             cl_order_id,
             broker: client.account.broker,
             side: 'BUY',
-            order_type: spec.market ? 'MKT' : 'LMT',
             order_tif: 'DAY',
             instrument: 'EQ',
             symbol: spec.symbol,
             order_qty: String(spec.qty),
-            ...(spec.market ? {} : { order_limit_price: (price * 0.995).toFixed(2) }),
-          });
+          } as const;
+          await placeSafely(
+            client.user,
+            client.live,
+            spec.market
+              ? { ...common, order_type: 'MKT' }
+              : { ...common, order_type: 'LMT', order_limit_price: (price * 0.995).toFixed(2) },
+          );
         }),
       );
       if (step.ticks > 0) sb.feed.tick(step.ticks);
