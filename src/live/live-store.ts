@@ -26,7 +26,7 @@ export type LiveChange =
   | { kind: 'balance'; balance: Balance };
 
 /** Why the store went stale. */
-export type StaleReason = 'seq_gap' | 'reconnect' | 'disconnected' | 'stream_closed';
+export type StaleReason = 'seq_gap' | 'reconnect' | 'disconnected' | 'stream_closed' | 'manual';
 
 /** Events of a live store. */
 export interface LiveEvents {
@@ -161,7 +161,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
 
   /** Forces a resync now (the same as after a gap); resolves once synced. */
   async resync(): Promise<void> {
-    this.markStale('seq_gap');
+    this.markStale('manual');
     await this.requestResync(false);
   }
 

@@ -13,7 +13,9 @@ export interface LiveOptions {
   /**
    * A brokerage stream to share (one socket for many users: the server keeps one session per
    * credential pair). The store subscribes on it and leaves it open on `close()`. Default: a new
-   * stream, closed with the store.
+   * stream, closed with the store. The store subscribes to orders, positions and balances without
+   * an account filter and filters by user and account itself: a filtered subscription could
+   * replace another store's filter for the same topic on the server.
    */
   stream?: BrokerageStream | LiveStream | undefined;
   /** Most orders one snapshot listing may hold (default 100 000). */
