@@ -4,12 +4,16 @@
  * WebSocket code.
  */
 
-import type { UserCredentials } from './client';
+import type { ClientInternals, UserCredentials } from './client';
 import {
   clientInternals,
   ConnectTrade as RestConnectTrade,
   ConnectTradeUser as RestConnectTradeUser,
 } from './client';
+import { RestCore } from './core/request';
+import { LiveOrders } from './live/live-orders';
+import type { LiveStore } from './live/live-store';
+import { type LiveOptions, openLive } from './live/open';
 import { BrokerageStream, type BrokerageStreamOptions } from './streams/brokerage-stream';
 import { MarketDataStream, type MarketDataStreamOptions } from './streams/market-data-stream';
 
@@ -19,8 +23,37 @@ export type StreamClientOptions = Omit<BrokerageStreamOptions, 'clientId' | 'cli
 /** Options of `u.marketData()`; `tokenProvider` defaults to `u.connections.token(connectionId)`. */
 export type MarketDataClientOptions = Partial<MarketDataStreamOptions>;
 
-/** A client acting for one end user, with its market-data stream. */
+function brokerageStream(internals: ClientInternals, options: StreamClientOptions): BrokerageStream {
+  const { options: resolved } = internals;
+  const url = options.url ?? resolved.streamUrl;
+  return new BrokerageStream({
+    ...options,
+    ...(url === undefined ? {} : { url }),
+    clientId: resolved.clientId ?? '',
+    clientSecret: resolved.clientSecret ?? '',
+  });
+}
+
+/** A client acting for one end user, with its market-data stream and live account state. */
 export class ConnectTradeUser extends RestConnectTradeUser {
+  /** Orders: place, list, replace, cancel, and `submitAndWait`. */
+  declare readonly orders: LiveOrders;
+
+  /** @internal Use `ct.forUser(...)`. */
+  constructor(parent: ClientInternals, user: UserCredentials) {
+    super(parent, user);
+    const { context, credentials } = clientInternals(this);
+    (this as { orders: unknown }).orders = new LiveOrders(new RestCore(context, credentials));
+  }
+
+  /**
+   * The live state of this user's accounts: a REST snapshot kept current by the brokerage stream,
+   * resynced after every gap. Shares `options.stream` when given, else opens its own stream.
+   */
+  live(options: LiveOptions = {}): Promise<LiveStore> {
+    return openLive(this, this.userId, options, () => brokerageStream(clientInternals(this), {}));
+  }
+
   /**
    * A market-data stream for one connection. Its token comes from `connections.token(connectionId)`
    * (asked again on every reconnect, and replaced when it expires) unless `tokenProvider` is given.
@@ -45,13 +78,6 @@ export class ConnectTrade extends RestConnectTrade {
 
   /** The brokerage stream (order, position and balance updates), authenticated with this client's credentials. */
   stream(options: StreamClientOptions = {}): BrokerageStream {
-    const { options: resolved } = clientInternals(this);
-    const url = options.url ?? resolved.streamUrl;
-    return new BrokerageStream({
-      ...options,
-      ...(url === undefined ? {} : { url }),
-      clientId: resolved.clientId ?? '',
-      clientSecret: resolved.clientSecret ?? '',
-    });
+    return brokerageStream(clientInternals(this), options);
   }
 }

@@ -9,6 +9,20 @@ export {
   type MarketDataClientOptions,
   type StreamClientOptions,
 } from './connect-trade';
+export { LiveClosedError, OrderNotFilledError, WaitTimeoutError } from './core/errors';
+export { BalanceBook, OrderBook, PositionBook } from './live/collections';
+export type { SubmitAndWaitOptions } from './live/live-orders';
+export { LiveOrders } from './live/live-orders';
+export {
+  type LiveChange,
+  type LiveEvents,
+  type LiveStats,
+  LiveStore,
+  type LiveStream,
+  type StaleReason,
+} from './live/live-store';
+export type { LiveOptions } from './live/open';
+export type { WaitOptions, WaitUntil } from './live/wait-for';
 export type {
   Account,
   AccountListParams,

@@ -194,6 +194,33 @@ export class StreamProtocolError extends StreamError {
     this.frame = truncate(redact(frame), 512);
   }
 }
+/** `waitFor` / `submitAndWait` gave up: the order did not reach the awaited state in time. */
+export class WaitTimeoutError extends ConnectTradeError {
+  override name = 'WaitTimeoutError';
+  /** The order id or cl_order_id that was awaited. */
+  readonly orderRef: string;
+  /** The last version of the order seen, if any. */
+  readonly lastSeen: unknown;
+  constructor(message: string, orderRef: string, lastSeen: unknown) {
+    super(message);
+    this.orderRef = orderRef;
+    this.lastSeen = lastSeen;
+  }
+}
+/** A wait for `filled` ended because the order reached another final status (cancelled, rejected...). */
+export class OrderNotFilledError extends ConnectTradeError {
+  override name = 'OrderNotFilledError';
+  /** The order in its final state. */
+  readonly order: unknown;
+  constructor(message: string, order: unknown) {
+    super(message);
+    this.order = order;
+  }
+}
+/** The live store was closed (by `live.close()` or because its stream stopped for good). */
+export class LiveClosedError extends ConnectTradeError {
+  override name = 'LiveClosedError';
+}
 /** A user's event listener threw; the stream carried on. */
 export class ListenerError extends StreamError {
   override name = 'ListenerError';
@@ -287,6 +314,19 @@ export const errorFactory = {
     return new StreamError(`Send queue full (${maxBytes} bytes) while disconnected; request refused`, {
       code: 'queue_full',
     });
+  },
+  waitTimeout(orderRef: string, ms: number, lastSeen: unknown): WaitTimeoutError {
+    return new WaitTimeoutError(
+      `Order ${orderRef} did not reach the awaited state within ${ms} ms`,
+      orderRef,
+      lastSeen,
+    );
+  },
+  orderNotFilled(order: { order_id: string; status: string }): OrderNotFilledError {
+    return new OrderNotFilledError(`Order ${order.order_id} ended ${order.status} without filling`, order);
+  },
+  liveClosed(what: string): LiveClosedError {
+    return new LiveClosedError(`The live store is closed (${what})`);
   },
   listener(event: string, cause: unknown): ListenerError {
     return new ListenerError(`A listener for "${event}" threw`, { cause });

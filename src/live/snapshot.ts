@@ -1,0 +1,114 @@
+/**
+ * The REST side of the live store: the snapshot it starts from and resyncs to (open orders plus
+ * today's, positions, balances of each account, every page), and the one-order lookup used to
+ * refresh an order the snapshot no longer lists and to poll while the stream is down.
+ */
+import { errorFactory } from '../core/errors';
+import type { RequestOptions } from '../core/options';
+import type { Accounts, Balances, Positions } from '../resources/accounts';
+import type { OrderListParams, Orders } from '../resources/orders';
+import type { Balance, Order, Position } from '../types';
+
+/** What the live store needs from a user client (`ConnectTradeUser` satisfies it). */
+export interface LiveRest {
+  readonly orders: Pick<Orders, 'list'>;
+  readonly positions: Pick<Positions, 'list'>;
+  readonly balances: Pick<Balances, 'list'>;
+  readonly accounts: Pick<Accounts, 'list'>;
+}
+
+/** Server state of some accounts at one moment. */
+export interface Snapshot {
+  orders: Order[];
+  positions: Position[];
+  balances: Balance[];
+}
+
+/** Midnight UTC of today, five minutes earlier near midnight (clock skew with the server). */
+export function startOfToday(now: number): string {
+  const day = new Date(now - 5 * 60_000);
+  day.setUTCHours(0, 0, 0, 0);
+  return day.toISOString();
+}
+
+/** Every order of a listing, all pages, refusing to hold more than `cap`. */
+async function collect(
+  rest: LiveRest,
+  params: OrderListParams,
+  cap: number,
+  options: RequestOptions,
+): Promise<Order[]> {
+  const out: Order[] = [];
+  for await (const order of rest.orders.list({ limit: 500, ...params }, options)) {
+    if (out.length >= cap)
+      throw errorFactory.pagination(`More than ${cap} orders in one listing; raise maxOrders to load them`);
+    out.push(order);
+  }
+  return out;
+}
+
+/** Loads the snapshot of the given accounts (open orders of any day, today's orders, positions, balances). */
+export async function loadSnapshot(
+  rest: LiveRest,
+  accountIds: readonly string[],
+  cap: number,
+  options: RequestOptions = {},
+): Promise<Snapshot> {
+  const since = startOfToday(Date.now());
+  const perAccount = await Promise.all(
+    accountIds.map(async (account_id) => {
+      const [open, today, positions, balances] = await Promise.all([
+        collect(rest, { account_id, status: 'open' }, cap, options),
+        collect(rest, { account_id, status: 'all', start_time: since }, cap, options),
+        rest.positions.list({ account_id }, options),
+        rest.balances.list({ account_id }, options),
+      ]);
+      return {
+        orders: [...open, ...today],
+        positions: positions.filter((p) => p.account_id === account_id),
+        balances: balances.filter((b) => b.account_id === account_id),
+      };
+    }),
+  );
+  return {
+    orders: perAccount.flatMap((a) => a.orders),
+    positions: perAccount.flatMap((a) => a.positions),
+    balances: perAccount.flatMap((a) => a.balances),
+  };
+}
+
+/**
+ * The server's current version of one order. A known order is found exactly (the API has no
+ * GET-by-id, but `start_time`/`end_time` are inclusive on `created_at`, so both set to its
+ * creation time select it); an unknown reference is looked for among today's orders of the accounts.
+ */
+export async function fetchOrder(
+  orders: Pick<Orders, 'list'>,
+  ref: string,
+  known: Order | undefined,
+  accountIds: readonly string[],
+  options: RequestOptions = {},
+): Promise<Order | undefined> {
+  const matches = (o: Order) => o.order_id === ref || o.cl_order_id === ref;
+  if (known) {
+    const params: OrderListParams = {
+      account_id: known.account_id,
+      status: 'all',
+      symbols: [known.symbol],
+      start_time: known.created_at,
+      end_time: known.created_at,
+      limit: 500,
+    };
+    for await (const order of orders.list(params, options))
+      if (order.order_id === known.order_id) return order;
+    return undefined;
+  }
+  const since = startOfToday(Date.now());
+  for (const account_id of accountIds)
+    for await (const order of orders.list(
+      { account_id, status: 'all', start_time: since, limit: 500 },
+      options,
+    ))
+      if (matches(order)) return order;
+  return undefined;
+}
