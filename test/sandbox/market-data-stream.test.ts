@@ -8,8 +8,14 @@ describe('sandbox market-data stream', () => {
   beforeAll(async () => {
     sb = await testSandbox({ seed: 3 });
   });
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.close();
+  afterEach(async () => {
+    // Wait for every socket to be gone so the next test starts with no session left over.
+    await Promise.all(
+      sockets.splice(0).map((s) => {
+        s.close();
+        return s.closed;
+      }),
+    );
     expect(sb.violations).toEqual([]);
   });
   afterAll(() => sb.close());
