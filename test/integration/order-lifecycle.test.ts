@@ -63,7 +63,8 @@ describeIntegration('order lifecycle through the SDK', (ctx) => {
     await expect(position).resolves.toMatchObject({ symbol: 'AAPL', quantity: '10' });
     await expect(balance).resolves.toMatchObject({ cash: '98505.00' });
     // seq rises by one per update, across topics.
-    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    expect(seqs.length).toBeGreaterThanOrEqual(3);
+    expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
 
     const positions = await setup.user.positions.list({ symbols: ['AAPL'] });
     expect(positions).toEqual([expect.objectContaining({ symbol: 'AAPL', quantity: '10' })]);
