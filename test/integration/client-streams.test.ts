@@ -15,7 +15,7 @@ describeIntegration('ct.stream() and u.marketData() against the sandbox', (ctx) 
   }
 
   it('authenticates the brokerage stream with the client credentials and the configured URL', async () => {
-    const ct = new ConnectTrade({ ...sb.credentials, baseUrl: ctx.sb.url, streamUrl: ctx.sb.streamUrl });
+    const ct = new ConnectTrade({ ...ctx.sb.credentials, baseUrl: ctx.sb.url, streamUrl: ctx.sb.streamUrl });
     const stream = ct.stream({ reconnect: { maxAttempts: 0 } });
     const authenticated = new Promise((resolve) => stream.once('authenticated', resolve));
     await stream.connect();
@@ -44,7 +44,7 @@ describeIntegration('ct.stream() and u.marketData() against the sandbox', (ctx) 
 
   it('gets the market-data token from connections.token by default and streams quotes', async () => {
     const ct = new ConnectTrade({
-      ...sb.credentials,
+      ...ctx.sb.credentials,
       baseUrl: ctx.sb.url,
       marketDataUrl: ctx.sb.marketDataUrl,
     });
@@ -65,7 +65,7 @@ describeIntegration('ct.stream() and u.marketData() against the sandbox', (ctx) 
 
   it('uses an explicit tokenProvider instead of the REST call', async () => {
     const ct = new ConnectTrade({
-      ...sb.credentials,
+      ...ctx.sb.credentials,
       baseUrl: ctx.sb.url,
       marketDataUrl: ctx.sb.marketDataUrl,
     });
