@@ -3,29 +3,18 @@
  * current from the brokerage stream, resyncing after every gap; `orders.submitAndWait` places an
  * order (never twice) and waits for it through the store.
  *
- * Reads CONNECT_TRADE_CLIENT_ID / _CLIENT_SECRET / _BASE_URL / _STREAM_URL like the SDK does.
- * Without CONNECT_TRADE_BASE_URL it starts a local sandbox first: `npx tsx examples/live.ts`.
+ * Reads CONNECT_TRADE_CLIENT_ID / _CLIENT_SECRET / _BASE_URL / _STREAM_URL like the SDK does;
+ * `npm run examples` runs it against a local sandbox.
  */
-import { ConnectTrade } from '../src/index';
-import { startSandbox } from '../src/sandbox';
+import { ConnectTrade } from 'connect-trade';
+import { onboard, runExample } from './support';
 
 export async function main(): Promise<void> {
-  const sandbox = process.env.CONNECT_TRADE_BASE_URL ? undefined : await startSandbox({ tickMs: 200 });
-  const ct = sandbox
-    ? new ConnectTrade({ ...sandbox.credentials, baseUrl: sandbox.url, streamUrl: sandbox.streamUrl })
-    : new ConnectTrade();
+  const ct = new ConnectTrade();
   const stream = ct.stream(); // one brokerage socket per platform: share it between users' stores
   try {
-    const { user_id, user_secret } = await ct.users.create({ user_id: `live-example-${Date.now()}` });
-    const user = ct.forUser({ userId: user_id, userSecret: user_secret });
-    const { authorization_url, connection_id } = await user.connections.create({
-      type: 'trade',
-      redirect_url: 'https://example.com/linked',
-    });
-    // A real user opens authorization_url in a browser; the sandbox authorizes at once.
-    await fetch(authorization_url, { redirect: 'manual' });
-
-    const live = await user.live({ ...(connection_id ? { connection_id } : {}), stream });
+    const { user, connectionId } = await onboard(ct, 'live');
+    const live = await user.live({ connection_id: connectionId, stream });
     live.on('stale', ({ reason }) => console.log(`stale (${reason}): resyncing`));
     live.on('synced', () => console.log('synced'));
     live.on('order', (o) =>
@@ -58,12 +47,7 @@ export async function main(): Promise<void> {
     await live.close();
   } finally {
     await stream.close();
-    await sandbox?.close();
   }
 }
 
-if (require.main === module)
-  void main().catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+runExample(module, main);

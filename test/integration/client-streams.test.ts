@@ -1,13 +1,8 @@
 import { ConfigurationError, ConnectTrade } from '../../src/index';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { describeIntegration } from './harness';
 
-describe('ct.stream() and u.marketData() against the sandbox', () => {
-  let sb: Sandbox;
-  beforeAll(async () => {
-    sb = await startSandbox({ tickMs: 0 });
-  });
-  afterAll(() => sb.close());
-
+// The harness's recorded sandbox: this file's traffic is checked against the spec too.
+describeIntegration('ct.stream() and u.marketData() against the sandbox', (ctx) => {
   async function linkedUser(ct: ConnectTrade, id: string) {
     const { user_id, user_secret } = await ct.users.create({ user_id: id });
     const user = ct.forUser({ userId: user_id, userSecret: user_secret });
@@ -20,7 +15,7 @@ describe('ct.stream() and u.marketData() against the sandbox', () => {
   }
 
   it('authenticates the brokerage stream with the client credentials and the configured URL', async () => {
-    const ct = new ConnectTrade({ ...sb.credentials, baseUrl: sb.url, streamUrl: sb.streamUrl });
+    const ct = new ConnectTrade({ ...ctx.sb.credentials, baseUrl: ctx.sb.url, streamUrl: ctx.sb.streamUrl });
     const stream = ct.stream({ reconnect: { maxAttempts: 0 } });
     const authenticated = new Promise((resolve) => stream.once('authenticated', resolve));
     await stream.connect();
@@ -32,13 +27,13 @@ describe('ct.stream() and u.marketData() against the sandbox', () => {
     const ct = new ConnectTrade({
       clientId: 'id',
       clientSecret: undefined,
-      baseUrl: sb.url,
-      streamUrl: sb.streamUrl,
+      baseUrl: ctx.sb.url,
+      streamUrl: ctx.sb.streamUrl,
     });
     const saved = process.env.CONNECT_TRADE_CLIENT_SECRET;
     delete process.env.CONNECT_TRADE_CLIENT_SECRET;
     try {
-      expect(() => new ConnectTrade({ clientId: 'id', baseUrl: sb.url }).stream()).toThrow(
+      expect(() => new ConnectTrade({ clientId: 'id', baseUrl: ctx.sb.url }).stream()).toThrow(
         ConfigurationError,
       );
       expect(() => ct.stream()).toThrow(ConfigurationError);
@@ -48,7 +43,11 @@ describe('ct.stream() and u.marketData() against the sandbox', () => {
   });
 
   it('gets the market-data token from connections.token by default and streams quotes', async () => {
-    const ct = new ConnectTrade({ ...sb.credentials, baseUrl: sb.url, marketDataUrl: sb.marketDataUrl });
+    const ct = new ConnectTrade({
+      ...ctx.sb.credentials,
+      baseUrl: ctx.sb.url,
+      marketDataUrl: ctx.sb.marketDataUrl,
+    });
     const { user, connectionId } = await linkedUser(ct, 'md-user');
     const tokenSpy = jest.spyOn(user.connections, 'token');
     const md = user.marketData(connectionId);
@@ -56,7 +55,7 @@ describe('ct.stream() and u.marketData() against the sandbox', () => {
     expect(tokenSpy).toHaveBeenCalledWith(connectionId);
     const quotes = await md.subscribe('quotes', ['AAPL']);
     const first = new Promise((resolve) => quotes.once('data', resolve));
-    sb.feed.tick(1);
+    ctx.sb.feed.tick(1);
     await expect(first).resolves.toMatchObject({
       symbol: 'AAPL',
       bid: expect.stringMatching(/^\d+(\.\d+)?$/),
@@ -65,7 +64,11 @@ describe('ct.stream() and u.marketData() against the sandbox', () => {
   });
 
   it('uses an explicit tokenProvider instead of the REST call', async () => {
-    const ct = new ConnectTrade({ ...sb.credentials, baseUrl: sb.url, marketDataUrl: sb.marketDataUrl });
+    const ct = new ConnectTrade({
+      ...ctx.sb.credentials,
+      baseUrl: ctx.sb.url,
+      marketDataUrl: ctx.sb.marketDataUrl,
+    });
     const { user, connectionId } = await linkedUser(ct, 'md-user-2');
     const token = await user.connections.token(connectionId);
     const provider = jest.fn(async () => token);

@@ -1,0 +1,91 @@
+/**
+ * Error handling: every failure is a typed subclass of `ConnectTradeError`, so code branches on
+ * `instanceof` rather than on message text. Bad input is refused before anything is sent; the server's
+ * answers carry `status`, `code` and `requestId`; transient failures (503, 429, resets) are retried.
+ *
+ * The 503 and 429 are injected through the sandbox's admin endpoint (`/__sandbox/faults`).
+ */
+import {
+  AuthenticationError,
+  ConflictError,
+  ConnectTrade,
+  NotFoundError,
+  RateLimitError,
+  ValidationError,
+} from 'connect-trade';
+import { onboard, runExample, sandboxAdmin } from './support';
+
+export async function main(): Promise<void> {
+  const ct = new ConnectTrade();
+  const { user, account } = await onboard(ct, 'errors');
+  const base = {
+    account_id: account.account_id,
+    broker: account.broker,
+    symbol: 'AAPL',
+    instrument: 'EQ',
+    side: 'BUY',
+    order_tif: 'DAY',
+  } as const;
+
+  // 1. Invalid input: a ValidationError listing every problem; no request leaves the process.
+  try {
+    // A number with 10 decimals cannot be sent exactly; LMT without a price is caught at compile time too.
+    await user.orders.create({
+      ...base,
+      order_type: 'LMT',
+      order_qty: 0.0000000001,
+      order_limit_price: 'abc',
+    });
+    throw new Error('expected a ValidationError'); // reached only if the call succeeded
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    console.log(`ValidationError: ${error.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+
+  // 2. A duplicate cl_order_id: 409 ConflictError (it protects you from placing an order twice).
+  const order = await user.orders.create({ ...base, order_type: 'MKT', order_qty: 1, cl_order_id: 'dup-1' });
+  try {
+    await user.orders.create({ ...base, order_type: 'MKT', order_qty: 1, cl_order_id: order.cl_order_id });
+    throw new Error('expected a ConflictError');
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    console.log(`ConflictError ${error.status}: ${error.message}`);
+  }
+
+  // 3. A broker rejection is not an exception: the order exists, with status `rejected` and a reason.
+  const rejected = await user.orders.create({ ...base, symbol: 'NOPE', order_type: 'MKT', order_qty: 1 });
+  console.log(`rejected order: ${rejected.status} (${rejected.broker_message})`);
+
+  // 4. Not found, and wrong credentials.
+  try {
+    await user.orders.cancel(account.account_id, 'no-such-order');
+    throw new Error('expected a NotFoundError');
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    console.log(`NotFoundError ${error.status}: ${error.message}`);
+  }
+  try {
+    await ct.forUser({ userId: user.userId, userSecret: 'wrong' }).accounts.list();
+    throw new Error('expected an AuthenticationError');
+  } catch (error) {
+    if (!(error instanceof AuthenticationError)) throw error;
+    console.log(`AuthenticationError ${error.status} (the secret never appears in the message)`);
+  }
+
+  // 5. Transient failures are retried with backoff: one 503, then success.
+  await sandboxAdmin('/faults', { type: 'fail', status: 503, count: 1, method: 'GET', path: '/accounts' });
+  const accounts = await user.accounts.list();
+  console.log(`after one injected 503, accounts.list() succeeded: ${accounts.length} account(s)`);
+
+  // 6. Past `maxRetries` the typed error surfaces; RateLimitError carries the server's retry-after.
+  await sandboxAdmin('/faults', { type: 'fail', status: 429, count: 1, path: '/balances', retry_after: 1 });
+  try {
+    await user.balances.list({}, { maxRetries: 0 });
+    throw new Error('expected a RateLimitError');
+  } catch (error) {
+    if (!(error instanceof RateLimitError)) throw error;
+    console.log(`RateLimitError ${error.status}, retry after ${error.retryAfterMs} ms`);
+  }
+}
+
+runExample(module, main);

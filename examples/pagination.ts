@@ -1,0 +1,56 @@
+/**
+ * Pagination: `orders.list` answers one page at a time (cursor-based, at most 500 orders per page).
+ * Await it for the first page, walk pages explicitly, `for await` every order of every page, or
+ * collect with `toArray({ max })`, whose cap is required so a runaway account cannot exhaust memory.
+ */
+import { ConnectTrade } from 'connect-trade';
+import { onboard, runExample } from './support';
+
+export async function main(): Promise<void> {
+  const ct = new ConnectTrade();
+  const { user, account } = await onboard(ct, 'pagination');
+
+  // Twelve resting limit orders, far below the market so they stay open.
+  for (let i = 0; i < 12; i++) {
+    await user.orders.create({
+      account_id: account.account_id,
+      broker: account.broker,
+      symbol: 'MSFT',
+      instrument: 'EQ',
+      side: 'BUY',
+      order_type: 'LMT',
+      order_tif: 'GTC',
+      order_qty: 1,
+      order_limit_price: (10 + i).toFixed(2),
+    });
+  }
+
+  // One page: its items and the cursors to its neighbours.
+  const first = await user.orders.list({ account_id: account.account_id, status: 'open', limit: 5 });
+  console.log(`first page: ${first.data.length} orders, more: ${first.hasNextPage()}`);
+
+  // Walking page by page (e.g. to show "load more" in a UI).
+  let pages = 1;
+  let page = first;
+  while (page.hasNextPage()) {
+    page = await page.getNextPage();
+    pages++;
+    console.log(`page ${pages}: ${page.data.length} orders`);
+  }
+
+  // Every order of every page: the next page is fetched only when the loop needs it.
+  let count = 0;
+  for await (const order of user.orders.list({ account_id: account.account_id, status: 'open', limit: 5 })) {
+    count++;
+    if (count === 1) console.log(`first order: ${order.cl_order_id} ${order.side} ${order.symbol}`);
+  }
+  console.log(`iterated ${count} orders over ${pages} pages`);
+
+  // Collect into an array, with a cap: more than `max` orders is an error, not an OOM.
+  const all = await user.orders.list({ account_id: account.account_id, limit: 5 }).toArray({ max: 100 });
+  console.log(`toArray: ${all.length} orders`);
+
+  if (count !== 12 || all.length !== 12 || pages !== 3) throw new Error('unexpected page layout');
+}
+
+runExample(module, main);
