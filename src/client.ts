@@ -5,7 +5,7 @@
  * does not compile.
  */
 import type { Credentials, SecretProvider } from './core/auth';
-import { errorFactory } from './core/errors';
+import { restErrorFactory as errorFactory } from './core/errors';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './core/options';
 import { registerSecret } from './core/redact';
 import { createContext, type RestContext, RestCore } from './core/request';

@@ -2,7 +2,7 @@
  * Client options: what the user passes once to `new ConnectTrade(...)`, what can be overridden on
  * each call, and how the defaults (environment variables, production URL) are resolved.
  */
-import { errorFactory } from './errors';
+import { restErrorFactory as errorFactory } from './errors';
 import { registerSecret } from './redact';
 
 /** Production REST base URL (the API's only environment). */

@@ -1,6 +1,6 @@
 /** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
 import type { operations } from '../../generated/schema';
-import { errorFactory } from '../core/errors';
+import { restErrorFactory as errorFactory } from '../core/errors';
 import type { RequestOptions } from '../core/options';
 import type { OrderRequest, ReplaceOrderParams } from '../core/order-input';
 import { type Cursor, Page, PagePromise } from '../core/pagination';

@@ -3,7 +3,7 @@
  * a user, as typed events and as a never-dropping async iterator. Detects `seq` gaps and treats
  * every reconnect as a gap (the server replays nothing).
  */
-import { errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
 import { BufferedIterator } from './buffered-iterator';

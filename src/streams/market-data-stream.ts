@@ -3,7 +3,7 @@
  * options chains for one connection, authenticated with a short-lived token. The token provider
  * is asked on every connect; a token past `expires_at` or rejected as `token_expired` is replaced.
  */
-import { errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
 import type { CloseInfo, ReconnectInfo } from './connection';

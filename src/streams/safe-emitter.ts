@@ -4,7 +4,7 @@
  * `error` listener is reported to the logger instead, so it can never recurse.
  */
 import EventEmitter from 'eventemitter3';
-import { errorFactory } from '../core/errors';
+import { streamErrorFactory as errorFactory } from '../core/errors';
 
 /** Where the SDK writes what it cannot report any other way. */
 export interface StreamLogger {

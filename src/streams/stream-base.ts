@@ -4,7 +4,7 @@
  * the protocol: how to authenticate, decode and dispatch.
  */
 import type EventEmitter from 'eventemitter3';
-import { errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import type { SchemaName } from '../internal/schema-validator';
 import {
   type CloseInfo,

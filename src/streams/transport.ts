@@ -4,7 +4,6 @@
  * the standard `onmessage` properties. Handlers are attached to the socket object only, so
  * dropping the socket drops every listener with it.
  */
-import IsomorphicWebSocket from 'isomorphic-ws';
 
 /** The subset of a WebSocket the SDK uses (the browser's, `ws`'s, or a test double). */
 export interface WebSocketLike {
@@ -38,13 +37,26 @@ export interface TransportHandlers {
 
 const OPEN = 1;
 
+let defaultWebSocket: Promise<WebSocketConstructor> | undefined;
+
+/**
+ * The default WebSocket constructor (`ws` in Node, the global one in browsers), loaded on the first
+ * connect so that importing the SDK never loads `ws`.
+ */
+export function loadDefaultWebSocket(): Promise<WebSocketConstructor> {
+  defaultWebSocket ??= import('isomorphic-ws').then((module) => {
+    const WS = (module as { default?: unknown }).default ?? module;
+    return WS as unknown as WebSocketConstructor;
+  });
+  return defaultWebSocket;
+}
+
 /** One WebSocket, wrapped. */
 export class Transport {
   private socket: WebSocketLike | undefined;
   private closed = false;
 
-  constructor(url: string, handlers: TransportHandlers, Ctor?: WebSocketConstructor) {
-    const WS = Ctor ?? (IsomorphicWebSocket as unknown as WebSocketConstructor);
+  constructor(url: string, handlers: TransportHandlers, WS: WebSocketConstructor) {
     const socket = new WS(url);
     this.socket = socket;
     socket.onopen = () => {
