@@ -110,3 +110,18 @@ export {
   type UpdateMeta,
   type UpdatesIterator,
 } from './streams';
+export type {
+  Bar,
+  BarInterval,
+  BrokerageClientMessage,
+  BrokerageServerMessage,
+  BrokerageTopic,
+  Depth,
+  MarketDataChannel,
+  MarketDataClientMessage,
+  MarketDataServerMessage,
+  OptionsChain,
+  Quote,
+  StreamErrorCode,
+  Trade,
+} from './types';

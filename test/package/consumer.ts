@@ -54,8 +54,7 @@ export function preparePackage(): Promise<string> {
   return withLock(() => {
     const built = join(ROOT, 'dist', 'index.js');
     const sources = Math.max(...INPUTS.map((p) => newestMtime(join(ROOT, p))));
-    if (mtime(built) < sources)
-      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    if (mtime(built) < sources) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
     const installed = join(CONSUMER, 'node_modules', 'connect-trade');
     // tar restores npm's fixed 1985 mtimes, so a stamp written after unpacking records freshness.
     const stamp = join(CONSUMER, '.unpacked');
