@@ -74,6 +74,7 @@ export class ConnectTrade {
     return describe('ConnectTrade', clientInternals(this).options);
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the redacted description. */
   [inspectSymbol](): string {
     return `ConnectTrade ${JSON.stringify(this.toJSON())}`;
   }
@@ -129,6 +130,7 @@ export class ConnectTradeUser {
     });
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the redacted description. */
   [inspectSymbol](): string {
     return `ConnectTradeUser ${JSON.stringify(this.toJSON())}`;
   }

@@ -23,6 +23,7 @@ export class ConnectTradeError extends Error {
     return out;
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the redacted JSON view and the stack. */
   [inspectSymbol](): string {
     return `${this.name}: ${this.message} ${JSON.stringify(this.toJSON())}\n${redact(this.stack?.split('\n').slice(1).join('\n') ?? '')}`;
   }
@@ -77,6 +78,7 @@ export class UnprocessableEntityError extends APIError {
 /** 429: rate limited; `retryAfterMs` comes from `retry-after` when present. */
 export class RateLimitError extends APIError {
   override name = 'RateLimitError';
+  /** Milliseconds the server asked to wait (`retry-after`), when it said. */
   get retryAfterMs(): number | undefined {
     return parseRetryAfter(this.headers['retry-after']);
   }

@@ -17,9 +17,13 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 
 /** Where the SDK reports its requests; each method receives a message and structured, redacted fields. */
 export interface Logger {
+  /** One line per attempt. */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Informational messages. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Retries and other recoverable trouble. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Failures. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 

@@ -8,7 +8,9 @@ import { streamErrorFactory as errorFactory } from '../core/errors';
 
 /** Where the SDK writes what it cannot report any other way. */
 export interface StreamLogger {
+  /** Socket-level detail. */
   debug?(message: string, details?: Record<string, unknown>): void;
+  /** Errors nobody listened to, and listeners that threw. */
   warn?(message: string, details?: Record<string, unknown>): void;
 }
 

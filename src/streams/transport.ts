@@ -8,11 +8,17 @@
 /** The subset of a WebSocket the SDK uses (the browser's, `ws`'s, or a test double). */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Called once the socket is open. */
   onopen: ((event: unknown) => void) | null;
+  /** Called for each frame received. */
   onmessage: ((event: { data: unknown }) => void) | null;
+  /** Called once the socket closed, with its close code. */
   onclose: ((event: { code: number; reason: string }) => void) | null;
+  /** Called on a socket error (a close follows). */
   onerror: ((event: unknown) => void) | null;
   /** Node `ws` only. */
   terminate?(): void;
