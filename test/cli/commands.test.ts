@@ -192,18 +192,16 @@ describe('watch', () => {
         seen += text;
         if (!placed && seen.includes('"live"')) {
           placed = true;
-          void s.ct
-            .forUser({ userId: 'cli-user', userSecret: s.userSecret })
-            .orders.create({
-              account_id: s.accountId,
-              broker: 'ALPACA',
-              symbol: 'MSFT',
-              instrument: 'EQ',
-              side: 'BUY',
-              order_type: 'MKT',
-              order_tif: 'DAY',
-              order_qty: 1,
-            });
+          void s.ct.forUser({ userId: 'cli-user', userSecret: s.userSecret }).orders.create({
+            account_id: s.accountId,
+            broker: 'ALPACA',
+            symbol: 'MSFT',
+            instrument: 'EQ',
+            side: 'BUY',
+            order_type: 'MKT',
+            order_tif: 'DAY',
+            order_qty: 1,
+          });
         }
         if (placed && !dropped && seen.includes('order_update')) {
           dropped = true;

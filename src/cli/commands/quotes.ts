@@ -42,7 +42,7 @@ export function registerQuotes(program: Command, wrap: Wrap): void {
             ctx.json ? printEvent(io, 'reconnecting') : io.err('reconnecting…\n'),
           );
           subscription.on('data', (quote) => {
-          if (typeof o.count === 'number' && count >= o.count) return;
+            if (typeof o.count === 'number' && count >= o.count) return;
             const last = latest.get(quote.symbol)?.last;
             if (last !== undefined) previous.set(quote.symbol, last);
             latest.set(quote.symbol, quote);

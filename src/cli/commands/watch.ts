@@ -126,7 +126,7 @@ export function registerWatch(program: Command, wrap: Wrap): void {
         });
         stream.on(topic.event, (row: Row, meta) => {
           if (meta.user_id !== u.userId) return;
-        if (typeof o.count === 'number' && updates >= o.count) return;
+          if (typeof o.count === 'number' && updates >= o.count) return;
           if (account && row.account_id !== account) return;
           rows.set(topic.key(row as never), row);
           if (ctx.json) printEvent(io, topic.event, row);
