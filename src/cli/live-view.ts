@@ -23,10 +23,13 @@ export class LiveView {
 /** Resolves when the IO's signal aborts or `done()` is called (e.g. after `--count` updates). */
 export function untilStopped(io: CliIO): { stopped: Promise<void>; done: () => void } {
   let done = () => {};
+  // The SDK unrefs its reconnect timers (a stream alone never holds a process open), so during a
+  // reconnect back-off nothing would keep the command alive: this timer does, until stopped.
+  const keepAlive = setInterval(() => {}, 60_000);
   const stopped = new Promise<void>((resolve) => {
     done = resolve;
     if (io.signal.aborted) resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  }).finally(() => clearInterval(keepAlive));
   return { stopped, done };
 }
