@@ -1,24 +1,45 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-/** Public entry points (one per package.json `exports` subpath) and the `connect-trade` bin. */
+/** Public entry points (one per package.json `exports` subpath). */
 const entry = {
   index: 'src/index.ts',
   rest: 'src/rest.ts',
   sandbox: 'src/sandbox.ts',
   streams: 'src/streams.ts',
-  cli: 'src/cli/index.ts',
 };
 
-export default defineConfig({
-  entry,
-  format: ['cjs', 'esm'],
-  dts: true,
+const common: Options = {
   sourcemap: true,
-  clean: true,
+  // `npm run build` empties dist/ first; the two builds below run side by side.
+  clean: false,
   target: 'node20',
   platform: 'node',
-  splitting: false,
   treeshake: true,
   outDir: 'dist',
   outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.js' }),
-});
+};
+
+/**
+ * CommonJS inlines these two (their types stay external; both remain dependencies): resolving two
+ * more packages costs more at cold `require` than their code does (bench/import.ts). ESM keeps
+ * them external so app bundlers dedupe them and use eventemitter3's own ESM wrapper.
+ */
+const inlinedInCjs = ['eventemitter3', 'openapi-fetch'];
+
+export default defineConfig([
+  // Code splitting keeps lazily imported modules (ajv + the spec for `validate`, `ws`, undici) out
+  // of every entry's load: they become chunks loaded by `import()` (ESM) or a deferred `require`
+  // (CJS). Entries share chunks, so `instanceof` holds across subpaths.
+  { ...common, entry, format: ['cjs'], dts: true, splitting: true, noExternal: inlinedInCjs },
+  { ...common, entry, format: ['esm'], dts: true, splitting: true },
+  {
+    // The `connect-trade` bin: one CommonJS file of its own. Built apart so its module graph
+    // (which pulls in the sandbox) cannot change how the library entries are chunked.
+    ...common,
+    entry: { cli: 'src/cli/index.ts' },
+    format: ['cjs'],
+    dts: false,
+    splitting: false,
+    noExternal: inlinedInCjs,
+  },
+]);

@@ -3,11 +3,12 @@
  * `npx tsx bench/rest.ts`). One loopback server in a child process; in the same run, requests per
  * second through `u.orders.list` (built package, default Node transport) vs raw `fetch` vs
  * `node:http` keep-alive, each with the same concurrency, interleaved over several rounds (median).
- * Then cold `require` time of the built package vs `openapi-fetch` alone, in fresh processes.
+ * Then cold `require` time of the built package vs `openapi-fetch` alone (bench/import.ts).
  */
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
+import { coldRequireMs } from './import';
 
 const ROOT = join(__dirname, '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -69,13 +70,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function coldImportMs(specifier: string, runs = 7): number {
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(specifier)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-  return median(
-    Array.from({ length: runs }, () => Number(execFileSync(process.execPath, ['-e', script], { cwd: ROOT }))),
-  );
-}
-
 async function main() {
   const { ConnectTrade } = require(join(ROOT, 'dist/index.js')) as typeof import('../src/index');
   const { port, stop } = await startServer();
@@ -109,11 +103,9 @@ async function main() {
       `${name.padEnd(22)} ${rps.toFixed(0).padStart(7)} req/s  ${(rps / raw).toFixed(2)}x raw fetch`,
     );
   }
-  const sdk = coldImportMs(join(ROOT, 'dist/index.js'));
-  const rest = coldImportMs(join(ROOT, 'dist/rest.js'));
-  const openapiFetch = coldImportMs('openapi-fetch');
+  const cold = coldRequireMs(['connect-trade', 'connect-trade/rest', 'openapi-fetch'], 7);
   console.log(
-    `cold require: connect-trade ${sdk.toFixed(1)} ms, connect-trade/rest ${rest.toFixed(1)} ms, openapi-fetch alone ${openapiFetch.toFixed(1)} ms`,
+    `cold require (bench/import.ts, median of 7): connect-trade ${cold['connect-trade']?.toFixed(1)} ms, connect-trade/rest ${cold['connect-trade/rest']?.toFixed(1)} ms, openapi-fetch alone ${cold['openapi-fetch']?.toFixed(1)} ms`,
   );
   process.exit(0);
 }

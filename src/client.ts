@@ -5,7 +5,7 @@
  * does not compile.
  */
 import type { Credentials, SecretProvider } from './core/auth';
-import { errorFactory } from './core/errors';
+import { restErrorFactory as errorFactory } from './core/errors';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './core/options';
 import { registerSecret } from './core/redact';
 import { createContext, type RestContext, RestCore } from './core/request';
@@ -74,6 +74,7 @@ export class ConnectTrade {
     return describe('ConnectTrade', clientInternals(this).options);
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the redacted description. */
   [inspectSymbol](): string {
     return `ConnectTrade ${JSON.stringify(this.toJSON())}`;
   }
@@ -129,6 +130,7 @@ export class ConnectTradeUser {
     });
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the redacted description. */
   [inspectSymbol](): string {
     return `ConnectTradeUser ${JSON.stringify(this.toJSON())}`;
   }

@@ -29,22 +29,28 @@ export {
 } from './core/errors';
 export type { ClientOptions, FetchLike, Logger, RequestOptions } from './core/options';
 export type { OrderLegInput, OrderRequest, ReplaceOrderParams } from './core/order-input';
+export type { PageFetcher } from './core/pagination';
 export { Page, PagePromise } from './core/pagination';
 export type {
   AccountListParams,
+  Accounts,
   BalanceListParams,
+  Balances,
   PositionListParams,
+  Positions,
   TransactionListParams,
+  Transactions,
 } from './resources/accounts';
 export type {
   Connection,
   ConnectionAuthorization,
+  Connections,
   CreateConnectionParams,
   DeletedConnection,
 } from './resources/connections';
-export type { OrderListParams } from './resources/orders';
-export type { CreateUserTokenParams } from './resources/tokens';
-export type { CreatedUser, CreateUserParams, DeletedUser } from './resources/users';
+export type { OrderListParams, Orders } from './resources/orders';
+export type { CreateUserTokenParams, Tokens } from './resources/tokens';
+export type { CreatedUser, CreateUserParams, DeletedUser, Users } from './resources/users';
 export type {
   Account,
   Balance,

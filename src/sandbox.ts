@@ -11,7 +11,7 @@
  * ```
  */
 export type { SandboxClock } from './sandbox/clock';
-export type { FaultSpec, Faults, RequestMatch, StreamKind } from './sandbox/faults';
+export type { FaultSpec, Faults, RequestFaults, RequestMatch, StreamKind } from './sandbox/faults';
 export { DEFAULT_SYMBOLS } from './sandbox/feed';
 export { consoleLogger, type SandboxLogger } from './sandbox/logger';
 export type { Sandbox, SandboxFeed, SandboxOptions, SandboxTraffic } from './sandbox/options';

@@ -42,3 +42,21 @@ export type { StreamLogger } from './streams/safe-emitter';
 export type { GapInfo, LifecycleEvents } from './streams/stream-base';
 export type { TimerApi } from './streams/timers';
 export type { WebSocketConstructor, WebSocketLike } from './streams/transport';
+export type {
+  Balance,
+  Bar,
+  BarInterval,
+  BrokerageClientMessage,
+  BrokerageServerMessage,
+  BrokerageTopic,
+  Depth,
+  MarketDataChannel,
+  MarketDataClientMessage,
+  MarketDataServerMessage,
+  OptionsChain,
+  Order,
+  Position,
+  Quote,
+  StreamErrorCode,
+  Trade,
+} from './types';

@@ -5,7 +5,7 @@
  */
 import type { Middleware } from 'openapi-fetch';
 import { type OperationScope, operationByRoute, operations } from '../../generated/operations';
-import { errorFactory } from './errors';
+import { restErrorFactory as errorFactory } from './errors';
 import { registerSecret } from './redact';
 
 /** A user secret, or a function returning it (called on every request, so rotated secrets need no new client). */

@@ -23,6 +23,7 @@ export class ConnectTradeError extends Error {
     return out;
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the redacted JSON view and the stack. */
   [inspectSymbol](): string {
     return `${this.name}: ${this.message} ${JSON.stringify(this.toJSON())}\n${redact(this.stack?.split('\n').slice(1).join('\n') ?? '')}`;
   }
@@ -77,6 +78,7 @@ export class UnprocessableEntityError extends APIError {
 /** 429: rate limited; `retryAfterMs` comes from `retry-after` when present. */
 export class RateLimitError extends APIError {
   override name = 'RateLimitError';
+  /** Milliseconds the server asked to wait (`retry-after`), when it said. */
   get retryAfterMs(): number | undefined {
     return parseRetryAfter(this.headers['retry-after']);
   }
@@ -236,53 +238,23 @@ const STATUS_CLASSES: Record<number, typeof APIError> = {
   429: RateLimitError,
 };
 
-/** The one place errors are built. */
-export const errorFactory = {
-  /** The right APIError subclass for a status, whatever the body (JSON, HTML, empty). */
-  fromResponse(status: number, rawBody: string, headers: Headers | Record<string, string>): APIError {
-    const body = parseBody(rawBody);
-    const serverMessage = isRecord(body) && typeof body.message === 'string' ? body.message : undefined;
-    const message = serverMessage ?? (`${status} ${summarize(rawBody)}`.trim() || `HTTP ${status}`);
-    const Class = STATUS_CLASSES[status] ?? (status >= 500 ? InternalServerError : APIError);
-    return new Class(status, message, body, redactHeaders(headers));
-  },
-  connection(cause: unknown, message = 'Connection error: no response from the server'): APIConnectionError {
-    return new APIConnectionError(message, { cause });
-  },
-  timeout(ms: number): APITimeoutError {
-    return new APITimeoutError(`Request timed out after ${ms} ms`);
-  },
-  orderOutcomeUnknown(clOrderId: string, accountId: string, cause: unknown): OrderOutcomeUnknownError {
-    return new OrderOutcomeUnknownError(
-      `Order ${clOrderId} may or may not have been placed: every attempt failed ambiguously and it was not found among today's orders`,
-      clOrderId,
-      accountId,
-      cause,
-    );
-  },
-  redirectRefused(detail: string, cause?: unknown): RedirectRefusedError {
-    return new RedirectRefusedError(
-      `Redirect refused (${detail}): credentials are only sent to the base URL`,
-      {
-        cause,
-      },
-    );
-  },
-  aborted(cause?: unknown): APIUserAbortError {
-    return new APIUserAbortError('Request was aborted', { cause });
-  },
-  validation(issues: readonly ValidationIssue[]): ValidationError {
-    return new ValidationError(issues);
-  },
-  configuration(message: string): ConfigurationError {
-    return new ConfigurationError(message);
-  },
-  pagination(message: string): PaginationError {
-    return new PaginationError(message);
-  },
-  malformedResponse(message: string, cause?: unknown): MalformedResponseError {
-    return new MalformedResponseError(message, { cause });
-  },
+/** Client-side validation failed; nothing was sent. */
+function validation(issues: readonly ValidationIssue[]): ValidationError {
+  return new ValidationError(issues);
+}
+/** A required credential or option is missing or malformed; nothing was sent. */
+function configuration(message: string): ConfigurationError {
+  return new ConfigurationError(message);
+}
+
+/**
+ * The factory methods of the streams (client-side errors and every stream error). The REST and
+ * stream factories are separate objects so a bundle of one part leaves the other's error classes
+ * out; {@link errorFactory} has all of their methods.
+ */
+export const streamErrorFactory = {
+  validation,
+  configuration,
   /** The stream error for a close code (PROTOCOL.md's close-code table). */
   streamClosed(closeCode: number, reason: string): StreamError {
     const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})`;
@@ -332,6 +304,54 @@ export const errorFactory = {
     return new ListenerError(`A listener for "${event}" threw`, { cause });
   },
 };
+
+/** The factory methods of the REST client (client-side errors, API responses, transport failures). */
+export const restErrorFactory = {
+  validation,
+  configuration,
+  /** The right APIError subclass for a status, whatever the body (JSON, HTML, empty). */
+  fromResponse(status: number, rawBody: string, headers: Headers | Record<string, string>): APIError {
+    const body = parseBody(rawBody);
+    const serverMessage = isRecord(body) && typeof body.message === 'string' ? body.message : undefined;
+    const message = serverMessage ?? (`${status} ${summarize(rawBody)}`.trim() || `HTTP ${status}`);
+    const Class = STATUS_CLASSES[status] ?? (status >= 500 ? InternalServerError : APIError);
+    return new Class(status, message, body, redactHeaders(headers));
+  },
+  connection(cause: unknown, message = 'Connection error: no response from the server'): APIConnectionError {
+    return new APIConnectionError(message, { cause });
+  },
+  timeout(ms: number): APITimeoutError {
+    return new APITimeoutError(`Request timed out after ${ms} ms`);
+  },
+  orderOutcomeUnknown(clOrderId: string, accountId: string, cause: unknown): OrderOutcomeUnknownError {
+    return new OrderOutcomeUnknownError(
+      `Order ${clOrderId} may or may not have been placed: every attempt failed ambiguously and it was not found among today's orders`,
+      clOrderId,
+      accountId,
+      cause,
+    );
+  },
+  redirectRefused(detail: string, cause?: unknown): RedirectRefusedError {
+    return new RedirectRefusedError(
+      `Redirect refused (${detail}): credentials are only sent to the base URL`,
+      {
+        cause,
+      },
+    );
+  },
+  aborted(cause?: unknown): APIUserAbortError {
+    return new APIUserAbortError('Request was aborted', { cause });
+  },
+  pagination(message: string): PaginationError {
+    return new PaginationError(message);
+  },
+  malformedResponse(message: string, cause?: unknown): MalformedResponseError {
+    return new MalformedResponseError(message, { cause });
+  },
+};
+
+/** The one place errors are built: every method of {@link restErrorFactory} and {@link streamErrorFactory}. */
+export const errorFactory = /* @__PURE__ */ Object.assign({}, restErrorFactory, streamErrorFactory);
 
 /** Milliseconds from a `retry-after` header (seconds or an HTTP date). */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {

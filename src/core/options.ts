@@ -2,7 +2,7 @@
  * Client options: what the user passes once to `new ConnectTrade(...)`, what can be overridden on
  * each call, and how the defaults (environment variables, production URL) are resolved.
  */
-import { errorFactory } from './errors';
+import { restErrorFactory as errorFactory } from './errors';
 import { registerSecret } from './redact';
 
 /** Production REST base URL (the API's only environment). */
@@ -17,9 +17,13 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 
 /** Where the SDK reports its requests; each method receives a message and structured, redacted fields. */
 export interface Logger {
+  /** One line per attempt. */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Informational messages. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Retries and other recoverable trouble. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Failures. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 

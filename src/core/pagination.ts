@@ -4,7 +4,7 @@
  * every page. Iteration guards against servers that loop: a repeated cursor is an error, not an
  * endless walk, and an empty page that still has a cursor is followed (PROTOCOL.md allows it).
  */
-import { errorFactory } from './errors';
+import { restErrorFactory as errorFactory } from './errors';
 
 /** Which cursor to send: none for the first page. */
 export type Cursor = { next_cursor: string } | { prev_cursor: string } | undefined;

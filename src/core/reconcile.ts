@@ -6,7 +6,13 @@
  * first attempt is a genuine conflict; on a later attempt it means an earlier attempt landed.
  */
 import type { Order } from '../types';
-import { APIConnectionError, APIError, ConflictError, errorFactory, RateLimitError } from './errors';
+import {
+  APIConnectionError,
+  APIError,
+  ConflictError,
+  restErrorFactory as errorFactory,
+  RateLimitError,
+} from './errors';
 import { backoffDelay, RETRYABLE_STATUSES, sleep, wasNeverSent } from './retry';
 
 /** What placement needs from the orders resource. */

@@ -6,7 +6,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../generated/schema';
 import { authMiddleware, type Credentials } from './auth';
-import { ConnectTradeError, errorFactory } from './errors';
+import { ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import { type RetryMode, sendWithRetries } from './retry';
 import { defaultTransport, type Transport } from './transport';

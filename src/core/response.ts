@@ -3,7 +3,7 @@
  * pass through untouched), but a body of the wrong kind (an object where a list belongs, nothing
  * where an object belongs) becomes a MalformedResponseError instead of a crash further down.
  */
-import { errorFactory } from './errors';
+import { restErrorFactory as errorFactory } from './errors';
 
 /** The body as a list, or a MalformedResponseError. */
 export function expectArray<T>(what: string, data: unknown): T[] {

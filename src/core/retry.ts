@@ -3,7 +3,7 @@
  * with its own timeout; backoff waits and attempts both stop at the caller's AbortSignal.
  * Which failures may be retried depends on whether the operation is safe to repeat ({@link RetryMode}).
  */
-import { APIConnectionError, errorFactory, parseRetryAfter } from './errors';
+import { APIConnectionError, restErrorFactory as errorFactory, parseRetryAfter } from './errors';
 import { log } from './logging';
 import type { Logger } from './options';
 import type { Transport, WireResponse } from './transport';

@@ -6,7 +6,7 @@
 import { enums } from '../../generated/operations';
 import type { components } from '../../generated/schema';
 import { toDecimalString } from './decimal';
-import { errorFactory, type ValidationIssue } from './errors';
+import { restErrorFactory as errorFactory, type ValidationIssue } from './errors';
 
 type Schemas = components['schemas'];
 

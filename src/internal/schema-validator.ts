@@ -3,7 +3,7 @@
  * Used by the sandbox, by streams with `validate: true`, and by the contract tests. It loads the
  * whole spec and ajv, so import it lazily from code that ships to browsers.
  */
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { components } from '../../generated/schema';
 import specDocument from '../../openapi/connect-trade.json';

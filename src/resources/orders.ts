@@ -1,6 +1,6 @@
 /** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
 import type { operations } from '../../generated/schema';
-import { errorFactory } from '../core/errors';
+import { restErrorFactory as errorFactory } from '../core/errors';
 import type { RequestOptions } from '../core/options';
 import type { OrderRequest, ReplaceOrderParams } from '../core/order-input';
 import { type Cursor, Page, PagePromise } from '../core/pagination';
@@ -8,7 +8,7 @@ import { placeOrder } from '../core/reconcile';
 import { type RestCore, unwrap } from '../core/request';
 import { expectArray, expectObject } from '../core/response';
 import { checkSymbols, requireId, validateOrder, validateReplace } from '../core/validation';
-import type { Order } from '../types';
+import type { Order, OrderRequestBody } from '../types';
 
 /** Filters of `orders.list` (cursors are handled by the pages). */
 export type OrderListParams = Omit<
@@ -36,6 +36,14 @@ function checkListParams(params: OrderListParams): void {
 /** Orders of one user. */
 export class Orders {
   constructor(private readonly core: RestCore) {}
+
+  /**
+   * Checks an order exactly as `create` does, without sending anything; returns the body `create`
+   * would send (with its `cl_order_id`, generated when omitted). Throws a ValidationError.
+   */
+  validate(order: OrderRequest): OrderRequestBody {
+    return validateOrder(order);
+  }
 
   /**
    * Places an order. Validates it first (nothing is sent when it is invalid), generates

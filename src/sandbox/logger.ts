@@ -1,8 +1,12 @@
 /** Where the sandbox reports what it does; every method is optional (silent by default). */
 export interface SandboxLogger {
+  /** Per-request detail (`--verbose`). */
   debug?(message: string): void;
+  /** Lifecycle messages. */
   info?(message: string): void;
+  /** Something odd the sandbox survived. */
   warn?(message: string): void;
+  /** A failure inside the sandbox. */
   error?(message: string): void;
 }
 

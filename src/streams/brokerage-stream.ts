@@ -3,7 +3,7 @@
  * a user, as typed events and as a never-dropping async iterator. Detects `seq` gaps and treats
  * every reconnect as a gap (the server replays nothing).
  */
-import { errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
 import { BufferedIterator } from './buffered-iterator';
@@ -42,18 +42,29 @@ export interface UpdateMeta {
 
 /** The brokerage stream's events. */
 export interface BrokerageStreamEvents {
+  /** An order changed. */
   order_update: (order: Order, meta: UpdateMeta) => void;
+  /** A position changed. */
   position_update: (position: Position, meta: UpdateMeta) => void;
+  /** A balance changed. */
   balance_update: (balance: Balance, meta: UpdateMeta) => void;
   /** Every update message, whole. */
   update: (message: BrokerageUpdateMessage) => void;
+  /** The server's idle heartbeat. */
   heartbeat: (message: HeartbeatMessage) => void;
+  /** The socket opened (authentication is on its way). */
   open: () => void;
+  /** The server accepted the credentials. */
   authenticated: (info: { session_id: string }) => void;
+  /** The connection dropped; a reconnect is scheduled after `info.delay` ms. */
   reconnecting: (info: ReconnectInfo) => void;
+  /** A reconnect succeeded and subscriptions were replayed: updates may have been missed meanwhile. */
   reconnected: () => void;
+  /** Updates were missed (a seq gap or a reconnect): resynchronize from REST. */
   gap: (info: GapInfo) => void;
+  /** Non-fatal problems (malformed frames, listener exceptions, server errors) and fatal ones before `close`. */
   error: (error: StreamError) => void;
+  /** The stream stopped for good. */
   close: (info: CloseInfo) => void;
 }
 

@@ -50,6 +50,7 @@ export class BufferedIterator<T> implements AsyncIterableIterator<T> {
     else waiting?.({ value: undefined, done: true });
   }
 
+  /** The next buffered value, waiting for one when the buffer is empty; `done` once the stream ends. */
   next(): Promise<IteratorResult<T>> {
     const value = this.buffer.shift();
     if (value !== undefined) return Promise.resolve({ value, done: false });
@@ -66,12 +67,14 @@ export class BufferedIterator<T> implements AsyncIterableIterator<T> {
     });
   }
 
+  /** Stops iterating (what `break` in `for await` calls) and unhooks the iterator from its stream. */
   return(): Promise<IteratorResult<T>> {
     this.end();
     while (this.buffer.shift() !== undefined);
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The iterator itself, so it can be used in `for await`. */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -7,8 +7,11 @@
 
 /** A buffer an iterator drains. */
 export interface IteratorBuffer<T> {
+  /** Adds a value (the buffer may drop or conflate to stay bounded). */
   push(value: T): void;
+  /** Takes the oldest value, or undefined when empty. */
   shift(): T | undefined;
+  /** Values waiting to be read. */
   readonly size: number;
   /** Values discarded so far (0 for buffers that never drop or that conflate). */
   readonly dropped: number;

@@ -5,12 +5,12 @@
  * every (re)authentication, queues other requests (bounded in bytes) while disconnected, and
  * applies PROTOCOL.md's close-code table. Protocol specifics come from a {@link ConnectionDelegate}.
  */
-import { errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { backoffDelay } from './backoff';
 import type { ResolvedStreamOptions } from './options';
 import { SendQueue } from './send-queue';
 import { TimerGroup } from './timers';
-import { Transport } from './transport';
+import { loadDefaultWebSocket, Transport, type WebSocketConstructor } from './transport';
 
 /** The connection's lifecycle states. */
 export type ConnectionState = 'idle' | 'connecting' | 'authenticating' | 'open' | 'waiting' | 'closed';
@@ -212,9 +212,11 @@ export class Connection<M extends ServerMessage & { request_id?: string }> {
     const epoch = ++this.epoch;
     this.currentState = 'connecting';
     let auth: string;
+    let WS: WebSocketConstructor;
     try {
       // Credentials are fetched before the socket exists so `authenticate` leaves the moment it opens.
       auth = await this.delegate.authFrame();
+      WS = this.options.WebSocket ?? (await loadDefaultWebSocket());
     } catch (cause) {
       if (epoch !== this.epoch) return;
       const error = errorFactory.streamClosedWhile('obtaining credentials');
@@ -240,7 +242,7 @@ export class Connection<M extends ServerMessage & { request_id?: string }> {
         close: (code, reason) => this.socketClosed(code, reason),
         error: (error) => this.options.logger?.debug?.('WebSocket error', { error: String(error) }),
       },
-      this.options.WebSocket,
+      WS,
     );
     this.transport = transport;
     this.armLiveness(this.options.heartbeatTimeout);

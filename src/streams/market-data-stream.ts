@@ -3,7 +3,7 @@
  * options chains for one connection, authenticated with a short-lived token. The token provider
  * is asked on every connect; a token past `expires_at` or rejected as `token_expired` is replaced.
  */
-import { errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
 import type { CloseInfo, ReconnectInfo } from './connection';
@@ -43,20 +43,33 @@ export interface MarketDataStreamOptions extends StreamOptions {
 
 /** The market-data stream's events. */
 export interface MarketDataStreamEvents {
+  /** A quote of any subscribed symbol. */
   quotes: (quote: ChannelData['quotes']) => void;
+  /** A trade of any subscribed symbol. */
   trades: (trade: ChannelData['trades']) => void;
+  /** A bar (possibly still forming, or backfilled) of any subscribed symbol. */
   bars: (bar: ChannelData['bars']) => void;
+  /** The whole top-N book of a subscribed symbol. */
   depth: (depth: ChannelData['depth']) => void;
+  /** An options chain of a subscribed underlying. */
   options_chain: (chain: ChannelData['options_chain']) => void;
   /** Every update message, whole. */
   update: (message: MarketDataUpdateMessage) => void;
+  /** The server's idle heartbeat. */
   heartbeat: (message: HeartbeatMessage) => void;
+  /** The socket opened (authentication is on its way). */
   open: () => void;
+  /** The server accepted the token. */
   authenticated: (info: { connection_id: string; expires_at: string }) => void;
+  /** The connection dropped; a reconnect is scheduled after `info.delay` ms. */
   reconnecting: (info: ReconnectInfo) => void;
+  /** A reconnect succeeded and subscriptions were replayed: updates may have been missed meanwhile. */
   reconnected: () => void;
+  /** Updates were missed (a seq gap or a reconnect): resynchronize from REST. */
   gap: (info: GapInfo) => void;
+  /** Non-fatal problems (malformed frames, listener exceptions, server errors) and fatal ones before `close`. */
   error: (error: StreamError) => void;
+  /** The stream stopped for good. */
   close: (info: CloseInfo) => void;
 }
 

@@ -11,6 +11,7 @@ import { SafeEmitter, type StreamLogger } from './safe-emitter';
 
 /** Events of a subscription. */
 export interface SubscriptionEvents<C extends Channel> {
+  /** One update of this subscription's channel and symbols. */
   data: (data: ChannelData[C]) => void;
   /** A listener of this subscription threw. */
   error: (error: StreamError) => void;

@@ -1,5 +1,5 @@
 /** Options shared by both streams, their defaults, and their validation. */
-import { errorFactory } from '../core/errors';
+import { streamErrorFactory as errorFactory } from '../core/errors';
 import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from './backoff';
 import type { StreamLogger } from './safe-emitter';
 import { defaultTimers, type TimerApi } from './timers';

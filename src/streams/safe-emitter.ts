@@ -4,11 +4,13 @@
  * `error` listener is reported to the logger instead, so it can never recurse.
  */
 import EventEmitter from 'eventemitter3';
-import { errorFactory } from '../core/errors';
+import { streamErrorFactory as errorFactory } from '../core/errors';
 
 /** Where the SDK writes what it cannot report any other way. */
 export interface StreamLogger {
+  /** Socket-level detail. */
   debug?(message: string, details?: Record<string, unknown>): void;
+  /** Errors nobody listened to, and listeners that threw. */
   warn?(message: string, details?: Record<string, unknown>): void;
 }
 

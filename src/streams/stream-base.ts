@@ -4,7 +4,7 @@
  * the protocol: how to authenticate, decode and dispatch.
  */
 import type EventEmitter from 'eventemitter3';
-import { errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import type { SchemaName } from '../internal/schema-validator';
 import {
   type CloseInfo,
@@ -31,9 +31,11 @@ export interface GapInfo {
 export interface LifecycleEvents {
   /** The socket opened (authentication is on its way). */
   open: () => void;
+  /** The connection dropped; a reconnect is scheduled after `info.delay` ms. */
   reconnecting: (info: ReconnectInfo) => void;
   /** A reconnect succeeded and subscriptions are being replayed. */
   reconnected: () => void;
+  /** Updates were missed (a seq gap or a reconnect): resynchronize from REST. */
   gap: (info: GapInfo) => void;
   /** Non-fatal problems (malformed frames, listener exceptions, server errors) and fatal ones before `close`. */
   error: (error: StreamError) => void;

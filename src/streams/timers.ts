@@ -6,7 +6,9 @@
 
 /** The timer functions the streams use; injectable so tests can count or fake them. */
 export interface TimerApi {
+  /** Schedules `fn` after `ms` milliseconds and returns a handle. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a handle returned by `setTimeout`. */
   clearTimeout(handle: unknown): void;
   /** Milliseconds since the epoch (liveness checks compare against it). */
   now(): number;

@@ -4,16 +4,21 @@
  * the standard `onmessage` properties. Handlers are attached to the socket object only, so
  * dropping the socket drops every listener with it.
  */
-import IsomorphicWebSocket from 'isomorphic-ws';
 
 /** The subset of a WebSocket the SDK uses (the browser's, `ws`'s, or a test double). */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Called once the socket is open. */
   onopen: ((event: unknown) => void) | null;
+  /** Called for each frame received. */
   onmessage: ((event: { data: unknown }) => void) | null;
+  /** Called once the socket closed, with its close code. */
   onclose: ((event: { code: number; reason: string }) => void) | null;
+  /** Called on a socket error (a close follows). */
   onerror: ((event: unknown) => void) | null;
   /** Node `ws` only. */
   terminate?(): void;
@@ -38,13 +43,26 @@ export interface TransportHandlers {
 
 const OPEN = 1;
 
+let defaultWebSocket: Promise<WebSocketConstructor> | undefined;
+
+/**
+ * The default WebSocket constructor (`ws` in Node, the global one in browsers), loaded on the first
+ * connect so that importing the SDK never loads `ws`.
+ */
+export function loadDefaultWebSocket(): Promise<WebSocketConstructor> {
+  defaultWebSocket ??= import('isomorphic-ws').then((module) => {
+    const WS = (module as { default?: unknown }).default ?? module;
+    return WS as unknown as WebSocketConstructor;
+  });
+  return defaultWebSocket;
+}
+
 /** One WebSocket, wrapped. */
 export class Transport {
   private socket: WebSocketLike | undefined;
   private closed = false;
 
-  constructor(url: string, handlers: TransportHandlers, Ctor?: WebSocketConstructor) {
-    const WS = Ctor ?? (IsomorphicWebSocket as unknown as WebSocketConstructor);
+  constructor(url: string, handlers: TransportHandlers, WS: WebSocketConstructor) {
     const socket = new WS(url);
     this.socket = socket;
     socket.onopen = () => {

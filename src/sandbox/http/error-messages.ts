@@ -2,7 +2,7 @@
  * Turns ajv errors into messages that name the offending field (`missing required field
  * \`order_limit_price\``), which is what a 400 from the sandbox must say.
  */
-import type { ErrorObject } from 'ajv/dist/2020';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import specDocument from '../../../openapi/connect-trade.json';
 
 // biome-ignore lint/suspicious/noExplicitAny: the spec document is walked generically.

@@ -3,7 +3,7 @@
  * query/path parameter parsing and validation, request body and response validation. Nothing
  * here lists an operation by hand, so a spec change reaches the sandbox without edits.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { type OperationId, operations } from '../../../generated/operations';
 import specDocument from '../../../openapi/connect-trade.json';
 import { type SchemaName, validatorFor, validatorForInlineSchema } from '../../internal/schema-validator';

@@ -4,7 +4,7 @@
  * on the hot path; full schema validation is the `validate` option's job).
  */
 import { enums } from '../../../generated/operations';
-import { errorFactory, type ValidationIssue } from '../../core/errors';
+import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
 import type { BrokerageServerMessage, BrokerageTopic } from '../../types';
 import { expectErrorFrame, expectField, parseFrame } from './frame';
 

@@ -3,7 +3,7 @@
  * `action`, and check a field's type. Every failure is a StreamProtocolError carrying the raw
  * frame (truncated and redacted by the error class).
  */
-import { errorFactory } from '../../core/errors';
+import { streamErrorFactory as errorFactory } from '../../core/errors';
 
 /** A decoded frame before per-action checks. */
 export type RawFrame = Record<string, unknown> & { action: string };

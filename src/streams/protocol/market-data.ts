@@ -3,7 +3,7 @@
  * writer) and a decoder with cheap structural checks (full validation is the `validate` option).
  */
 import { enums } from '../../../generated/operations';
-import { errorFactory, type ValidationIssue } from '../../core/errors';
+import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
 import type { Channel, ChannelParams } from '../messages';
 import { expectErrorFrame, expectField, parseFrame } from './frame';

@@ -1,0 +1,35 @@
+/** `connect-trade sandbox [...]`: the emulator as a server until Ctrl+C (options: see sandbox-command.ts). */
+import type { Command } from 'commander';
+import { UsageError } from '../errors';
+import type { Wrap } from '../program';
+import { runSandboxCommand } from '../sandbox-command';
+
+/** Registers `sandbox`; its own options are parsed by `runSandboxCommand`. */
+export function registerSandbox(program: Command, wrap: Wrap): void {
+  program
+    .command('sandbox')
+    .description('run the local Connect Trade emulator (REST + both streams) until Ctrl+C')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[options...]', 'see `connect-trade sandbox --help`')
+    .action(
+      wrap(async (ctx, [options]) => {
+        const print = {
+          out: (line: string) => ctx.io.out(`${line}\n`),
+          err: (line: string) => ctx.io.err(`${line}\n`),
+        };
+        let sandbox: Awaited<ReturnType<typeof runSandboxCommand>>;
+        try {
+          sandbox = await runSandboxCommand((options as string[] | undefined) ?? [], print);
+        } catch (error) {
+          throw new UsageError(error instanceof Error ? error.message : String(error));
+        }
+        if (!sandbox) return;
+        await new Promise<void>((resolve) => {
+          if (ctx.io.signal.aborted) resolve();
+          ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        await sandbox.close();
+      }),
+    );
+}

@@ -1,0 +1,35 @@
+/**
+ * A screen region redrawn in place on a terminal (cursor up + clear, no full-screen takeover), and
+ * the plumbing live commands share: stop on Ctrl+C or after `--count` updates.
+ */
+import type { CliIO } from './io';
+
+/** Redraws a block of text in place (TTY); elsewhere writes nothing (commands print lines instead). */
+export class LiveView {
+  private lines = 0;
+
+  constructor(private readonly io: CliIO) {}
+
+  /** Replaces the previous frame with `text`. */
+  draw(text: string): void {
+    if (!this.io.isTTY) return;
+    const erase = this.lines > 0 ? `\x1b[${this.lines}F\x1b[0J` : '';
+    const body = text.endsWith('\n') ? text : `${text}\n`;
+    this.lines = body.split('\n').length - 1;
+    this.io.out(erase + body);
+  }
+}
+
+/** Resolves when the IO's signal aborts or `done()` is called (e.g. after `--count` updates). */
+export function untilStopped(io: CliIO): { stopped: Promise<void>; done: () => void } {
+  let done = () => {};
+  // The SDK unrefs its reconnect timers (a stream alone never holds a process open), so during a
+  // reconnect back-off nothing would keep the command alive: this timer does, until stopped.
+  const keepAlive = setInterval(() => {}, 60_000);
+  const stopped = new Promise<void>((resolve) => {
+    done = resolve;
+    if (io.signal.aborted) resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  }).finally(() => clearInterval(keepAlive));
+  return { stopped, done };
+}
