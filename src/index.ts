@@ -11,8 +11,7 @@ export {
 } from './connect-trade';
 export { LiveClosedError, OrderNotFilledError, WaitTimeoutError } from './core/errors';
 export { BalanceBook, OrderBook, PositionBook } from './live/collections';
-export type { SubmitAndWaitOptions } from './live/live-orders';
-export { LiveOrders } from './live/live-orders';
+export type { LiveOrders, SubmitAndWaitOptions } from './live/live-orders';
 export {
   type LiveChange,
   type LiveEvents,

@@ -43,6 +43,7 @@ export class OrderBook implements Iterable<Order> {
     return this.byId.values();
   }
 
+  /** Iterates every order held. */
   [Symbol.iterator](): IterableIterator<Order> {
     return this.byId.values();
   }
@@ -86,6 +87,7 @@ export class PositionBook implements Iterable<Position> {
     return this.map.values();
   }
 
+  /** Iterates every position held. */
   [Symbol.iterator](): IterableIterator<Position> {
     return this.map.values();
   }
@@ -120,6 +122,7 @@ export class BalanceBook implements Iterable<Balance> {
     return this.map.values();
   }
 
+  /** Iterates every balance held. */
   [Symbol.iterator](): IterableIterator<Balance> {
     return this.map.values();
   }

@@ -107,7 +107,10 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     this.accounts = new Set(settings.accountIds);
   }
 
-  /** Subscribes, loads the snapshot and resolves once synced. */
+  /**
+   * Subscribes, loads the snapshot and resolves once synced.
+   * @internal Use `u.live(...)`.
+   */
   static async open(settings: LiveStoreSettings): Promise<LiveStore> {
     const store = new LiveStore(settings);
     store.attach();
