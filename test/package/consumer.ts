@@ -62,6 +62,9 @@ export function preparePackage(): Promise<string> {
       rmSync(CONSUMER, { recursive: true, force: true });
       mkdirSync(installed, { recursive: true });
       writeFileSync(join(CONSUMER, 'package.json'), '{ "name": "consumer", "private": true }\n');
+      // Stops bundlers at this project: the repository's tsconfig maps `connect-trade` to src/ (for
+      // the examples), which would make these tests measure the sources instead of the package.
+      writeFileSync(join(CONSUMER, 'tsconfig.json'), '{ "compilerOptions": {} }\n');
       const packed = JSON.parse(
         execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', CONSUMER], {
           cwd: ROOT,
