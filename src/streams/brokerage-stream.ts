@@ -159,6 +159,11 @@ export class BrokerageStream extends StreamBase<BrokerageStreamEvents, Brokerage
     return entry.iterator;
   }
 
+  /** @internal The server refused this subscription's replay: it is no longer live. */
+  subscriptionRefused(key: string): void {
+    this.subscriptions.delete(key);
+  }
+
   /** @internal */
   authFrame(): Promise<string> {
     return this.credentials();

@@ -5,7 +5,7 @@
  * every (re)authentication, queues other requests (bounded in bytes) while disconnected, and
  * applies PROTOCOL.md's close-code table. Protocol specifics come from a {@link ConnectionDelegate}.
  */
-import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { streamErrorFactory as errorFactory, type StreamError, StreamTimeoutError } from '../core/errors';
 import { backoffDelay } from './backoff';
 import type { ResolvedStreamOptions } from './options';
 import { SendQueue } from './send-queue';
@@ -55,6 +55,8 @@ export interface ConnectionDelegate<M extends ServerMessage> {
   authenticated(message: M, reconnect: boolean): void;
   /** The server said the token expired (error `token_expired` or close 4003). */
   tokenExpired?(): void;
+  /** The server refused a subscription replayed after a reconnect: it is no longer live. */
+  subscriptionRefused?(key: string, error: StreamError): void;
   /** A non-fatal problem to surface as an `error` event. */
   error(error: StreamError): void;
   reconnecting(info: ReconnectInfo): void;
@@ -199,9 +201,21 @@ export class Connection<M extends ServerMessage & { request_id?: string }> {
       replayed: true,
       resolve: (answer) => settle((w) => w.resolve(answer)),
       reject: (error) => {
-        // The server refused (or never answered) the subscription: stop replaying it.
+        const isReplay = entry.waiters.length === 0;
+        if (isReplay && error instanceof StreamTimeoutError && this.registry.get(key) === entry) {
+          // An unconfirmed replay means the socket is unhealthy, not that the subscription is
+          // unwanted: keep it registered and reconnect, so it is replayed again.
+          this.delegate.error(error);
+          this.transport?.terminate();
+          this.socketClosed(CLOSE_ABNORMAL, 'subscription replay unanswered');
+          return;
+        }
+        // The server refused the subscription (or the caller's first subscribe failed): stop replaying it.
         if (this.registry.get(key) === entry) this.registry.delete(key);
-        if (entry.waiters.length === 0) this.delegate.error(error as StreamError);
+        if (isReplay) {
+          this.delegate.error(error as StreamError);
+          this.delegate.subscriptionRefused?.(key, error as StreamError);
+        }
         settle((w) => w.reject(error));
       },
     });

@@ -205,6 +205,15 @@ export class MarketDataStream extends StreamBase<MarketDataStreamEvents, MarketD
     this.emitEvent('update', message);
   }
 
+  /** @internal The server refused this subscription's replay: it ends, and its iterators with it. */
+  subscriptionRefused(key: string, error: StreamError): void {
+    for (const [subscription, k] of this.keys)
+      if (k === key) {
+        this.forget(subscription);
+        subscription.end(error);
+      }
+  }
+
   protected override ended(error: StreamError | undefined): void {
     for (const subscription of [...this.keys.keys()]) subscription.end(error);
     this.keys.clear();
