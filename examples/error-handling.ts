@@ -1,9 +1,11 @@
 /**
  * Error handling: every failure is a typed subclass of `ConnectTradeError`, so code branches on
  * `instanceof` rather than on message text. Bad input is refused before anything is sent; the server's
- * answers carry `status`, `code` and `requestId`; transient failures (503, 429, resets) are retried.
+ * answers carry `status`, `code` and `requestId`; transient failures (503, 429, resets) are retried,
+ * and an order whose answer is lost is reconciled, never placed twice.
  *
- * The 503 and 429 are injected through the sandbox's admin endpoint (`/__sandbox/faults`).
+ * The 503, the 429 and the lost acknowledgement are injected through the sandbox's admin endpoint
+ * (`/__sandbox/faults`).
  */
 import {
   AuthenticationError,
@@ -86,6 +88,28 @@ export async function main(): Promise<void> {
     if (!(error instanceof RateLimitError)) throw error;
     console.log(`RateLimitError ${error.status}, retry after ${error.retryAfterMs} ms`);
   }
+
+  // 7. Order safety: the server places the order but its answer is lost (the "lost ack"). The SDK
+  // never blindly re-sends POST /orders: it looks the cl_order_id up among today's orders and
+  // returns the order it finds, so exactly one order exists.
+  await sandboxAdmin('/faults', { type: 'drop_response', count: 1, method: 'POST', path: '/orders' });
+  const placed = await user.orders.create({
+    account_id: account.account_id,
+    broker: account.broker,
+    symbol: 'MSFT',
+    instrument: 'EQ',
+    side: 'BUY',
+    order_type: 'LMT',
+    order_tif: 'GTC',
+    order_qty: 1,
+    order_limit_price: '1.00',
+  });
+  const all = await user.orders.list({ account_id: account.account_id, status: 'all' }).toArray({ max: 500 });
+  const copies = all.filter((o) => o.cl_order_id === placed.cl_order_id).length;
+  if (copies !== 1) throw new Error(`expected exactly one order, found ${copies}`);
+  console.log(
+    `lost ack on POST /orders: reconciled to ${placed.order_id}, exactly ${copies} order on the server`,
+  );
 }
 
 runExample(module, main);
