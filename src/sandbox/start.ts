@@ -198,7 +198,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => target.accept(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => target.accept(ws, req.socket.remoteAddress ?? ''));
   });
 
   await new Promise<void>((resolve, reject) => {

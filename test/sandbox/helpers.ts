@@ -111,8 +111,12 @@ export class TestSocket {
     );
   }
 
-  static async open(url: string, schema: SchemaName): Promise<TestSocket> {
-    const ws = new WebSocket(url);
+  static async open(
+    url: string,
+    schema: SchemaName,
+    options: { localAddress?: string } = {},
+  ): Promise<TestSocket> {
+    const ws = new WebSocket(url, options);
     const socket = new TestSocket(ws, schema);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -26,8 +26,12 @@ describe('sandbox market-data stream', () => {
     const response = await call(sb, 'GET', `/connections/${connectionId}/token`, { who });
     return { who, connectionId, token: response.body.token as string };
   }
-  async function open(): Promise<TestSocket> {
-    const socket = await TestSocket.open(sb.marketDataUrl, 'MarketDataServerMessage');
+  async function open(localAddress?: string): Promise<TestSocket> {
+    const socket = await TestSocket.open(
+      sb.marketDataUrl,
+      'MarketDataServerMessage',
+      localAddress ? { localAddress } : {},
+    );
     sockets.push(socket);
     return socket;
   }
@@ -38,6 +42,24 @@ describe('sandbox market-data stream', () => {
     const authenticated = await socket.action('authenticated');
     return { socket, authenticated, ...t };
   }
+
+  it('refuses subscriptions of one connection from a second IP with ip_mismatch', async () => {
+    const { socket: first, token: shared } = await authed(); // from 127.0.0.1
+    first.send({ action: 'subscribe', request_id: 'a', channel: 'quotes', symbols: ['AAPL'] });
+    await first.action('subscribed');
+    // Linux routes all of 127.0.0.0/8 to loopback: 127.0.0.2 is "another IP" of this machine.
+    const other = await open('127.0.0.2');
+    other.send({ action: 'authenticate', token: shared });
+    await other.action('authenticated');
+    other.send({ action: 'subscribe', request_id: 'b', channel: 'trades', symbols: ['MSFT'] });
+    expect(await other.action('error')).toMatchObject({ code: 'ip_mismatch', request_id: 'b' });
+    // The same IP may open more sessions for the connection.
+    const same = await open('127.0.0.1');
+    same.send({ action: 'authenticate', token: shared });
+    await same.action('authenticated');
+    same.send({ action: 'subscribe', request_id: 'c', channel: 'trades', symbols: ['MSFT'] });
+    expect(await same.action('subscribed')).toMatchObject({ request_id: 'c' });
+  });
 
   it('authenticates with a connection token and rejects unknown or replaced tokens (4001)', async () => {
     const { authenticated, connectionId, who, token: first } = await authed();

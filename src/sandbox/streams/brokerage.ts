@@ -112,7 +112,7 @@ export class BrokerageServer {
   ) {}
 
   /** Starts a session on a new connection. */
-  accept(ws: WebSocket): void {
+  accept(ws: WebSocket, _remoteAddress = ''): void {
     this.sessions.add(new BrokerageSession(ws, this.options, this));
   }
 

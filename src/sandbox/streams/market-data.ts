@@ -46,6 +46,8 @@ export class MarketDataSession extends StreamSession {
     ws: WebSocket,
     options: SessionOptions,
     private readonly server: MarketDataServer,
+    /** The client's IP: a connection's subscriptions must all come from one (`ip_mismatch`). */
+    readonly remoteAddress: string,
   ) {
     super(ws, options, 'MarketDataServerMessage');
   }
@@ -103,12 +105,25 @@ export class MarketDataSession extends StreamSession {
     this.close(4003, 'token_expired');
   }
 
+  /** Whether this session holds any subscription. */
+  get hasSubscriptions(): boolean {
+    for (const bySymbol of this.subscriptions.values()) if (bySymbol.size > 0) return true;
+    return false;
+  }
+
   private subscribe(frame: ClientFrame) {
     const channel = frame.channel as Channel;
     const symbols = frame.symbols as string[];
     const unknown = symbols.filter((s) => !this.server.feed.has(s));
     if (unknown.length > 0)
       return this.sendError('invalid_request', `unknown symbols: ${unknown.join(', ')}`, frame.request_id);
+    const owner = this.token ? this.server.subscriberAddress(this.token.connectionId, this) : undefined;
+    if (owner !== undefined && owner !== this.remoteAddress)
+      return this.sendError(
+        'ip_mismatch',
+        `this connection's subscriptions come from ${owner}; all must come from one IP`,
+        frame.request_id,
+      );
     const { action: _a, request_id: _r, channel: _c, symbols: _s, ...params } = frame;
     const bySymbol = this.subscriptions.get(channel) ?? new Map<string, Params>();
     for (const symbol of symbols) bySymbol.set(symbol, params);
@@ -230,8 +245,21 @@ export class MarketDataServer {
   ) {}
 
   /** Starts a session on a new connection. */
-  accept(ws: WebSocket): void {
-    this.sessions.add(new MarketDataSession(ws, this.options, this));
+  accept(ws: WebSocket, remoteAddress = ''): void {
+    this.sessions.add(new MarketDataSession(ws, this.options, this, remoteAddress));
+  }
+
+  /** The IP that other open sessions of a connection subscribe from, if any. */
+  subscriberAddress(connectionId: string, except: MarketDataSession): string | undefined {
+    for (const session of this.sessions)
+      if (
+        session !== except &&
+        session.open &&
+        session.token?.connectionId === connectionId &&
+        session.hasSubscriptions
+      )
+        return session.remoteAddress;
+    return undefined;
   }
 
   /** Publishes one tick to every session. */
