@@ -10,6 +10,8 @@ import { ConnectTrade, type ConnectTradeUser } from '../../src/rest';
 import type { Order } from '../../src/types';
 import { assertMatchesSchema } from './spec';
 
+export { orderFixture } from './fixtures';
+
 /** The fake API origin every nock scope intercepts. */
 export const API = 'https://api.test.connecttrade.local';
 /** Test credentials (long enough to be registered and scrubbed). */
@@ -59,31 +61,6 @@ export function listFixture<T>(schema: SchemaName, items: T[]): T[] {
  */
 export function offSpec<T>(_reason: string, body: T): T {
   return body;
-}
-
-let orderSeq = 0;
-/** A valid Order (checked against the spec). */
-export function orderFixture(overrides: Partial<Order> = {}): Order {
-  orderSeq++;
-  return fixture('Order', {
-    order_id: `ord_${orderSeq}`,
-    cl_order_id: `ct_${orderSeq}`,
-    account_id: 'acc_1',
-    broker: 'ALPACA',
-    symbol: 'AAPL',
-    instrument: 'EQ',
-    side: 'BUY',
-    order_type: 'LMT',
-    order_tif: 'DAY',
-    order_qty: '10',
-    order_limit_price: '189.5',
-    filled_qty: '0',
-    status: 'working',
-    fills: [],
-    created_at: '2026-11-25T14:30:00Z',
-    updated_at: '2026-11-25T14:30:00Z',
-    ...overrides,
-  } as Order);
 }
 
 /** An order page body (checked against OrderPage). */

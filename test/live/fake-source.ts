@@ -1,9 +1,11 @@
 /** An in-memory REST "server" and a fake brokerage stream for unit tests of the live store. */
+
 import EventEmitter from 'eventemitter3';
 import type { LiveStream } from '../../src/live/live-store';
 import type { LiveRest } from '../../src/live/snapshot';
 import type { OrderListParams } from '../../src/resources/orders';
 import type { Balance, Order, Position } from '../../src/types';
+import { orderFixture } from '../helpers/fixtures';
 
 const OPEN = new Set(['pending', 'working', 'partially_filled', 'pending_cancel', 'pending_replace']);
 const T0 = Date.parse(new Date().toISOString().slice(0, 10)) + 12 * 3_600_000;
@@ -13,25 +15,14 @@ export const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 /** An order version (AAPL buy of 10 in acc_1 by default). */
 export function order(over: Partial<Order> = {}): Order {
-  return {
+  return orderFixture({
     order_id: 'ord_1',
     cl_order_id: 'cl_1',
-    account_id: 'acc_1',
-    broker: 'ALPACA',
-    symbol: 'AAPL',
-    instrument: 'EQ',
-    side: 'BUY',
-    order_type: 'LMT',
-    order_tif: 'DAY',
-    order_qty: '10',
     order_limit_price: '100',
-    filled_qty: '0',
-    status: 'working',
-    fills: [],
     created_at: at(0),
     updated_at: at(0),
     ...over,
-  } satisfies Order;
+  });
 }
 
 /** A position (10 AAPL in acc_1 by default). */

@@ -11,26 +11,10 @@ import {
 } from '../../src/streams';
 import type { GapInfo } from '../../src/streams/stream-base';
 import type { Order } from '../../src/types';
+import { orderFixture } from '../helpers/fixtures';
 import { brokerageAutoResponder, once, TestWsServer } from '../helpers/ws-server';
 
-const order: Order = {
-  order_id: 'ord_1',
-  cl_order_id: 'ct_1',
-  account_id: 'acc_1',
-  broker: 'ALPACA',
-  symbol: 'AAPL',
-  instrument: 'EQ',
-  side: 'BUY',
-  order_type: 'LMT',
-  order_tif: 'DAY',
-  order_qty: '10',
-  order_limit_price: '189.5',
-  filled_qty: '0',
-  status: 'working',
-  fills: [],
-  created_at: '2026-11-25T14:30:00Z',
-  updated_at: '2026-11-25T14:30:00Z',
-};
+const order: Order = orderFixture({ order_id: 'ord_1', cl_order_id: 'ct_1' });
 const position = {
   account_id: 'acc_1',
   symbol: 'AAPL',
