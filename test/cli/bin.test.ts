@@ -3,7 +3,7 @@
  * tmux session that types a `watch` command in a real terminal and reads the screen while orders
  * fill and the stream is dropped. tmux must be installed (CI installs it): no skipping.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { preparePackage, ROOT } from '../package/consumer';
@@ -35,6 +35,18 @@ it('--sandbox --json accounts: exit 0, one JSON document', async () => {
   const r = await bin(['--sandbox', '--json', 'accounts'], {});
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ account_id: expect.any(String) })]);
+});
+
+it('a reader that goes away (`| head`) ends the CLI quietly: no EPIPE stack trace, exit 0', async () => {
+  const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the reader is gone before the CLI writes anything
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
 });
 
 it('orders place without --yes off a terminal: exit 2 at once, nothing sent', async () => {
