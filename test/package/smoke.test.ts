@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { launchChromium } from '../helpers/chromium';
 import { preparePackage, ROOT } from './consumer';
 
 jest.setTimeout(180_000);
@@ -209,18 +209,7 @@ it('esbuild browser bundle in headless Chromium: REST call, market-data quotes w
   await fetch(link.authorization_url, { redirect: 'manual' });
   const [connection] = await u.connections.list();
   const token = await u.connections.token(connection?.connection_id ?? '');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

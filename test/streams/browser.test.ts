@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { chromium } from 'playwright-core';
 import type { Quote } from '../../src/types';
+import { launchChromium } from '../helpers/chromium';
 import { type ServerSocket, TestWsServer } from '../helpers/ws-server';
 
 jest.setTimeout(60_000);
@@ -90,18 +90,7 @@ test('MarketDataStream in headless Chromium: token auth, subscribe, quotes, surv
       }
     });
   });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/index.html`);
