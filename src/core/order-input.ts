@@ -10,9 +10,16 @@ import type { DecimalInput } from './decimal';
 type Schemas = components['schemas'];
 type DecimalKey = 'order_qty' | 'order_notional' | 'order_limit_price' | 'stop_price' | 'ratio_qty';
 
-/** Decimal fields also accept JS numbers; fields the spec forbids (`never`) stay forbidden. */
+/**
+ * Decimal fields also accept JS numbers. Fields the spec forbids (`false` schemas, `?: never` in
+ * the generated types) are dropped: a literal that names one is then an excess-property error, and
+ * editor completion inside e.g. a MKT literal no longer offers the price fields.
+ */
+// `Exclude<…, undefined>`: an optional `never` reads as `undefined`, which is not `never`.
 type AcceptNumbers<T> = {
-  [K in keyof T]: K extends DecimalKey ? ([T[K]] extends [never] ? never : T[K] | number) : T[K];
+  [K in keyof T as [Exclude<T[K], undefined>] extends [never] ? never : K]: K extends DecimalKey
+    ? T[K] | number
+    : T[K];
 };
 
 /** Exactly one of quantity and notional. */

@@ -48,22 +48,49 @@ export const valid: OrderRequest[] = [
 
 // @ts-expect-error an LMT order needs order_limit_price
 export const lmtWithoutPrice: OrderRequest = { ...base, order_type: 'LMT', order_qty: '1' };
-// @ts-expect-error a MKT order carries no limit price
+// A forbidden price field is an error whether it is a decimal string or a JS number (decimal fields
+// accept numbers, which once turned the spec's `?: never` into `number | undefined`).
 export const mktWithPrice: OrderRequest = {
   ...base,
   order_type: 'MKT',
   order_qty: '1',
+  // @ts-expect-error a MKT order carries no limit price
   order_limit_price: '1',
 };
+// @ts-expect-error a MKT order carries no limit price, not even as a number
+export const mktWithNumericPrice: OrderRequest = {
+  ...base,
+  order_type: 'MKT',
+  order_qty: '1',
+  order_limit_price: 5,
+};
+// @ts-expect-error a MKT order carries no stop price, not even as a number
+export const mktWithNumericStop: OrderRequest = { ...base, order_type: 'MKT', order_qty: '1', stop_price: 5 };
 // @ts-expect-error a STP order needs stop_price
 export const stpWithoutStop: OrderRequest = { ...base, order_type: 'STP', order_qty: '1' };
-// @ts-expect-error a LMT order carries no stop price
 export const lmtWithStop: OrderRequest = {
   ...base,
   order_type: 'LMT',
   order_qty: '1',
   order_limit_price: '1',
+  // @ts-expect-error a LMT order carries no stop price
   stop_price: '1',
+};
+export const lmtWithNumericStop: OrderRequest = {
+  ...base,
+  order_type: 'LMT',
+  order_qty: '1',
+  order_limit_price: 1,
+  // @ts-expect-error a LMT order carries no stop price, not even as a number
+  stop_price: 5,
+};
+export const stpWithNumericLimit: OrderRequest = {
+  ...base,
+  order_type: 'STP',
+  order_qty: '1',
+  stop_price: 5,
+  // @ts-expect-error a STP order carries no limit price, not even as a number
+  order_limit_price: 5,
 };
 // @ts-expect-error exactly one of order_qty and order_notional: not both
 export const both: OrderRequest = { ...base, order_type: 'MKT', order_qty: '1', order_notional: '5' };
