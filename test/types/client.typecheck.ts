@@ -57,11 +57,11 @@ export const mktWithPrice: OrderRequest = {
   // @ts-expect-error a MKT order carries no limit price
   order_limit_price: '1',
 };
-// @ts-expect-error a MKT order carries no limit price, not even as a number
 export const mktWithNumericPrice: OrderRequest = {
   ...base,
   order_type: 'MKT',
   order_qty: '1',
+  // @ts-expect-error a MKT order carries no limit price, not even as a number
   order_limit_price: 5,
 };
 // @ts-expect-error a MKT order carries no stop price, not even as a number
