@@ -1,11 +1,12 @@
 /**
  * The built bin (`dist/cli.js`) end to end: spawned like a user's shell would, no TTY. Plus one
  * tmux session that types a `watch` command in a real terminal and reads the screen while orders
- * fill and the stream is dropped. tmux must be installed (CI installs it): no skipping.
+ * fill and the stream is dropped. tmux must be installed (`npm test` installs it as root): no skipping.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { requireProgram } from '../helpers/prereqs';
 import { preparePackage, ROOT } from '../package/consumer';
 import { type CliSandbox, startCliSandbox } from './helpers';
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
   await preparePackage(); // builds dist/ when stale
   s = await startCliSandbox();
 });
-afterAll(() => s.sandbox.close());
+afterAll(() => s?.sandbox.close());
 
 async function bin(args: string[], env: Record<string, string> = s.env) {
   try {
@@ -78,7 +79,8 @@ it('API error exit 1, usage error exit 2, version exit 0', async () => {
 
 describe('tmux: a watch session on a real terminal', () => {
   const session = `ct-watch-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+  // One line saying what to install when tmux is absent (`npm test` installs it when run as root).
+  const tmux = (...args: string[]) => execFileSync(requireProgram('tmux'), args, { encoding: 'utf8' });
   const screen = () => tmux('capture-pane', '-p', '-t', session);
   async function waitFor(pattern: RegExp, what: string): Promise<string> {
     const deadline = Date.now() + 20_000;
@@ -98,7 +100,6 @@ describe('tmux: a watch session on a real terminal', () => {
   });
 
   it('shows the live table, an order filling, a reconnect with resync, and stops on Ctrl+C', async () => {
-    expect(execFileSync('which', ['tmux'], { encoding: 'utf8' }).trim()).not.toBe('');
     // Credentials go into the session's environment, not onto the screen.
     const env = Object.entries(s.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     tmux(

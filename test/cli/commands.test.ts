@@ -11,7 +11,7 @@ const outputs: string[] = [];
 beforeAll(async () => {
   s = await startCliSandbox();
 });
-afterAll(() => s.sandbox.close());
+afterAll(() => s?.sandbox.close());
 
 async function run(argv: string[], options: Parameters<typeof cli>[1] = {}) {
   const result = await cli(argv, { env: s.env, ...options });

@@ -10,8 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import type { Browser } from 'playwright-core';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { launchChromium } from '../helpers/chromium';
+import { closeServer } from '../helpers/close-server';
 import { preparePackage, ROOT } from './consumer';
 
 jest.setTimeout(180_000);
@@ -22,7 +24,7 @@ beforeAll(async () => {
   consumer = await preparePackage();
   sandbox = await startSandbox({ tickMs: 20, seed: 3 });
 });
-afterAll(() => sandbox.close());
+afterAll(() => sandbox?.close());
 
 const env = () => ({
   ...process.env,
@@ -198,7 +200,6 @@ it('esbuild browser bundle in headless Chromium: REST call, market-data quotes w
   });
   const files = new Map(result.outputFiles.map((f) => [`/${f.path.split('/').pop()}`, f.text]));
   files.set('/index.html', '<!doctype html><script type="module" src="/entry.js"></script>');
-  const http = await serve(files);
   const ct = new (await import('../../src/rest')).ConnectTrade({
     ...sandbox.credentials,
     baseUrl: sandbox.url,
@@ -209,8 +210,13 @@ it('esbuild browser bundle in headless Chromium: REST call, market-data quotes w
   await fetch(link.authorization_url, { redirect: 'manual' });
   const [connection] = await u.connections.list();
   const token = await u.connections.token(connection?.connection_id ?? '');
-  const browser = await launchChromium();
+  // Everything started here is closed in `finally`, whichever step fails (a failed browser launch
+  // used to leave the http server open, and Jest never exited).
+  let http: Server | undefined;
+  let browser: Browser | undefined;
   try {
+    http = await serve(files);
+    browser = await launchChromium();
     const page = await browser.newPage();
     const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     await page.goto(`${origin}/index.html`);
@@ -240,7 +246,7 @@ it('esbuild browser bundle in headless Chromium: REST call, market-data quotes w
     expect(out.users).toBeGreaterThan(0);
     expect(sandbox.violations).toEqual([]);
   } finally {
-    await browser.close();
-    await new Promise((resolve) => http.close(resolve));
+    await browser?.close();
+    if (http) await closeServer(http);
   }
 });

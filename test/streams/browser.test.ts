@@ -1,14 +1,16 @@
 /**
  * The market-data stream bundled for browsers (esbuild, platform browser) runs in headless
  * Chromium against a loopback `ws` server: connect, authenticate with a token, subscribe, receive
- * quotes, survive a server-side drop. Chromium must be present (CI installs it): no skipping.
+ * quotes, survive a server-side drop. Chromium must be present (`npm test` provides it): no skipping.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import type { Browser } from 'playwright-core';
 import type { Quote } from '../../src/types';
 import { launchChromium } from '../helpers/chromium';
+import { closeServer } from '../helpers/close-server';
 import { type ServerSocket, TestWsServer } from '../helpers/ws-server';
 
 jest.setTimeout(60_000);
@@ -70,28 +72,38 @@ test('the browser bundle pulls no Node-only module and keeps the schema validato
 
 test('MarketDataStream in headless Chromium: token auth, subscribe, quotes, survives a server drop', async () => {
   const { files } = await bundle();
-  const http = await serve(files.map((f) => ({ path: f.path, text: f.text })));
-  const ws = await TestWsServer.start('market-data', (socket: ServerSocket<'market-data'>) => {
-    socket.ws.on('message', (data) => {
-      const frame = JSON.parse(String(data));
-      if (frame.action === 'authenticate')
-        socket.send({ action: 'authenticated', connection_id: 'conn_1', expires_at: '2099-01-01T00:00:00Z' });
-      if (frame.action === 'subscribe') {
-        socket.send({
-          action: 'subscribed',
-          request_id: frame.request_id,
-          channel: frame.channel,
-          symbols: frame.symbols,
-        });
-        const first = ws.sockets.indexOf(socket) === 0;
-        socket.send({ action: 'update', channel: 'quotes', data: quote(first ? '1' : '2') });
-        // The server drops the first connection without a close frame.
-        if (first) setTimeout(() => socket.terminate(), 50);
-      }
-    });
-  });
-  const browser = await launchChromium();
+  // Everything started here is closed in `finally`, whichever step fails (a failed browser launch
+  // used to leave both servers open, and Jest never exited).
+  let http: Server | undefined;
+  let ws: TestWsServer<'market-data'> | undefined;
+  let browser: Browser | undefined;
   try {
+    http = await serve(files.map((f) => ({ path: f.path, text: f.text })));
+    const server = await TestWsServer.start('market-data', (socket: ServerSocket<'market-data'>) => {
+      socket.ws.on('message', (data) => {
+        const frame = JSON.parse(String(data));
+        if (frame.action === 'authenticate')
+          socket.send({
+            action: 'authenticated',
+            connection_id: 'conn_1',
+            expires_at: '2099-01-01T00:00:00Z',
+          });
+        if (frame.action === 'subscribe') {
+          socket.send({
+            action: 'subscribed',
+            request_id: frame.request_id,
+            channel: frame.channel,
+            symbols: frame.symbols,
+          });
+          const first = server.sockets.indexOf(socket) === 0;
+          socket.send({ action: 'update', channel: 'quotes', data: quote(first ? '1' : '2') });
+          // The server drops the first connection without a close frame.
+          if (first) setTimeout(() => socket.terminate(), 50);
+        }
+      });
+    });
+    ws = server;
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(http.address() as AddressInfo).port}/index.html`);
     await page.waitForFunction(() => 'ConnectTradeStreams' in globalThis);
@@ -114,7 +126,7 @@ test('MarketDataStream in headless Chromium: token auth, subscribe, quotes, surv
       const state = md.state;
       await md.close();
       return { first: first.last, second: second.last, tokens: n, state, globalWebSocket: typeof WebSocket };
-    }, ws.url);
+    }, server.url);
     expect(result).toEqual({
       first: '1',
       second: '2',
@@ -122,13 +134,13 @@ test('MarketDataStream in headless Chromium: token auth, subscribe, quotes, surv
       state: 'open',
       globalWebSocket: 'function',
     });
-    expect(ws.sockets).toHaveLength(2);
-    expect(ws.sockets[0]?.received[0]).toEqual({ action: 'authenticate', token: 'browser_token_1' });
-    expect(ws.sockets[1]?.received.map((f) => f.action)).toEqual(['authenticate', 'subscribe']);
-    expect(ws.sockets[1]?.received[0]?.token).toBe('browser_token_2');
+    expect(server.sockets).toHaveLength(2);
+    expect(server.sockets[0]?.received[0]).toEqual({ action: 'authenticate', token: 'browser_token_1' });
+    expect(server.sockets[1]?.received.map((f) => f.action)).toEqual(['authenticate', 'subscribe']);
+    expect(server.sockets[1]?.received[0]?.token).toBe('browser_token_2');
   } finally {
-    await browser.close();
-    await ws.close();
-    await new Promise((resolve) => http.close(resolve));
+    await browser?.close();
+    await ws?.close();
+    if (http) await closeServer(http);
   }
 });
