@@ -13,6 +13,7 @@
 export type { SandboxClock } from './sandbox/clock';
 export type { FaultSpec, Faults, RequestFaults, RequestMatch, StreamKind } from './sandbox/faults';
 export { DEFAULT_SYMBOLS } from './sandbox/feed';
+export { MAX_FRAME_BYTES } from './sandbox/http/server';
 export { consoleLogger, type SandboxLogger } from './sandbox/logger';
 export type { Sandbox, SandboxFeed, SandboxOptions, SandboxTraffic } from './sandbox/options';
 export { startSandbox } from './sandbox/start';

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { consoleLogger, type Sandbox, startSandbox } from '../sandbox';
+import { isLoopbackName } from '../sandbox/http/admin-guard';
 
 /** Usage text of the sandbox command. */
 export const SANDBOX_USAGE = `Usage: connect-trade sandbox [options]
@@ -16,6 +17,10 @@ Options:
   --seed <n>        seed of the simulated price feed (default 42)
   --tick-ms <n>     milliseconds between price ticks (default 500; 0 = only via POST /__sandbox/tick)
   --latency-ms <n>  latency added to every REST response (default 0)
+  --admin-token <t> require header x-sandbox-admin-token: <t> on /__sandbox/* (default:
+                    CONNECT_TRADE_SANDBOX_ADMIN_TOKEN; set it whenever --host is not loopback)
+  --allowed-host <name>  also accept this Host name on /__sandbox/* (repeatable; e.g. a
+                    docker-compose service name; loopback names and --host always work)
   --verbose         log every request
   -h, --help        show this help
 `;
@@ -53,6 +58,8 @@ export async function runSandboxCommand(
       seed: { type: 'string' },
       'tick-ms': { type: 'string' },
       'latency-ms': { type: 'string' },
+      'admin-token': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -65,9 +72,14 @@ export async function runSandboxCommand(
   }
   const port = integer('port', values.port, 4010, 0);
   if (port > 65535) throw new Error('--port must be at most 65535');
+  const host = values.host ?? '127.0.0.1';
+  const adminToken = values['admin-token'] ?? (process.env.CONNECT_TRADE_SANDBOX_ADMIN_TOKEN || undefined);
+  if (adminToken === '') throw new Error('--admin-token must not be empty');
   const sandbox = await startSandbox({
     port,
-    host: values.host ?? '127.0.0.1',
+    host,
+    ...(adminToken === undefined ? {} : { adminToken }),
+    allowedHosts: values['allowed-host'] ?? [],
     seed: integer('seed', values.seed, 42, 0),
     tickMs: integer('tick-ms', values['tick-ms'], 500, 0),
     latencyMs: integer('latency-ms', values['latency-ms'], 0, 0),
@@ -83,5 +95,11 @@ export async function runSandboxCommand(
   client-secret     ${sandbox.credentials.clientSecret}
   admin             ${sandbox.url}/__sandbox (faults, prices, ticks, clock, reset)
 Press Ctrl+C to stop.`);
+  if (!isLoopbackName(host) && adminToken === undefined)
+    io.err(
+      `WARNING: listening on ${host}, which is not loopback, without --admin-token: anyone who can reach ` +
+        'this port can reset the sandbox and inject faults through /__sandbox. Pass --admin-token <secret> ' +
+        '(or set CONNECT_TRADE_SANDBOX_ADMIN_TOKEN); admin requests then need the header x-sandbox-admin-token.',
+    );
   return sandbox;
 }

@@ -62,6 +62,12 @@ export interface SandboxOptions {
   authTimeoutMs?: number;
   /** When set, `/__sandbox/*` requests need the header `x-sandbox-admin-token` with this value. */
   adminToken?: string;
+  /**
+   * Extra `Host` names the admin endpoint accepts (e.g. a docker-compose service name). It always
+   * accepts loopback names (`localhost`, `127.x.x.x`, `[::1]`) and the bound `host`; any other Host,
+   * or an `Origin` that is not the sandbox's own, gets 403 (DNS rebinding, cross-site pages).
+   */
+  allowedHosts?: readonly string[];
   /** Called for every REST exchange and every stream frame (in and out); must not throw. */
   onTraffic?: (entry: SandboxTraffic) => void;
   /** Faults injected at start (same shapes as `POST /__sandbox/faults`). */

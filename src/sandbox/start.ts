@@ -2,9 +2,8 @@
  * Assembles a sandbox: one node:http server for REST, the authorization page and the admin
  * endpoint, with both WebSocket streams on the same port (`/stream`, `/mdstream`).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import { BarBook } from './bars';
 import { iso, OffsetClock } from './clock';
 import { dec, fmt } from './decimal';
@@ -12,11 +11,13 @@ import { type AccountEvent, Hub } from './events';
 import { Faults, type StreamKind } from './faults';
 import { DEFAULT_SYMBOLS, PriceFeed } from './feed';
 import { type AdminControls, handleAdmin } from './http/admin';
+import type { AdminPolicy } from './http/admin-guard';
 import type { RestContext } from './http/context';
 import { authorizeConnection } from './http/handlers-platform';
 import { sendJson } from './http/io';
+import { decodePathSegment } from './http/request-target';
 import { handleRest } from './http/rest-server';
-import { HttpError } from './http-error';
+import { createSandboxServer } from './http/server';
 import type { SandboxLogger } from './logger';
 import type { Sandbox, SandboxFeed, SandboxOptions } from './options';
 import { OrderEngine } from './order-engine';
@@ -172,44 +173,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     onViolation,
     onTraffic: options.onTraffic,
   };
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://sandbox.local');
-    requestCounter += 1;
-    const requestId = `req_sbx_${requestCounter}`;
-    const authorize = /^\/authorize\/([^/]+)$/.exec(url.pathname);
-    let work: Promise<void> | void;
-    if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/'))
-      work = handleAdmin(admin, options.adminToken, req, res, url.pathname);
-    else if (authorize && req.method === 'GET')
-      work = authorizePage(ctx, res, decodeURIComponent(authorize[1] ?? ''));
-    else work = handleRest(restOptions, req, res, url, requestId);
-    Promise.resolve(work).catch((error: unknown) => {
-      logger.error?.(`sandbox: unhandled ${String(error)}`);
-      sendJson(res, 500, { message: 'internal error in the sandbox', code: 'internal_error' });
-    });
+  const boundHost = options.host ?? '127.0.0.1';
+  let port = 0;
+  const adminPolicy: AdminPolicy = {
+    boundHost,
+    port: () => port,
+    allowedHosts: options.allowedHosts ?? [],
+    adminToken: options.adminToken,
   };
-
-  const server = createServer(onRequest);
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://sandbox.local').pathname;
-    const target = path === '/stream' ? brokerage : path === '/mdstream' ? marketData : undefined;
-    if (!target) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => target.accept(ws, req.socket.remoteAddress ?? ''));
+  const { server, wss } = createSandboxServer({
+    logger,
+    request(req, res, url) {
+      requestCounter += 1;
+      const requestId = `req_sbx_${requestCounter}`;
+      if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/'))
+        return handleAdmin(admin, adminPolicy, req, res, url.pathname);
+      const authorize = /^\/authorize\/([^/]+)$/.exec(url.pathname);
+      if (authorize && req.method === 'GET')
+        return authorizePage(ctx, res, decodePathSegment(authorize[1] ?? '', 'connection_id'));
+      return handleRest(restOptions, req, res, url, requestId);
+    },
+    stream(pathname) {
+      const target = pathname === '/stream' ? brokerage : pathname === '/mdstream' ? marketData : undefined;
+      return target && ((ws, req) => target.accept(ws, req.socket.remoteAddress ?? ''));
+    },
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? 0, boundHost, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port, address } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
+  const address = server.address() as AddressInfo;
+  port = address.port;
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${port}`;
 
   const timers: NodeJS.Timeout[] = [setInterval(runDue, 1000)];
@@ -242,14 +241,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return sandbox;
 }
 
+/** The sandbox's broker-authorization page: authorizes at once and redirects (302) to `redirect_url`. */
 function authorizePage(ctx: RestContext, res: ServerResponse, connectionId: string): void {
-  try {
-    const location = authorizeConnection(ctx, connectionId);
-    res.writeHead(302, { location, 'content-type': 'text/plain; charset=utf-8' });
-    res.end(`Authorized ${connectionId}. Redirecting to ${location}\n`);
-  } catch (error) {
-    const status = error instanceof HttpError ? error.status : 500;
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(`${(error as Error).message}\n`);
-  }
+  const location = authorizeConnection(ctx, connectionId);
+  sendJson(res, 302, { connection_id: connectionId, redirect_url: location }, { location });
 }

@@ -45,3 +45,39 @@ describe('connect-trade sandbox command', () => {
     expect(pkg.files).toContain('sandbox');
   });
 });
+
+describe('connect-trade sandbox on a non-loopback interface', () => {
+  it('warns clearly when --host is not loopback and there is no --admin-token', async () => {
+    const { io, err } = capture();
+    const sandbox = await runSandboxCommand(['--host', '0.0.0.0', '--port', '0', '--tick-ms', '0'], io);
+    try {
+      const text = err.join('\n');
+      expect(text).toMatch(/WARNING: listening on 0\.0\.0\.0, which is not loopback, without --admin-token/);
+      expect(text).toContain('x-sandbox-admin-token');
+    } finally {
+      await sandbox?.close();
+    }
+  });
+
+  it('with --admin-token: no warning, and admin requests need the token', async () => {
+    const { io, err, out } = capture();
+    const args = ['--host', '0.0.0.0', '--port', '0', '--tick-ms', '0', '--admin-token', 'tok-123'];
+    const sandbox = await runSandboxCommand(args, io);
+    try {
+      expect(err.join('\n')).not.toContain('WARNING');
+      expect(out.join('\n')).not.toContain('tok-123');
+      const url = `http://127.0.0.1:${sandbox?.port}/__sandbox`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { 'x-sandbox-admin-token': 'tok-123' } })).status).toBe(200);
+    } finally {
+      await sandbox?.close();
+    }
+  });
+
+  it('stays quiet on loopback', async () => {
+    const { io, err } = capture();
+    const sandbox = await runSandboxCommand(['--port', '0', '--tick-ms', '0'], io);
+    await sandbox?.close();
+    expect(err).toEqual([]);
+  });
+});

@@ -13,13 +13,13 @@
  * | `POST /__sandbox/clock/advance` | `{ ms }` | `{ now }` |
  * | `POST /__sandbox/reset` | — | `{ reset: true }` |
  *
- * When the sandbox has an `adminToken`, every admin request needs `x-sandbox-admin-token`.
+ * Who may call it is decided by `admin-guard.ts` (Host, Origin, JSON content type, admin token).
  */
 
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type FaultSpec, faultSpecError } from '../faults';
 import { badRequest, HttpError, notFound } from '../http-error';
+import { type AdminPolicy, checkAdminRequest } from './admin-guard';
 import { readBody, sendJson } from './io';
 
 /** The controls the admin endpoint drives (implemented by the sandbox). */
@@ -47,14 +47,6 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown> |
     // Falls through.
   }
   throw badRequest('the body must be a JSON object');
-}
-
-function checkToken(req: IncomingMessage, adminToken: string | undefined): void {
-  if (adminToken === undefined) return;
-  const given = Buffer.from(String(req.headers['x-sandbox-admin-token'] ?? ''));
-  const expected = Buffer.from(adminToken);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    throw new HttpError(401, 'missing or wrong x-sandbox-admin-token', 'unauthorized');
 }
 
 async function route(controls: AdminControls, req: IncomingMessage, path: string): Promise<unknown> {
@@ -112,13 +104,13 @@ async function route(controls: AdminControls, req: IncomingMessage, path: string
 /** Handles one `/__sandbox/*` request. */
 export async function handleAdmin(
   controls: AdminControls,
-  adminToken: string | undefined,
+  policy: AdminPolicy,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
 ): Promise<void> {
   try {
-    checkToken(req, adminToken);
+    checkAdminRequest(req, policy);
     sendJson(res, 200, await route(controls, req, path));
   } catch (error) {
     if (error instanceof HttpError) sendJson(res, error.status, { message: error.message, code: error.code });

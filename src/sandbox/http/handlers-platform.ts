@@ -4,7 +4,7 @@
 import type { components } from '../../../generated/schema';
 import { iso } from '../clock';
 import { dec } from '../decimal';
-import { conflict, HttpError, notFound } from '../http-error';
+import { badRequest, conflict, HttpError, notFound } from '../http-error';
 import { type ConnectionRecord, randomSecret, type TokenRecord } from '../state';
 import type { RestContext, RestRequest, RestResult } from './context';
 
@@ -73,11 +73,16 @@ export function createConnection(ctx: RestContext, req: RestRequest): RestResult
 export function authorizeConnection(ctx: RestContext, connectionId: string): string {
   const connection = ctx.state.connections.get(connectionId);
   if (!connection) throw notFound(`connection ${connectionId} not found`);
+  let url: URL;
+  try {
+    url = new URL(connection.redirectUrl);
+  } catch {
+    throw badRequest(`redirect_url of connection ${connectionId} is not an absolute URL`);
+  }
   if (connection.status === 'pending') {
     connection.status = 'active';
     if (connection.type === 'trade') openPaperAccount(ctx, connection);
   }
-  const url = new URL(connection.redirectUrl);
   url.searchParams.set('connection_id', connectionId);
   return url.toString();
 }

@@ -68,7 +68,14 @@ export async function handleRest(
 ): Promise<void> {
   const headers = { 'x-request-id': requestId };
   const method = req.method ?? 'GET';
-  const matched = matchOperation(method, url.pathname);
+  let matched: ReturnType<typeof matchOperation>;
+  try {
+    matched = matchOperation(method, url.pathname);
+  } catch (error) {
+    // A path parameter that does not decode (`%ZZ`): the client's fault, before any operation runs.
+    if (!(error instanceof HttpError)) throw error;
+    return sendJson(res, error.status, { message: error.message, code: error.code }, headers);
+  }
   if (matched === undefined)
     return sendJson(res, 404, { message: `no route ${method} ${url.pathname}`, code: 'not_found' }, headers);
   if (matched === 405)

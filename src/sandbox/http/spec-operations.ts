@@ -9,6 +9,7 @@ import specDocument from '../../../openapi/connect-trade.json';
 import { type SchemaName, validatorFor, validatorForInlineSchema } from '../../internal/schema-validator';
 import { badRequest } from '../http-error';
 import { describeErrors } from './error-messages';
+import { decodePathSegment } from './request-target';
 
 // biome-ignore lint/suspicious/noExplicitAny: the spec document is walked generically.
 type Json = any;
@@ -81,7 +82,10 @@ function build(id: OperationId): SpecOperation {
 /** Every operation of the spec. */
 export const specOperations: readonly SpecOperation[] = (Object.keys(operations) as OperationId[]).map(build);
 
-/** The operation for a method and path, `405` when only the path matches, or undefined. */
+/**
+ * The operation for a method and path, `405` when only the path matches, or undefined. Throws a
+ * 400 `HttpError` for a path parameter with a malformed percent-encoding.
+ */
 export function matchOperation(
   method: string,
   pathname: string,
@@ -94,7 +98,7 @@ export function matchOperation(
     if (operation.method !== method) continue;
     const pathParams: Record<string, string> = {};
     operation.pathNames.forEach((name, i) => {
-      pathParams[name] = decodeURIComponent(match[i + 1] ?? '');
+      pathParams[name] = decodePathSegment(match[i + 1] ?? '', name);
     });
     return { operation, pathParams };
   }
