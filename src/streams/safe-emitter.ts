@@ -3,7 +3,9 @@
  * try/catch, and an exception becomes an `error` event carrying a ListenerError. A throwing
  * `error` listener is reported to the logger instead, so it can never recurse.
  */
-import EventEmitter from 'eventemitter3';
+// The named export, not the default: eventemitter3's types are CommonJS, so under NodeNext an ESM
+// consumer's default import is the whole module and every stream would lose its typed events.
+import { EventEmitter } from 'eventemitter3';
 import { streamErrorFactory as errorFactory } from '../core/errors';
 
 /** Where the SDK writes what it cannot report any other way. */

@@ -3,7 +3,7 @@
  * `reconnected`, `gap`, `error`, `close`), the lazy `validate` checker and `close()`. Subclasses add
  * the protocol: how to authenticate, decode and dispatch.
  */
-import type EventEmitter from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3'; // named: see safe-emitter.ts
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import type { SchemaName } from '../internal/schema-validator';
 import {
