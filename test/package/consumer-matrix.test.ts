@@ -103,7 +103,7 @@ export {};
 `;
 
 /** The README's TypeScript blocks, each a module: imports hoisted, the rest in an async function. */
-export function readmeSnippets(markdown: string): { name: string; source: string }[] {
+function readmeSnippets(markdown: string): { name: string; source: string }[] {
   const blocks = [...markdown.matchAll(/^```(?:ts|typescript)\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
   return blocks.map((block, i) => {
     const lines = block.split('\n');
