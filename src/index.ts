@@ -36,6 +36,7 @@ export type {
   Connections,
   ConnectionToken,
   ConnectionType,
+  ConnectionTypeField,
   CreateConnectionParams,
   CreatedUser,
   CreateUserParams,

@@ -27,7 +27,7 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './core/errors';
-export type { ClientOptions, FetchLike, Logger, RequestOptions } from './core/options';
+export type { ClientOptions, ConnectionTypeField, FetchLike, Logger, RequestOptions } from './core/options';
 export type { OrderLegInput, OrderRequest, ReplaceOrderParams } from './core/order-input';
 export type { PageFetcher } from './core/pagination';
 export { Page, PagePromise } from './core/pagination';

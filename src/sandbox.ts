@@ -15,5 +15,11 @@ export type { FaultSpec, Faults, RequestFaults, RequestMatch, StreamKind } from 
 export { DEFAULT_SYMBOLS } from './sandbox/feed';
 export { MAX_FRAME_BYTES } from './sandbox/http/server';
 export { consoleLogger, type SandboxLogger } from './sandbox/logger';
-export type { Sandbox, SandboxFeed, SandboxOptions, SandboxTraffic } from './sandbox/options';
+export type {
+  Sandbox,
+  SandboxFeed,
+  SandboxOptions,
+  SandboxSpellings,
+  SandboxTraffic,
+} from './sandbox/options';
 export { startSandbox } from './sandbox/start';

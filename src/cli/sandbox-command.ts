@@ -19,6 +19,8 @@ Options:
   --latency-ms <n>  latency added to every REST response (default 0)
   --admin-token <t> require header x-sandbox-admin-token: <t> on /__sandbox/* (default:
                     CONNECT_TRADE_SANDBOX_ADMIN_TOKEN; set it whenever --host is not loopback)
+  --spellings <s>   field names to emit: production (default: user_secret, connection_request_url,
+                    connection_type) or reference (user-secret, authorization_url, type)
   --allowed-host <name>  also accept this Host name on /__sandbox/* (repeatable; e.g. a
                     docker-compose service name; loopback names and --host always work)
   --verbose         log every request
@@ -60,6 +62,7 @@ export async function runSandboxCommand(
       'latency-ms': { type: 'string' },
       'admin-token': { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
+      spellings: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -75,11 +78,15 @@ export async function runSandboxCommand(
   const host = values.host ?? '127.0.0.1';
   const adminToken = values['admin-token'] ?? (process.env.CONNECT_TRADE_SANDBOX_ADMIN_TOKEN || undefined);
   if (adminToken === '') throw new Error('--admin-token must not be empty');
+  const spellings = values.spellings ?? 'production';
+  if (spellings !== 'production' && spellings !== 'reference')
+    throw new Error('--spellings must be production or reference');
   const sandbox = await startSandbox({
     port,
     host,
     ...(adminToken === undefined ? {} : { adminToken }),
     allowedHosts: values['allowed-host'] ?? [],
+    spellings,
     seed: integer('seed', values.seed, 42, 0),
     tickMs: integer('tick-ms', values['tick-ms'], 500, 0),
     latencyMs: integer('latency-ms', values['latency-ms'], 0, 0),

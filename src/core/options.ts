@@ -47,7 +47,16 @@ export interface ClientOptions {
   fetch?: FetchLike | undefined;
   /** Receives one line per attempt (method, path, status, attempt, duration, request id); never secrets. */
   logger?: Logger | undefined;
+  /**
+   * The name `connections.create` gives the connection type on the wire: `'type'` (the default, as
+   * in the vendor's reference) or `'connection_type'` (what a production client of the API sends).
+   * You always pass `type`; answers are read under either name.
+   */
+  connectionTypeField?: ConnectionTypeField | undefined;
 }
+
+/** The wire names of the connection type in `POST /connections` (see `ClientOptions.connectionTypeField`). */
+export type ConnectionTypeField = 'type' | 'connection_type';
 
 /** Options every method accepts as its last argument; they override the client's for that call. */
 export interface RequestOptions {
@@ -72,6 +81,7 @@ export interface ResolvedOptions {
   readonly maxRetries: number;
   readonly fetch: FetchLike | undefined;
   readonly logger: Logger | undefined;
+  readonly connectionTypeField: ConnectionTypeField;
 }
 
 function env(name: string): string | undefined {
@@ -97,6 +107,11 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const baseUrl = (options.baseUrl ?? env('CONNECT_TRADE_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(baseUrl))
     throw errorFactory.configuration(`baseUrl must be an http(s) URL, got "${baseUrl}"`);
+  const connectionTypeField = options.connectionTypeField ?? 'type';
+  if (connectionTypeField !== 'type' && connectionTypeField !== 'connection_type')
+    throw errorFactory.configuration(
+      `connectionTypeField must be 'type' or 'connection_type', got ${JSON.stringify(connectionTypeField)}`,
+    );
   const clientSecret = options.clientSecret ?? env('CONNECT_TRADE_CLIENT_SECRET');
   registerSecret(clientSecret);
   return {
@@ -109,5 +124,6 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     fetch: options.fetch,
     logger: options.logger,
+    connectionTypeField,
   };
 }

@@ -9,8 +9,13 @@ import type { ConnectionToken } from '../types';
 
 type Schemas = components['schemas'];
 
-/** Body of `connections.create`. */
-export type CreateConnectionParams = Schemas['CreateConnectionRequest'];
+/**
+ * Body of `connections.create`. Always `type`: the client option `connectionTypeField` decides whether
+ * it travels as `type` or `connection_type`.
+ */
+export type CreateConnectionParams = Omit<Schemas['CreateConnectionRequest'], 'type' | 'connection_type'> & {
+  type: Schemas['ConnectionType'];
+};
 /** The authorization URL to show the user (`connection_request_url` is normalized to `authorization_url`). */
 export type ConnectionAuthorization = Omit<Schemas['CreateConnectionResponse'], 'connection_request_url'> & {
   authorization_url: string;
@@ -34,8 +39,14 @@ export class Connections {
 
   /** Starts connecting a broker; returns the URL to show the user (never retried once it may have reached the server). */
   async create(params: CreateConnectionParams, options?: RequestOptions): Promise<ConnectionAuthorization> {
+    requireId('type', params?.type);
+    const { type, ...fields } = params;
+    const body =
+      this.core.context.options.connectionTypeField === 'connection_type'
+        ? { ...fields, connection_type: type }
+        : { ...fields, type };
     const data = await unwrap(
-      this.core.client.POST('/connections', { body: params, ...this.core.init('POST', options) }),
+      this.core.client.POST('/connections', { body, ...this.core.init('POST', options) }),
     );
     const { connection_request_url, ...rest } = expectObject('POST /connections', data);
     const url = expectString(

@@ -28,6 +28,20 @@ export type SandboxTraffic =
       frame: unknown;
     };
 
+/**
+ * Which names the sandbox gives the fields whose spelling differs between the vendor's reference and
+ * production:
+ *
+ * | field | `'production'` (default) | `'reference'` |
+ * |---|---|---|
+ * | `POST /users` secret | `user_secret` | `user-secret` |
+ * | `POST /connections` URL | `connection_request_url` | `authorization_url` |
+ * | `GET /connections` type | `connection_type` | `type` |
+ *
+ * The SDK reads both; its own output names stay `user_secret`, `authorization_url` and `type`.
+ */
+export type SandboxSpellings = 'production' | 'reference';
+
 /** Options of {@link startSandbox}; every one is optional. */
 export interface SandboxOptions {
   /** TCP port; `0` (the default) picks a free one. */
@@ -72,6 +86,8 @@ export interface SandboxOptions {
   onTraffic?: (entry: SandboxTraffic) => void;
   /** Faults injected at start (same shapes as `POST /__sandbox/faults`). */
   faults?: FaultSpec[];
+  /** Emit production's field names (the default) or the reference's: see {@link SandboxSpellings}. */
+  spellings?: SandboxSpellings;
 }
 
 /** Deterministic control of the simulated market. */

@@ -255,6 +255,8 @@ export class OrderEngine {
 
   private rejection(record: OrderRecord, account: AccountRecord): string | undefined {
     const { order } = record;
+    if (this.state.connections.get(account.connectionId)?.type === 'readonly')
+      return 'Read-only connection: it cannot place orders (link a trade connection)';
     if (order.instrument !== 'EQ') return `The sandbox trades equities (EQ) only, not ${order.instrument}`;
     if (!this.feed.has(order.symbol)) return `Unknown symbol: ${order.symbol}`;
     if (order.side === 'SELL') {

@@ -127,7 +127,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock,
     baseUrl: () => baseUrl,
     startingCash: options.startingCash ?? '100000.00',
+    spellings: options.spellings ?? 'production',
   };
+  if (ctx.spellings !== 'production' && ctx.spellings !== 'reference')
+    throw new TypeError(`spellings must be 'production' or 'reference', got ${String(ctx.spellings)}`);
   const reset = () => {
     state.clear();
     engine.clear();

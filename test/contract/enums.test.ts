@@ -30,7 +30,8 @@ const REFERENCE_ENUMS = {
     'expired',
     'replaced',
   ],
-  ConnectionType: ['trade', 'market_data'],
+  // `readonly`: a production client (Datafye's broker.py) sends it and reads it back (issue 14).
+  ConnectionType: ['trade', 'market_data', 'readonly'],
   BrokerageTopic: ['orders', 'positions', 'balances'],
   MarketDataChannel: ['quotes', 'trades', 'bars', 'depth', 'options_chain'],
   // PROTOCOL.md decisions.

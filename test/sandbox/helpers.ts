@@ -45,12 +45,12 @@ export async function call(
 /** Creates a user, connects it (following the authorization page) and returns its first account. */
 export async function onboard(sb: Sandbox, userId = 'user-1') {
   const created = await call(sb, 'POST', '/users', { body: { user_id: userId } });
-  const who = { userId, userSecret: created.body['user-secret'] as string };
+  const who = { userId, userSecret: created.body.user_secret as string };
   const connection = await call(sb, 'POST', '/connections', {
     who,
     body: { type: 'trade', redirect_url: 'https://app.example/callback' },
   });
-  const page = await fetch(connection.body.authorization_url, { redirect: 'manual' });
+  const page = await fetch(connection.body.connection_request_url, { redirect: 'manual' });
   const accounts = await call(sb, 'GET', '/accounts', { who });
   return {
     who,

@@ -28,7 +28,7 @@ describe('sandbox REST: users, connections, accounts', () => {
     expect(created.status).toBe(200);
     assertMatchesSchema('CreateUserResponse', created.body);
     expect(created.body.user_id).toBe('alice');
-    expect(created.body['user-secret']).toEqual(expect.any(String));
+    expect(created.body.user_secret).toEqual(expect.any(String));
     expect(created.headers.get('x-request-id')).toMatch(/^req_/);
 
     const duplicate = await call(sb, 'POST', '/users', { body: { user_id: 'alice' } });
@@ -71,19 +71,21 @@ describe('sandbox REST: users, connections, accounts', () => {
 
   it('connects a broker through the local authorization page and opens a funded paper account', async () => {
     const created = await call(sb, 'POST', '/users', { body: { user_id: 'carol' } });
-    const who = { userId: 'carol', userSecret: created.body['user-secret'] };
+    const who = { userId: 'carol', userSecret: created.body.user_secret };
     const connection = await call(sb, 'POST', '/connections', {
       who,
       body: { type: 'trade', redirect_url: 'https://app.example/done?state=xyz', broker: 'ALPACA' },
     });
     expect(connection.status).toBe(200);
     assertMatchesSchema('CreateConnectionResponse', connection.body);
-    expect(connection.body.authorization_url).toBe(`${sb.url}/authorize/${connection.body.connection_id}`);
+    expect(connection.body.connection_request_url).toBe(
+      `${sb.url}/authorize/${connection.body.connection_id}`,
+    );
 
     const pending = await call(sb, 'GET', '/connections', { who });
-    expect(pending.body[0]).toMatchObject({ status: 'pending', broker: 'ALPACA', type: 'trade' });
+    expect(pending.body[0]).toMatchObject({ status: 'pending', broker: 'ALPACA', connection_type: 'trade' });
 
-    const page = await fetch(connection.body.authorization_url, { redirect: 'manual' });
+    const page = await fetch(connection.body.connection_request_url, { redirect: 'manual' });
     expect(page.status).toBe(302);
     const location = new URL(page.headers.get('location') ?? '');
     expect(location.origin + location.pathname).toBe('https://app.example/done');

@@ -39,7 +39,7 @@ describe('sandbox edge answers', () => {
     const sb = await testSandbox();
     try {
       const created = await call(sb, 'POST', '/users', { body: { user_id: 'early' } });
-      const who = { userId: 'early', userSecret: created.body['user-secret'] };
+      const who = { userId: 'early', userSecret: created.body.user_secret };
       const connection = await call(sb, 'POST', '/connections', {
         who,
         body: { type: 'market_data', redirect_url: 'https://app.example/cb' },

@@ -1,6 +1,7 @@
 /** What the REST handlers work with: the state, the engine, the feed and the sandbox's addresses. */
 import type { OffsetClock } from '../clock';
 import type { PriceFeed } from '../feed';
+import type { SandboxSpellings } from '../options';
 import type { OrderEngine } from '../order-engine';
 import type { SandboxState } from '../state';
 
@@ -14,6 +15,8 @@ export interface RestContext {
   baseUrl: () => string;
   /** Cash of every new paper account, as a decimal string. */
   startingCash: string;
+  /** Which spelling of the variant fields the sandbox emits (see `SandboxOptions.spellings`). */
+  spellings: SandboxSpellings;
 }
 
 /** One parsed, validated request. */

@@ -27,7 +27,8 @@ export function createUser(ctx: RestContext, req: RestRequest): RestResult {
   if (ctx.state.users.has(user_id)) throw conflict(`user ${user_id} already exists`, 'duplicate_user_id');
   const secret = randomSecret('us_sbx');
   ctx.state.users.set(user_id, { userId: user_id, secret, createdAt: iso(ctx.clock.nowMs()) });
-  return { status: 200, body: { user_id, 'user-secret': secret } };
+  const secretField = ctx.spellings === 'reference' ? 'user-secret' : 'user_secret';
+  return { status: 200, body: { user_id, [secretField]: secret } };
 }
 
 /** GET /users */
@@ -53,7 +54,8 @@ export function createConnection(ctx: RestContext, req: RestRequest): RestResult
   ctx.state.connections.set(connectionId, {
     connectionId,
     userId: req.userId as string,
-    type: body.type,
+    // Either name (the spec's oneOf has made sure there is exactly one).
+    type: body.type ?? body.connection_type ?? 'trade',
     broker: body.broker ?? 'SANDBOX',
     status: 'pending',
     redirectUrl: body.redirect_url,
@@ -62,7 +64,8 @@ export function createConnection(ctx: RestContext, req: RestRequest): RestResult
   return {
     status: 200,
     body: {
-      authorization_url: `${ctx.baseUrl()}/authorize/${connectionId}`,
+      [ctx.spellings === 'reference' ? 'authorization_url' : 'connection_request_url']:
+        `${ctx.baseUrl()}/authorize/${connectionId}`,
       expires_at: iso(ctx.clock.nowMs() + AUTHORIZATION_TTL_MS),
       connection_id: connectionId,
     },
@@ -81,7 +84,8 @@ export function authorizeConnection(ctx: RestContext, connectionId: string): str
   }
   if (connection.status === 'pending') {
     connection.status = 'active';
-    if (connection.type === 'trade') openPaperAccount(ctx, connection);
+    // A readonly connection sees its account but cannot trade (the order engine rejects its orders).
+    if (connection.type !== 'market_data') openPaperAccount(ctx, connection);
   }
   url.searchParams.set('connection_id', connectionId);
   return url.toString();
@@ -124,7 +128,7 @@ export function listConnections(ctx: RestContext, req: RestRequest): RestResult 
     body: connections.map((c) => ({
       connection_id: c.connectionId,
       broker: c.broker,
-      type: c.type,
+      [ctx.spellings === 'reference' ? 'type' : 'connection_type']: c.type,
       status: c.status,
       accounts: c.accountIds.flatMap((id) => {
         const account = ctx.state.accounts.get(id);
