@@ -37,7 +37,7 @@ describe('connect-trade sandbox command', () => {
 
   it('is the package bin and the ./sandbox export (types first)', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
-    expect(pkg.bin).toEqual({ 'connect-trade': './dist/cli.js' });
+    expect(pkg.bin).toEqual({ 'connect-trade': './bin/connect-trade.js' });
     const entry = pkg.exports['./sandbox'];
     expect(Object.keys(entry)).toEqual(['import', 'require']);
     expect(entry.import).toEqual({ types: './dist/sandbox.d.mts', default: './dist/sandbox.mjs' });
