@@ -6,6 +6,7 @@ const entry = {
   rest: 'src/rest.ts',
   sandbox: 'src/sandbox.ts',
   streams: 'src/streams.ts',
+  relay: 'src/relay.ts',
 };
 
 const common: Options = {

@@ -223,6 +223,14 @@ export class OrderNotFilledError extends ConnectTradeError {
 export class LiveClosedError extends ConnectTradeError {
   override name = 'LiveClosedError';
 }
+/**
+ * The Redis relay (`connect-trade/relay`) could not do its work: Redis unreachable or answering
+ * something unexpected, a malformed relay entry, or the optional `redis` package missing. `code`
+ * says which (`redis_unavailable`, `malformed_entry`, `redis_missing`, `lease_lost`).
+ */
+export class RelayError extends StreamError {
+  override name = 'RelayError';
+}
 /** A user's event listener threw; the stream carried on. */
 export class ListenerError extends StreamError {
   override name = 'ListenerError';
@@ -302,6 +310,14 @@ export const streamErrorFactory = {
   },
   listener(event: string, cause: unknown): ListenerError {
     return new ListenerError(`A listener for "${event}" threw`, { cause });
+  },
+  /** A relay failure (see {@link RelayError} for the codes). */
+  relay(
+    code: 'redis_unavailable' | 'malformed_entry' | 'redis_missing' | 'lease_lost',
+    message: string,
+    cause?: unknown,
+  ): RelayError {
+    return new RelayError(message, { code, cause });
   },
 };
 

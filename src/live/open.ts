@@ -1,5 +1,6 @@
 /** `u.live(options)`: checks the options, resolves the accounts, and opens a {@link LiveStore}. */
 import { errorFactory, type ValidationIssue } from '../core/errors';
+import type { BrokerageSource } from '../streams/brokerage-source';
 import type { BrokerageStream } from '../streams/brokerage-stream';
 import { LiveStore, type LiveStream } from './live-store';
 import type { LiveRest } from './snapshot';
@@ -17,7 +18,7 @@ export interface LiveOptions {
    * an account filter and filters by user and account itself: a filtered subscription could
    * replace another store's filter for the same topic on the server.
    */
-  stream?: BrokerageStream | LiveStream | undefined;
+  stream?: BrokerageStream | LiveStream | BrokerageSource | undefined;
   /** Most orders one snapshot listing may hold (default 100 000). */
   maxOrders?: number | undefined;
 }
@@ -58,7 +59,7 @@ export async function openLive(
     if (accountIds.length === 0)
       throw errorFactory.validation([{ path: 'connection_id', message: 'no accounts to follow' }]);
   }
-  const stream = options.stream ?? newStream();
+  const stream = (options.stream as LiveStream | undefined) ?? newStream();
   return LiveStore.open({
     rest,
     stream,

@@ -22,10 +22,46 @@ export interface BrokerageSourceEvents
   resumed: () => void;
 }
 
-/** A typed listener registry over {@link BrokerageSourceEvents}. */
+type Events = BrokerageSourceEvents;
+
+/**
+ * A typed listener registry over {@link BrokerageSourceEvents}: one overload per event, so any
+ * typed emitter (an eventemitter3 `EventEmitter<Events>` with more events, a Node emitter with
+ * typed methods) implements it.
+ */
 export interface BrokerageSourceEmitter {
-  on<E extends keyof BrokerageSourceEvents>(event: E, listener: BrokerageSourceEvents[E]): this;
-  off<E extends keyof BrokerageSourceEvents>(event: E, listener: BrokerageSourceEvents[E]): this;
+  /** Adds a listener for `order_update`: an order changed. */
+  on(event: 'order_update', listener: Events['order_update']): this;
+  /** Adds a listener for `position_update`: a position changed. */
+  on(event: 'position_update', listener: Events['position_update']): this;
+  /** Adds a listener for `balance_update`: a balance changed. */
+  on(event: 'balance_update', listener: Events['balance_update']): this;
+  /** Adds a listener for `gap`: updates were missed: resynchronize. */
+  on(event: 'gap', listener: Events['gap']): this;
+  /** Adds a listener for `reconnecting`: the source was interrupted (updates may be missed until `resumed` or `gap`). */
+  on(event: 'reconnecting', listener: Events['reconnecting']): this;
+  /** Adds a listener for `resumed`: the source recovered and lost nothing. */
+  on(event: 'resumed', listener: Events['resumed']): this;
+  /** Adds a listener for `error`: a problem (the source carries on unless `close` follows). */
+  on(event: 'error', listener: Events['error']): this;
+  /** Adds a listener for `close`: the source stopped for good. */
+  on(event: 'close', listener: Events['close']): this;
+  /** Removes a listener of `order_update`: an order changed. */
+  off(event: 'order_update', listener: Events['order_update']): this;
+  /** Removes a listener of `position_update`: a position changed. */
+  off(event: 'position_update', listener: Events['position_update']): this;
+  /** Removes a listener of `balance_update`: a balance changed. */
+  off(event: 'balance_update', listener: Events['balance_update']): this;
+  /** Removes a listener of `gap`: updates were missed: resynchronize. */
+  off(event: 'gap', listener: Events['gap']): this;
+  /** Removes a listener of `reconnecting`: the source was interrupted (updates may be missed until `resumed` or `gap`). */
+  off(event: 'reconnecting', listener: Events['reconnecting']): this;
+  /** Removes a listener of `resumed`: the source recovered and lost nothing. */
+  off(event: 'resumed', listener: Events['resumed']): this;
+  /** Removes a listener of `error`: a problem (the source carries on unless `close` follows). */
+  off(event: 'error', listener: Events['error']): this;
+  /** Removes a listener of `close`: the source stopped for good. */
+  off(event: 'close', listener: Events['close']): this;
 }
 
 /** Anything that delivers a platform's brokerage updates: a `BrokerageStream` or a relay consumer. */

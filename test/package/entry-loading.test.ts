@@ -112,3 +112,31 @@ describe('the loaders are lazy, and the detector sees them when they load', () =
     expect(nodeModule(files, 'ajv')).toEqual([]);
   });
 });
+
+describe('connect-trade/relay loads the optional peer `redis` only when it first reaches Redis', () => {
+  it('CommonJS: requiring the entry loads no redis; a first connect does', () => {
+    const idle = loadedByRequire("require('connect-trade/relay')");
+    expect(idle.sources).toContain('src/relay/relay-stream.ts');
+    expect(nodeModule(idle.files, 'redis')).toEqual([]);
+    expect(nodeModule(idle.files, '@redis/client')).toEqual([]);
+    const used = loadedByRequire(`
+      const { relayStream } = require('connect-trade/relay');
+      const s = relayStream({ redis: 'redis://127.0.0.1:9', connectTimeoutMs: 300 });
+      s.on('error', () => {});
+      await s.connect().catch(() => {});
+      await s.close();`);
+    expect(nodeModule(used.files, '@redis/client').length).toBeGreaterThan(0);
+  });
+
+  it('ESM: the entry imports without redis code', () => {
+    const { files, sources } = loadedByImport('connect-trade/relay');
+    expect(files.some((f) => f.endsWith('/dist/relay.mjs'))).toBe(true);
+    expect(sources).toContain('src/relay/relay.ts');
+    expect(nodeModule(files, '@redis/client')).toEqual([]);
+  });
+
+  it('the main entry carries no relay code', () => {
+    const { sources } = loadedByRequire("require('connect-trade')");
+    expect(sources.filter((s) => s.startsWith('src/relay'))).toEqual([]);
+  });
+});

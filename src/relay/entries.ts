@@ -1,0 +1,128 @@
+/**
+ * Reading relay entries: raw Redis Stream replies (RESP2 arrays or RESP3 maps, whichever the
+ * client speaks) into typed entries, and typed entries into the messages a brokerage stream emits.
+ * A malformed entry becomes a RelayError (`malformed_entry`), never a crash.
+ */
+import { streamErrorFactory as errorFactory, type RelayError } from '../core/errors';
+import type { BrokerageUpdateMessage } from '../streams/messages';
+import type { GapInfo } from '../streams/stream-base';
+import { type RelayAction, UPDATE_ACTIONS } from './keys';
+
+/** One raw stream entry: its id and its field/value pairs. */
+export interface RawEntry {
+  id: string;
+  fields: Record<string, string>;
+}
+
+/** A decoded entry. */
+export type RelayEntry =
+  | {
+      kind: 'update';
+      id: string;
+      index: number | undefined;
+      sessionId: string;
+      fence: number;
+      message: BrokerageUpdateMessage;
+    }
+  | { kind: 'gap'; id: string; index: number | undefined; sessionId: string; fence: number; gap: GapInfo };
+
+const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+
+/** Field/value pairs from a flat array (RESP2) or a map/object (RESP3). */
+function fieldsOf(raw: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (Array.isArray(raw)) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = asString(raw[i]);
+      const value = asString(raw[i + 1]);
+      if (key !== undefined && value !== undefined) fields[key] = value;
+    }
+  } else if (raw instanceof Map) {
+    for (const [k, v] of raw) {
+      const key = asString(k);
+      const value = asString(v);
+      if (key !== undefined && value !== undefined) fields[key] = value;
+    }
+  } else if (raw && typeof raw === 'object') {
+    for (const [key, v] of Object.entries(raw)) {
+      const value = asString(v);
+      if (value !== undefined) fields[key] = value;
+    }
+  }
+  return fields;
+}
+
+/** Entries of an XRANGE/XREVRANGE/XAUTOCLAIM list: `[[id, fields], ...]`. Deleted entries (nil fields) are skipped. */
+export function entriesOf(raw: unknown): RawEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const entries: RawEntry[] = [];
+  for (const item of raw) {
+    if (!Array.isArray(item)) continue;
+    const id = asString(item[0]);
+    if (id === undefined || item[1] === null || item[1] === undefined) continue;
+    entries.push({ id, fields: fieldsOf(item[1]) });
+  }
+  return entries;
+}
+
+/** Entries of an XREAD/XREADGROUP reply for one stream (`null` on timeout). */
+export function streamEntriesOf(raw: unknown): RawEntry[] {
+  if (raw === null || raw === undefined) return [];
+  if (Array.isArray(raw)) return raw.flatMap((pair) => (Array.isArray(pair) ? entriesOf(pair[1]) : []));
+  if (raw instanceof Map) return [...raw.values()].flatMap((v) => entriesOf(v));
+  if (typeof raw === 'object') return Object.values(raw).flatMap((v) => entriesOf(v));
+  return [];
+}
+
+function malformed(entry: RawEntry, why: string): RelayError {
+  return errorFactory.relay('malformed_entry', `Relay entry ${entry.id} is malformed: ${why}`);
+}
+
+/** Decodes one entry; throws a RelayError when it does not follow the entry format. */
+export function decodeEntry(entry: RawEntry): RelayEntry {
+  const f = entry.fields;
+  const action = f.action as RelayAction | undefined;
+  const sessionId = f.session_id ?? '';
+  const seq = Number(f.seq);
+  const fence = Number(f.fence ?? '0');
+  const index = f.index === undefined ? undefined : Number(f.index);
+  if (!Number.isInteger(seq) || seq < 0) throw malformed(entry, 'seq is not a non-negative integer');
+  if (index !== undefined && !(Number.isInteger(index) && index > 0))
+    throw malformed(entry, 'index is not a positive integer');
+  if (action === 'session_start')
+    return { kind: 'gap', id: entry.id, index, sessionId, fence, gap: { reason: 'reconnect' } };
+  let data: unknown;
+  try {
+    data = JSON.parse(f.data ?? 'null');
+  } catch (cause) {
+    throw errorFactory.relay(
+      'malformed_entry',
+      `Relay entry ${entry.id} is malformed: data is not JSON`,
+      cause,
+    );
+  }
+  if (action === 'gap') {
+    const range = (data ?? {}) as { from?: unknown; to?: unknown };
+    const gap: GapInfo = { reason: 'seq' };
+    if (Number.isInteger(range.from)) gap.from = range.from as number;
+    if (Number.isInteger(range.to)) gap.to = range.to as number;
+    return { kind: 'gap', id: entry.id, index, sessionId, fence, gap };
+  }
+  if (action === undefined || !UPDATE_ACTIONS.has(action)) throw malformed(entry, `unknown action ${action}`);
+  if (
+    typeof data !== 'object' ||
+    data === null ||
+    typeof (data as { account_id?: unknown }).account_id !== 'string'
+  )
+    throw malformed(entry, 'data is not an object with an account_id');
+  const userId = f.user_id;
+  if (!userId) throw malformed(entry, 'user_id is missing');
+  const message = { action, seq, user_id: userId, data } as BrokerageUpdateMessage;
+  return { kind: 'update', id: entry.id, index, sessionId, fence, message };
+}
+
+/** The stable idempotency key of an update: `session_id:seq`. */
+export function idempotencyKey(entry: RelayEntry): string {
+  return `${entry.sessionId}:${entry.kind === 'update' ? entry.message.seq : (entry.gap.to ?? 0)}`;
+}

@@ -1,0 +1,252 @@
+/**
+ * `relayGroup`: work-queue mode over the relay's Redis Stream, on a consumer group. Each entry goes
+ * to one consumer of the group (`XREADGROUP`), is acknowledged (`XACK`) only after the handler
+ * resolved, and is taken over by another consumer (`XAUTOCLAIM`) once it stayed unacknowledged
+ * for `claimIdleMs` (its consumer died or hangs). Delivery is therefore AT LEAST ONCE: a consumer
+ * that dies after the handler's side effect but before the XACK has the entry handled again
+ * elsewhere. Handlers dedupe on `key` (`session_id:seq`, stable across redeliveries): e.g. insert
+ * it with a unique constraint in the same transaction as the side effect.
+ */
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import type { UpdateMeta } from '../streams/brokerage-stream';
+import type { BrokerageUpdateMessage } from '../streams/messages';
+import { SafeEmitter } from '../streams/safe-emitter';
+import type { GapInfo } from '../streams/stream-base';
+import { decodeEntry, entriesOf, idempotencyKey, type RawEntry, streamEntriesOf } from './entries';
+import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
+import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
+
+/** What a handler is told besides the update. */
+export interface RelayGroupContext {
+  /** The idempotency key `session_id:seq`: the same on every redelivery of this entry. */
+  key: string;
+  /** The Redis Stream entry id. */
+  entryId: string;
+  /** The update's seq, user and session (as a stream event's meta). */
+  meta: UpdateMeta;
+}
+
+/** Options of {@link relayGroup}. */
+export interface RelayGroupOptions {
+  /** A Redis URL or a node-redis client (the group opens its own connection from it). */
+  redis: RedisTarget;
+  /** The relay's key prefix (default `connect-trade`). */
+  key?: string;
+  /** The consumer group (created when missing). */
+  group: string;
+  /** This consumer's name, unique in the group and stable across restarts (its pending entries are retried on start). */
+  consumer: string;
+  /** Processes one update; the entry is acknowledged once it resolves. A rejection leaves it pending (retried after `claimIdleMs`). */
+  handler: (update: BrokerageUpdateMessage, context: RelayGroupContext) => void | Promise<void>;
+  /** Called for `session_start`/`gap` entries (updates may have been missed: reconcile over REST). Default: acknowledged as is. */
+  onGap?: (gap: GapInfo, context: Omit<RelayGroupContext, 'meta'>) => void | Promise<void>;
+  /** Idle time before another consumer claims an unacknowledged entry, in ms (default 30 000). */
+  claimIdleMs?: number;
+  /** Where a NEW group starts: `latest` (default) or `earliest`. An existing group keeps its position. */
+  from?: 'latest' | 'earliest';
+  /** Most entries per read (default 100). */
+  batchSize?: number;
+}
+
+/** Events of a consumer group member. */
+export interface RelayGroupEvents {
+  /** A handler failed (the entry stays pending), Redis was unreachable, or an entry was malformed. */
+  error: (error: unknown) => void;
+}
+
+/** Counters of a consumer group member. */
+export interface RelayGroupStats {
+  /** Entries handled and acknowledged. */
+  acked: number;
+  /** Handler failures (each entry is retried after `claimIdleMs`). */
+  failed: number;
+  /** Entries taken over from idle consumers (this one included, after a failure). */
+  claimed: number;
+}
+
+const BLOCK_MS = 1_000;
+const NAME = /^[\w.:-]{1,200}$/;
+
+/** A running member of a consumer group. */
+export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
+  /** Counters. */
+  readonly stats: RelayGroupStats = { acked: 0, failed: 0, claimed: 0 };
+  private readonly link: RedisLink;
+  private readonly streamKey: string;
+  private readonly claimIdleMs: number;
+  private readonly batchSize: number;
+  private closed = false;
+  private readonly loop: Promise<void>;
+  private sleepTimer: ReturnType<typeof setTimeout> | undefined;
+  private wake: (() => void) | undefined;
+
+  /** @internal Use {@link relayGroup}. */
+  constructor(private readonly options: RelayGroupOptions & { claimIdleMs: number; batchSize: number }) {
+    super();
+    this.link = new RedisLink(options.redis);
+    this.streamKey = relayKeys(options.key ?? DEFAULT_KEY).stream;
+    this.claimIdleMs = options.claimIdleMs;
+    this.batchSize = options.batchSize;
+    this.loop = this.run();
+  }
+
+  /** Stops after the handler in progress (if any) finishes; unacknowledged entries stay pending. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake?.();
+    await this.loop;
+    this.link.close();
+  }
+
+  private async run(): Promise<void> {
+    const { group, consumer } = this.options;
+    let attempt = 0;
+    let created = false;
+    // Own pending entries first (a restart with the same name), then new ones.
+    let ownPending = true;
+    let claimCursor = '0-0';
+    let nextClaimAt = 0;
+    while (!this.closed) {
+      try {
+        if (!created) {
+          await this.createGroup();
+          created = true;
+        }
+        if (Date.now() >= nextClaimAt) {
+          const reply = (await this.link.send(
+            [
+              'XAUTOCLAIM',
+              this.streamKey,
+              group,
+              consumer,
+              String(this.claimIdleMs),
+              claimCursor,
+              'COUNT',
+              String(this.batchSize),
+            ],
+            5_000,
+          )) as unknown[];
+          const next = typeof reply?.[0] === 'string' ? reply[0] : '0-0';
+          const claimed = entriesOf(reply?.[1]);
+          this.stats.claimed += claimed.length;
+          claimCursor = next;
+          if (next === '0-0') nextClaimAt = Date.now() + Math.max(50, Math.floor(this.claimIdleMs / 2));
+          await this.process(claimed);
+          continue;
+        }
+        const block = Math.max(1, Math.min(BLOCK_MS, nextClaimAt - Date.now()));
+        const entries = streamEntriesOf(
+          await this.link.send(
+            [
+              'XREADGROUP',
+              'GROUP',
+              group,
+              consumer,
+              'COUNT',
+              String(this.batchSize),
+              ...(ownPending ? [] : ['BLOCK', String(block)]),
+              'STREAMS',
+              this.streamKey,
+              ownPending ? '0' : '>',
+            ],
+            block + 2_000,
+          ),
+        );
+        if (ownPending && entries.length === 0) ownPending = false;
+        await this.process(entries);
+        attempt = 0;
+      } catch (error) {
+        if (this.closed) return;
+        if (isReplyError(error) && String((error as Error).message).startsWith('NOGROUP')) created = false;
+        this.report(error);
+        await this.sleep(Math.min(2_000, 50 * 2 ** Math.min(attempt++, 6)));
+      }
+    }
+  }
+
+  private async createGroup(): Promise<void> {
+    const start = this.options.from === 'earliest' ? '0' : '$';
+    try {
+      await this.link.send(
+        ['XGROUP', 'CREATE', this.streamKey, this.options.group, start, 'MKSTREAM'],
+        5_000,
+      );
+    } catch (error) {
+      if (!(isReplyError(error) && String((error as Error).message).startsWith('BUSYGROUP'))) throw error;
+    }
+  }
+
+  private async process(entries: readonly RawEntry[]): Promise<void> {
+    for (const raw of entries) {
+      if (this.closed) return;
+      let handled = true;
+      try {
+        const entry = decodeEntry(raw);
+        const key = idempotencyKey(entry);
+        if (entry.kind === 'gap') await this.options.onGap?.(entry.gap, { key, entryId: raw.id });
+        else
+          await this.options.handler(entry.message, {
+            key,
+            entryId: raw.id,
+            meta: { seq: entry.message.seq, user_id: entry.message.user_id, session_id: entry.sessionId },
+          });
+      } catch (error) {
+        // A malformed entry can never succeed: it is acknowledged (and reported) so it does not
+        // come back forever. A failed handler leaves the entry pending for a retry.
+        if ((error as StreamError)?.code !== 'malformed_entry') {
+          handled = false;
+          this.stats.failed++;
+        }
+        this.report(error);
+      }
+      if (handled) {
+        await this.link.send(['XACK', this.streamKey, this.options.group, raw.id], 5_000);
+        this.stats.acked++;
+      }
+    }
+  }
+
+  private report(error: unknown): void {
+    this.safeEmit('error', error);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    }).finally(() => {
+      clearTimeout(this.sleepTimer);
+      this.wake = undefined;
+    });
+  }
+}
+
+/**
+ * Joins (creating if needed) a consumer group on the relay's Redis Stream and hands each entry to
+ * `handler`, one at a time, acknowledging it when the handler resolves. At least once: dedupe on
+ * `context.key`.
+ */
+export function relayGroup(options: RelayGroupOptions): RelayGroup {
+  checkRedisTarget(options?.redis);
+  const key = options.key ?? DEFAULT_KEY;
+  checkKey(key);
+  const issues: { path: string; message: string }[] = [];
+  if (typeof options.group !== 'string' || !NAME.test(options.group))
+    issues.push({ path: 'group', message: 'must be 1-200 letters, digits, "_", ".", ":" or "-"' });
+  if (typeof options.consumer !== 'string' || !NAME.test(options.consumer))
+    issues.push({ path: 'consumer', message: 'must be 1-200 letters, digits, "_", ".", ":" or "-"' });
+  if (typeof options.handler !== 'function') issues.push({ path: 'handler', message: 'must be a function' });
+  if (options.onGap !== undefined && typeof options.onGap !== 'function')
+    issues.push({ path: 'onGap', message: 'must be a function' });
+  const claimIdleMs = options.claimIdleMs ?? 30_000;
+  if (!Number.isInteger(claimIdleMs) || claimIdleMs < 10)
+    issues.push({ path: 'claimIdleMs', message: 'must be an integer of at least 10' });
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    issues.push({ path: 'batchSize', message: 'must be an integer from 1 to 10000' });
+  if (options.from !== undefined && options.from !== 'latest' && options.from !== 'earliest')
+    issues.push({ path: 'from', message: 'must be "latest" or "earliest"' });
+  if (issues.length > 0) throw errorFactory.validation(issues);
+  return new RelayGroup({ ...options, claimIdleMs, batchSize });
+}

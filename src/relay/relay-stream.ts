@@ -1,0 +1,437 @@
+/**
+ * `relayStream`: a consumer of the relay's Redis Stream that stands in for a `BrokerageStream`
+ * (it implements the `BrokerageSource` seam), so `user.live({ stream: relayStream(...) })` and
+ * `waitFor` work unchanged in every app server of a fleet.
+ *
+ * Every entry carries `index` (previous + 1); a reader that sees anything but the next index knows
+ * entries were trimmed (or deleted) before it read them, and emits `gap`. After a Redis
+ * interruption it reads on from the last entry id it saw: if the next entry is the expected one
+ * (or nothing was written meanwhile) it emits `resumed` (nothing lost), otherwise `gap`.
+ * `session_start` and `gap` entries (a new upstream session, a seq gap upstream) become `gap` events.
+ */
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import type { BrokerageSource, BrokerageSourceEvents } from '../streams/brokerage-source';
+import type { BrokerageSubscription, UpdateMeta, UpdatesIterator } from '../streams/brokerage-stream';
+import { BufferedIterator } from '../streams/buffered-iterator';
+import { FifoBuffer } from '../streams/buffers';
+import type { ConnectionState, ReconnectInfo } from '../streams/connection';
+import type { BrokerageUpdateMessage } from '../streams/messages';
+import { type BrokerageFilter, checkFilter, checkTopics } from '../streams/protocol/brokerage';
+import { SafeEmitter, type StreamLogger } from '../streams/safe-emitter';
+import type { GapInfo } from '../streams/stream-base';
+import type { BrokerageTopic } from '../types';
+import { decodeEntry, entriesOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
+import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
+import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
+
+/** Options of {@link relayStream}. */
+export interface RelayStreamOptions {
+  /** A Redis URL or a node-redis client (the consumer opens its own connection from it). */
+  redis: RedisTarget;
+  /** The relay's key prefix (default `connect-trade`). */
+  key?: string;
+  /** Where to start: `latest` (default: only new entries), `earliest` (all retained) or an entry id. */
+  from?: 'latest' | 'earliest' | (string & {});
+  /** Most entries per read (default 1 000). */
+  batchSize?: number;
+  /** How long `connect()` waits for Redis before it rejects, in ms (default 10 000). */
+  connectTimeoutMs?: number;
+  /** Where to report errors nobody listens to. */
+  logger?: StreamLogger;
+}
+
+/** Events of a relay consumer: the brokerage stream's, plus `update` and `connected`. */
+export interface RelayStreamEvents extends BrokerageSourceEvents {
+  /** Every delivered update, whole. */
+  update: (message: BrokerageUpdateMessage) => void;
+  /** Reading started, or restarted after an interruption. */
+  connected: () => void;
+}
+
+const TOPIC_OF: Record<string, BrokerageTopic> = {
+  order_update: 'orders',
+  position_update: 'positions',
+  balance_update: 'balances',
+};
+const ALL_TOPICS: readonly BrokerageTopic[] = ['orders', 'positions', 'balances'];
+const BLOCK_MS = 1_000;
+const ENTRY_ID = /^\d+(-\d+)?$/;
+
+interface LocalSubscription extends BrokerageSubscription {
+  readonly topicSet: ReadonlySet<string>;
+}
+
+/** A brokerage source fed by the relay's Redis Stream. */
+export class RelayStream extends SafeEmitter<RelayStreamEvents> implements BrokerageSource {
+  private readonly link: RedisLink;
+  private readonly streamKey: string;
+  private readonly headKey: string;
+  private readonly batchSize: number;
+  private readonly connectTimeoutMs: number;
+  private currentState: ConnectionState = 'idle';
+  private readonly subscriptions = new Set<LocalSubscription>();
+  private readonly iterators = new Set<{ topics: Set<string>; iterator: UpdatesIterator }>();
+  private lastId: string | undefined;
+  private lastIndex: number | undefined;
+  private running: Promise<void> | undefined;
+  private opened: { promise: Promise<void>; resolve: () => void } | undefined;
+  private sleepTimer: ReturnType<typeof setTimeout> | undefined;
+  private wake: (() => void) | undefined;
+  /** Entries read since start. */
+  private entriesRead = 0;
+
+  /** @internal Use {@link relayStream}. */
+  constructor(private readonly options: RelayStreamOptions) {
+    super();
+    checkRedisTarget(options.redis);
+    const key = options.key ?? DEFAULT_KEY;
+    checkKey(key);
+    const from = options.from ?? 'latest';
+    if (from !== 'latest' && from !== 'earliest' && !(typeof from === 'string' && ENTRY_ID.test(from)))
+      throw errorFactory.validation([
+        { path: 'from', message: 'must be "latest", "earliest" or an entry id' },
+      ]);
+    const batchSize = options.batchSize ?? 1_000;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
+      throw errorFactory.validation([{ path: 'batchSize', message: 'must be an integer from 1 to 100000' }]);
+    const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
+      throw errorFactory.validation([{ path: 'connectTimeoutMs', message: 'must be a positive integer' }]);
+    this.logger = options.logger;
+    this.batchSize = batchSize;
+    this.connectTimeoutMs = connectTimeoutMs;
+    const keys = relayKeys(key);
+    this.streamKey = keys.stream;
+    this.headKey = keys.head;
+    this.link = new RedisLink(options.redis);
+  }
+
+  /** `idle` before `connect()`, `connecting`, `open` while reading, `waiting` after an interruption, `closed`. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The id of the last entry read: pass it as `from` to continue after a restart. */
+  get lastEntryId(): string | undefined {
+    return this.lastId;
+  }
+
+  /** Entries read since start (updates and gap markers). */
+  get entriesConsumed(): number {
+    return this.entriesRead;
+  }
+
+  /** Starts reading; resolves once the position in the stream is known (rejects after `connectTimeoutMs`). */
+  connect(): Promise<void> {
+    if (this.currentState === 'closed') return Promise.reject(errorFactory.streamClosedWhile('connecting'));
+    if (this.currentState === 'open') return Promise.resolve();
+    if (!this.opened) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.opened = { promise, resolve };
+    }
+    if (!this.running) {
+      this.currentState = 'connecting';
+      this.running = this.run();
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      this.opened.promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              errorFactory.relay(
+                'redis_unavailable',
+                `Relay stream could not reach Redis within ${this.connectTimeoutMs} ms`,
+              ),
+            ),
+          this.connectTimeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  /** Subscribes to topics; the filter (`account_id`) applies to what this subscription delivers. Local: no round trip. */
+  async subscribe(
+    topics: readonly BrokerageTopic[],
+    filter: BrokerageFilter = {},
+  ): Promise<BrokerageSubscription> {
+    checkTopics(topics);
+    checkFilter(filter);
+    if (filter.connection_id !== undefined)
+      throw errorFactory.validation([
+        {
+          path: 'connection_id',
+          message: 'a relay stream filters locally and updates carry no connection_id: filter by account_id',
+        },
+      ]);
+    if (this.currentState === 'closed') throw errorFactory.streamClosedWhile('subscribing');
+    const list = [...topics];
+    const frozen = { ...filter };
+    const subscription: LocalSubscription = {
+      topics: list,
+      filter: frozen,
+      topicSet: new Set(list),
+      unsubscribe: async () => {
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Live subscriptions. */
+  listSubscriptions(): BrokerageSubscription[] {
+    return [...this.subscriptions];
+  }
+
+  /** An async iterator of delivered updates (all topics by default). Never drops: watch `backlog`. */
+  updates(options: { topics?: readonly BrokerageTopic[] } = {}): UpdatesIterator {
+    if (options.topics) checkTopics(options.topics);
+    const entry = {
+      topics: new Set<string>(options.topics ?? ALL_TOPICS),
+      iterator: undefined as unknown as UpdatesIterator,
+    };
+    entry.iterator = new BufferedIterator(new FifoBuffer<BrokerageUpdateMessage>(), () =>
+      this.iterators.delete(entry),
+    );
+    if (this.currentState === 'closed') entry.iterator.end();
+    else this.iterators.add(entry);
+    return entry.iterator;
+  }
+
+  /** Stops reading for good: iterators end, subscriptions are dropped, `close` is emitted. */
+  async close(): Promise<void> {
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
+    this.wake?.();
+    this.link.close();
+    await this.running?.catch(() => undefined);
+    this.subscriptions.clear();
+    for (const entry of [...this.iterators]) entry.iterator.end();
+    this.safeEmit('close', { code: 1000, reason: 'closed' });
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    let interrupted = false;
+    while (this.currentState !== 'closed') {
+      try {
+        if (this.lastId === undefined) await this.position();
+        if (interrupted) {
+          await this.resume();
+          interrupted = false;
+        }
+        if (this.currentState !== 'open') this.markOpen();
+        attempt = 0;
+        const reply = await this.link.send(
+          [
+            'XREAD',
+            'COUNT',
+            String(this.batchSize),
+            'BLOCK',
+            String(BLOCK_MS),
+            'STREAMS',
+            this.streamKey,
+            this.lastId as string,
+          ],
+          BLOCK_MS + 2_000,
+        );
+        this.deliver(streamEntriesOf(reply));
+      } catch (error) {
+        if (this.isClosed()) return;
+        const relayError = asStreamError(error);
+        this.report(relayError);
+        if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
+        const delay = Math.min(2_000, 50 * 2 ** Math.min(attempt, 6));
+        attempt++;
+        if (this.currentState === 'open') {
+          this.currentState = 'waiting';
+          this.safeEmit('reconnecting', {
+            attempt,
+            delay,
+            closeCode: 1006,
+            reason: relayError.message,
+          } satisfies ReconnectInfo);
+        }
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** Re-reads the state (TypeScript narrows the field across awaits otherwise). */
+  private isClosed(): boolean {
+    return this.currentState === 'closed';
+  }
+
+  private markOpen(): void {
+    if (this.isClosed()) return;
+    this.currentState = 'open';
+    this.opened?.resolve();
+    this.opened = undefined;
+    this.safeEmit('connected');
+  }
+
+  /** Finds where to start: the last entry (`latest`), the beginning, or the given id. */
+  private async position(): Promise<void> {
+    const from = this.options.from ?? 'latest';
+    if (from === 'earliest') {
+      this.lastId = '0-0';
+      return;
+    }
+    if (from === 'latest') {
+      const [last] = entriesOf(
+        await this.link.send(['XREVRANGE', this.streamKey, '+', '-', 'COUNT', '1'], 5_000),
+      );
+      if (last) {
+        this.lastId = last.id;
+        this.lastIndex = indexOf(last);
+      } else {
+        // Empty (never written, or everything aged out): continue from the writer's counter.
+        const head = await this.link.send(['HGET', this.headKey, 'index'], 5_000);
+        this.lastId = '0-0';
+        this.lastIndex = head === null || head === undefined ? undefined : Number(head);
+      }
+      return;
+    }
+    const [at] = entriesOf(await this.link.send(['XRANGE', this.streamKey, from, from], 5_000));
+    this.lastId = from;
+    this.lastIndex = at ? indexOf(at) : undefined;
+    if (!at) {
+      // The entry is gone: if older entries than those retained were asked for, some were trimmed.
+      const [first] = entriesOf(
+        await this.link.send(['XRANGE', this.streamKey, '-', '+', 'COUNT', '1'], 5_000),
+      );
+      if (first && compareIds(first.id, from) > 0) this.emitGap({ reason: 'seq' });
+    }
+  }
+
+  /**
+   * After an interruption: reads on from the last id without blocking; nothing lost (the next
+   * entry has the next index, or there is none and the newest still is ours) means `resumed`.
+   */
+  private async resume(): Promise<void> {
+    const entries = streamEntriesOf(
+      await this.link.send(
+        ['XREAD', 'COUNT', String(this.batchSize), 'STREAMS', this.streamKey, this.lastId as string],
+        5_000,
+      ),
+    );
+    let continuous: boolean;
+    const first = entries[0];
+    if (first) continuous = this.lastIndex === undefined || indexOf(first) === this.lastIndex + 1;
+    else {
+      const [last] = entriesOf(
+        await this.link.send(['XREVRANGE', this.streamKey, '+', '-', 'COUNT', '1'], 5_000),
+      );
+      // No newer entry: nothing was lost unless the stream itself was lost (Redis restarted empty).
+      continuous = this.lastIndex === undefined || (last !== undefined && indexOf(last) === this.lastIndex);
+      if (!continuous && last === undefined) this.lastIndex = undefined;
+    }
+    this.markOpen();
+    if (continuous) this.safeEmit('resumed');
+    else {
+      this.emitGap({ reason: 'seq' });
+      this.lastIndex = undefined;
+    }
+    this.deliver(entries);
+  }
+
+  private deliver(entries: readonly RawEntry[]): void {
+    for (const raw of entries) {
+      if (this.currentState === 'closed') return;
+      this.entriesRead++;
+      const index = indexOf(raw);
+      const skipped = index !== undefined && this.lastIndex !== undefined && index !== this.lastIndex + 1;
+      this.lastId = raw.id;
+      if (index !== undefined) this.lastIndex = index;
+      let entry: RelayEntry;
+      try {
+        entry = decodeEntry(raw);
+      } catch (error) {
+        // An update we cannot read is an update missed.
+        this.report(asStreamError(error));
+        this.emitGap({ reason: 'seq' });
+        continue;
+      }
+      if (entry.kind === 'gap') {
+        this.emitGap(entry.gap);
+        continue;
+      }
+      if (skipped) this.emitGap({ reason: 'seq' });
+      this.dispatch(entry.message, entry.sessionId);
+    }
+  }
+
+  private dispatch(message: BrokerageUpdateMessage, sessionId: string): void {
+    const topic = TOPIC_OF[message.action] as string;
+    const accountId = (message.data as { account_id: string }).account_id;
+    let wanted = false;
+    for (const s of this.subscriptions)
+      if (s.topicSet.has(topic) && (s.filter.account_id === undefined || s.filter.account_id === accountId)) {
+        wanted = true;
+        break;
+      }
+    if (!wanted) return;
+    for (const entry of this.iterators) if (entry.topics.has(topic)) entry.iterator.push(message);
+    const meta: UpdateMeta = { seq: message.seq, user_id: message.user_id, session_id: sessionId };
+    this.safeEmit(message.action, message.data, meta);
+    this.safeEmit('update', message);
+  }
+
+  private emitGap(info: GapInfo): void {
+    this.safeEmit('gap', info);
+  }
+
+  private report(error: StreamError): void {
+    if (!this.safeEmit('error', error)) this.logger?.warn?.(error.message, { error });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    }).finally(() => {
+      clearTimeout(this.sleepTimer);
+      this.wake = undefined;
+    });
+  }
+}
+
+function indexOf(entry: RawEntry): number | undefined {
+  const value = entry.fields.index;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** Compares two stream ids (`ms-seq`). */
+export function compareIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const ms = BigInt(am) - BigInt(bm);
+  if (ms !== 0n) return ms > 0n ? 1 : -1;
+  const seq = BigInt(as) - BigInt(bs);
+  return seq === 0n ? 0 : seq > 0n ? 1 : -1;
+}
+
+function asStreamError(error: unknown): StreamError {
+  if (error instanceof Error && 'closeCode' in error) return error as StreamError;
+  return errorFactory.relay(
+    'redis_unavailable',
+    error instanceof Error ? error.message : String(error),
+    error,
+  );
+}
+
+/**
+ * A consumer of the relay's Redis Stream that looks like a `BrokerageStream` to the rest of the SDK:
+ * pass it as `user.live({ stream })`, subscribe, iterate `updates()`. Call `connect()` (or let a
+ * live store do it) to start reading.
+ */
+export function relayStream(options: RelayStreamOptions): RelayStream {
+  return new RelayStream(options);
+}

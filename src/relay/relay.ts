@@ -1,0 +1,403 @@
+/**
+ * `startRelay`: one relay process of a fleet. Every relay competes for the lease; the one holding
+ * it (the leader) opens the brokerage stream and appends each update to the Redis Stream through
+ * the fenced writer; the others (standbys) never open the upstream while the lease is valid, so
+ * two relays never evict each other. Losing the lease (a refused renewal, Redis unreachable past
+ * the holder's deadline, or a fenced write) closes the upstream at once.
+ */
+import { hostname } from 'node:os';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import type { BrokerageStream } from '../streams/brokerage-stream';
+import type { ConnectionState } from '../streams/connection';
+import type { BrokerageUpdateMessage } from '../streams/messages';
+import { SafeEmitter } from '../streams/safe-emitter';
+import type { GapInfo } from '../streams/stream-base';
+import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
+import { Lease, type LeaseOptions, leaseTiming } from './lease';
+import { checkRedisTarget, RedisLink, type RedisTarget } from './redis-link';
+import { type Retention, StreamWriter } from './writer';
+
+/** What the relay needs of a `ConnectTrade` client: its brokerage stream. */
+export interface RelayUpstreamClient {
+  /** A new brokerage stream with the client's credentials (one per leadership term). */
+  stream(): BrokerageStream;
+}
+
+/** Options of {@link startRelay}. */
+export interface RelayOptions {
+  /** The platform client whose brokerage stream is relayed (a `ConnectTrade`). */
+  client: RelayUpstreamClient;
+  /** A Redis URL or a node-redis client (the relay opens its own connection from it). */
+  redis: RedisTarget;
+  /** Prefix of every Redis key the relay uses (default `connect-trade`). */
+  key?: string;
+  /** The leader lease (default `{ ttlMs: 5000 }`). */
+  lease?: LeaseOptions;
+  /** Retention of the Redis Stream (default: about 100 000 entries). */
+  retention?: Retention;
+  /** This relay's id in the lease (default: host name, pid and a random suffix). */
+  id?: string;
+  /** Most entries buffered while Redis is slow before updates are replaced by a `gap` entry (default 100 000). */
+  maxBuffered?: number;
+}
+
+/** A relay's role. */
+export type RelayRole = 'leader' | 'standby';
+
+/** The relay's state: its role while running, `closed` after `close()`. */
+export type RelayState = RelayRole | 'closed';
+
+/** Figures of a relay, from {@link RelayHandle.metrics}. */
+export interface RelayMetrics {
+  role: RelayRole;
+  /** This relay's id. */
+  id: string;
+  /** Who held the lease when last seen (`<id>:<fence>`), this relay included. */
+  leaseHolder: string | undefined;
+  /** The fencing token of this relay's current term (undefined on a standby). */
+  fence: number | undefined;
+  /** The upstream (brokerage stream) state, `none` on a standby. */
+  upstream: ConnectionState | 'none';
+  /** The current upstream session id. */
+  sessionId: string | undefined;
+  /** Entries appended in the last second or so. */
+  entriesPerSecond: number;
+  /** Entries appended since start. */
+  entriesWritten: number;
+  /** Entries Redis refused because this relay's fencing token was stale. */
+  fencedWrites: number;
+  /** Entries waiting to be written. */
+  backlog: number;
+  /** Terms this relay has led. */
+  terms: number;
+}
+
+/** Events of a relay. */
+export interface RelayEvents {
+  /** The role changed (`fence` is the new term's token when it became leader). */
+  role: (role: RelayRole, info: { fence: number | undefined }) => void;
+  /** A problem: Redis unreachable, a failed append (retried), an upstream error. The relay carries on. */
+  error: (error: StreamError) => void;
+}
+
+const TOPICS = ['orders', 'positions', 'balances'] as const;
+
+/** Why a leadership term ended. */
+type TermEnd = 'lease_lost' | 'fenced' | 'upstream_closed' | 'closing';
+
+/** One leadership term. */
+interface Term {
+  fence: number;
+  token: string;
+  stream: BrokerageStream;
+  writer: StreamWriter;
+  sessionId: string | undefined;
+  /** Ends the term; resolves the loop waiting on it. */
+  end: (reason: TermEnd) => void;
+}
+
+/** A running relay (from {@link startRelay}): `state`, `on('role')`, `metrics()`, `close()`. */
+export class RelayHandle extends SafeEmitter<RelayEvents> {
+  private readonly link: RedisLink;
+  private readonly lease: Lease;
+  private readonly id: string;
+  private role: RelayRole = 'standby';
+  private closed = false;
+  private term: Term | undefined;
+  private leaseHolder: string | undefined;
+  private entriesWritten = 0;
+  private fencedWrites = 0;
+  private terms = 0;
+  private rate = { windowStart: Date.now(), count: 0, perSecond: 0 };
+  private sleepTimer: ReturnType<typeof setTimeout> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly loop: Promise<void>;
+
+  /** @internal Use {@link startRelay}. */
+  constructor(private readonly options: RelayOptions & { key: string; ttlMs: number }) {
+    super();
+    this.id = options.id ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.link = new RedisLink(options.redis);
+    this.lease = new Lease(this.link, relayKeys(options.key), this.id, leaseTiming(options.ttlMs));
+    this.loop = this.run();
+  }
+
+  /** `leader`, `standby` or `closed`. */
+  get state(): RelayState {
+    return this.closed ? 'closed' : this.role;
+  }
+
+  /** The relay's figures now. */
+  metrics(): RelayMetrics {
+    const term = this.term;
+    const now = Date.now();
+    const fresh = now - this.rate.windowStart < 2_000;
+    return {
+      role: this.role,
+      id: this.id,
+      leaseHolder: term ? term.token : this.leaseHolder,
+      fence: term?.fence,
+      upstream: term ? term.stream.state : 'none',
+      sessionId: term?.sessionId,
+      entriesPerSecond: fresh ? this.rate.perSecond : 0,
+      entriesWritten: this.entriesWritten,
+      fencedWrites: this.fencedWrites,
+      backlog: term?.writer.backlog ?? 0,
+      terms: this.terms,
+    };
+  }
+
+  /** Steps down (closing the upstream and releasing the lease) and stops. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake?.();
+    const term = this.term;
+    term?.end('closing');
+    await this.loop;
+    if (term) await this.lease.release(term.token).catch(() => undefined);
+    this.link.close();
+  }
+
+  private async run(): Promise<void> {
+    const timing = this.lease.timing;
+    let failures = 0;
+    while (!this.closed) {
+      let waitMs: number;
+      try {
+        const result = await this.lease.acquire();
+        failures = 0;
+        if (result.acquired) {
+          const reason = await this.lead(result.fence, result.token);
+          // After the upstream itself refused us (4001/4002...), give the others a turn first.
+          waitMs = reason === 'upstream_closed' ? timing.ttlMs : 0;
+        } else {
+          this.leaseHolder = result.holder;
+          waitMs = Math.min(Math.max(result.remainingMs + 5, 5), timing.maxStandbyWaitMs);
+        }
+      } catch (error) {
+        this.report(error);
+        waitMs = Math.min(timing.maxStandbyWaitMs, 50 * 2 ** Math.min(failures++, 5));
+      }
+      if (waitMs > 0 && !this.closed) await this.sleep(waitMs);
+    }
+  }
+
+  /** Leads one term: opens the upstream, renews the lease, and returns why the term ended. */
+  private async lead(fence: number, token: string): Promise<TermEnd> {
+    const timing = this.lease.timing;
+    let resolveEnded!: (reason: TermEnd) => void;
+    const ended = new Promise<TermEnd>((r) => {
+      resolveEnded = r;
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+    let wakeRenew: (() => void) | undefined;
+    const stream = this.options.client.stream();
+    const writer = new StreamWriter(
+      this.link,
+      relayKeys(this.options.key),
+      token,
+      fence,
+      this.options.retention ?? { maxLen: 100_000 },
+      this.options.maxBuffered ?? 100_000,
+      Math.max(timing.commandTimeoutMs, 1_000),
+      {
+        written: (count) => this.countWritten(count),
+        fenced: (count) => {
+          this.fencedWrites += count;
+          term.end('fenced');
+        },
+        failed: (error) => this.report(error),
+      },
+    );
+    let done = false;
+    const term: Term = {
+      fence,
+      token,
+      stream,
+      writer,
+      sessionId: undefined,
+      end: (reason) => {
+        if (done) return;
+        done = true;
+        // The upstream goes first and at once: a relay that is no longer sure of its lease
+        // must not keep the brokerage session (the next leader's would evict it, or vice versa).
+        writer.stop();
+        stream.off('update', onUpdate);
+        void stream.close().catch(() => undefined);
+        clearTimeout(timer);
+        clearTimeout(deadlineTimer);
+        wakeRenew?.();
+        resolveEnded(reason);
+      },
+    };
+    const onUpdate = (message: BrokerageUpdateMessage) =>
+      writer.push({
+        sessionId: term.sessionId ?? '',
+        seq: message.seq,
+        action: message.action,
+        userId: message.user_id,
+        data: JSON.stringify(message.data),
+      });
+    stream.on('authenticated', ({ session_id }) => {
+      term.sessionId = session_id;
+      writer.push({ sessionId: session_id, seq: 0, action: 'session_start', userId: '', data: '{}' });
+    });
+    stream.on('gap', (info: GapInfo) => {
+      // A reconnect is already marked by the new session's session_start entry.
+      if (info.reason !== 'seq') return;
+      const to = info.to ?? info.from ?? 0;
+      writer.push({
+        sessionId: term.sessionId ?? '',
+        seq: to,
+        action: 'gap',
+        userId: '',
+        data: JSON.stringify({ from: info.from, to: info.to }),
+      });
+    });
+    stream.on('update', onUpdate);
+    stream.on('error', (error) => this.report(error));
+    stream.on('close', () => term.end('upstream_closed'));
+
+    this.term = term;
+    this.terms++;
+    this.leaseHolder = token;
+    this.setRole('leader', fence);
+
+    // Renewal. The holder's deadline is measured from when the last successful renewal was SENT,
+    // and enforced by its own timer: a renewal stuck on an unresponsive Redis cannot delay it.
+    const armDeadline = (at: number) => {
+      clearTimeout(deadlineTimer);
+      deadlineTimer = setTimeout(
+        () => {
+          this.report(errorFactory.relay('lease_lost', 'Lease not renewed in time: stepping down'));
+          term.end('lease_lost');
+        },
+        Math.max(0, at - Date.now()),
+      );
+    };
+    armDeadline(Date.now() + timing.ttlMs - timing.marginMs);
+    const renewLoop = async (): Promise<void> => {
+      let nextAt = Date.now() + timing.renewEveryMs;
+      while (!done) {
+        await new Promise<void>((resolve) => {
+          wakeRenew = resolve;
+          timer = setTimeout(resolve, Math.max(0, nextAt - Date.now()));
+        });
+        wakeRenew = undefined;
+        if (done) return;
+        const sentAt = Date.now();
+        try {
+          const ok = await this.lease.renew(token);
+          if (done) return;
+          if (!ok) {
+            this.report(errorFactory.relay('lease_lost', 'Lease taken over by another relay: stepping down'));
+            term.end('lease_lost');
+            return;
+          }
+          armDeadline(sentAt + timing.ttlMs - timing.marginMs);
+          nextAt = sentAt + timing.renewEveryMs;
+        } catch (error) {
+          this.report(error);
+          nextAt = Date.now() + timing.retryEveryMs;
+        }
+      }
+    };
+    const renewing = renewLoop();
+    try {
+      await stream.connect();
+      await stream.subscribe([...TOPICS]);
+    } catch (error) {
+      if (!done) {
+        this.report(error);
+        term.end('upstream_closed');
+      }
+    }
+    const reason = await ended;
+    await renewing;
+    if (reason !== 'closing' && reason !== 'lease_lost' && reason !== 'fenced')
+      await this.lease.release(token).catch(() => undefined);
+    this.term = undefined;
+    if (this.leaseHolder === token) this.leaseHolder = undefined;
+    if (!this.closed || reason !== 'closing') this.setRole('standby', undefined);
+    return reason;
+  }
+
+  private setRole(role: RelayRole, fence: number | undefined): void {
+    if (this.role === role) return;
+    this.role = role;
+    this.safeEmit('role', role, { fence });
+  }
+
+  private countWritten(count: number): void {
+    this.entriesWritten += count;
+    const now = Date.now();
+    this.rate.count += count;
+    const elapsed = now - this.rate.windowStart;
+    if (elapsed >= 1_000) {
+      this.rate.perSecond = Math.round((this.rate.count * 1_000) / elapsed);
+      this.rate.count = 0;
+      this.rate.windowStart = now;
+    }
+  }
+
+  private report(error: unknown): void {
+    const streamError =
+      error instanceof Error && 'closeCode' in error
+        ? (error as StreamError)
+        : errorFactory.relay('redis_unavailable', String((error as Error)?.message ?? error), error);
+    if (this.listenerCount('error') > 0) this.safeEmit('error', streamError);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    }).finally(() => {
+      clearTimeout(this.sleepTimer);
+      this.wake = undefined;
+    });
+  }
+}
+
+/**
+ * Starts a relay: it competes for the lease and, while it leads, relays the client's brokerage
+ * stream into the Redis Stream `<key>:updates`. Run one in each of several processes for failover.
+ */
+export function startRelay(options: RelayOptions): RelayHandle {
+  const issues: { path: string; message: string }[] = [];
+  if (!options || typeof options.client?.stream !== 'function')
+    issues.push({ path: 'client', message: 'must be a ConnectTrade client' });
+  if (issues.length > 0) throw errorFactory.validation(issues);
+  checkRedisTarget(options.redis);
+  const key = options.key ?? DEFAULT_KEY;
+  checkKey(key);
+  const ttlMs = options.lease?.ttlMs ?? 5_000;
+  if (!Number.isInteger(ttlMs) || ttlMs < 300 || ttlMs > 600_000)
+    throw errorFactory.validation([
+      { path: 'lease.ttlMs', message: 'must be an integer from 300 to 600000' },
+    ]);
+  checkRetention(options.retention);
+  const maxBuffered = options.maxBuffered;
+  if (maxBuffered !== undefined && !(Number.isInteger(maxBuffered) && maxBuffered > 0))
+    throw errorFactory.validation([{ path: 'maxBuffered', message: 'must be a positive integer' }]);
+  if (options.id !== undefined && (typeof options.id !== 'string' || !/^[\w.-]{1,100}$/.test(options.id)))
+    throw errorFactory.validation([
+      { path: 'id', message: 'must be 1-100 letters, digits, "_", "." or "-"' },
+    ]);
+  return new RelayHandle({ ...options, key, ttlMs });
+}
+
+function checkRetention(retention: Retention | undefined): void {
+  if (retention === undefined) return;
+  const issues: { path: string; message: string }[] = [];
+  const { maxLen, maxAgeMs } = retention;
+  if (maxLen !== undefined && !(Number.isInteger(maxLen) && maxLen > 0))
+    issues.push({ path: 'retention.maxLen', message: 'must be a positive integer' });
+  if (maxAgeMs !== undefined && !(Number.isInteger(maxAgeMs) && maxAgeMs > 0))
+    issues.push({ path: 'retention.maxAgeMs', message: 'must be a positive integer' });
+  if (maxLen === undefined && maxAgeMs === undefined)
+    issues.push({ path: 'retention', message: 'needs maxLen or maxAgeMs (retention must be bounded)' });
+  if (issues.length > 0) throw errorFactory.validation(issues);
+}

@@ -1,0 +1,101 @@
+/**
+ * The Lua scripts of the relay. Each runs atomically in Redis, which is what makes the lease and
+ * the fenced append safe: no other client's command can slip between the check and the write.
+ * They are sent with EVALSHA and loaded on a NOSCRIPT answer (a restarted or flushed Redis).
+ */
+import { createHash } from 'node:crypto';
+import { isReplyError, type RedisLink } from './redis-link';
+
+/**
+ * Acquire: `SET lease NX PX ttl`; on success the fencing token is `INCR fence` and the lease holds
+ * `<holder>:<fence>`. KEYS: lease, fence. ARGV: holder, ttlMs.
+ * Returns the new fencing token, or `{0, pttl, holder}` when someone else holds the lease.
+ */
+export const ACQUIRE = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1])}
+end
+local fence = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'PX', ARGV[2])
+return fence
+`;
+
+/** Renew: extends the lease only if it still holds our token. KEYS: lease. ARGV: token, ttlMs. Returns 1 or 0. */
+export const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`;
+
+/** Release: deletes the lease only if it holds our token. KEYS: lease. ARGV: token. */
+export const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
+ * The fenced append. KEYS: lease, fence, stream, head, fenced.
+ * ARGV: token, fence, batch id, maxLen ('' = none), maxAgeMs ('' = none), then 5 values per entry:
+ * session_id, seq, action, user_id, data.
+ *
+ * Refuses the whole batch (adds its size to `fenced`, returns -1) unless the lease still holds the
+ * writer's token AND its fence is the newest one issued: a leader paused past its lease (a
+ * "zombie") cannot write after it lost the lease, whether or not another relay took over yet.
+ * A batch whose id equals the last one written is a retry after a lost reply: it is not written
+ * again (returns 0). Each entry gets `index` = previous + 1, so readers detect trimmed entries.
+ * Returns the number of entries written.
+ */
+export const APPEND = `
+local n = (#ARGV - 5) / 5
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  redis.call('INCRBY', KEYS[5], n)
+  return -1
+end
+local head = redis.call('HMGET', KEYS[4], 'index', 'batch')
+if head[2] == ARGV[3] then return 0 end
+local index = tonumber(head[1]) or 0
+local maxLen = ARGV[4]
+for i = 6, #ARGV, 5 do
+  index = index + 1
+  if maxLen ~= '' then
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxLen, '*', 'session_id', ARGV[i], 'seq', ARGV[i + 1],
+      'fence', ARGV[2], 'action', ARGV[i + 2], 'user_id', ARGV[i + 3], 'data', ARGV[i + 4], 'index', index)
+  else
+    redis.call('XADD', KEYS[3], '*', 'session_id', ARGV[i], 'seq', ARGV[i + 1],
+      'fence', ARGV[2], 'action', ARGV[i + 2], 'user_id', ARGV[i + 3], 'data', ARGV[i + 4], 'index', index)
+  end
+end
+redis.call('HSET', KEYS[4], 'index', index, 'batch', ARGV[3])
+if ARGV[5] ~= '' then
+  local t = redis.call('TIME')
+  local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('XTRIM', KEYS[3], 'MINID', '~', tostring(nowMs - tonumber(ARGV[5])))
+end
+return n
+`;
+
+const shaOf = (script: string) => createHash('sha1').update(script).digest('hex');
+const SHAS = new Map<string, string>();
+
+/** Runs a script by its SHA1, loading it when Redis does not know it yet. */
+export async function runScript(
+  link: RedisLink,
+  script: string,
+  keys: readonly string[],
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<unknown> {
+  let sha = SHAS.get(script);
+  if (sha === undefined) {
+    sha = shaOf(script);
+    SHAS.set(script, sha);
+  }
+  const tail = [String(keys.length), ...keys, ...args];
+  try {
+    return await link.send(['EVALSHA', sha, ...tail], timeoutMs);
+  } catch (error) {
+    if (!isReplyError(error) || !String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+    return link.send(['EVAL', script, ...tail], timeoutMs);
+  }
+}
