@@ -90,12 +90,17 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
     this.loop = this.run();
   }
 
-  /** Stops after the handler in progress (if any) finishes; unacknowledged entries stay pending. */
+  /**
+   * Stops after the handler in progress (if any) finishes, waiting at most 5 s for it (a hung
+   * handler's entry stays pending and is claimed by another consumer after `claimIdleMs`).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.wake?.();
-    await this.loop;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
     this.link.close();
   }
 
