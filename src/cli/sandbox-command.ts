@@ -38,6 +38,15 @@ const defaultIO: CommandIO = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+/** `export NAME=value` lines, each value quoted for POSIX shells when it needs it. */
+export function exportLines(env: Readonly<Record<string, string>>): string {
+  const quote = (value: string) =>
+    /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return Object.entries(env)
+    .map(([name, value]) => `export ${name}=${quote(value)}`)
+    .join('\n');
+}
+
 function integer(name: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
   if (!/^[0-9]+$/.test(text) || Number(text) < min) throw new Error(`--${name} must be an integer >= ${min}`);
@@ -101,6 +110,10 @@ export async function runSandboxCommand(
   client-id         ${sandbox.credentials.clientId}
   client-secret     ${sandbox.credentials.clientSecret}
   admin             ${sandbox.url}/__sandbox (faults, prices, ticks, clock, reset)
+
+Point the SDK and the CLI at it (paste into another shell):
+${exportLines(sandbox.env)}
+
 Press Ctrl+C to stop.`);
   if (!isLoopbackName(host) && adminToken === undefined)
     io.err(

@@ -116,6 +116,11 @@ export interface Sandbox {
   readonly port: number;
   /** The platform credentials it accepts. */
   readonly credentials: { readonly clientId: string; readonly clientSecret: string };
+  /**
+   * The `CONNECT_TRADE_*` environment variables that point the SDK (`new ConnectTrade()`) and the CLI at
+   * this sandbox: `CONNECT_TRADE_BASE_URL`, `_STREAM_URL`, `_MARKET_DATA_URL`, `_CLIENT_ID`, `_CLIENT_SECRET`.
+   */
+  readonly env: Readonly<Record<string, string>>;
   /** Fault injection (same as `POST /__sandbox/faults`). */
   readonly faults: Faults;
   /** The simulated market. */

@@ -225,6 +225,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     marketDataUrl: `ws://${host}:${port}/mdstream`,
     port,
     credentials,
+    env: Object.freeze({
+      CONNECT_TRADE_BASE_URL: baseUrl,
+      CONNECT_TRADE_STREAM_URL: `ws://${host}:${port}/stream`,
+      CONNECT_TRADE_MARKET_DATA_URL: `ws://${host}:${port}/mdstream`,
+      CONNECT_TRADE_CLIENT_ID: credentials.clientId,
+      CONNECT_TRADE_CLIENT_SECRET: credentials.clientSecret,
+    }),
     faults,
     feed: sandboxFeed,
     clock,

@@ -81,3 +81,51 @@ describe('connect-trade sandbox on a non-loopback interface', () => {
     expect(err).toEqual([]);
   });
 });
+
+describe('the sandbox banner', () => {
+  it('prints the export lines to copy, and a shell that runs them points the SDK at the sandbox', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { ConnectTrade } = await import('../../src');
+    const { io, out } = capture();
+    const sandbox = await runSandboxCommand(['--port', '0', '--tick-ms', '0'], io);
+    try {
+      const lines = out
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.startsWith('export '));
+      expect(lines.map((l) => l.split('=')[0])).toEqual([
+        'export CONNECT_TRADE_BASE_URL',
+        'export CONNECT_TRADE_STREAM_URL',
+        'export CONNECT_TRADE_MARKET_DATA_URL',
+        'export CONNECT_TRADE_CLIENT_ID',
+        'export CONNECT_TRADE_CLIENT_SECRET',
+      ]);
+      const shell = spawnSync('sh', ['-c', `${lines.join('\n')}\nenv`], { encoding: 'utf8', env: {} });
+      const env = Object.fromEntries(
+        shell.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('CONNECT_TRADE_'))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      expect(env).toEqual(sandbox?.env);
+      const ct = new ConnectTrade({
+        clientId: env.CONNECT_TRADE_CLIENT_ID,
+        clientSecret: env.CONNECT_TRADE_CLIENT_SECRET,
+        baseUrl: env.CONNECT_TRADE_BASE_URL,
+      });
+      expect(await ct.users.list()).toEqual([]);
+    } finally {
+      await sandbox?.close();
+    }
+  });
+
+  it('quotes values a shell would split or expand', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { exportLines } = await import('../../src/cli/sandbox-command');
+    const value = `it's $HOME; \`x\` "y"`;
+    const lines = exportLines({ A_PLAIN: 'http://127.0.0.1:4010/x', A_ODD: value });
+    expect(lines).toContain('export A_PLAIN=http://127.0.0.1:4010/x');
+    const shell = spawnSync('sh', ['-c', `${lines}\nprintf %s "$A_ODD"`], { encoding: 'utf8' });
+    expect(shell.stdout).toBe(value);
+  });
+});
