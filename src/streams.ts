@@ -2,6 +2,8 @@
  * `connect-trade/streams`: the brokerage and market-data WebSocket streams, their types and the
  * errors they raise. Usable on its own (browsers: import only this entry).
  */
+
+export type { ReconnectOptions } from './core/backoff';
 export {
   ConnectTradeError,
   ListenerError,
@@ -14,7 +16,6 @@ export {
   StreamTimeoutError,
   ValidationError,
 } from './core/errors';
-export type { ReconnectOptions } from './streams/backoff';
 export {
   BrokerageStream,
   type BrokerageStreamEvents,

@@ -12,6 +12,8 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 /** Root of every error thrown by connect-trade. */
 export class ConnectTradeError extends Error {
   override name = 'ConnectTradeError';
+  /** Set on every error of `orders.create` once the order had its `cl_order_id`: the id to look it up by. */
+  declare clOrderId?: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(redact(message), options?.cause === undefined ? undefined : { cause: options.cause });
   }
@@ -103,7 +105,7 @@ export class APITimeoutError extends APIConnectionError {
 export class OrderOutcomeUnknownError extends APIConnectionError {
   override name = 'OrderOutcomeUnknownError';
   /** The client order id every attempt carried. */
-  readonly clOrderId: string;
+  declare readonly clOrderId: string;
   /** The account the order was for. */
   readonly accountId: string;
   constructor(message: string, clOrderId: string, accountId: string, cause: unknown) {
@@ -339,13 +341,23 @@ export const restErrorFactory = {
   timeout(ms: number): APITimeoutError {
     return new APITimeoutError(`Request timed out after ${ms} ms`);
   },
-  orderOutcomeUnknown(clOrderId: string, accountId: string, cause: unknown): OrderOutcomeUnknownError {
+  orderOutcomeUnknown(
+    clOrderId: string,
+    accountId: string,
+    cause: unknown,
+    why = "every attempt failed ambiguously and it was not found among today's orders",
+  ): OrderOutcomeUnknownError {
     return new OrderOutcomeUnknownError(
-      `Order ${clOrderId} may or may not have been placed: every attempt failed ambiguously and it was not found among today's orders`,
+      `Order ${clOrderId} may or may not have been placed: ${why}. Look it up by cl_order_id before placing it again`,
       clOrderId,
       accountId,
       cause,
     );
+  },
+  /** Tags an error of `orders.create` with the order's cl_order_id (a definite rejection, or nothing sent). */
+  forOrder<E extends ConnectTradeError>(error: E, clOrderId: string): E {
+    error.clOrderId = clOrderId;
+    return error;
   },
   redirectRefused(detail: string, cause?: unknown): RedirectRefusedError {
     return new RedirectRefusedError(

@@ -3,6 +3,7 @@
  * each call, and how the defaults (environment variables, production URL) are resolved.
  */
 import { restErrorFactory as errorFactory } from './errors';
+import { checkPaginationBounds, type PaginationBounds } from './pagination';
 import { registerSecret } from './redact';
 
 /** Production REST base URL (the API's only environment). */
@@ -53,6 +54,8 @@ export interface ClientOptions {
    * You always pass `type`; answers are read under either name.
    */
   connectionTypeField?: ConnectionTypeField | undefined;
+  /** Bounds of every automatic pagination (`for await`, `toArray`, order lookups): default 1 000 pages, 120 000 ms. */
+  pagination?: PaginationBounds | undefined;
 }
 
 /** The wire names of the connection type in `POST /connections` (see `ClientOptions.connectionTypeField`). */
@@ -68,6 +71,8 @@ export interface RequestOptions {
   maxRetries?: number | undefined;
   /** Extra request headers (the authentication headers always win). */
   headers?: Record<string, string> | undefined;
+  /** Paginated calls: bounds of the automatic walk over pages (override the client's `pagination`). */
+  pagination?: PaginationBounds | undefined;
 }
 
 /** The client options after defaults were applied (kept for the streams and for `forUser`). */
@@ -82,6 +87,7 @@ export interface ResolvedOptions {
   readonly fetch: FetchLike | undefined;
   readonly logger: Logger | undefined;
   readonly connectionTypeField: ConnectionTypeField;
+  readonly pagination: PaginationBounds | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -104,6 +110,7 @@ export function checkNumbers(timeout: number | undefined, maxRetries: number | u
  */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   checkNumbers(options.timeout, options.maxRetries);
+  checkPaginationBounds(options.pagination);
   const baseUrl = (options.baseUrl ?? env('CONNECT_TRADE_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(baseUrl))
     throw errorFactory.configuration(`baseUrl must be an http(s) URL, got "${baseUrl}"`);
@@ -125,5 +132,6 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     fetch: options.fetch,
     logger: options.logger,
     connectionTypeField,
+    pagination: options.pagination,
   };
 }

@@ -1,25 +1,36 @@
 /**
  * Safe order placement. `POST /orders` is never retried blindly: after an ambiguous failure
- * (timeout, reset, 408, 5xx) the order may exist, so we look for its `cl_order_id` among today's
- * orders and return it when found; only when it is absent do we re-send, with the same
- * `cl_order_id`, so the server's duplicate check (409) is a second line of defence. A 409 on the
- * first attempt is a genuine conflict; on a later attempt it means an earlier attempt landed.
+ * (timeout, reset, 408, 5xx, an unreadable 2xx) the order may exist, so we look for its
+ * `cl_order_id` among today's orders and return it when found; only when it is absent do we
+ * re-send, with the same `cl_order_id`, so the server's duplicate check (409) is a second line of
+ * defence. Re-sends wait like every retry (core/backoff.ts, `Retry-After` honoured).
+ *
+ * The outcome rule: once a POST may have reached the server, the caller gets the order, or an
+ * OrderOutcomeUnknownError carrying `clOrderId` and the underlying `cause`. Only answers with a
+ * definite meaning keep their own class, and only while no earlier attempt may have placed the
+ * order: a 4xx rejection (400, 401, 409...), 429 on every attempt, a connection that provably
+ * never carried the request. Those carry `clOrderId` too.
  */
 import type { Order } from '../types';
+import { retryDelay, type SleepTimers, sleep } from './backoff';
 import {
-  APIConnectionError,
   APIError,
+  APIUserAbortError,
+  ConfigurationError,
   ConflictError,
+  type ConnectTradeError,
   restErrorFactory as errorFactory,
-  RateLimitError,
+  ValidationError,
 } from './errors';
-import { backoffDelay, RETRYABLE_STATUSES, sleep, wasNeverSent } from './retry';
+import { log } from './logging';
+import type { Logger } from './options';
+import { classifyFailure, type FailureKind, RETRY_RULES, retryDecision } from './retry';
 
 /** What placement needs from the orders resource. */
 export interface PlacementSteps {
-  /** Sends POST /orders once (no transport-level retry). */
+  /** Sends POST /orders once (no transport-level retry) and checks the answer's shape. */
   send(): Promise<Order>;
-  /** Looks the order up by its cl_order_id among today's orders. */
+  /** Looks the order up by its cl_order_id among today's orders (bounded in pages and time). */
   find(): Promise<Order | undefined>;
 }
 
@@ -29,54 +40,105 @@ export interface PlacementOptions {
   readonly accountId: string;
   readonly maxRetries: number;
   readonly signal?: AbortSignal | undefined;
+  readonly logger?: Logger | undefined;
+  /** Timers of the re-send waits (tests inject fake ones). */
+  readonly timers?: SleepTimers | undefined;
 }
 
-function isRetryable(error: unknown): error is APIError | APIConnectionError {
-  return (
-    error instanceof APIConnectionError || (error instanceof APIError && RETRYABLE_STATUSES.has(error.status))
-  );
-}
-
-/** True when the failure leaves open whether the server placed the order. */
-function isAmbiguous(error: APIError | APIConnectionError): boolean {
-  if (error instanceof RateLimitError) return false; // the server refused it unprocessed
-  return !(error instanceof APIConnectionError && wasNeverSent(error.cause));
+/** The rule's kind for a failure of `send()`: anything the server did not clearly answer is ambiguous. */
+function kindOf(error: unknown): FailureKind | 'nothing-sent' {
+  if (error instanceof ValidationError || error instanceof ConfigurationError) return 'nothing-sent';
+  const kind = classifyFailure(error);
+  // A definite answer is a non-retryable APIError (a 4xx). Everything else that is "final" for an
+  // idempotent call (an unreadable 2xx, a refused redirect, an abort mid-flight) leaves the order's fate open.
+  if (kind === 'final' && !(error instanceof APIError)) return 'ambiguous';
+  return kind;
 }
 
 /** Places an order at most once, reconciling after ambiguous failures. */
 export async function placeOrder(steps: PlacementSteps, options: PlacementOptions): Promise<Order> {
-  let ambiguous = false;
+  const { clOrderId, accountId, signal } = options;
+  let mayExist = false; // an earlier attempt may have placed the order
+  const unknown = (cause: unknown, why?: string) =>
+    errorFactory.orderOutcomeUnknown(clOrderId, accountId, cause, why);
+  const definite = (error: unknown) =>
+    mayExist ? unknown(error) : errorFactory.forOrder(error as ConnectTradeError, clOrderId);
+
   for (let attempt = 0; ; attempt++) {
-    let failure: APIError | APIConnectionError;
+    if (signal?.aborted) throw definite(errorFactory.aborted(signal.reason));
+    let failure: unknown;
     try {
       return await steps.send();
     } catch (error) {
-      if (error instanceof ConflictError && attempt > 0 && ambiguous) {
-        // An earlier attempt landed after all; the order must be listed by now.
-        const found = await steps.find();
-        if (found) return found;
-      }
-      if (!isRetryable(error)) throw error;
       failure = error;
     }
-    ambiguous ||= isAmbiguous(failure);
-    const retriesLeft = attempt < options.maxRetries;
-    if (retriesLeft) {
-      const retryAfter = failure instanceof RateLimitError ? failure.retryAfterMs : undefined;
-      await sleep(backoffDelay(attempt + 1, retryAfter) ?? 0, options.signal);
-    }
-    if (ambiguous) {
-      const found = await steps.find().catch((error) => {
-        // A failed lookup is not fatal while retries remain: the re-send carries the same
-        // cl_order_id, and a 409 brings us back here.
-        if (!retriesLeft || error?.name === 'APIUserAbortError') throw error;
-        return undefined;
-      });
+    const kind = kindOf(failure);
+    if (kind === 'nothing-sent') throw definite(failure);
+    if (failure instanceof APIUserAbortError)
+      throw unknown(failure, 'the call was aborted while POST /orders was in flight');
+    if (failure instanceof ConflictError && mayExist) {
+      // An earlier attempt landed after all; the order should be listed by now.
+      const found = await lookup(steps, unknown);
+      if (found instanceof Error) throw found;
       if (found) return found;
+      throw unknown(
+        failure,
+        'a re-send was refused as a duplicate (409), so an earlier attempt most likely placed it, but the lookup did not find it',
+      );
     }
-    if (!retriesLeft)
-      throw ambiguous
-        ? errorFactory.orderOutcomeUnknown(options.clOrderId, options.accountId, failure)
-        : failure;
+    // Placement's options of the one rule: ambiguous → look up before re-sending; unsent / 429 → re-send.
+    const decision = retryDecision(kind, RETRY_RULES['order-placement']);
+    if (decision === 'stop') throw definite(failure);
+    mayExist ||= decision === 'lookup';
+
+    // Retry-After (any status) wins over the backoff; one asking for too long ends the re-sends.
+    const retryAfter = failure instanceof APIError ? failure.headers['retry-after'] : undefined;
+    const delayMs = attempt < options.maxRetries ? retryDelay(attempt + 1, retryAfter) : undefined;
+    if (delayMs !== undefined) {
+      log(options.logger, 'warn', 'POST /orders failed; re-sending with the same cl_order_id', {
+        clOrderId,
+        attempt: attempt + 1,
+        delayMs,
+        lookupFirst: mayExist,
+        error: (failure as Error)?.name,
+      });
+      try {
+        await sleep(delayMs, signal, options.timers);
+      } catch (aborted) {
+        throw definite(aborted);
+      }
+    }
+    let lookupFailure: Error | undefined;
+    if (mayExist) {
+      const found = await lookup(steps, unknown);
+      if (found instanceof Error) {
+        // Aborted: stop now. Otherwise a failed lookup is not fatal while re-sends remain: the
+        // re-send carries the same cl_order_id, and a 409 brings us back to the lookup.
+        if (found.cause instanceof APIUserAbortError) throw found;
+        lookupFailure = found;
+      } else if (found) return found;
+    }
+    if (delayMs === undefined) {
+      if (!mayExist) throw definite(failure);
+      throw lookupFailure ?? unknown(failure);
+    }
+  }
+}
+
+/**
+ * The lookup, never throwing past placement's rule: the order, undefined (not listed), or the
+ * OrderOutcomeUnknownError to raise if the lookup failed (its cause is the lookup's error).
+ */
+async function lookup(
+  steps: PlacementSteps,
+  unknown: (cause: unknown, why: string) => Error,
+): Promise<Order | undefined | Error> {
+  try {
+    return await steps.find();
+  } catch (error) {
+    return unknown(
+      error,
+      `the lookup of today's orders failed (${(error as Error)?.name ?? 'error'}: ${(error as Error)?.message ?? String(error)})`,
+    );
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The retry loop, below openapi-fetch: every attempt sends a fresh request (bodies are one-shot)
  * with its own timeout; backoff waits and attempts both stop at the caller's AbortSignal.
- * Which failures may be retried depends on whether the operation is safe to repeat ({@link RetryMode}).
+ * Whether a failure may be retried is decided by one rule ({@link classifyFailure} +
+ * {@link retryDecision}); how strict to be depends on the operation ({@link RETRY_RULES}).
  */
-import { APIConnectionError, restErrorFactory as errorFactory, parseRetryAfter } from './errors';
+import { retryDelay, type SleepTimers, sleep } from './backoff';
+import { APIConnectionError, APIError, restErrorFactory as errorFactory } from './errors';
 import { log } from './logging';
 import type { Logger } from './options';
 import type { Transport, WireResponse } from './transport';
@@ -11,12 +13,58 @@ import type { Transport, WireResponse } from './transport';
 /** `idempotent`: retry connection errors and retryable statuses. `unsent-only`: retry only failures that prove nothing reached the server. */
 export type RetryMode = 'idempotent' | 'unsent-only';
 
-/** Statuses worth another attempt. */
+/** Statuses worth another attempt (408 and 5xx may have been processed; 429 was refused unprocessed). */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
-/** Backoff base and ceiling (exponential, full jitter). */
-export const BACKOFF = { baseMs: 500, maxMs: 8_000, maxRetryAfterMs: 60_000 } as const;
 // Error codes meaning the connection was never established, so the request cannot have arrived.
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * What a failure says about the request:
+ * - `unsent`: it provably never reached the server (connection refused, DNS);
+ * - `refused`: the server refused it unprocessed (429);
+ * - `ambiguous`: it may have been processed (timeout, reset, 408, 5xx);
+ * - `final`: retrying cannot help (any other answer, an abort, a redirect).
+ */
+export type FailureKind = 'unsent' | 'refused' | 'ambiguous' | 'final';
+
+/** The one retryability rule: a status (a response not yet turned into an error) or an error → its kind. */
+export function classifyFailure(failure: number | unknown): FailureKind {
+  const status =
+    typeof failure === 'number' ? failure : failure instanceof APIError ? failure.status : undefined;
+  if (status !== undefined) {
+    if (status === 429) return 'refused';
+    return RETRYABLE_STATUSES.has(status) ? 'ambiguous' : 'final';
+  }
+  if (failure instanceof APIConnectionError) return wasNeverSent(failure.cause) ? 'unsent' : 'ambiguous';
+  return 'final';
+}
+
+/** How strict a caller is with the rule's kinds. An `unsent` failure is always safe to repeat. */
+export interface RetryRule {
+  /** May a request the server may have processed be sent again, and after what? */
+  readonly ambiguous: 'retry' | 'never' | 'after-lookup';
+  /** May a request the server refused unprocessed (429) be sent again? */
+  readonly refused: boolean;
+}
+
+/**
+ * The rule's options per kind of operation. Order placement is the strictest: an ambiguous failure
+ * is only followed by a re-send after a lookup did not find the order (core/reconcile.ts).
+ */
+export const RETRY_RULES = {
+  idempotent: { ambiguous: 'retry', refused: true },
+  'unsent-only': { ambiguous: 'never', refused: false },
+  'order-placement': { ambiguous: 'after-lookup', refused: true },
+} as const satisfies Record<string, RetryRule>;
+
+/** What to do about one failure under a rule: give up, retry, or (placement) look the order up first. */
+export function retryDecision(kind: FailureKind, rule: RetryRule): 'stop' | 'retry' | 'lookup' {
+  if (kind === 'unsent') return 'retry';
+  if (kind === 'refused') return rule.refused ? 'retry' : 'stop';
+  if (kind === 'ambiguous')
+    return rule.ambiguous === 'retry' ? 'retry' : rule.ambiguous === 'after-lookup' ? 'lookup' : 'stop';
+  return 'stop';
+}
 
 /** What one call's attempts need. */
 export interface AttemptOptions {
@@ -25,15 +73,8 @@ export interface AttemptOptions {
   readonly retry: RetryMode;
   readonly signal?: AbortSignal | undefined;
   readonly logger?: Logger | undefined;
-}
-
-/**
- * The wait before retry number `retry` (1-based): full jitter over an exponential ceiling, or the
- * server's `retry-after`. `undefined` when the server asks for longer than we are willing to wait.
- */
-export function backoffDelay(retry: number, retryAfterMs?: number, random: () => number = Math.random) {
-  if (retryAfterMs !== undefined) return retryAfterMs <= BACKOFF.maxRetryAfterMs ? retryAfterMs : undefined;
-  return Math.floor(random() * Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (retry - 1)));
+  /** Timers of the backoff sleeps (tests inject fake ones). */
+  readonly timers?: SleepTimers | undefined;
 }
 
 /** True when an error proves the request never left this machine (refused, DNS failure). */
@@ -48,22 +89,6 @@ function isRedirectFailure(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++)
     if (/redirect/i.test(String((e as { message?: unknown }).message))) return true;
   return false;
-}
-
-/** Resolves after `ms`, or rejects with an APIUserAbortError as soon as the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(errorFactory.aborted(signal.reason));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(errorFactory.aborted(signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** One attempt with its own timeout, linked to the caller's signal. */
@@ -113,13 +138,12 @@ export async function sendWithRetries(
       response = await attempt(transport, request, opts);
     } catch (error) {
       const e = error as Error;
-      const retryable = e instanceof APIConnectionError;
-      const allowed = opts.retry === 'idempotent' || wasNeverSent(e.cause);
+      const decision = retryDecision(classifyFailure(e), RETRY_RULES[opts.retry]);
       const durationMs = Date.now() - started;
-      if (retryable && allowed && n <= opts.maxRetries) {
-        const delayMs = backoffDelay(n) ?? 0;
+      if (decision === 'retry' && n <= opts.maxRetries) {
+        const delayMs = retryDelay(n, undefined) ?? 0;
         log(opts.logger, 'warn', `${e.name}; retrying`, { ...fields, durationMs, delayMs, error: e.message });
-        await sleep(delayMs, opts.signal);
+        await sleep(delayMs, opts.signal, opts.timers);
         continue;
       }
       log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name });
@@ -131,11 +155,15 @@ export async function sendWithRetries(
       log(opts.logger, 'error', 'redirect refused', done);
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
-    if (RETRYABLE_STATUSES.has(response.status) && opts.retry === 'idempotent' && n <= opts.maxRetries) {
-      const delayMs = backoffDelay(n, parseRetryAfter(response.headers['retry-after']));
+    const decision =
+      response.status < 400
+        ? 'stop'
+        : retryDecision(classifyFailure(response.status), RETRY_RULES[opts.retry]);
+    if (decision === 'retry' && n <= opts.maxRetries) {
+      const delayMs = retryDelay(n, response.headers['retry-after']);
       if (delayMs !== undefined) {
         log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs });
-        await sleep(delayMs, opts.signal);
+        await sleep(delayMs, opts.signal, opts.timers);
         continue;
       }
     }

@@ -8,6 +8,7 @@
  * that snapshot, so the buffer is restarted with each fetch; orders and balances merge
  * monotonically, so replaying an update the snapshot already holds changes nothing.
  */
+import { backoffDelay, type SleepTimers, sleep } from '../core/backoff';
 import { errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageStream, BrokerageSubscription, UpdateMeta } from '../streams/brokerage-stream';
 import { SafeEmitter } from '../streams/safe-emitter';
@@ -67,6 +68,8 @@ export interface LiveStoreSettings {
   ownsStream: boolean;
   /** Most orders one listing may return (default 100 000). */
   maxOrders?: number;
+  /** Timers of the resync backoff (tests inject fake ones). */
+  timers?: SleepTimers;
 }
 
 type Buffered =
@@ -75,6 +78,8 @@ type Buffered =
   | { kind: 'balance'; data: Balance };
 
 const TOPICS = ['orders', 'positions', 'balances'] as const;
+// Failed resyncs are retried forever (the store must converge), with jittered waits up to 5 s.
+const RESYNC_BACKOFF = { initialDelay: 200, maxDelay: 5_000 } as const;
 
 /** Orders, positions and balances of some accounts of one user, kept current. */
 export class LiveStore extends SafeEmitter<LiveEvents> {
@@ -97,8 +102,8 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
   private resyncWanted = false;
   private barrierWanted = false;
   private running: Promise<void> | undefined;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private wakeRetry: (() => void) | undefined;
+  /** Aborted by `close()`: ends a resync backoff wait at once. */
+  private readonly closing = new AbortController();
   private readonly closeListeners = new Set<() => void>();
 
   private constructor(private readonly settings: LiveStoreSettings) {
@@ -173,8 +178,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     if (this.closed) return;
     this.closed = true;
     this.detach();
-    clearTimeout(this.retryTimer);
-    this.wakeRetry?.();
+    this.closing.abort();
     for (const listener of [...this.closeListeners]) listener();
     this.closeListeners.clear();
     const subscription = this.subscription;
@@ -326,7 +330,9 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
         if (this.closed) return;
         this.safeEmit('error', error);
         this.resyncWanted = true;
-        await this.pause(Math.min(5_000, 100 * 2 ** attempt++));
+        await sleep(backoffDelay(RESYNC_BACKOFF, attempt++), this.closing.signal, this.settings.timers).catch(
+          () => undefined,
+        ); // aborted: closed, the loop ends
       }
     }
   }
@@ -384,12 +390,5 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     this.isStale = false;
     this.stats.resyncs++;
     this.safeEmit('synced');
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wakeRetry = resolve;
-      this.retryTimer = setTimeout(resolve, ms);
-    });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { errorFactory } from '../core/errors';
 import type { RequestOptions } from '../core/options';
+import { findTodaysOrder, LOOKUP_BOUNDS, startOfToday } from '../core/order-lookup';
 import type { Accounts, Balances, Positions } from '../resources/accounts';
 import type { OrderListParams, Orders } from '../resources/orders';
 import type { Balance, Order, Position } from '../types';
@@ -22,13 +23,6 @@ export interface Snapshot {
   orders: Order[];
   positions: Position[];
   balances: Balance[];
-}
-
-/** Midnight UTC of today, five minutes earlier near midnight (clock skew with the server). */
-export function startOfToday(now: number): string {
-  const day = new Date(now - 5 * 60_000);
-  day.setUTCHours(0, 0, 0, 0);
-  return day.toISOString();
 }
 
 /** Every order of a listing, all pages, refusing to hold more than `cap`. */
@@ -54,7 +48,7 @@ export async function loadSnapshot(
   cap: number,
   options: RequestOptions = {},
 ): Promise<Snapshot> {
-  const since = startOfToday(Date.now());
+  const since = startOfToday();
   const perAccount = await Promise.all(
     accountIds.map(async (account_id) => {
       const [open, today, positions, balances] = await Promise.all([
@@ -89,7 +83,6 @@ export async function fetchOrder(
   accountIds: readonly string[],
   options: RequestOptions = {},
 ): Promise<Order | undefined> {
-  const matches = (o: Order) => o.order_id === ref || o.cl_order_id === ref;
   if (known) {
     const params: OrderListParams = {
       account_id: known.account_id,
@@ -99,16 +92,15 @@ export async function fetchOrder(
       end_time: known.created_at,
       limit: 500,
     };
-    for await (const order of orders.list(params, options))
+    const bounded = { ...options, pagination: { ...LOOKUP_BOUNDS, ...options.pagination } };
+    for await (const order of orders.list(params, bounded))
       if (order.order_id === known.order_id) return order;
     return undefined;
   }
-  const since = startOfToday(Date.now());
-  for (const account_id of accountIds)
-    for await (const order of orders.list(
-      { account_id, status: 'all', start_time: since, limit: 500 },
-      options,
-    ))
-      if (matches(order)) return order;
+  const list = (params: OrderListParams, opts?: RequestOptions) => orders.list(params, opts);
+  for (const accountId of accountIds) {
+    const found = await findTodaysOrder(list, { accountId, ref, by: 'any-id' }, options);
+    if (found) return found;
+  }
   return undefined;
 }

@@ -1,12 +1,20 @@
 /** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
 import type { operations } from '../../generated/schema';
 import { restErrorFactory as errorFactory } from '../core/errors';
+import { log } from '../core/logging';
 import type { RequestOptions } from '../core/options';
 import type { OrderRequest, ReplaceOrderParams } from '../core/order-input';
-import { type Cursor, Page, PagePromise } from '../core/pagination';
+import { findTodaysOrder } from '../core/order-lookup';
+import {
+  type Cursor,
+  checkPaginationBounds,
+  Page,
+  PagePromise,
+  type PaginationBounds,
+} from '../core/pagination';
 import { placeOrder } from '../core/reconcile';
 import { type RestCore, unwrap } from '../core/request';
-import { expectArray, expectObject } from '../core/response';
+import { expectArray, expectObject, expectString } from '../core/response';
 import { checkSymbols, requireId, validateOrder, validateReplace } from '../core/validation';
 import type { Order, OrderRequestBody } from '../types';
 
@@ -16,15 +24,22 @@ export type OrderListParams = Omit<
   'next_cursor' | 'prev_cursor'
 >;
 
-// Reconciliation reads at most this many orders looking for a cl_order_id.
-const RECONCILE_SCAN_LIMIT = 5_000;
-
-/** Midnight UTC of the day the call started (a few minutes earlier near midnight, for clock skew). */
-function startOfToday(now: number): string {
-  const day = new Date(now - 5 * 60_000);
-  day.setUTCHours(0, 0, 0, 0);
-  return day.toISOString();
+/** The next cursor of a bare-list answer, from `next-cursor` / `x-next-cursor` or a `Link: <...>; rel="next"` header. */
+function cursorFromHeaders(headers: { get(name: string): string | null } | undefined): string | null {
+  const direct = headers?.get('next-cursor') ?? headers?.get('x-next-cursor');
+  if (direct) return direct;
+  for (const link of (headers?.get('link') ?? '').split(',')) {
+    const match = /<([^>]*)>\s*;(?:[^,]*;)?\s*rel="?([^";]*)"?/i.exec(link.trim());
+    if (!match?.[1] || !match[2]?.split(/\s+/).includes('next')) continue;
+    const params = new URL(match[1], 'http://link.invalid').searchParams;
+    const cursor = params.get('next_cursor') ?? params.get('cursor');
+    if (cursor) return cursor;
+  }
+  return null;
 }
+
+// PROTOCOL.md: GET /orders answers 50 orders per page when no limit is sent.
+const DEFAULT_LIST_LIMIT = 50;
 
 function checkListParams(params: OrderListParams): void {
   checkSymbols(params.symbols);
@@ -51,39 +66,32 @@ export class Orders {
    */
   async create(order: OrderRequest, options: RequestOptions = {}): Promise<Order> {
     const body = validateOrder(order);
+    checkPaginationBounds(options.pagination);
     const once = { ...options, maxRetries: 0 };
     return placeOrder(
       {
-        send: async () =>
-          expectObject(
+        send: async () => {
+          const answer = expectObject(
             'POST /orders',
             await unwrap(this.core.client.POST('/orders', { body, ...this.core.init('POST', once) })),
-          ) as Order,
-        find: async () => {
-          const filters: OrderListParams = {
-            account_id: body.account_id,
-            status: 'all',
-            symbols: [body.symbol],
-            start_time: startOfToday(Date.now()),
-            limit: 500,
-          };
-          let scanned = 0;
-          for await (const candidate of this.list(filters, {
-            ...options,
-            maxRetries: options.maxRetries ?? 1,
-          })) {
-            if (candidate.cl_order_id === body.cl_order_id && candidate.account_id === body.account_id)
-              return candidate;
-            if (++scanned >= RECONCILE_SCAN_LIMIT) break;
-          }
-          return undefined;
+          );
+          // An answer without an order id is not an order: placement treats it as unread and looks the order up.
+          expectString('POST /orders', answer, 'order_id');
+          return answer as Order;
         },
+        find: () =>
+          findTodaysOrder(
+            (params, opts) => this.list(params, opts),
+            { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
+            { ...options, maxRetries: options.maxRetries ?? 1 },
+          ),
       },
       {
         clOrderId: body.cl_order_id,
         accountId: body.account_id,
         maxRetries: options.maxRetries ?? this.core.context.options.maxRetries,
         signal: options.signal,
+        logger: this.core.context.options.logger,
       },
     );
   }
@@ -91,16 +99,24 @@ export class Orders {
   /** Lists orders: await for the first page, `for await` for every order of every page. */
   list(params: OrderListParams = {}, options?: RequestOptions): PagePromise<Order> {
     checkListParams(params);
+    checkPaginationBounds(options?.pagination);
+    const { pagination } = this.core.context.options;
+    const bounds = { ...pagination, ...options?.pagination };
     const fetchPage = async (cursor: Cursor): Promise<Page<Order>> => {
       // A cursor already encodes the filters (PROTOCOL.md); only the page size travels with it.
       const query = cursor
         ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
         : params;
+      let headers: { get(name: string): string | null } | undefined;
       const data = await unwrap(
-        this.core.client.GET('/orders', { params: { query }, ...this.core.init('GET', options) }),
+        this.core.client
+          .GET('/orders', { params: { query }, ...this.core.init('GET', options) })
+          .then((result) => {
+            headers = result.response.headers;
+            return result;
+          }),
       );
-      // Tolerated: a bare array is one, final page.
-      if (Array.isArray(data)) return new Page<Order>(data, null, null, fetchPage);
+      if (Array.isArray(data)) return this.bareListPage(data, headers, params.limit, fetchPage, bounds);
       const page = expectObject('GET /orders', data);
       const cursorOf = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
       return new Page(
@@ -108,9 +124,36 @@ export class Orders {
         cursorOf(page.next_cursor),
         cursorOf(page.prev_cursor),
         fetchPage,
+        { bounds },
       );
     };
     return new PagePromise(() => fetchPage(undefined));
+  }
+
+  /**
+   * Tolerated (the vendor's cookbook iterates one): a bare list. Its cursor may travel in headers;
+   * without one, a list exactly `limit` long (the server default, 50, when none was sent) may be
+   * cut short, so the page says so instead of passing as the last one.
+   */
+  private bareListPage(
+    data: Order[],
+    headers: { get(name: string): string | null } | undefined,
+    limit: number | undefined,
+    fetchPage: (cursor: Cursor) => Promise<Page<Order>>,
+    bounds: PaginationBounds,
+  ): Page<Order> {
+    const next = cursorFromHeaders(headers);
+    const possiblyTruncated = next === null && data.length === (limit ?? DEFAULT_LIST_LIMIT);
+    if (possiblyTruncated)
+      log(
+        this.core.context.options.logger,
+        'warn',
+        'GET /orders: a bare list as long as the page size and no cursor; more orders may exist',
+        {
+          count: data.length,
+        },
+      );
+    return new Page<Order>(data, next, null, fetchPage, { bounds, possiblyTruncated });
   }
 
   /** Replaces (modifies) an open order; returns the replacing order. `new_cl_order_id` is generated when omitted. */

@@ -5,8 +5,9 @@
  * every (re)authentication, queues other requests (bounded in bytes) while disconnected, and
  * applies PROTOCOL.md's close-code table. Protocol specifics come from a {@link ConnectionDelegate}.
  */
+
+import { backoffDelay } from '../core/backoff';
 import { streamErrorFactory as errorFactory, type StreamError, StreamTimeoutError } from '../core/errors';
-import { backoffDelay } from './backoff';
 import type { ResolvedStreamOptions } from './options';
 import { SendQueue } from './send-queue';
 import { TimerGroup } from './timers';

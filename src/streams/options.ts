@@ -1,6 +1,7 @@
 /** Options shared by both streams, their defaults, and their validation. */
+
+import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from '../core/backoff';
 import { streamErrorFactory as errorFactory } from '../core/errors';
-import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from './backoff';
 import type { StreamLogger } from './safe-emitter';
 import { defaultTimers, type TimerApi } from './timers';
 import type { WebSocketConstructor } from './transport';

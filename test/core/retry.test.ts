@@ -1,6 +1,7 @@
 /** The retry loop under fake timers: schedule, Retry-After, abort during backoff, timeouts, what is retried. */
 
-import { backoffDelay, wasNeverSent } from '../../src/core/retry';
+import { retryDelay } from '../../src/core/backoff';
+import { wasNeverSent } from '../../src/core/retry';
 import {
   APIConnectionError,
   APITimeoutError,
@@ -57,12 +58,12 @@ afterEach(() => {
 
 describe('backoff', () => {
   it('is exponential with full jitter, capped, and honours retry-after up to a cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, undefined, () => 0.999999))).toEqual([
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(n, undefined, () => 0.999999))).toEqual([
       499, 999, 1999, 3999, 7999, 7999, 7999,
     ]);
-    expect(backoffDelay(3, undefined, () => 0)).toBe(0);
-    expect(backoffDelay(1, 3000)).toBe(3000);
-    expect(backoffDelay(1, 120_000)).toBeUndefined();
+    expect(retryDelay(3, undefined, () => 0)).toBe(0);
+    expect(retryDelay(1, '3')).toBe(3000);
+    expect(retryDelay(1, '120')).toBeUndefined();
   });
 
   it('recognizes failures that prove nothing was sent', () => {

@@ -5,6 +5,7 @@
  * truth. Property-based (fast-check), with a small number of runs and a time limit.
  */
 import fc from 'fast-check';
+import { startOfToday } from '../../src/core/order-lookup';
 import {
   type ConnectTrade,
   type ConnectTradeUser,
@@ -12,7 +13,6 @@ import {
   type Order,
   OrderOutcomeUnknownError,
 } from '../../src/index';
-import { startOfToday } from '../../src/live/snapshot';
 import { type FaultSpec, type Sandbox, startSandbox } from '../../src/sandbox';
 import { linkedUser, sandboxClient } from './sandbox-helpers';
 

@@ -1,0 +1,106 @@
+/**
+ * The one backoff of the SDK: every wait between attempts (REST retries, order re-sends, stream
+ * reconnects, live-store resyncs) is computed and slept here.
+ *
+ * Delays are exponential with full jitter under a ceiling
+ * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/), so a fleet of
+ * clients failing together does not retry in lockstep. A server's `Retry-After` wins over the
+ * computed delay, up to a cap: a server asking for longer than we are willing to wait gets no retry.
+ * The sleep runs on an injectable timer API, so fake timers and tests drive it, and it ends at once
+ * when the caller's AbortSignal aborts.
+ */
+import { restErrorFactory as errorFactory, parseRetryAfter } from './errors';
+
+/** Exponential growth: the first delay ceiling and the largest one, in ms. */
+export interface BackoffPolicy {
+  readonly initialDelay: number;
+  readonly maxDelay: number;
+}
+
+/** The timer functions a sleep uses (the platform's by default; tests inject fake or counting ones). */
+export interface SleepTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** REST retries and order re-sends: 0.5 s first ceiling, 8 s largest, `Retry-After` honoured up to 60 s. */
+export const REST_BACKOFF = { initialDelay: 500, maxDelay: 8_000, maxRetryAfter: 60_000 } as const;
+
+/** The platform's timers. */
+export const platformTimers: SleepTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** The delay before attempt `attempt` (0-based): uniform in [0, min(maxDelay, initialDelay * 2^attempt)). */
+export function backoffDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxDelay, policy.initialDelay * 2 ** Math.min(Math.max(attempt, 0), 30));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * The wait before retry number `retry` (1-based) of a REST call: the server's `Retry-After` when it
+ * sent one, else the jittered backoff. `undefined` when the server asks for longer than
+ * `maxRetryAfter` (the caller then stops retrying instead of hammering or hanging).
+ */
+export function retryDelay(
+  retry: number,
+  retryAfter: string | undefined,
+  random: () => number = Math.random,
+  policy: BackoffPolicy & { readonly maxRetryAfter: number } = REST_BACKOFF,
+): number | undefined {
+  const asked = parseRetryAfter(retryAfter);
+  if (asked !== undefined) return asked <= policy.maxRetryAfter ? asked : undefined;
+  return backoffDelay(policy, retry - 1, random);
+}
+
+/** Resolves after `ms`, or rejects with an APIUserAbortError as soon as the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal, timers: SleepTimers = platformTimers): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(errorFactory.aborted(signal.reason));
+    const onAbort = () => {
+      timers.clearTimeout(handle);
+      reject(errorFactory.aborted(signal?.reason));
+    };
+    const handle = timers.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Stream reconnect policy. */
+export interface ReconnectOptions {
+  /** First delay ceiling in ms (default 500). */
+  initialDelay?: number;
+  /** Largest delay in ms (default 30 000). */
+  maxDelay?: number;
+  /** Consecutive failed attempts before giving up (default Infinity). */
+  maxAttempts?: number;
+  /** Connected this long (ms) counts as healthy and resets the backoff (default 10 000). */
+  healthyAfter?: number;
+  /** Extra delay in ms after a 4029 rate-limited close (default 30 000). */
+  rateLimitedDelay?: number;
+}
+
+/** The reconnect policy with every default filled in. */
+export type ResolvedReconnect = Required<ReconnectOptions>;
+
+/** Fills defaults and rejects nonsense values. */
+export function resolveReconnect(options: ReconnectOptions | undefined): ResolvedReconnect {
+  const resolved = {
+    initialDelay: options?.initialDelay ?? 500,
+    maxDelay: options?.maxDelay ?? 30_000,
+    maxAttempts: options?.maxAttempts ?? Number.POSITIVE_INFINITY,
+    healthyAfter: options?.healthyAfter ?? 10_000,
+    rateLimitedDelay: options?.rateLimitedDelay ?? 30_000,
+  };
+  for (const [key, value] of Object.entries(resolved))
+    if (!(value >= 0)) throw new RangeError(`reconnect.${key} must be a non-negative number`);
+  return resolved;
+}
