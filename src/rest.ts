@@ -29,7 +29,7 @@ export {
 } from './core/errors';
 export type { ClientOptions, ConnectionTypeField, FetchLike, Logger, RequestOptions } from './core/options';
 export type { OrderLegInput, OrderRequest, ReplaceOrderParams } from './core/order-input';
-export type { PageFetcher } from './core/pagination';
+export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './core/pagination';
 export { Page, PagePromise } from './core/pagination';
 export type {
   AccountListParams,

@@ -37,7 +37,7 @@ export interface PageInfo {
    * this listing cannot reach. Narrow the filters (time window) to be sure to see them all.
    */
   readonly possiblyTruncated?: boolean;
-  /** Bounds of walks started from this page (default {@link DEFAULT_PAGINATION_BOUNDS}). */
+  /** Bounds of walks started from this page (default 1 000 pages, 120 000 ms). */
   readonly bounds?: PaginationBounds | undefined;
 }
 
