@@ -135,3 +135,32 @@ export class ConnectTradeUser {
     return `ConnectTradeUser ${JSON.stringify(this.toJSON())}`;
   }
 }
+
+/**
+ * The scope rule, for plain JavaScript callers (TypeScript already refuses these at compile time):
+ * platform operations live on `ConnectTrade`, user operations on `ConnectTradeUser`. Reaching for
+ * the other scope's resource throws a ConfigurationError that says where it lives, instead of a
+ * TypeError on `undefined`. The getters sit on the prototypes only, so types, `util.inspect` and
+ * JSON are unchanged.
+ */
+function guardScope(target: object, names: readonly string[], message: (name: string) => string): void {
+  for (const name of names)
+    Object.defineProperty(target, name, {
+      configurable: true,
+      get() {
+        throw errorFactory.configuration(message(name));
+      },
+    });
+}
+guardScope(
+  ConnectTradeUser.prototype,
+  ['users'],
+  (name) =>
+    `${name} is a platform operation, not a user one: call it on the ConnectTrade client (ct.${name}), which sends only the client credentials`,
+);
+guardScope(
+  ConnectTrade.prototype,
+  ['connections', 'accounts', 'balances', 'positions', 'transactions', 'orders', 'tokens'],
+  (name) =>
+    `${name} is a user operation, not a platform one: call it on a user client (ct.forUser({ userId, userSecret }).${name})`,
+);

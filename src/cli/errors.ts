@@ -28,7 +28,11 @@ function scrub(text: string, secrets: readonly string[]): string {
 /** The lines describing an error: class, status, message, request id, validation issues; never a secret. */
 export function describeError(error: unknown, secrets: readonly string[], c: Colors): string {
   const lines: string[] = [];
-  if (error instanceof ConnectTradeError) {
+  if (error instanceof ValidationError) {
+    // The message already lists the issues; print them once, one per line.
+    lines.push(`${c.red(c.bold(error.name))}: invalid request, nothing was sent`);
+    for (const issue of error.issues) lines.push(`  - ${issue.path || '(request)'}: ${issue.message}`);
+  } else if (error instanceof ConnectTradeError) {
     lines.push(`${c.red(c.bold(error.name))}: ${error.message}`);
     if (error instanceof APIError) {
       lines.push(`  status:     ${error.status}`);
@@ -36,8 +40,6 @@ export function describeError(error: unknown, secrets: readonly string[], c: Col
       lines.push(`  request id: ${error.requestId ?? '(none)'}`);
     }
     if (error instanceof StreamError && error.code) lines.push(`  code:       ${error.code}`);
-    if (error instanceof ValidationError)
-      for (const issue of error.issues) lines.push(`  - ${issue.path || '(request)'}: ${issue.message}`);
   } else if (error instanceof Error) lines.push(`${c.red(c.bold(error.name))}: ${error.message}`);
   else lines.push(`${c.red('Error')}: ${String(error)}`);
   return `${scrub(lines.join('\n'), secrets)}\n`;

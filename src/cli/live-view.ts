@@ -20,16 +20,28 @@ export class LiveView {
   }
 }
 
-/** Resolves when the IO's signal aborts or `done()` is called (e.g. after `--count` updates). */
-export function untilStopped(io: CliIO): { stopped: Promise<void>; done: () => void } {
+/**
+ * Resolves when the IO's signal aborts (Ctrl+C) or `done()` is called (e.g. after `--count`
+ * updates); rejects with the error given to `fail()` (a stream that stopped for good, a failed
+ * resync), so the command exits with that error's code instead of 0.
+ */
+export function untilStopped(io: CliIO): {
+  stopped: Promise<void>;
+  done: () => void;
+  fail: (error: unknown) => void;
+} {
   let done = () => {};
+  let fail: (error: unknown) => void = () => {};
   // The SDK unrefs its reconnect timers (a stream alone never holds a process open), so during a
   // reconnect back-off nothing would keep the command alive: this timer does, until stopped.
   const keepAlive = setInterval(() => {}, 60_000);
-  const stopped = new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve, reject) => {
     done = resolve;
+    fail = reject;
     if (io.signal.aborted) resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   }).finally(() => clearInterval(keepAlive));
-  return { stopped, done };
+  // A failure before the command awaits `stopped` (e.g. while connecting) is thrown there instead.
+  stopped.catch(() => {});
+  return { stopped, done, fail };
 }

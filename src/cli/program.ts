@@ -40,7 +40,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       `
 Credentials: CONNECT_TRADE_CLIENT_ID, CONNECT_TRADE_CLIENT_SECRET (platform), CONNECT_TRADE_USER_ID,
 CONNECT_TRADE_USER_SECRET (user commands), CONNECT_TRADE_BASE_URL and the stream URLs, or --sandbox.
-Exit codes: 0 success, 1 API error, 2 usage or validation error.`,
+Exit codes: 0 success (also Ctrl+C), 1 API or other runtime error (e.g. a stream replaced by
+another session), 2 usage, configuration or validation error.`,
     );
   const wrap: Wrap =
     (handler) =>
@@ -72,6 +73,9 @@ Exit codes: 0 success, 1 API error, 2 usage or validation error.`,
       io.err(describeError(error, context?.knownSecrets ?? [], colorsFor(io)));
     return exitCodeOf(error);
   } finally {
-    await context?.close();
+    // Closing (streams, an in-process sandbox) must not turn the result into a crash.
+    await context
+      ?.close()
+      .catch((error: unknown) => io.err(describeError(error, context?.knownSecrets ?? [], colorsFor(io))));
   }
 }

@@ -134,7 +134,9 @@ describe('orders', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toMatch(/^ValidationError: /);
-    expect(r.err).toContain('order_limit_price: is required for LMT orders');
+    // Each issue once (the error's message lists them too; it is not printed on top).
+    expect(r.err.split('order_limit_price: is required for LMT orders')).toHaveLength(2);
+    expect(r.err.split('order_qty:')).toHaveLength(2);
     expect(r.err).toContain('- order_qty:');
     expect(s.traffic.length).toBe(before);
   });
@@ -277,6 +279,39 @@ describe('errors and exit codes', () => {
     expect(JSON.parse(r.out)).toEqual([expect.objectContaining({ broker: 'ALPACA' })]);
     const users = await cli(['--sandbox', '--user', 'alice', '--json', 'users', 'list'], { env: {} });
     expect(JSON.parse(users.out)).toEqual([expect.objectContaining({ user_id: 'alice' })]);
+  });
+
+  it('a live view whose stream is replaced (4002) exits 1 with StreamSessionReplacedError', async () => {
+    const other = s.ct.stream();
+    let connecting: Promise<void> | undefined;
+    try {
+      let replaced = false;
+      const r = await run(['watch', 'orders'], {
+        onOut: (text) => {
+          if (!replaced && text.includes('live')) {
+            replaced = true;
+            // A second session with the same credentials: the server closes the first with 4002.
+            connecting = other.connect();
+          }
+        },
+      });
+      expect(replaced).toBe(true);
+      expect({ code: r.code, err: r.err }).toEqual({
+        code: 1,
+        err: expect.stringMatching(/^StreamSessionReplacedError: /m),
+      });
+      await connecting; // the new session is the one that stays
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a sandbox that cannot start (port in use) is a runtime failure (1), a bad flag a usage one (2)', async () => {
+    const taken = new URL(s.sandbox.url).port;
+    const busy = await run(['sandbox', '--port', taken]);
+    expect(busy.code).toBe(1);
+    expect(busy.err).toMatch(/EADDRINUSE/);
+    expect((await run(['sandbox', '--port', 'x'])).code).toBe(2);
   });
 
   it('no output of any command above contained a secret', () => {

@@ -25,7 +25,7 @@ export function registerQuotes(program: Command, wrap: Wrap): void {
         const view = new LiveView(io);
         const latest = new Map<string, Quote>(wanted.map((s) => [s, { symbol: s } as Quote]));
         const previous = new Map<string, string>();
-        const { stopped, done } = untilStopped(io);
+        const { stopped, done, fail } = untilStopped(io);
         let count = 0;
         const colour = (q: Quote) => {
           const before = previous.get(q.symbol);
@@ -37,6 +37,8 @@ export function registerQuotes(program: Command, wrap: Wrap): void {
               : q.last;
         };
         try {
+          // A stream that stops for good ends the command with its error (else it would wait forever).
+          md.on('close', (info) => (info.error ? fail(info.error) : done()));
           const subscription = await md.subscribe('quotes', wanted);
           md.on('reconnecting', () =>
             ctx.json ? printEvent(io, 'reconnecting') : io.err('reconnecting…\n'),

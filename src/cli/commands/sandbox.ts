@@ -22,6 +22,9 @@ export function registerSandbox(program: Command, wrap: Wrap): void {
         try {
           sandbox = await runSandboxCommand((options as string[] | undefined) ?? [], print);
         } catch (error) {
+          // A failure to start (port in use, no permission) is a runtime error (exit 1); anything
+          // else runSandboxCommand throws is a mistake in the arguments (exit 2).
+          if (typeof (error as NodeJS.ErrnoException | undefined)?.syscall === 'string') throw error;
           throw new UsageError(error instanceof Error ? error.message : String(error));
         }
         if (!sandbox) return;

@@ -108,7 +108,7 @@ export function registerWatch(program: Command, wrap: Wrap): void {
           });
           return resyncing;
         };
-        const { stopped, done } = untilStopped(io);
+        const { stopped, done, fail } = untilStopped(io);
         let updates = 0;
         const stream = ct.stream();
         stream.on('reconnecting', (info) =>
@@ -119,7 +119,7 @@ export function registerWatch(program: Command, wrap: Wrap): void {
         );
         stream.on(
           'gap',
-          (info) => void resync(info.reason === 'seq' ? 'missed updates' : 'reconnected').catch(done),
+          (info) => void resync(info.reason === 'seq' ? 'missed updates' : 'reconnected').catch(fail),
         );
         stream.on('error', (error) => {
           if (!ctx.json && !io.isTTY) io.err(`${error.name}: ${error.message}\n`);
@@ -134,7 +134,9 @@ export function registerWatch(program: Command, wrap: Wrap): void {
           redraw();
           if (typeof o.count === 'number' && ++updates >= o.count) done();
         });
-        stream.on('close', () => done());
+        // A stream that stops for good (4002 session replaced, 4001, attempts exhausted) ends the
+        // command with its error, so the exit code says it failed.
+        stream.on('close', (info) => (info.error ? fail(info.error) : done()));
         try {
           await stream.connect();
           // Subscribe first, then load the snapshot: nothing can fall between the two.
