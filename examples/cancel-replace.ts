@@ -4,11 +4,22 @@
  * `pending_cancel`; the final `cancelled` arrives on the brokerage stream.
  */
 import { ConnectTrade, type Order } from 'connect-trade';
-import { onboard, runExample, within } from './support';
+import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
   const ct = new ConnectTrade();
-  const { user, account } = await onboard(ct, 'cancel-replace');
+  // A user and a linked broker. In production your user opens `authorization_url` and the
+  // broker redirects to `redirect_url?connection_id=…`; the sandbox approves at once.
+  const { user_id, user_secret } = await ct.users.create({ user_id: `cancel-replace-${Date.now()}` });
+  const user = ct.forUser({ userId: user_id, userSecret: user_secret });
+  const link = await user.connections.create({
+    type: 'trade',
+    broker: 'ALPACA',
+    redirect_url: 'https://app.example.com/linked',
+  });
+  const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
+  const [account] = await user.accounts.list({ connection_id: connectionId });
+  if (!account) throw new Error('The connection has no account');
 
   const stream = ct.stream();
   await stream.connect();
@@ -63,4 +74,19 @@ export async function main(): Promise<void> {
   await stream.close();
 }
 
-runExample(module, main);
+/** Rejects if `promise` has not settled within `ms`: a stuck step fails loudly instead of hanging. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('\nFAILED:', error);
+    process.exit(1);
+  },
+);

@@ -15,11 +15,22 @@ import {
   RateLimitError,
   ValidationError,
 } from 'connect-trade';
-import { onboard, runExample, sandboxAdmin } from './support';
+import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
   const ct = new ConnectTrade();
-  const { user, account } = await onboard(ct, 'errors');
+  // A user and a linked broker. In production your user opens `authorization_url` and the
+  // broker redirects to `redirect_url?connection_id=…`; the sandbox approves at once.
+  const { user_id, user_secret } = await ct.users.create({ user_id: `errors-${Date.now()}` });
+  const user = ct.forUser({ userId: user_id, userSecret: user_secret });
+  const link = await user.connections.create({
+    type: 'trade',
+    broker: 'ALPACA',
+    redirect_url: 'https://app.example.com/linked',
+  });
+  const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
+  const [account] = await user.accounts.list({ connection_id: connectionId });
+  if (!account) throw new Error('The connection has no account');
   const base = {
     account_id: account.account_id,
     broker: account.broker,
@@ -75,12 +86,12 @@ export async function main(): Promise<void> {
   }
 
   // 5. Transient failures are retried with backoff: one 503, then success.
-  await sandboxAdmin('/faults', { type: 'fail', status: 503, count: 1, method: 'GET', path: '/accounts' });
+  await injectFault({ type: 'fail', status: 503, count: 1, method: 'GET', path: '/accounts' });
   const accounts = await user.accounts.list();
   console.log(`after one injected 503, accounts.list() succeeded: ${accounts.length} account(s)`);
 
   // 6. Past `maxRetries` the typed error surfaces; RateLimitError carries the server's retry-after.
-  await sandboxAdmin('/faults', { type: 'fail', status: 429, count: 1, path: '/balances', retry_after: 1 });
+  await injectFault({ type: 'fail', status: 429, count: 1, path: '/balances', retry_after: 1 });
   try {
     await user.balances.list({}, { maxRetries: 0 });
     throw new Error('expected a RateLimitError');
@@ -92,7 +103,7 @@ export async function main(): Promise<void> {
   // 7. Order safety: the server places the order but its answer is lost (the "lost ack"). The SDK
   // never blindly re-sends POST /orders: it looks the cl_order_id up among today's orders and
   // returns the order it finds, so exactly one order exists.
-  await sandboxAdmin('/faults', { type: 'drop_response', count: 1, method: 'POST', path: '/orders' });
+  await injectFault({ type: 'drop_response', count: 1, method: 'POST', path: '/orders' });
   const placed = await user.orders.create({
     account_id: account.account_id,
     broker: account.broker,
@@ -112,4 +123,20 @@ export async function main(): Promise<void> {
   );
 }
 
-runExample(module, main);
+/** Injects a fault through the sandbox's admin endpoint (`/__sandbox`, not part of the Connect Trade API). */
+async function injectFault(fault: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${process.env.CONNECT_TRADE_BASE_URL}/__sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (!response.ok) throw new Error(`Fault injection failed: ${response.status} ${await response.text()}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('\nFAILED:', error);
+    process.exit(1);
+  },
+);

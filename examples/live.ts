@@ -7,13 +7,22 @@
  * `npm run examples` runs it against a local sandbox.
  */
 import { ConnectTrade } from 'connect-trade';
-import { onboard, runExample } from './support';
+import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
   const ct = new ConnectTrade();
   const stream = ct.stream(); // one brokerage socket per platform: share it between users' stores
   try {
-    const { user, connectionId } = await onboard(ct, 'live');
+    // A user and a linked broker. In production your user opens `authorization_url` and the
+    // broker redirects to `redirect_url?connection_id=…`; the sandbox approves at once.
+    const { user_id, user_secret } = await ct.users.create({ user_id: `live-${Date.now()}` });
+    const user = ct.forUser({ userId: user_id, userSecret: user_secret });
+    const link = await user.connections.create({
+      type: 'trade',
+      broker: 'ALPACA',
+      redirect_url: 'https://app.example.com/linked',
+    });
+    const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
     const live = await user.live({ connection_id: connectionId, stream });
     live.on('stale', ({ reason }) => console.log(`stale (${reason}): resyncing`));
     live.on('synced', () => console.log('synced'));
@@ -50,4 +59,10 @@ export async function main(): Promise<void> {
   }
 }
 
-runExample(module, main);
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('\nFAILED:', error);
+    process.exit(1);
+  },
+);

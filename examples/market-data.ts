@@ -4,12 +4,22 @@
  * emitter and an async iterable; iterators over quotes conflate (latest per symbol), so a slow
  * consumer sees fresh prices instead of an ever-growing backlog.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectTrade } from 'connect-trade';
-import { onboard, runExample, sleep } from './support';
+import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
   const ct = new ConnectTrade();
-  const { user, connectionId } = await onboard(ct, 'market-data');
+  // A user and a linked broker. In production your user opens `authorization_url` and the
+  // broker redirects to `redirect_url?connection_id=…`; the sandbox approves at once.
+  const { user_id, user_secret } = await ct.users.create({ user_id: `market-data-${Date.now()}` });
+  const user = ct.forUser({ userId: user_id, userSecret: user_secret });
+  const link = await user.connections.create({
+    type: 'trade',
+    broker: 'ALPACA',
+    redirect_url: 'https://app.example.com/linked',
+  });
+  const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
 
   const md = user.marketData(connectionId);
   md.on('reconnecting', (info) => console.log(`reconnecting (${info.closeCode})`));
@@ -47,4 +57,10 @@ export async function main(): Promise<void> {
   await md.close();
 }
 
-runExample(module, main);
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('\nFAILED:', error);
+    process.exit(1);
+  },
+);

@@ -4,11 +4,22 @@
  * collect with `toArray({ max })`, whose cap is required so a runaway account cannot exhaust memory.
  */
 import { ConnectTrade } from 'connect-trade';
-import { onboard, runExample } from './support';
+import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
   const ct = new ConnectTrade();
-  const { user, account } = await onboard(ct, 'pagination');
+  // A user and a linked broker. In production your user opens `authorization_url` and the
+  // broker redirects to `redirect_url?connection_id=…`; the sandbox approves at once.
+  const { user_id, user_secret } = await ct.users.create({ user_id: `pagination-${Date.now()}` });
+  const user = ct.forUser({ userId: user_id, userSecret: user_secret });
+  const link = await user.connections.create({
+    type: 'trade',
+    broker: 'ALPACA',
+    redirect_url: 'https://app.example.com/linked',
+  });
+  const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
+  const [account] = await user.accounts.list({ connection_id: connectionId });
+  if (!account) throw new Error('The connection has no account');
 
   // Twelve resting limit orders, far below the market so they stay open.
   for (let i = 0; i < 12; i++) {
@@ -53,4 +64,10 @@ export async function main(): Promise<void> {
   if (count !== 12 || all.length !== 12 || pages !== 3) throw new Error('unexpected page layout');
 }
 
-runExample(module, main);
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('\nFAILED:', error);
+    process.exit(1);
+  },
+);

@@ -1,10 +1,11 @@
 /**
  * Quickstart: a user, a broker connection, accounts and balances, a limit order watched until it
- * fills, and a few seconds of live quotes. `npm run quickstart` runs it against a local sandbox;
- * with real credentials in CONNECT_TRADE_* it runs against the live API (use a paper account).
+ * fills, and a few seconds of live quotes. `npm run quickstart` runs it against a local sandbox.
+ * Against the live API (real credentials in CONNECT_TRADE_*, a paper account), send your user to
+ * `authorization_url` in step 2 instead of approving the link with `authorizeSandboxConnection`.
  */
 import { ConnectTrade } from 'connect-trade';
-import { linkBroker, runExample, step, within } from './support';
+import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 const TERMINAL = new Set(['filled', 'cancelled', 'rejected', 'expired', 'replaced']);
 
@@ -19,7 +20,14 @@ export async function main(): Promise<void> {
   const user = ct.forUser({ userId: user_id, userSecret: user_secret });
 
   step(2, 'Connect a broker');
-  const connectionId = await linkBroker(user, 'ALPACA');
+  const link = await user.connections.create({
+    type: 'trade',
+    broker: 'ALPACA',
+    redirect_url: 'https://app.example.com/linked',
+  });
+  // In production, send your user to link.authorization_url: the broker redirects to
+  // redirect_url?connection_id=…. The sandbox approves the link at once:
+  const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
   console.log(`   connection ${connectionId}`);
 
   step(3, 'List accounts and balances');
@@ -87,4 +95,26 @@ export async function main(): Promise<void> {
   console.log('\nDone.');
 }
 
-runExample(module, main);
+/** Prints a numbered step heading. */
+function step(n: number, title: string): void {
+  console.log(`\n${n}. ${title}`);
+}
+
+/** Rejects if `promise` has not settled within `ms`: a stuck step fails loudly instead of hanging. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Run when executed directly (`npm run quickstart` imports main() instead).
+if (require.main === module)
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('\nFAILED:', error);
+      process.exit(1);
+    },
+  );

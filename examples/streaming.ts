@@ -7,11 +7,22 @@
  * The dropped connection is injected through the sandbox's admin endpoint (`drop_streams`).
  */
 import { ConnectTrade, type Order } from 'connect-trade';
-import { onboard, runExample, sandboxAdmin, within } from './support';
+import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
   const ct = new ConnectTrade();
-  const { user, account } = await onboard(ct, 'streaming');
+  // A user and a linked broker. In production your user opens `authorization_url` and the
+  // broker redirects to `redirect_url?connection_id=…`; the sandbox approves at once.
+  const { user_id, user_secret } = await ct.users.create({ user_id: `streaming-${Date.now()}` });
+  const user = ct.forUser({ userId: user_id, userSecret: user_secret });
+  const link = await user.connections.create({
+    type: 'trade',
+    broker: 'ALPACA',
+    redirect_url: 'https://app.example.com/linked',
+  });
+  const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
+  const [account] = await user.accounts.list({ connection_id: connectionId });
+  if (!account) throw new Error('The connection has no account');
 
   const stream = ct.stream();
   stream.on('order_update', (order, meta) =>
@@ -70,7 +81,7 @@ export async function main(): Promise<void> {
 
   // Kill the socket: the stream reconnects, re-subscribes, and reports a gap.
   const reconnected = new Promise<void>((resolve) => stream.once('reconnected', resolve));
-  await sandboxAdmin('/faults', { type: 'drop_streams', stream: 'brokerage' });
+  await injectFault({ type: 'drop_streams', stream: 'brokerage' });
   await within(10_000, 'the reconnect', reconnected);
   await within(10_000, 'the resync', resynced);
 
@@ -81,4 +92,29 @@ export async function main(): Promise<void> {
   await stream.close();
 }
 
-runExample(module, main);
+/** Rejects if `promise` has not settled within `ms`: a stuck step fails loudly instead of hanging. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Injects a fault through the sandbox's admin endpoint (`/__sandbox`, not part of the Connect Trade API). */
+async function injectFault(fault: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${process.env.CONNECT_TRADE_BASE_URL}/__sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (!response.ok) throw new Error(`Fault injection failed: ${response.status} ${await response.text()}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('\nFAILED:', error);
+    process.exit(1);
+  },
+);

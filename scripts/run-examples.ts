@@ -1,5 +1,5 @@
 /**
- * `npm run examples`: runs every file of `examples/` (except the shared `support.ts`) as a child
+ * `npm run examples`: runs every file of `examples/` as a child
  * process (`node --import tsx`: one process, so a kill on timeout leaves no grandchild behind), with CONNECT_TRADE_* pointing at a sandbox started here, and fails on a non-zero
  * exit or a timeout. Each example gets its own sandbox: the brokerage stream allows one session per
  * credential pair (a second one closes the first with 4002), so examples sharing one would kick each
@@ -14,10 +14,10 @@ import { sandboxEnv } from './sandbox-env';
 /** The examples directory. */
 export const EXAMPLES_DIR = join(__dirname, '..', 'examples');
 
-/** The runnable examples: every `.ts` file but the helpers. */
+/** The runnable examples: every `.ts` file (each stands alone: no shared helper). */
 export function exampleFiles(): string[] {
   return readdirSync(EXAMPLES_DIR)
-    .filter((f) => f.endsWith('.ts') && f !== 'support.ts')
+    .filter((f) => f.endsWith('.ts'))
     .sort();
 }
 
@@ -44,8 +44,6 @@ export async function runExample(file: string, timeoutMs = 30_000): Promise<Exam
         ...process.env,
         ...sandboxEnv(sandbox),
         QUICKSTART_QUOTES_MS: '500',
-        // The example's own watchdog fires first, with a readable message; ours is the backstop.
-        EXAMPLE_TIMEOUT_MS: String(timeoutMs - 2_000),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

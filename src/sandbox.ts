@@ -10,6 +10,11 @@
  * await sandbox.close();
  * ```
  */
+export {
+  type AuthorizeSandboxOptions,
+  authorizeSandboxConnection,
+  type SandboxAuthorization,
+} from './sandbox/authorize';
 export type { SandboxClock } from './sandbox/clock';
 export type { FaultSpec, Faults, RequestFaults, RequestMatch, StreamKind } from './sandbox/faults';
 export { DEFAULT_SYMBOLS } from './sandbox/feed';

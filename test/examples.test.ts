@@ -2,10 +2,16 @@
  * Every example runs green against the sandbox (the same runner as `npm run examples`), and the
  * runner itself really fails on a non-zero exit and on a hang.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ExampleResult, exampleFiles, runExample, runExamples } from '../scripts/run-examples';
+import {
+  EXAMPLES_DIR,
+  type ExampleResult,
+  exampleFiles,
+  runExample,
+  runExamples,
+} from '../scripts/run-examples';
 
 describe('examples/', () => {
   let results: ExampleResult[];
@@ -24,6 +30,18 @@ describe('examples/', () => {
       'streaming.ts',
     ]);
   });
+
+  it.each(exampleFiles())(
+    '%s can be pasted into an app: it imports only packages, no local helper',
+    (file) => {
+      const source = readFileSync(join(EXAMPLES_DIR, file), 'utf8');
+      const specifiers = [...source.matchAll(/^import [^;]*? from '([^']+)';/gms)].map((m) => m[1]);
+      expect(specifiers.length).toBeGreaterThan(0);
+      for (const specifier of specifiers)
+        expect(specifier).toMatch(/^(connect-trade(\/[a-z]+)?|node:[a-z/]+)$/);
+      expect(source).not.toMatch(/require\(['"]\./);
+    },
+  );
 
   it.each(exampleFiles())('%s exits 0 against the sandbox, which saw no spec violation', (file) => {
     const result = results.find((r) => r.file === file);

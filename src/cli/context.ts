@@ -113,7 +113,7 @@ export class CliContext {
       broker: 'ALPACA',
       redirect_url: 'http://127.0.0.1/connected',
     });
-    await fetch(link.authorization_url, { redirect: 'manual' });
+    await this.sandbox?.authorize(link.authorization_url);
     return u;
   }
 }

@@ -1,4 +1,5 @@
 /** The public shapes of the sandbox: its options and the handle `startSandbox` returns. */
+import type { SandboxAuthorization } from './authorize';
 import type { SandboxClock } from './clock';
 import type { FaultSpec, Faults } from './faults';
 import type { SandboxLogger } from './logger';
@@ -129,6 +130,19 @@ export interface Sandbox {
   readonly clock: SandboxClock;
   /** Every place the sandbox caught itself breaking the spec (should stay empty). */
   readonly violations: readonly string[];
+  /**
+   * Completes a broker link, as a user approving it at the broker would: the connection behind
+   * `authorizationUrl` (what `connections.create` returned) becomes active, and a `trade` or
+   * `readonly` one gets its paper account. In another process, use `authorizeSandboxConnection`.
+   *
+   * @example
+   * ```ts
+   * const link = await user.connections.create({ type: 'trade', broker: 'ALPACA', redirect_url: 'https://app.example/linked' });
+   * const { connectionId } = await sandbox.authorize(link.authorization_url);
+   * ```
+   * @throws TypeError when the URL is not a sandbox authorization URL; Error for an unknown connection.
+   */
+  authorize(authorizationUrl: string): Promise<SandboxAuthorization>;
   /** Forgets all users, connections, accounts, orders and queued faults. */
   reset(): void;
   /** Stops ticking, closes every stream connection and the server. */

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sandboxConnectionId } from './authorize';
 import { BarBook } from './bars';
 import { iso, OffsetClock } from './clock';
 import { dec, fmt } from './decimal';
@@ -236,6 +237,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     feed: sandboxFeed,
     clock,
     violations,
+    async authorize(authorizationUrl) {
+      const connectionId = sandboxConnectionId(authorizationUrl);
+      if (new URL(authorizationUrl).port !== String(port))
+        throw new TypeError(`${authorizationUrl} belongs to another server than this sandbox (${baseUrl})`);
+      try {
+        return { connectionId, redirectUrl: authorizeConnection(ctx, connectionId) };
+      } catch (error) {
+        throw new Error(
+          `the sandbox did not authorize connection ${connectionId}: ${(error as Error).message}`,
+        );
+      }
+    },
     reset,
     async close() {
       for (const timer of timers) clearInterval(timer);
