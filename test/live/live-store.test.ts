@@ -230,6 +230,45 @@ describe('LiveStore', () => {
     await live.close();
   });
 
+  it('waits between failed resyncs on the one backoff (jittered, growing, injected timers) and close() ends the wait', async () => {
+    const server = new FakeServer();
+    const stream = new FakeStream();
+    const waits: number[] = [];
+    const pending = new Set<() => void>();
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => {
+        waits.push(ms);
+        pending.add(fn);
+        return fn;
+      },
+      clearTimeout: (handle: unknown) => void pending.delete(handle as () => void),
+    };
+    jest.spyOn(Math, 'random').mockReturnValue(0.999);
+    const live = await LiveStore.open({
+      rest: server.rest,
+      stream: stream.asLive(),
+      userId: 'user-1',
+      accountIds: ['acc_1'],
+      ownsStream: true,
+      timers,
+    });
+    live.on('error', () => undefined);
+    server.failNext = 1_000;
+    stream.emit('gap', { reason: 'seq' });
+    for (let i = 0; i < 3; i++) {
+      for (let spins = 0; pending.size === 0 && spins < 1_000; spins++) await flush();
+      const [fire] = pending;
+      pending.clear();
+      fire?.();
+    }
+    for (let spins = 0; pending.size === 0 && spins < 1_000; spins++) await flush();
+    expect(waits).toEqual([199, 399, 799, 1598]); // 200 ms doubling, full jitter (random 0.999)
+    expect(pending.size).toBe(1);
+    await live.close(); // aborts the armed wait
+    expect(pending.size).toBe(0);
+    jest.restoreAllMocks();
+  });
+
   it('after a reconnect, subscribes again as a barrier before the snapshot and drops the old registration', async () => {
     const server = new FakeServer();
     const stream = new FakeStream();
