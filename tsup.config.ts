@@ -29,12 +29,19 @@ const common: Options = {
  */
 const inlinedInCjs = ['eventemitter3', 'openapi-fetch'];
 
+/**
+ * Declarations get one more entry: the spec's models. Shared declarations otherwise land in one
+ * hashed chunk named after whichever module rollup picks (`errors-<hash>.d.ts`); as an entry of
+ * their own they sit in `dist/models.d.ts`, where go-to-definition on `Order` and friends lands.
+ */
+const dts = { entry: { ...entry, models: 'src/types.ts' } };
+
 export default defineConfig([
   // Code splitting keeps lazily imported modules (ajv + the spec for `validate`, `ws`, undici) out
   // of every entry's load: they become chunks loaded by `import()` (ESM) or a deferred `require`
   // (CJS). Entries share chunks, so `instanceof` holds across subpaths.
-  { ...common, entry, format: ['cjs'], dts: true, splitting: true, noExternal: inlinedInCjs },
-  { ...common, entry, format: ['esm'], dts: true, splitting: true },
+  { ...common, entry, format: ['cjs'], dts, splitting: true, noExternal: inlinedInCjs },
+  { ...common, entry, format: ['esm'], dts, splitting: true },
   {
     // The `connect-trade` bin: one CommonJS file of its own. Built apart so its module graph
     // (which pulls in the sandbox) cannot change how the library entries are chunked.

@@ -9,9 +9,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { modelsModule } from './models';
 
 /** Bump when this script's output format changes, so the stamp changes with it. */
-const GENERATOR_VERSION = '1';
+const GENERATOR_VERSION = '2';
 const ROOT = resolve(__dirname, '..');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const PLATFORM_SCHEMES = ['ClientId', 'ClientSecret'];
@@ -125,6 +126,8 @@ Output of \`scripts/generate.ts\`; nothing here is edited by hand.
 
 - \`schema.d.ts\`: openapi-typescript's types for every path and every component schema, including the
   WebSocket messages of both streams.
+- \`models.ts\`: one named type per schema (interfaces for objects, with the spec's descriptions as
+  JSDoc), so hovers and the API reference show fields instead of \`components["schemas"][…]\`.
 - \`operations.ts\`: tables derived from the spec: each operationId's method, path, scope and whether it
   paginates, plus the values of every enum schema.
 `;
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
   const files: Record<string, string> = {
     'schema.d.ts': header + astToString(ast),
     'operations.ts': operationsModule(spec, header),
+    'models.ts': modelsModule(spec, header),
     'README.md': readmeText(header),
   };
 

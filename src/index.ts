@@ -49,12 +49,15 @@ export type {
   FetchLike,
   Fill,
   Instrument,
+  LimitOrderInput,
   Logger,
+  MarketOrderInput,
   Open,
   Order,
   OrderLeg,
   OrderLegInput,
   OrderListParams,
+  OrderQuantity,
   OrderRequest,
   OrderRequestBody,
   OrderSide,
@@ -72,6 +75,8 @@ export type {
   ReplaceOrderRequest,
   RequestOptions,
   SecretProvider,
+  StopLimitOrderInput,
+  StopOrderInput,
   TimeInForce,
   TokenScope,
   Tokens,
@@ -136,6 +141,9 @@ export {
   type UpdateMeta,
   type UpdatesIterator,
 } from './streams';
+// Every model of the spec under its own name (generated/models.ts); the names listed explicitly
+// in this file take precedence where the SDK has its own type of that name (e.g. a normalized Connection).
+export type * from './types';
 export type {
   Bar,
   BarInterval,

@@ -28,7 +28,16 @@ export {
   type ValidationIssue,
 } from './core/errors';
 export type { ClientOptions, ConnectionTypeField, FetchLike, Logger, RequestOptions } from './core/options';
-export type { OrderLegInput, OrderRequest, ReplaceOrderParams } from './core/order-input';
+export type {
+  LimitOrderInput,
+  MarketOrderInput,
+  OrderLegInput,
+  OrderQuantity,
+  OrderRequest,
+  ReplaceOrderParams,
+  StopLimitOrderInput,
+  StopOrderInput,
+} from './core/order-input';
 export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './core/pagination';
 export { Page, PagePromise } from './core/pagination';
 export type {
@@ -51,6 +60,9 @@ export type {
 export type { OrderListParams, Orders } from './resources/orders';
 export type { CreateUserTokenParams, Tokens } from './resources/tokens';
 export type { CreatedUser, CreateUserParams, DeletedUser, Users } from './resources/users';
+// Every model of the spec under its own name (generated/models.ts); the names listed explicitly
+// in this file take precedence where the SDK has its own type of that name (e.g. a normalized Connection).
+export type * from './types';
 export type {
   Account,
   Balance,

@@ -43,6 +43,10 @@ export type { StreamLogger } from './streams/safe-emitter';
 export type { GapInfo, LifecycleEvents } from './streams/stream-base';
 export type { TimerApi } from './streams/timers';
 export type { WebSocketConstructor, WebSocketLike } from './streams/transport';
+// Every model of the spec under its own name (generated/models.ts); the names listed explicitly
+// in this file take precedence where the SDK has its own type of that name (e.g. a normalized Connection).
+export type * from './types';
+// Also named in ./streams/messages: one explicit export settles which (they are the same type).
 export type {
   Balance,
   Bar,
@@ -59,5 +63,6 @@ export type {
   Position,
   Quote,
   StreamErrorCode,
+  SubscriptionInfo,
   Trade,
 } from './types';

@@ -22,25 +22,37 @@ type AcceptNumbers<T> = {
     : T[K];
 };
 
-/** Exactly one of quantity and notional. */
-type QuantityXor =
+/** Exactly one of quantity and notional (the spec's `oneOf` of two `required` lists). */
+export type OrderQuantity =
   | { order_qty: DecimalInput; order_notional?: never }
   | { order_notional: DecimalInput; order_qty?: never };
 
 /** One leg of a multi-leg option order, as input. */
-export type OrderLegInput = AcceptNumbers<Schemas['OrderLeg']>;
+export interface OrderLegInput extends AcceptNumbers<Schemas['OrderLeg']> {}
 
-type ToInput<T> = T extends unknown
-  ? AcceptNumbers<Omit<T, 'cl_order_id' | 'order_qty' | 'order_notional' | 'legs'>> & {
-      /** 1-64 characters of [A-Za-z0-9_-]; generated when omitted. */
-      cl_order_id?: Schemas['ClOrderId'];
-      /** MLEG_OPT only: 2-4 legs. */
-      legs?: OrderLegInput[];
-    } & QuantityXor
-  : never;
+/** An order type's request schema as input; quantity comes from {@link OrderQuantity}. */
+type Input<T> = AcceptNumbers<Omit<T, 'cl_order_id' | 'order_qty' | 'order_notional' | 'legs'>> & {
+  /** 1-64 characters of [A-Za-z0-9_-]; generated when omitted. */
+  cl_order_id?: Schemas['ClOrderId'];
+  /** MLEG_OPT only: 2-4 legs. */
+  legs?: OrderLegInput[];
+};
 
-/** An order to place: the spec's OrderRequest (discriminated on `order_type`) with the SDK's conveniences. */
-export type OrderRequest = ToInput<Schemas['OrderRequest']>;
+/** A MKT order to place: no limit or stop price. */
+export interface MarketOrderInput extends Input<Schemas['MarketOrderRequest']> {}
+/** A LMT order to place: `order_limit_price` required, no stop price. */
+export interface LimitOrderInput extends Input<Schemas['LimitOrderRequest']> {}
+/** A STP order to place: `stop_price` required, no limit price. */
+export interface StopOrderInput extends Input<Schemas['StopOrderRequest']> {}
+/** A STPLMT order to place: both `stop_price` and `order_limit_price` required. */
+export interface StopLimitOrderInput extends Input<Schemas['StopLimitOrderRequest']> {}
+
+/**
+ * An order to place: the spec's OrderRequest (discriminated on `order_type`) with the SDK's
+ * conveniences, and exactly one of `order_qty` / `order_notional`.
+ */
+export type OrderRequest = (MarketOrderInput | LimitOrderInput | StopOrderInput | StopLimitOrderInput) &
+  OrderQuantity;
 
 /** At most one of quantity and notional. */
 type ReplaceQuantity =
@@ -51,3 +63,7 @@ type ReplaceQuantity =
 export type ReplaceOrderParams = AcceptNumbers<
   Omit<Schemas['ReplaceOrderRequest'], 'new_cl_order_id' | 'order_qty' | 'order_notional'>
 > & { new_cl_order_id?: Schemas['ClOrderId'] } & ReplaceQuantity;
+
+// Compile-time: every order type of the spec has an input interface above.
+type CoversEveryOrderType<T extends OrderRequest['order_type']> = T;
+type _CoveredOrderTypes = CoversEveryOrderType<Schemas['OrderRequest']['order_type']>;

@@ -89,6 +89,6 @@ export class Connections {
     );
     const body = expectObject('GET /connections/{connection_id}/token', data);
     registerSecret(expectString('GET /connections/{connection_id}/token', body, 'token'));
-    return body as ConnectionToken;
+    return body as unknown as ConnectionToken;
   }
 }

@@ -20,6 +20,6 @@ export class Tokens {
     );
     const body = expectObject('POST /auth/tokens/user', data);
     registerSecret(expectString('POST /auth/tokens/user', body, 'access_token'));
-    return body as UserToken;
+    return body as unknown as UserToken;
   }
 }

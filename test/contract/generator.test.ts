@@ -35,7 +35,7 @@ describe('scripts/generate.ts', () => {
     await generate('--out', out);
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(readFileSync(SPEC_PATH, 'utf8')).digest('hex');
-    for (const file of ['schema.d.ts', 'operations.ts']) {
+    for (const file of ['schema.d.ts', 'operations.ts', 'models.ts']) {
       const text = readFileSync(join(out, file), 'utf8');
       expect(text.startsWith('// AUTO-GENERATED')).toBe(true);
       expect(text).toContain('DO NOT EDIT');
