@@ -32,7 +32,7 @@ const inlinedInCjs = ['eventemitter3', 'openapi-fetch'];
 /**
  * Declarations get one more entry: the spec's models. Shared declarations otherwise land in one
  * hashed chunk named after whichever module rollup picks (`errors-<hash>.d.ts`); as an entry of
- * their own they sit in `dist/models.d.ts`, where go-to-definition on `Order` and friends lands.
+ * their own they sit in `dist/spec-models.d.ts` (scripts/name-dts-chunks.ts), where go-to-definition on `Order` and friends lands.
  */
 const dts = { entry: { ...entry, models: 'src/types.ts' } };
 

@@ -1,6 +1,6 @@
 /**
  * What an editor shows for the spec's models in the PACKED package: go-to-definition on `Order`
- * lands in `dist/models.d.ts` (not a hashed chunk), hovers name the model and its fields carry the
+ * lands in `dist/spec-models.d.ts` (not a hashed chunk), hovers name the model and its fields carry the
  * spec's descriptions, and the order input shows its own name instead of generated plumbing.
  */
 import { join } from 'node:path';
@@ -39,7 +39,7 @@ function service(text: string, file: string): ts.LanguageService {
   });
 }
 
-test('models: definition in dist/models.d.ts, named hovers, documented decimal fields', () => {
+test('models: definition in dist/spec-models.d.ts, named hovers, documented decimal fields', () => {
   const file = join(consumer, 'probe.mts');
   const text = `import type { Order, OrderRequest } from 'connect-trade';
 declare const order: Order;
@@ -52,7 +52,7 @@ export { input };
     const at = (needle: string) => text.indexOf(needle);
     const defs = ls.getDefinitionAtPosition(file, at('Order,') + 1) ?? [];
     expect(defs.map((d) => d.fileName.replace(/\\/g, '/'))).toEqual([
-      expect.stringMatching(/node_modules\/connect-trade\/dist\/models\.d\.mts$/),
+      expect.stringMatching(/node_modules\/connect-trade\/dist\/spec-models\.d\.mts$/),
     ]);
 
     const hover = (needle: string, offset = 0) => {
