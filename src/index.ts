@@ -114,6 +114,7 @@ export {
   VERSION,
 } from './rest';
 export {
+  type BrokerageSource,
   BrokerageStream,
   type BrokerageStreamEvents,
   type BrokerageStreamOptions,

@@ -16,6 +16,11 @@ export {
   StreamTimeoutError,
   ValidationError,
 } from './core/errors';
+export type {
+  BrokerageSource,
+  BrokerageSourceEmitter,
+  BrokerageSourceEvents,
+} from './streams/brokerage-source';
 export {
   BrokerageStream,
   type BrokerageStreamEvents,
@@ -24,10 +29,11 @@ export {
   type SecretProvider,
   type UpdateMeta,
   type UpdatesIterator,
+  type UpdatesOptions,
 } from './streams/brokerage-stream';
 export { BufferedIterator } from './streams/buffered-iterator';
 export type { IteratorBuffer } from './streams/buffers';
-export type { CloseInfo, ConnectionState, ReconnectInfo } from './streams/connection';
+export type { CloseInfo, ConnectionState, ReconnectInfo } from './streams/connection-events';
 export {
   MarketDataStream,
   type MarketDataStreamEvents,
@@ -40,7 +46,7 @@ export type { StreamOptions } from './streams/options';
 export type { BrokerageFilter } from './streams/protocol/brokerage';
 export type { SnapshotBarsParams } from './streams/protocol/market-data';
 export type { StreamLogger } from './streams/safe-emitter';
-export type { GapInfo, LifecycleEvents } from './streams/stream-base';
+export type { GapInfo, LifecycleEvents } from './streams/stream-core';
 export type { TimerApi } from './streams/timers';
 export type { WebSocketConstructor, WebSocketLike } from './streams/transport';
 // Every model of the spec under its own name (generated/models.ts); the names listed explicitly

@@ -265,14 +265,16 @@ function configuration(message: string): ConfigurationError {
 export const streamErrorFactory = {
   validation,
   configuration,
-  /** The stream error for a close code (PROTOCOL.md's close-code table). */
-  streamClosed(closeCode: number, reason: string): StreamError {
+  /**
+   * The stream error for a close; `code` is the protocol code the close-code table
+   * (`streams/protocol/close-codes.ts`) gives it, and picks the class like a server `error` does.
+   */
+  streamClosed(closeCode: number, reason: string, code?: string): StreamError {
     const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})`;
-    if (closeCode === 4001)
-      return new StreamAuthenticationError(message, { closeCode, code: 'unauthorized' });
-    if (closeCode === 4002)
-      return new StreamSessionReplacedError(message, { closeCode, code: 'session_replaced' });
-    return new StreamClosedError(message, { closeCode });
+    const details = code === undefined ? { closeCode } : { closeCode, code };
+    if (code === 'unauthorized') return new StreamAuthenticationError(message, details);
+    if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
+    return new StreamClosedError(message, details);
   },
   /** The error for a server `error` message, typed by its code. */
   streamServerError(code: string, message: string, requestId?: string): StreamError {
@@ -290,6 +292,12 @@ export const streamErrorFactory = {
   },
   streamProtocol(message: string, frame: string, cause?: unknown): StreamProtocolError {
     return new StreamProtocolError(message, frame, { cause });
+  },
+  /** An iterator's reader fell `limit` values behind: it ends with this instead of growing without bound. */
+  streamBacklogOverflow(limit: number): StreamError {
+    return new StreamError(`Iterator backlog exceeded ${limit} values; the reader fell behind (resync)`, {
+      code: 'backlog_overflow',
+    });
   },
   /** A request did not fit the bounded send queue kept while the stream is disconnected. */
   streamQueueFull(maxBytes: number): StreamError {

@@ -4,15 +4,18 @@
  * Gap-free by construction: the store subscribes before it takes a snapshot and buffers updates
  * while the snapshot is in flight; on every `gap` (a skipped `seq`, or a reconnect, after which the
  * server replays nothing) it goes stale, buffers again, re-fetches the snapshot, merges it, replays
- * the buffer and emits `synced`. Updates received before a snapshot request starts are covered by
+ * the buffer and emits `synced`. A source that says `resumed` (it recovered from an interruption
+ * and lost nothing, e.g. a relay consumer that read on from its last entry) returns a store that
+ * went stale on `reconnecting` to current without a resync. Updates received before a snapshot request starts are covered by
  * that snapshot, so the buffer is restarted with each fetch; orders and balances merge
  * monotonically, so replaying an update the snapshot already holds changes nothing.
  */
 import { backoffDelay, type SleepTimers, sleep } from '../core/backoff';
 import { errorFactory, type StreamError } from '../core/errors';
-import type { BrokerageStream, BrokerageSubscription, UpdateMeta } from '../streams/brokerage-stream';
-import { SafeEmitter } from '../streams/safe-emitter';
-import type { GapInfo } from '../streams/stream-base';
+import type { BrokerageSource } from '../streams/brokerage-source';
+import type { BrokerageSubscription, UpdateMeta } from '../streams/brokerage-stream';
+import { SafeEmitter, safeEmit } from '../streams/safe-emitter';
+import type { GapInfo } from '../streams/stream-core';
 import type { Balance, Order, Position } from '../types';
 import { BalanceBook, OrderBook, PositionBook } from './collections';
 import type { MergeOutcome } from './order-merge';
@@ -55,13 +58,16 @@ export interface LiveStats {
   resyncs: number;
 }
 
-/** The stream surface the store uses (a BrokerageStream). */
-export type LiveStream = Pick<BrokerageStream, 'state' | 'on' | 'off' | 'connect' | 'subscribe' | 'close'>;
+/**
+ * The stream surface the store uses.
+ * @deprecated Use {@link BrokerageSource} (a `BrokerageStream` or a relay consumer).
+ */
+export type LiveStream = BrokerageSource;
 
 /** Settings of {@link LiveStore.open}. */
 export interface LiveStoreSettings {
   rest: LiveRest;
-  stream: LiveStream;
+  stream: BrokerageSource;
   userId: string;
   accountIds: readonly string[];
   /** Close the stream with the store (it was created for it). */
@@ -100,6 +106,8 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
   private closed = false;
   private subscription: BrokerageSubscription | undefined;
   private resyncWanted = false;
+  /** Stale because the source reported `reconnecting` (a `resumed` may end it without a resync). */
+  private interrupted = false;
   private barrierWanted = false;
   private running: Promise<void> | undefined;
   /** Aborted by `close()`: ends a resync backoff wait at once. */
@@ -201,12 +209,28 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     this.receive({ kind: 'balance', data }, meta);
   private readonly onGap = (info: GapInfo) => {
     this.stats.gaps++;
+    this.interrupted = false; // a resync follows: `resumed` cannot vouch for this one
     this.markStale(info.reason === 'seq' ? 'seq_gap' : 'reconnect');
     void this.requestResync(info.reason === 'reconnect').catch(() => undefined);
   };
-  private readonly onReconnecting = () => this.markStale('disconnected');
+  private readonly onReconnecting = () => {
+    this.interrupted = true;
+    this.markStale('disconnected');
+  };
+  /** The source lost nothing: unless a resync is owed for another reason, the store is current again. */
+  private readonly onResumed = () => {
+    if (this.closed || !this.interrupted) return;
+    this.interrupted = false;
+    if (this.running || this.resyncWanted || this.settings.stream.state !== 'open') return;
+    const buffered = this.buffer ?? [];
+    this.buffer = undefined;
+    for (const update of buffered) this.apply(update);
+    if (!this.isStale) return;
+    this.isStale = false;
+    safeEmit(this, 'synced');
+  };
   private readonly onStreamClose = () => this.markStale('stream_closed');
-  private readonly onStreamError = (error: StreamError) => this.safeEmit('error', error);
+  private readonly onStreamError = (error: StreamError) => safeEmit(this, 'error', error);
 
   private attach(): void {
     const { stream } = this.settings;
@@ -215,6 +239,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     stream.on('balance_update', this.onBalance);
     stream.on('gap', this.onGap);
     stream.on('reconnecting', this.onReconnecting);
+    stream.on('resumed', this.onResumed);
     stream.on('close', this.onStreamClose);
     if (this.settings.ownsStream) stream.on('error', this.onStreamError);
   }
@@ -226,6 +251,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     stream.off('balance_update', this.onBalance);
     stream.off('gap', this.onGap);
     stream.off('reconnecting', this.onReconnecting);
+    stream.off('resumed', this.onResumed);
     stream.off('close', this.onStreamClose);
     stream.off('error', this.onStreamError);
   }
@@ -249,8 +275,8 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
   private applyOrder(order: Order): MergeOutcome {
     const { order: held, outcome } = this.orders.merge(order);
     if (outcome === 'applied') {
-      this.safeEmit('order', held);
-      this.safeEmit('change', { kind: 'order', order: held });
+      safeEmit(this, 'order', held);
+      safeEmit(this, 'change', { kind: 'order', order: held });
     }
     return outcome;
   }
@@ -258,13 +284,13 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
   private applyPosition(position: Position): boolean {
     if (!this.positions.apply(position)) return false;
     const removed = this.positions.get(position.account_id, position.symbol) === undefined;
-    this.safeEmit('change', { kind: 'position', position, removed });
+    safeEmit(this, 'change', { kind: 'position', position, removed });
     return true;
   }
 
   private applyBalance(balance: Balance): boolean {
     if (!this.balances.apply(balance)) return false;
-    this.safeEmit('change', { kind: 'balance', balance });
+    safeEmit(this, 'change', { kind: 'balance', balance });
     return true;
   }
 
@@ -273,7 +299,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     this.buffer ??= [];
     const wasStale = this.isStale;
     this.isStale = true;
-    if (!wasStale || reason === 'stream_closed') this.safeEmit('stale', { reason });
+    if (!wasStale || reason === 'stream_closed') safeEmit(this, 'stale', { reason });
   }
 
   private async initialSync(): Promise<void> {
@@ -328,7 +354,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
         attempt = 0;
       } catch (error) {
         if (this.closed) return;
-        this.safeEmit('error', error);
+        safeEmit(this, 'error', error);
         this.resyncWanted = true;
         await sleep(backoffDelay(RESYNC_BACKOFF, attempt++), this.closing.signal, this.settings.timers).catch(
           () => undefined,
@@ -389,6 +415,6 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     }
     this.isStale = false;
     this.stats.resyncs++;
-    this.safeEmit('synced');
+    safeEmit(this, 'synced');
   }
 }

@@ -1,8 +1,7 @@
 /** `u.live(options)`: checks the options, resolves the accounts, and opens a {@link LiveStore}. */
 import { errorFactory, type ValidationIssue } from '../core/errors';
 import type { BrokerageSource } from '../streams/brokerage-source';
-import type { BrokerageStream } from '../streams/brokerage-stream';
-import { LiveStore, type LiveStream } from './live-store';
+import { LiveStore } from './live-store';
 import type { LiveRest } from './snapshot';
 
 /** Options of `u.live()`. */
@@ -12,13 +11,13 @@ export interface LiveOptions {
   /** Follow the accounts of this connection (when `account_ids` is omitted). */
   connection_id?: string | undefined;
   /**
-   * A brokerage stream to share (one socket for many users: the server keeps one session per
+   * A brokerage source to share: a `BrokerageStream` or a relay consumer (one socket for many users: the server keeps one session per
    * credential pair). The store subscribes on it and leaves it open on `close()`. Default: a new
    * stream, closed with the store. The store subscribes to orders, positions and balances without
    * an account filter and filters by user and account itself: a filtered subscription could
    * replace another store's filter for the same topic on the server.
    */
-  stream?: BrokerageStream | LiveStream | BrokerageSource | undefined;
+  stream?: BrokerageSource | undefined;
   /** Most orders one snapshot listing may hold (default 100 000). */
   maxOrders?: number | undefined;
 }
@@ -49,7 +48,7 @@ export async function openLive(
   rest: LiveRest,
   userId: string,
   options: LiveOptions,
-  newStream: () => LiveStream,
+  newStream: () => BrokerageSource,
 ): Promise<LiveStore> {
   check(options);
   let accountIds = options.account_ids ? [...new Set(options.account_ids)] : undefined;
@@ -59,7 +58,7 @@ export async function openLive(
     if (accountIds.length === 0)
       throw errorFactory.validation([{ path: 'connection_id', message: 'no accounts to follow' }]);
   }
-  const stream = (options.stream as LiveStream | undefined) ?? newStream();
+  const stream = options.stream ?? newStream();
   return LiveStore.open({
     rest,
     stream,

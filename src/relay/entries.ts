@@ -5,7 +5,7 @@
  */
 import { streamErrorFactory as errorFactory, type RelayError } from '../core/errors';
 import type { BrokerageUpdateMessage } from '../streams/messages';
-import type { GapInfo } from '../streams/stream-base';
+import type { GapInfo } from '../streams/stream-core';
 import { type RelayAction, UPDATE_ACTIONS } from './keys';
 
 /** One raw stream entry: its id and its field/value pairs. */

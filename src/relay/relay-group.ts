@@ -10,8 +10,8 @@
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import type { UpdateMeta } from '../streams/brokerage-stream';
 import type { BrokerageUpdateMessage } from '../streams/messages';
-import { SafeEmitter } from '../streams/safe-emitter';
-import type { GapInfo } from '../streams/stream-base';
+import { SafeEmitter, safeEmit } from '../streams/safe-emitter';
+import type { GapInfo } from '../streams/stream-core';
 import { decodeEntry, entriesOf, idempotencyKey, type RawEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
@@ -213,7 +213,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   }
 
   private report(error: unknown): void {
-    this.safeEmit('error', error);
+    safeEmit(this, 'error', error);
   }
 
   private sleep(ms: number): Promise<void> {

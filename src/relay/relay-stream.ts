@@ -14,11 +14,17 @@ import type { BrokerageSource, BrokerageSourceEvents } from '../streams/brokerag
 import type { BrokerageSubscription, UpdateMeta, UpdatesIterator } from '../streams/brokerage-stream';
 import { BufferedIterator } from '../streams/buffered-iterator';
 import { FifoBuffer } from '../streams/buffers';
-import type { ConnectionState, ReconnectInfo } from '../streams/connection';
+import type { ConnectionState, ReconnectInfo } from '../streams/connection-events';
 import type { BrokerageUpdateMessage } from '../streams/messages';
 import { type BrokerageFilter, checkFilter, checkTopics } from '../streams/protocol/brokerage';
-import { SafeEmitter, type StreamLogger } from '../streams/safe-emitter';
-import type { GapInfo } from '../streams/stream-base';
+import {
+  emitterLogger,
+  SafeEmitter,
+  type StreamLogger,
+  safeEmit,
+  setEmitterLogger,
+} from '../streams/safe-emitter';
+import type { GapInfo } from '../streams/stream-core';
 import type { BrokerageTopic } from '../types';
 import { decodeEntry, entriesOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
@@ -97,7 +103,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
       throw errorFactory.validation([{ path: 'connectTimeoutMs', message: 'must be a positive integer' }]);
-    this.logger = options.logger;
+    setEmitterLogger(this, options.logger);
     this.batchSize = batchSize;
     this.connectTimeoutMs = connectTimeoutMs;
     const keys = relayKeys(key);
@@ -212,7 +218,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     await this.running?.catch(() => undefined);
     this.subscriptions.clear();
     for (const entry of [...this.iterators]) entry.iterator.end();
-    this.safeEmit('close', { code: 1000, reason: 'closed' });
+    safeEmit(this, 'close', { code: 1000, reason: 'closed' });
   }
 
   private async run(): Promise<void> {
@@ -250,7 +256,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
         attempt++;
         if (this.currentState === 'open') {
           this.currentState = 'waiting';
-          this.safeEmit('reconnecting', {
+          safeEmit(this, 'reconnecting', {
             attempt,
             delay,
             closeCode: 1006,
@@ -272,7 +278,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     this.currentState = 'open';
     this.opened?.resolve();
     this.opened = undefined;
-    this.safeEmit('connected');
+    safeEmit(this, 'connected');
   }
 
   /** Finds where to start: the last entry (`latest`), the beginning, or the given id. */
@@ -332,7 +338,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       if (!continuous && last === undefined) this.lastIndex = undefined;
     }
     this.markOpen();
-    if (continuous) this.safeEmit('resumed');
+    if (continuous) safeEmit(this, 'resumed');
     else {
       this.emitGap({ reason: 'seq' });
       this.lastIndex = undefined;
@@ -378,16 +384,16 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     if (!wanted) return;
     for (const entry of this.iterators) if (entry.topics.has(topic)) entry.iterator.push(message);
     const meta: UpdateMeta = { seq: message.seq, user_id: message.user_id, session_id: sessionId };
-    this.safeEmit(message.action, message.data, meta);
-    this.safeEmit('update', message);
+    safeEmit(this, message.action, message.data, meta);
+    safeEmit(this, 'update', message);
   }
 
   private emitGap(info: GapInfo): void {
-    this.safeEmit('gap', info);
+    safeEmit(this, 'gap', info);
   }
 
   private report(error: StreamError): void {
-    if (!this.safeEmit('error', error)) this.logger?.warn?.(error.message, { error });
+    if (!safeEmit(this, 'error', error)) emitterLogger(this)?.warn?.(error.message, { error });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -8,10 +8,10 @@
 import { hostname } from 'node:os';
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageStream } from '../streams/brokerage-stream';
-import type { ConnectionState } from '../streams/connection';
+import type { ConnectionState } from '../streams/connection-events';
 import type { BrokerageUpdateMessage } from '../streams/messages';
-import { SafeEmitter } from '../streams/safe-emitter';
-import type { GapInfo } from '../streams/stream-base';
+import { SafeEmitter, safeEmit } from '../streams/safe-emitter';
+import type { GapInfo } from '../streams/stream-core';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { Lease, type LeaseOptions, leaseTiming } from './lease';
 import { checkRedisTarget, RedisLink, type RedisTarget } from './redis-link';
@@ -327,7 +327,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   private setRole(role: RelayRole, fence: number | undefined): void {
     if (this.role === role) return;
     this.role = role;
-    this.safeEmit('role', role, { fence });
+    safeEmit(this, 'role', role, { fence });
   }
 
   private countWritten(count: number): void {
@@ -347,7 +347,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       error instanceof Error && 'closeCode' in error
         ? (error as StreamError)
         : errorFactory.relay('redis_unavailable', String((error as Error)?.message ?? error), error);
-    if (this.listenerCount('error') > 0) this.safeEmit('error', streamError);
+    if (this.listenerCount('error') > 0) safeEmit(this, 'error', streamError);
   }
 
   private sleep(ms: number): Promise<void> {

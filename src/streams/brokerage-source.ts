@@ -5,7 +5,7 @@
  */
 import type { BrokerageTopic } from '../types';
 import type { BrokerageStreamEvents, BrokerageSubscription } from './brokerage-stream';
-import type { ConnectionState } from './connection';
+import type { ConnectionState } from './connection-events';
 import type { BrokerageFilter } from './protocol/brokerage';
 
 /**

@@ -1,14 +1,15 @@
 /**
  * The brokerage stream (`wss://stream.connecttrade.com`): order, position and balance updates of
- * a user, as typed events and as a never-dropping async iterator. Detects `seq` gaps and treats
+ * a user, as typed events and as a bounded async iterator. Detects `seq` gaps and treats
  * every reconnect as a gap (the server replays nothing).
  */
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
+import type { BrokerageSource } from './brokerage-source';
 import { BufferedIterator } from './buffered-iterator';
 import { FifoBuffer } from './buffers';
-import type { CloseInfo, ReconnectInfo } from './connection';
+import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
 import type { BrokerageUpdateMessage, HeartbeatMessage } from './messages';
 import type { StreamOptions } from './options';
 import {
@@ -20,7 +21,8 @@ import {
   encodeBrokerageSubscribe,
   encodeBrokerageUnsubscribe,
 } from './protocol/brokerage';
-import { type GapInfo, StreamBase } from './stream-base';
+import { SafeEmitter } from './safe-emitter';
+import { type GapInfo, StreamCore } from './stream-core';
 
 /** Where a brokerage secret comes from: a string, or a (possibly async) provider called on each connect. */
 export type SecretProvider = string | (() => string | Promise<string>);
@@ -62,6 +64,11 @@ export interface BrokerageStreamEvents {
   reconnected: () => void;
   /** Updates were missed (a seq gap or a reconnect): resynchronize from REST. */
   gap: (info: GapInfo) => void;
+  /**
+   * Part of the {@link BrokerageSource} contract ("recovered, nothing lost"). A WebSocket stream
+   * never emits it: the server replays nothing across sessions, so each reconnect is a `gap`.
+   */
+  resumed: () => void;
   /** Non-fatal problems (malformed frames, listener exceptions, server errors) and fatal ones before `close`. */
   error: (error: StreamError) => void;
   /** The stream stopped for good. */
@@ -76,8 +83,20 @@ export interface BrokerageSubscription {
   unsubscribe(): Promise<void>;
 }
 
-/** The iterator `updates()` returns: never drops; `backlog` is how many updates wait to be read. */
+/** The iterator `updates()` returns: bounded by `maxBacklog`; see {@link BrokerageStream.updates}. */
 export type UpdatesIterator = BufferedIterator<BrokerageUpdateMessage>;
+
+/** Options of {@link BrokerageStream.updates}. */
+export interface UpdatesOptions {
+  /** Topics to receive (default: all). */
+  topics?: readonly BrokerageTopic[];
+  /**
+   * Most updates waiting to be read (default 10 000). Past it nothing is dropped silently: the
+   * iterator finishes what it holds, then throws a `backlog_overflow` StreamError (`dropped`
+   * counts the refused updates); resync from REST and start a new iterator.
+   */
+  maxBacklog?: number;
+}
 
 const TOPIC_OF: Record<string, BrokerageTopic> = {
   order_update: 'orders',
@@ -85,14 +104,17 @@ const TOPIC_OF: Record<string, BrokerageTopic> = {
   balance_update: 'balances',
 };
 
+/** A `seq` further than this beyond the last one is not believed (it would hide later gaps). */
+const MAX_SEQ_JUMP = 1_000_000;
+
 /** Order, position and balance updates over one authenticated WebSocket. */
-export class BrokerageStream extends StreamBase<BrokerageStreamEvents, BrokerageServerMessage> {
-  private readonly credentials: () => Promise<string>;
-  private readonly subscriptions = new Map<string, BrokerageSubscription>();
-  private readonly iterators = new Set<{ topics: Set<string>; iterator: UpdatesIterator }>();
-  private lastSeq = 0;
-  private sessionId: string | undefined;
-  private nextKey = 0;
+export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implements BrokerageSource {
+  readonly #core: StreamCore<BrokerageServerMessage>;
+  readonly #subscriptions = new Map<string, BrokerageSubscription>();
+  readonly #iterators = new Set<{ topics: Set<string>; iterator: UpdatesIterator }>();
+  #lastSeq = 0;
+  #sessionId: string | undefined;
+  #nextKey = 0;
 
   constructor(options: BrokerageStreamOptions) {
     const { clientId, clientSecret, ...rest } = options;
@@ -101,15 +123,43 @@ export class BrokerageStream extends StreamBase<BrokerageStreamEvents, Brokerage
     if (typeof clientSecret !== 'function' && (typeof clientSecret !== 'string' || clientSecret === ''))
       throw errorFactory.configuration('clientSecret is required (a string or a provider function)');
     if (typeof clientSecret === 'string') registerSecret(clientSecret);
-    super(rest, 'wss://stream.connecttrade.com', 'BrokerageServerMessage');
+    super();
     // A closure, not a field: util.inspect(stream) must not show the secret.
-    this.credentials = async () => {
+    const authFrame = async () => {
       const secret = typeof clientSecret === 'function' ? await clientSecret() : clientSecret;
       if (typeof secret !== 'string' || secret === '')
         throw errorFactory.configuration('clientSecret provider returned no secret');
       registerSecret(secret);
       return encodeBrokerageAuth(clientId, secret);
     };
+    this.#core = new StreamCore(this, rest, 'wss://stream.connecttrade.com', 'BrokerageServerMessage', {
+      authFrame,
+      decode: decodeBrokerage,
+      authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
+      message: (message) => this.#message(message),
+      subscriptionRefused: (key) => this.#subscriptions.delete(key),
+      ended: (error) => this.#ended(error),
+    });
+  }
+
+  /** The connection state. */
+  get state(): ConnectionState {
+    return this.#core.connection.state;
+  }
+
+  /** Timers currently armed by this stream (0 once closed). */
+  get activeTimers(): number {
+    return this.#core.connection.activeTimers;
+  }
+
+  /** Connects and resolves once authenticated; rejects typed (e.g. StreamAuthenticationError on 4001) or on timeout. */
+  connect(): Promise<void> {
+    return this.#core.connect();
+  }
+
+  /** Closes the stream for good: pending requests reject, iterators end, timers are cleared. */
+  async close(): Promise<void> {
+    this.#core.connection.close();
   }
 
   /** Subscribes to topics; resolves once the server confirms. Replayed after every reconnect. */
@@ -119,99 +169,108 @@ export class BrokerageStream extends StreamBase<BrokerageStreamEvents, Brokerage
   ): Promise<BrokerageSubscription> {
     checkTopics(topics);
     checkFilter(filter);
-    const key = `s${++this.nextKey}`;
+    const key = `s${++this.#nextKey}`;
     const list = [...topics];
     const frozenFilter = { ...filter };
-    await this.connection.register(key, (id) => encodeBrokerageSubscribe(id, list, frozenFilter));
+    const connection = this.#core.connection;
+    await connection.register(key, (id) => encodeBrokerageSubscribe(id, list, frozenFilter));
     const subscription: BrokerageSubscription = {
       topics: list,
       filter: frozenFilter,
       unsubscribe: async () => {
-        if (!this.subscriptions.delete(key)) return;
-        this.connection.unregister(key);
-        const stillNeeded = new Set([...this.subscriptions.values()].flatMap((s) => s.topics));
+        if (!this.#subscriptions.delete(key)) return;
+        connection.unregister(key);
+        const stillNeeded = new Set([...this.#subscriptions.values()].flatMap((s) => s.topics));
         const drop = list.filter((t) => !stillNeeded.has(t));
         if (drop.length > 0 && this.state !== 'closed')
-          await this.connection.request((id) => encodeBrokerageUnsubscribe(id, drop));
+          await connection.request((id) => encodeBrokerageUnsubscribe(id, drop));
       },
     };
-    this.subscriptions.set(key, subscription);
+    this.#subscriptions.set(key, subscription);
     return subscription;
   }
 
   /** Live subscriptions. */
   listSubscriptions(): BrokerageSubscription[] {
-    return [...this.subscriptions.values()];
+    return [...this.#subscriptions.values()];
   }
 
-  /** An async iterator of updates (all topics by default). Never drops: watch `backlog`. */
-  updates(options: { topics?: readonly BrokerageTopic[] } = {}): UpdatesIterator {
+  /** An async iterator of updates (all topics by default), bounded by `maxBacklog`: watch `backlog`. */
+  updates(options: UpdatesOptions = {}): UpdatesIterator {
     if (options.topics) checkTopics(options.topics);
+    const limit = options.maxBacklog ?? 10_000;
+    if (!(Number.isInteger(limit) && limit > 0))
+      throw errorFactory.validation([{ path: 'maxBacklog', message: 'must be a positive integer' }]);
     const entry = {
       topics: new Set<string>(options.topics ?? ['orders', 'positions', 'balances']),
       iterator: undefined as unknown as UpdatesIterator,
     };
-    entry.iterator = new BufferedIterator(new FifoBuffer<BrokerageUpdateMessage>(), () =>
-      this.iterators.delete(entry),
+    entry.iterator = new BufferedIterator(new FifoBuffer<BrokerageUpdateMessage>(limit), () =>
+      this.#iterators.delete(entry),
     );
     if (this.state === 'closed') entry.iterator.end();
-    else this.iterators.add(entry);
+    else this.#iterators.add(entry);
     return entry.iterator;
   }
 
-  /** @internal The server refused this subscription's replay: it is no longer live. */
-  subscriptionRefused(key: string): void {
-    this.subscriptions.delete(key);
-  }
-
-  /** @internal */
-  authFrame(): Promise<string> {
-    return this.credentials();
-  }
-
-  /** @internal */
-  decode(text: string): BrokerageServerMessage {
-    return decodeBrokerage(text);
-  }
-
-  /** @internal */
-  authenticated(message: BrokerageServerMessage, reconnect: boolean): void {
-    const previous = this.lastSeq;
-    this.sessionId = (message as { session_id: string }).session_id;
-    this.lastSeq = 0;
-    this.emitEvent('authenticated', { session_id: this.sessionId });
+  #authenticated(message: BrokerageServerMessage, reconnect: boolean): void {
+    const previous = this.#lastSeq;
+    this.#sessionId = (message as { session_id: string }).session_id;
+    this.#lastSeq = 0;
+    this.#core.emit('authenticated', { session_id: this.#sessionId });
     if (reconnect) {
-      this.emitEvent('reconnected');
+      this.#core.emit('reconnected');
       // Nothing is replayed across sessions: whatever happened while away is unknown.
-      this.emitEvent('gap', { reason: 'reconnect', from: previous + 1 } satisfies GapInfo);
+      this.#core.emit('gap', { reason: 'reconnect', from: previous + 1 } satisfies GapInfo);
     }
   }
 
-  /** @internal */
-  message(message: BrokerageServerMessage): void {
+  #message(message: BrokerageServerMessage): void {
     const action = message.action;
     if (action === 'heartbeat') {
-      this.emitEvent('heartbeat', message);
+      this.#core.emit('heartbeat', message);
       return;
     }
     const topic = TOPIC_OF[action];
     if (topic === undefined) return;
     const update = message as BrokerageUpdateMessage;
-    const seq = update.seq;
-    if (seq > this.lastSeq + 1)
-      this.emitEvent('gap', { reason: 'seq', from: this.lastSeq + 1, to: seq - 1 } satisfies GapInfo);
-    if (seq > this.lastSeq) this.lastSeq = seq;
-    for (const entry of this.iterators) if (entry.topics.has(topic)) entry.iterator.push(update);
-    this.emitEvent(action, update.data, {
-      seq,
+    if (!this.#sequenced(update)) return;
+    for (const entry of this.#iterators) if (entry.topics.has(topic)) entry.iterator.push(update);
+    this.#core.emit(action, update.data, {
+      seq: update.seq,
       user_id: update.user_id,
-      session_id: this.sessionId,
+      session_id: this.#sessionId,
     } satisfies UpdateMeta);
-    this.emitEvent('update', update);
+    this.#core.emit('update', update);
   }
 
-  protected override ended(error: StreamError | undefined): void {
-    this.subscriptions.clear();
-    for (const entry of [...this.iterators]) entry.iterator.end(error);
+  /**
+   * Checks `seq` against the session's last one: a skip is a `gap`; a repeat, a step backwards or
+   * an implausible jump is a protocol error, and the frame is dropped without moving the baseline
+   * (so later gaps still show).
+   */
+  #sequenced(update: BrokerageUpdateMessage): boolean {
+    const seq = update.seq;
+    const last = this.#lastSeq;
+    if (seq > last + MAX_SEQ_JUMP || seq <= last) {
+      const problem =
+        seq <= last ? 'repeats or goes backwards' : `jumps implausibly far (more than ${MAX_SEQ_JUMP})`;
+      this.#core.error(
+        errorFactory.streamProtocol(
+          `"${update.action}" frame: seq ${seq} ${problem} after ${last} in this session; frame dropped`,
+          JSON.stringify(update),
+        ),
+      );
+      return false;
+    }
+    if (seq > last + 1)
+      this.#core.emit('gap', { reason: 'seq', from: last + 1, to: seq - 1 } satisfies GapInfo);
+    this.#lastSeq = seq;
+    return true;
+  }
+
+  #ended(error: StreamError | undefined): void {
+    this.#subscriptions.clear();
+    for (const entry of [...this.#iterators]) entry.iterator.end(error);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * An async iterator fed by push(): values go straight to a waiting consumer, or into a buffer
- * (see buffers.ts) until it asks. `return()` (a `break` out of `for await`) unhooks it from the
+ * (see buffers.ts) until it asks; a buffer that refuses a value (full) ends the iteration with a
+ * `backlog_overflow` error once what it holds has been read. `return()` (a `break` out of `for await`) unhooks it from the
  * stream through `onDone`, so abandoned iterators hold no listeners.
  */
+import { streamErrorFactory as errorFactory } from '../core/errors';
 import type { IteratorBuffer } from './buffers';
 
 /** A push-fed async iterator. */
@@ -15,6 +17,8 @@ export class BufferedIterator<T> implements AsyncIterableIterator<T> {
   constructor(
     private readonly buffer: IteratorBuffer<T>,
     private readonly onDone: () => void,
+    /** Called when the reader leaves early (`return()`, what `break` calls), after `onDone`. */
+    private readonly onLeave?: () => void,
   ) {}
 
   /** Values waiting to be read. */
@@ -22,7 +26,7 @@ export class BufferedIterator<T> implements AsyncIterableIterator<T> {
     return this.buffer.size;
   }
 
-  /** Values the buffer discarded (bounded FIFOs only). */
+  /** Values the buffer discarded or refused (see buffers.ts for each channel's rule). */
   get dropped(): number {
     return this.buffer.dropped;
   }
@@ -34,7 +38,7 @@ export class BufferedIterator<T> implements AsyncIterableIterator<T> {
     if (waiting) {
       this.waiting = this.failWaiting = undefined;
       waiting({ value, done: false });
-    } else this.buffer.push(value);
+    } else if (!this.buffer.push(value)) this.end(errorFactory.streamBacklogOverflow(this.buffer.limit));
   }
 
   /** Ends the iteration once the buffer is drained, with an error if given. */
@@ -69,8 +73,10 @@ export class BufferedIterator<T> implements AsyncIterableIterator<T> {
 
   /** Stops iterating (what `break` in `for await` calls) and unhooks the iterator from its stream. */
   return(): Promise<IteratorResult<T>> {
+    const left = !this.done;
     this.end();
     while (this.buffer.shift() !== undefined);
+    if (left) this.onLeave?.();
     return Promise.resolve({ value: undefined, done: true });
   }
 

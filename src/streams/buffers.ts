@@ -1,29 +1,39 @@
 /**
- * Buffers between a stream and a slow async-iterator consumer. Brokerage updates must never be
- * lost, so they use an unbounded FIFO whose size is exposed; market data is only worth its latest
- * value, so it conflates per key, except trades (each print matters) which use a bounded FIFO that
- * counts what it drops.
+ * Buffers between a stream and a slow async-iterator consumer. Every one is bounded:
+ * - brokerage updates must never be lost silently, so they use a FIFO that refuses the value
+ *   past its bound: the iterator then ends with a `backlog_overflow` StreamError (resync);
+ * - trades (each print matters) use a FIFO that drops the oldest past its bound, counting drops;
+ * - quotes, bars, depth and options chains are only worth their latest value: they conflate per
+ *   key, and bound the number of keys (the oldest key's value is dropped, and counted).
  */
 
 /** A buffer an iterator drains. */
 export interface IteratorBuffer<T> {
-  /** Adds a value (the buffer may drop or conflate to stay bounded). */
-  push(value: T): void;
+  /** Adds a value; false when the buffer is full and refused it (the iterator then ends with an error). */
+  push(value: T): boolean;
   /** Takes the oldest value, or undefined when empty. */
   shift(): T | undefined;
   /** Values waiting to be read. */
   readonly size: number;
-  /** Values discarded so far (0 for buffers that never drop or that conflate). */
+  /** Values discarded or refused so far. */
   readonly dropped: number;
+  /** The bound (values, or keys for conflating buffers). */
+  readonly limit: number;
 }
 
-/** Unbounded FIFO (amortized O(1) shift). */
+/** FIFO (amortized O(1) shift) that refuses values beyond `limit` and counts them. */
 export class FifoBuffer<T> implements IteratorBuffer<T> {
   private items: (T | undefined)[] = [];
   private head = 0;
-  readonly dropped = 0;
-  push(value: T): void {
+  private refused = 0;
+  constructor(readonly limit = Number.POSITIVE_INFINITY) {}
+  push(value: T): boolean {
+    if (this.size >= this.limit) {
+      this.refused++;
+      return false;
+    }
     this.items.push(value);
+    return true;
   }
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
@@ -39,19 +49,22 @@ export class FifoBuffer<T> implements IteratorBuffer<T> {
   get size(): number {
     return this.items.length - this.head;
   }
+  get dropped(): number {
+    return this.refused;
+  }
 }
 
-/** FIFO that keeps at most `capacity` values, dropping the oldest and counting the drops. */
+/** FIFO that keeps at most `limit` values, dropping the oldest and counting the drops. */
 export class BoundedFifoBuffer<T> implements IteratorBuffer<T> {
   private readonly fifo = new FifoBuffer<T>();
   private drops = 0;
-  constructor(private readonly capacity: number) {}
-  push(value: T): void {
-    if (this.fifo.size >= this.capacity) {
+  constructor(readonly limit: number) {}
+  push(value: T): boolean {
+    if (this.fifo.size >= this.limit) {
       this.fifo.shift();
       this.drops++;
     }
-    this.fifo.push(value);
+    return this.fifo.push(value);
   }
   shift(): T | undefined {
     return this.fifo.shift();
@@ -64,16 +77,30 @@ export class BoundedFifoBuffer<T> implements IteratorBuffer<T> {
   }
 }
 
-/** Keeps only the latest value per key; keys are served in first-arrival order. */
+/**
+ * Keeps only the latest value per key, for at most `limit` keys (a new key past the bound drops
+ * the value of the oldest waiting key, counted in `dropped`); keys are served in first-arrival order.
+ */
 export class ConflatingBuffer<T> implements IteratorBuffer<T> {
   private readonly latest = new Map<string, T>();
-  readonly dropped = 0;
+  private drops = 0;
   private replaced = 0;
-  constructor(private readonly keyOf: (value: T) => string) {}
-  push(value: T): void {
+  constructor(
+    private readonly keyOf: (value: T) => string,
+    readonly limit = 10_000,
+  ) {}
+  push(value: T): boolean {
     const key = this.keyOf(value);
     if (this.latest.has(key)) this.replaced++;
+    else if (this.latest.size >= this.limit) {
+      for (const oldest of this.latest.keys()) {
+        this.latest.delete(oldest);
+        break;
+      }
+      this.drops++;
+    }
     this.latest.set(key, value);
+    return true;
   }
   shift(): T | undefined {
     for (const [key, value] of this.latest) {
@@ -85,7 +112,10 @@ export class ConflatingBuffer<T> implements IteratorBuffer<T> {
   get size(): number {
     return this.latest.size;
   }
-  /** Values superseded by a newer one before being read. */
+  get dropped(): number {
+    return this.drops;
+  }
+  /** Values superseded by a newer one of the same key before being read. */
   get conflated(): number {
     return this.replaced;
   }

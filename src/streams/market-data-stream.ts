@@ -6,8 +6,8 @@
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
-import type { CloseInfo, ReconnectInfo } from './connection';
-import { MarketDataSubscription } from './market-data-subscription';
+import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
+import { deliverTo, endSubscription, MarketDataSubscription } from './market-data-subscription';
 import type {
   Channel,
   ChannelData,
@@ -31,14 +31,21 @@ import {
   type SnapshotBarsParams,
   symbolOf,
 } from './protocol/market-data';
-import { type GapInfo, StreamBase } from './stream-base';
+import { SafeEmitter } from './safe-emitter';
+import { type GapInfo, StreamCore } from './stream-core';
 
 /** Options of {@link MarketDataStream}. */
 export interface MarketDataStreamOptions extends StreamOptions {
   /** Returns a fresh `{ token, expires_at }` (e.g. `u.connections.token(connectionId)`); called on each connect. */
   tokenProvider: () => Promise<ConnectionToken>;
-  /** Trades kept per iterator before the oldest are dropped (default 10 000). */
+  /** Trades kept per iterator before the oldest are dropped, counted in `dropped` (default 10 000). */
   tradesBufferSize?: number;
+  /**
+   * Keys (symbols; symbol and start for bars) a conflating iterator (quotes, bars, depth,
+   * options_chain) holds before the oldest waiting key's value is dropped, counted in `dropped`
+   * (default 10 000).
+   */
+  maxConflatedKeys?: number;
 }
 
 /** The market-data stream's events. */
@@ -82,24 +89,59 @@ export type SubscribeParamsArg<C extends Channel> =
 const EXPIRY_MARGIN_MS = 5_000;
 
 /** Market data over one token-authenticated WebSocket. */
-export class MarketDataStream extends StreamBase<MarketDataStreamEvents, MarketDataServerMessage> {
-  private readonly tokenProvider: () => Promise<ConnectionToken>;
-  private readonly tradesCapacity: number;
-  private readonly byChannel = new Map<Channel, Set<MarketDataSubscription<Channel>>>();
-  private readonly keys = new Map<MarketDataSubscription<Channel>, string>();
-  private currentToken: string | undefined;
-  private rejectedToken: string | undefined;
-  private nextKey = 0;
+export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
+  readonly #core: StreamCore<MarketDataServerMessage>;
+  readonly #tokenProvider: () => Promise<ConnectionToken>;
+  readonly #bounds: { trades: number; keys: number };
+  readonly #byChannel = new Map<Channel, Set<MarketDataSubscription<Channel>>>();
+  readonly #keys = new Map<MarketDataSubscription<Channel>, string>();
+  #currentToken: string | undefined;
+  #rejectedToken: string | undefined;
+  #nextKey = 0;
 
   constructor(options: MarketDataStreamOptions) {
-    const { tokenProvider, tradesBufferSize, ...rest } = options;
+    const { tokenProvider, tradesBufferSize, maxConflatedKeys, ...rest } = options;
     if (typeof tokenProvider !== 'function') throw errorFactory.configuration('tokenProvider is required');
-    const capacity = tradesBufferSize ?? 10_000;
-    if (!(Number.isInteger(capacity) && capacity > 0))
+    const trades = tradesBufferSize ?? 10_000;
+    if (!(Number.isInteger(trades) && trades > 0))
       throw errorFactory.configuration('tradesBufferSize must be a positive integer');
-    super(rest, 'wss://mdstream.connecttrade.com', 'MarketDataServerMessage');
-    this.tokenProvider = tokenProvider;
-    this.tradesCapacity = capacity;
+    const keys = maxConflatedKeys ?? 10_000;
+    if (!(Number.isInteger(keys) && keys > 0))
+      throw errorFactory.configuration('maxConflatedKeys must be a positive integer');
+    super();
+    this.#tokenProvider = tokenProvider;
+    this.#bounds = { trades, keys };
+    this.#core = new StreamCore(this, rest, 'wss://mdstream.connecttrade.com', 'MarketDataServerMessage', {
+      authFrame: () => this.#authFrame(),
+      decode: decodeMarketData,
+      authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
+      message: (message) => this.#message(message),
+      tokenExpired: () => {
+        this.#rejectedToken = this.#currentToken;
+      },
+      subscriptionRefused: (key, error) => this.#subscriptionRefused(key, error),
+      ended: (error) => this.#ended(error),
+    });
+  }
+
+  /** The connection state. */
+  get state(): ConnectionState {
+    return this.#core.connection.state;
+  }
+
+  /** Timers currently armed by this stream (0 once closed). */
+  get activeTimers(): number {
+    return this.#core.connection.activeTimers;
+  }
+
+  /** Connects and resolves once authenticated; rejects typed (e.g. StreamAuthenticationError on 4001) or on timeout. */
+  connect(): Promise<void> {
+    return this.#core.connect();
+  }
+
+  /** Closes the stream for good: pending requests reject, iterators end, timers are cleared. */
+  async close(): Promise<void> {
+    this.#core.connection.close();
   }
 
   /** Subscribes to a channel; resolves once the server confirms. Replayed after every reconnect. */
@@ -115,25 +157,25 @@ export class MarketDataStream extends StreamBase<MarketDataStreamEvents, MarketD
       channel,
       list,
       p,
-      this.tradesCapacity,
-      (s) => this.stop(s as unknown as MarketDataSubscription<Channel>),
-      this.logger,
+      this.#bounds,
+      (s) => this.#stop(s as unknown as MarketDataSubscription<Channel>),
+      this.#core.settings.logger,
     );
     const any = subscription as unknown as MarketDataSubscription<Channel>;
-    const key = `m${++this.nextKey}`;
+    const key = `m${++this.#nextKey}`;
     // Indexed before the answer: data may arrive right behind `subscribed`.
-    this.keys.set(any, key);
-    let set = this.byChannel.get(channel);
+    this.#keys.set(any, key);
+    let set = this.#byChannel.get(channel);
     if (!set) {
       set = new Set();
-      this.byChannel.set(channel, set);
+      this.#byChannel.set(channel, set);
     }
     set.add(any);
     try {
-      await this.connection.register(key, (id) => encodeSubscribe(id, channel, list, p));
+      await this.#core.connection.register(key, (id) => encodeSubscribe(id, channel, list, p));
     } catch (error) {
-      this.forget(any);
-      subscription.end(undefined);
+      this.#forget(any);
+      endSubscription(subscription, undefined);
       throw error;
     }
     return subscription;
@@ -142,7 +184,7 @@ export class MarketDataStream extends StreamBase<MarketDataStreamEvents, MarketD
   /** Historical bars. */
   async snapshotBars(params: SnapshotBarsParams): Promise<Bar[]> {
     checkSnapshot(params);
-    const answer = (await this.connection.request((id) =>
+    const answer = (await this.#core.connection.request((id) =>
       encodeSnapshot(id, params),
     )) as SnapshotResponseMessage;
     return answer.data;
@@ -150,107 +192,96 @@ export class MarketDataStream extends StreamBase<MarketDataStreamEvents, MarketD
 
   /** The server's view of this connection's subscriptions. */
   async listSubscriptions(): Promise<SubscriptionInfo[]> {
-    const answer = (await this.connection.request(encodeListSubscriptions)) as SubscriptionsResponseMessage;
+    const answer = (await this.#core.connection.request(
+      encodeListSubscriptions,
+    )) as SubscriptionsResponseMessage;
     return answer.subscriptions;
   }
 
-  /** @internal */
-  async authFrame(): Promise<string> {
-    let token = await this.fetchToken();
-    if (this.isStale(token)) token = await this.fetchToken();
-    if (this.isStale(token))
+  async #authFrame(): Promise<string> {
+    let token = await this.#fetchToken();
+    if (this.#isStale(token)) token = await this.#fetchToken();
+    if (this.#isStale(token))
       throw errorFactory.streamServerError(
         'token_expired',
         'The token provider returned an expired or rejected token',
       );
-    this.currentToken = token.token;
+    this.#currentToken = token.token;
     return encodeMarketDataAuth(token.token);
   }
 
-  /** @internal */
-  tokenExpired(): void {
-    this.rejectedToken = this.currentToken;
-  }
-
-  /** @internal */
-  decode(text: string): MarketDataServerMessage {
-    return decodeMarketData(text);
-  }
-
-  /** @internal */
-  authenticated(message: MarketDataServerMessage, reconnect: boolean): void {
+  #authenticated(message: MarketDataServerMessage, reconnect: boolean): void {
     const { connection_id, expires_at } = message as { connection_id: string; expires_at: string };
-    this.emitEvent('authenticated', { connection_id, expires_at });
+    this.#core.emit('authenticated', { connection_id, expires_at });
     if (reconnect) {
-      this.emitEvent('reconnected');
-      this.emitEvent('gap', { reason: 'reconnect' } satisfies GapInfo);
+      this.#core.emit('reconnected');
+      this.#core.emit('gap', { reason: 'reconnect' } satisfies GapInfo);
     }
   }
 
-  /** @internal */
-  message(message: MarketDataServerMessage): void {
+  #message(message: MarketDataServerMessage): void {
     if (message.action === 'heartbeat') {
-      this.emitEvent('heartbeat', message);
+      this.#core.emit('heartbeat', message);
       return;
     }
     if (message.action !== 'update') return;
     const { channel, data } = message;
-    const subscriptions = this.byChannel.get(channel);
+    const subscriptions = this.#byChannel.get(channel);
     if (subscriptions) {
       const symbol = symbolOf(channel, data as unknown as Record<string, unknown>);
       for (const subscription of subscriptions)
-        if (subscription.symbols.has(symbol)) subscription.deliver(data);
+        if (subscription.symbols.has(symbol)) deliverTo(subscription, data);
     }
-    this.emitEvent(channel, data);
-    this.emitEvent('update', message);
+    this.#core.emit(channel, data);
+    this.#core.emit('update', message);
   }
 
-  /** @internal The server refused this subscription's replay: it ends, and its iterators with it. */
-  subscriptionRefused(key: string, error: StreamError): void {
-    for (const [subscription, k] of this.keys)
+  /** The server refused this subscription's replay: it ends, and its iterators with it. */
+  #subscriptionRefused(key: string, error: StreamError): void {
+    for (const [subscription, k] of this.#keys)
       if (k === key) {
-        this.forget(subscription);
-        subscription.end(error);
+        this.#forget(subscription);
+        endSubscription(subscription, error);
       }
   }
 
-  protected override ended(error: StreamError | undefined): void {
-    for (const subscription of [...this.keys.keys()]) subscription.end(error);
-    this.keys.clear();
-    this.byChannel.clear();
+  #ended(error: StreamError | undefined): void {
+    for (const subscription of [...this.#keys.keys()]) endSubscription(subscription, error);
+    this.#keys.clear();
+    this.#byChannel.clear();
   }
 
-  private async fetchToken(): Promise<ConnectionToken> {
-    const token = await this.tokenProvider();
+  async #fetchToken(): Promise<ConnectionToken> {
+    const token = await this.#tokenProvider();
     if (typeof token?.token !== 'string' || token.token === '' || typeof token.expires_at !== 'string')
       throw errorFactory.configuration('tokenProvider must return { token, expires_at }');
     registerSecret(token.token);
     return token;
   }
 
-  private isStale(token: ConnectionToken): boolean {
+  #isStale(token: ConnectionToken): boolean {
     const expires = Date.parse(token.expires_at);
     return (
-      token.token === this.rejectedToken ||
-      (Number.isFinite(expires) && expires - EXPIRY_MARGIN_MS <= this.settings.timers.now())
+      token.token === this.#rejectedToken ||
+      (Number.isFinite(expires) && expires - EXPIRY_MARGIN_MS <= this.#core.settings.timers.now())
     );
   }
 
-  private forget(subscription: MarketDataSubscription<Channel>): string | undefined {
-    const key = this.keys.get(subscription);
-    this.keys.delete(subscription);
-    this.byChannel.get(subscription.channel)?.delete(subscription);
-    if (key) this.connection.unregister(key);
+  #forget(subscription: MarketDataSubscription<Channel>): string | undefined {
+    const key = this.#keys.get(subscription);
+    this.#keys.delete(subscription);
+    this.#byChannel.get(subscription.channel)?.delete(subscription);
+    if (key) this.#core.connection.unregister(key);
     return key;
   }
 
-  private async stop(subscription: MarketDataSubscription<Channel>): Promise<void> {
-    if (!this.forget(subscription) || this.state === 'closed') return;
+  async #stop(subscription: MarketDataSubscription<Channel>): Promise<void> {
+    if (!this.#forget(subscription) || this.state === 'closed') return;
     const still = new Set<string>();
-    for (const other of this.byChannel.get(subscription.channel) ?? [])
+    for (const other of this.#byChannel.get(subscription.channel) ?? [])
       for (const s of other.symbols) still.add(s);
     const drop = [...subscription.symbols].filter((s) => !still.has(s));
     if (drop.length > 0)
-      await this.connection.request((id) => encodeUnsubscribe(id, subscription.channel, drop));
+      await this.#core.connection.request((id) => encodeUnsubscribe(id, subscription.channel, drop));
   }
 }

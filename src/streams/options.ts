@@ -18,6 +18,12 @@ export interface StreamOptions {
   reconnect?: ReconnectOptions;
   /** `connect()` rejects if not authenticated within this many ms (default 30 000). */
   connectTimeout?: number;
+  /**
+   * Each attempt (the first and every reconnect) must open its socket and be authenticated within
+   * this many ms; past it the attempt is abandoned with an `error` event and the stream reconnects
+   * (default 10 000).
+   */
+  handshakeTimeout?: number;
   /** A request (subscribe, snapshot...) rejects if unanswered this many ms after it was sent (default 10 000). */
   requestTimeout?: number;
   /** Bytes of requests kept while disconnected; beyond it requests are refused (default 1 MiB). */
@@ -41,6 +47,7 @@ export interface ResolvedStreamOptions {
   pingInterval: number;
   reconnect: ResolvedReconnect;
   connectTimeout: number;
+  handshakeTimeout: number;
   requestTimeout: number;
   maxQueueBytes: number;
   validate: boolean;
@@ -74,6 +81,7 @@ export function resolveStreamOptions(options: StreamOptions, defaultUrl: string)
     pingInterval: positive('pingInterval', options.pingInterval, 15_000, true),
     reconnect,
     connectTimeout: positive('connectTimeout', options.connectTimeout, 30_000),
+    handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, 10_000),
     requestTimeout: positive('requestTimeout', options.requestTimeout, 10_000),
     maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, 1024 * 1024, true),
     validate: options.validate ?? false,

@@ -2,6 +2,12 @@
  * An eventemitter3 emitter whose listeners cannot hurt the stream: each listener runs in its own
  * try/catch, and an exception becomes an `error` event carrying a ListenerError. A throwing
  * `error` listener is reported to the logger instead, so it can never recurse.
+ *
+ * Only eventemitter3's public API is used (`listeners`, `removeListener`): a `once` registration
+ * is remembered here so the isolated emit can remove it the way eventemitter3's own emit would.
+ * Emitting and the logger are reached through the module functions {@link safeEmit} and
+ * {@link setEmitterLogger}, not protected members, so they stay out of the public `.d.ts`.
+ * Listeners run with the emitter as `this` (eventemitter3's per-listener `context` is not used).
  */
 // The named export, not the default: eventemitter3's types are CommonJS, so under NodeNext an ESM
 // consumer's default import is the whole module and every stream would lose its typed events.
@@ -16,56 +22,95 @@ export interface StreamLogger {
   warn?(message: string, details?: Record<string, unknown>): void;
 }
 
-interface Listener {
-  fn: (...args: unknown[]) => void;
-  context: unknown;
-  once: boolean;
-}
+type AnyListener = (...args: unknown[]) => void;
+
+let emitIsolated: (emitter: SafeEmitter<never>, event: string | symbol, args: unknown[]) => boolean;
+let loggerOf: (emitter: SafeEmitter<never>) => { value: StreamLogger | undefined };
 
 /** EventEmitter with per-listener isolation. */
 export class SafeEmitter<Events extends EventEmitter.ValidEventTypes> extends EventEmitter<Events> {
-  /** @internal */
-  protected logger: StreamLogger | undefined;
+  #logger: { value: StreamLogger | undefined } = { value: undefined };
+  /** Listeners registered with `once`, per event, not yet called. */
+  #once = new Map<string | symbol, Map<AnyListener, number>>();
 
-  /** Emits to each listener in isolation (honouring `once`); returns whether anyone listened. */
-  protected safeEmit(event: EventEmitter.EventNames<Events>, ...args: unknown[]): boolean {
-    // eventemitter3 keeps one listener as an object and several as an array of { fn, context, once };
-    // reading them directly (as its own emit does) avoids copying the list on every message.
-    const key = EventEmitter.prefixed ? `${EventEmitter.prefixed}${String(event)}` : event;
-    const entry = (this as unknown as { _events: Record<string | symbol, Listener | Listener[] | undefined> })
-      ._events[key as string];
-    if (entry === undefined) return false;
-    if (!Array.isArray(entry)) {
-      this.invoke(event, entry, args);
-      return true;
+  /** Adds a listener called at most once. */
+  override once<T extends EventEmitter.EventNames<Events>>(
+    event: T,
+    fn: EventEmitter.EventListener<Events, T>,
+    context?: unknown,
+  ): this {
+    const marks = this.#once.get(event) ?? new Map<AnyListener, number>();
+    this.#once.set(event, marks);
+    const listener = fn as unknown as AnyListener;
+    marks.set(listener, (marks.get(listener) ?? 0) + 1);
+    return super.once(event, fn, context);
+  }
+
+  static {
+    emitIsolated = (emitter, event, args) => emitter.#emit(event, args);
+    loggerOf = (emitter) => emitter.#logger;
+  }
+
+  #emit(event: string | symbol, args: unknown[]): boolean {
+    const name = event as EventEmitter.EventNames<Events>;
+    // A copy: listeners added or removed by a listener take effect from the next emit.
+    const listeners = this.listeners(name) as unknown as AnyListener[];
+    if (listeners.length === 0) return false;
+    const marks = this.#once.get(event);
+    for (const listener of listeners) {
+      const pending = marks?.get(listener);
+      if (marks && pending !== undefined) {
+        // Removes only a `once` registration of this function (eventemitter3 knows which it is).
+        if (pending > 1) marks.set(listener, pending - 1);
+        else marks.delete(listener);
+        this.removeListener(name, listener as never, undefined, true);
+      }
+      try {
+        listener.apply(this, args);
+      } catch (cause) {
+        this.#reportListenerError(String(event), cause);
+      }
     }
-    for (const listener of entry.slice()) this.invoke(event, listener, args);
     return true;
   }
 
-  private invoke(event: EventEmitter.EventNames<Events>, listener: Listener, args: unknown[]): void {
-    if (listener.once) this.removeListener(event, listener.fn as never, undefined, true);
-    try {
-      listener.fn.apply(listener.context, args);
-    } catch (cause) {
-      this.reportListenerError(String(event), cause);
-    }
-  }
-
-  private reportListenerError(event: string, cause: unknown): void {
+  #reportListenerError(event: string, cause: unknown): void {
+    const logger = this.#logger.value;
     const error = errorFactory.listener(event, cause);
     if (event === 'error') {
-      this.logger?.warn?.('An error listener threw', { error });
+      logger?.warn?.('An error listener threw', { error });
       return;
     }
-    const listeners = this.listeners('error' as EventEmitter.EventNames<Events>) as ((e: unknown) => void)[];
-    if (listeners.length === 0) this.logger?.warn?.(error.message, { error });
+    const listeners = this.listeners('error' as EventEmitter.EventNames<Events>) as unknown as AnyListener[];
+    if (listeners.length === 0) logger?.warn?.(error.message, { error });
     for (const listener of listeners) {
       try {
         listener.call(this, error);
       } catch (inner) {
-        this.logger?.warn?.('An error listener threw', { error: errorFactory.listener('error', inner) });
+        logger?.warn?.('An error listener threw', { error: errorFactory.listener('error', inner) });
       }
     }
   }
+}
+
+/** Emits to each listener in isolation (honouring `once`); returns whether anyone listened. */
+export function safeEmit<Events extends EventEmitter.ValidEventTypes>(
+  emitter: SafeEmitter<Events>,
+  event: EventEmitter.EventNames<Events>,
+  ...args: unknown[]
+): boolean {
+  return emitIsolated(emitter as unknown as SafeEmitter<never>, event, args);
+}
+
+/** Sets where an emitter reports listener failures nobody else hears. */
+export function setEmitterLogger(
+  emitter: SafeEmitter<EventEmitter.ValidEventTypes>,
+  logger: StreamLogger | undefined,
+): void {
+  loggerOf(emitter as unknown as SafeEmitter<never>).value = logger;
+}
+
+/** The logger set by {@link setEmitterLogger}. */
+export function emitterLogger(emitter: SafeEmitter<EventEmitter.ValidEventTypes>): StreamLogger | undefined {
+  return loggerOf(emitter as unknown as SafeEmitter<never>).value;
 }

@@ -35,6 +35,8 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 export interface TransportHandlers {
   open(): void;
   message(text: string): void;
+  /** A binary frame (the protocol is text-only). */
+  binary(): void;
   /** Any frame or pong: proof the peer is alive. */
   activity(): void;
   close(code: number, reason: string): void;
@@ -78,7 +80,7 @@ export class Transport {
         if (this.closed) return;
         handlers.activity();
         if (!isBinary) handlers.message(data.toString());
-        else handlers.error(new Error('Binary frame received; the protocol is text-only'));
+        else handlers.binary();
       }) as never);
       socket.on('pong', (() => {
         if (!this.closed) handlers.activity();
@@ -88,7 +90,7 @@ export class Transport {
         if (this.closed) return;
         handlers.activity();
         if (typeof event.data === 'string') handlers.message(event.data);
-        else handlers.error(new Error('Binary frame received; the protocol is text-only'));
+        else handlers.binary();
       };
     }
   }

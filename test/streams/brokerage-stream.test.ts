@@ -9,7 +9,7 @@ import {
   StreamSessionReplacedError,
   ValidationError,
 } from '../../src/streams';
-import type { GapInfo } from '../../src/streams/stream-base';
+import type { GapInfo } from '../../src/streams/stream-core';
 import type { Order } from '../../src/types';
 import { orderFixture } from '../helpers/fixtures';
 import { brokerageAutoResponder, once, TestWsServer } from '../helpers/ws-server';
@@ -301,7 +301,7 @@ describe('BrokerageStream over a loopback server', () => {
     s.on('error', (e) => errors.push(e as StreamProtocolError));
     socket.sendRaw('{not json');
     socket.sendRaw(JSON.stringify({ action: 'teleport', x: 1 }));
-    socket.sendRaw(JSON.stringify({ action: 'order_update', seq: '1', user_id: 'u', data: order }));
+    socket.sendRaw(JSON.stringify({ action: 'order_update', seq: '1x', user_id: 'u', data: order }));
     socket.sendRaw(JSON.stringify({ action: 'order_update', seq: 1, user_id: 'u', data: 'x'.repeat(5000) }));
     socket.sendRaw('[1,2]');
     socket.send({ action: 'order_update', seq: 1, user_id: 'u', data: order });

@@ -3,7 +3,7 @@
  * (real sockets and fake timers do not mix).
  */
 import { BrokerageStream, MarketDataStream, StreamError, StreamTimeoutError } from '../../src/streams';
-import type { ReconnectInfo } from '../../src/streams/connection';
+import type { ReconnectInfo } from '../../src/streams/connection-events';
 import { brokerageScript, type FakeWebSocket, fakeWebSocketFactory } from './fake-websocket';
 
 beforeEach(() => jest.useFakeTimers());

@@ -6,7 +6,7 @@
 import { enums } from '../../../generated/operations';
 import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
 import type { BrokerageServerMessage, BrokerageTopic } from '../../types';
-import { expectErrorFrame, expectField, parseFrame } from './frame';
+import { expectErrorFrame, expectField, parseFrame, readInteger } from './frame';
 
 /** Filters of a brokerage subscription. */
 export interface BrokerageFilter {
@@ -21,8 +21,7 @@ export function decodeBrokerage(text: string): BrokerageServerMessage {
     case 'order_update':
     case 'position_update':
     case 'balance_update':
-      if (!(Number.isInteger(frame.seq) && (frame.seq as number) >= 1))
-        throw errorFactory.streamProtocol(`"${frame.action}" frame: "seq" must be a positive integer`, text);
+      readInteger(frame, 'seq', text, 1);
       expectField(frame, 'user_id', 'string', text);
       expectField(frame, 'data', 'object', text);
       break;

@@ -52,6 +52,31 @@ export function expectField(
     throw errorFactory.streamProtocol(`"${frame.action}" frame: "${field}" must be ${kind}`, text);
 }
 
+const DIGITS = /^[0-9]{1,16}$/;
+
+/**
+ * Reads an integer field sent as a JSON number or as a decimal string (`17` or `"17"`: the vendor
+ * says every field it returns is a string or a boolean), writes it back as a number, and throws
+ * StreamProtocolError unless it is a safe integer of at least `min`.
+ */
+export function readInteger(
+  frame: RawFrame,
+  field: string,
+  text: string,
+  min: number,
+  optional = false,
+): void {
+  let value = frame[field];
+  if (optional && value === undefined) return;
+  if (typeof value === 'string' && DIGITS.test(value)) value = Number(value);
+  if (!(Number.isSafeInteger(value) && (value as number) >= min))
+    throw errorFactory.streamProtocol(
+      `"${frame.action}" frame: "${field}" must be a safe integer of at least ${min}`,
+      text,
+    );
+  frame[field] = value;
+}
+
 /** Checks the fields every `error` frame has. */
 export function expectErrorFrame(frame: RawFrame, text: string): void {
   expectField(frame, 'code', 'string', text);
