@@ -4,7 +4,9 @@
  *  1. order_update messages/s decoded and dispatched through BrokerageStream (`on('order_update')`),
  *     against a raw `ws` client doing JSON.parse on the same server (goal: >= 0.95x raw);
  *  2. quote updates/s through MarketDataStream's conflating iterator (latest quote per symbol).
- * Rounds alternate raw/SDK; the best round of each is reported.
+ * Rounds alternate raw/SDK; the median of each is reported. Every listener is registered before
+ * the request that makes data flow (frames may arrive in the same read as the answer), and every
+ * wait has a deadline (`BENCH_TIMEOUT_MS`, default 60 s): a stuck run fails instead of hanging.
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,12 +15,32 @@ import { BrokerageStream, MarketDataStream } from '../src/streams';
 
 const COUNT = Number(process.env.COUNT ?? 200_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000);
+
+/** `promise`, or a rejection naming `what` after TIMEOUT_MS. */
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`bench: ${what} did not finish within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
 
 async function startServer(): Promise<{ url: string; stop: () => void }> {
   const child = fork(join(__dirname, 'stream-server.ts'), [], { execArgv: ['--import', 'tsx'] });
-  const port = await new Promise<number>((resolve) =>
-    child.once('message', (m: { port: number }) => resolve(m.port)),
-  );
+  const port = await within(
+    new Promise<number>((resolve, reject) => {
+      child.once('message', (m: { port: number }) => resolve(m.port));
+      child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+    }),
+    'starting the server',
+  ).catch((error) => {
+    child.kill();
+    throw error;
+  });
   return { url: `ws://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
@@ -39,8 +61,10 @@ function meter(): () => Rate {
 }
 
 function raw(url: string): Promise<Rate> {
-  return new Promise((resolve, reject) => {
+  let socket: WebSocket | undefined;
+  const run = new Promise<Rate>((resolve, reject) => {
     const ws = new WebSocket(`${url}/?count=${COUNT}`, { perMessageDeflate: false });
+    socket = ws;
     let received = 0;
     let stop: () => Rate;
     ws.on('open', () => {
@@ -58,6 +82,7 @@ function raw(url: string): Promise<Rate> {
     });
     ws.on('error', reject);
   });
+  return within(run, 'a raw ws round').finally(() => socket?.terminate());
 }
 
 async function sdk(url: string): Promise<Rate> {
@@ -66,19 +91,22 @@ async function sdk(url: string): Promise<Rate> {
     clientSecret: 'bench_secret',
     url: `${url}/?count=${COUNT}`,
   });
-  await stream.connect();
-  let received = 0;
-  let stop: () => Rate;
-  const done = new Promise<Rate>((resolve) => {
-    stream.on('order_update', (order) => {
-      if (order.order_id && ++received === COUNT) resolve(stop());
+  try {
+    await within(stream.connect(), 'BrokerageStream.connect');
+    let received = 0;
+    let stop: () => Rate = meter();
+    // Registered before subscribing: updates may arrive in the same read as `subscribed`.
+    const done = new Promise<Rate>((resolve) => {
+      stream.on('order_update', (order) => {
+        if (order.order_id && ++received === COUNT) resolve(stop());
+      });
     });
-  });
-  stop = meter();
-  await stream.subscribe(['orders']);
-  const rate = await done;
-  await stream.close();
-  return rate;
+    stop = meter();
+    await within(stream.subscribe(['orders']), 'BrokerageStream.subscribe');
+    return await within(done, `receiving ${COUNT} order updates (got ${received})`);
+  } finally {
+    await stream.close();
+  }
 }
 
 async function quotes(url: string): Promise<{ rate: number; consumed: number }> {
@@ -86,38 +114,33 @@ async function quotes(url: string): Promise<{ rate: number; consumed: number }> 
     url: `${url}/?count=${COUNT}`,
     tokenProvider: async () => ({ token: 'bench_token', expires_at: '2099-01-01T00:00:00Z' }),
   });
-  await md.connect();
-  let received = 0;
-  let consumed = 0;
-  const start = performance.now();
-  const sub = await md.subscribe('quotes', [
-    'AAPL',
-    'MSFT',
-    'NVDA',
-    'AMZN',
-    'GOOG',
-    'META',
-    'TSLA',
-    'AMD',
-    'NFLX',
-    'INTC',
-  ]);
-  const finished = new Promise<number>((resolve) => {
-    md.on('quotes', () => {
-      if (++received === COUNT) resolve(COUNT / ((performance.now() - start) / 1000));
+  let consumer: Promise<void> | undefined;
+  try {
+    await within(md.connect(), 'MarketDataStream.connect');
+    let received = 0;
+    let consumed = 0;
+    const start = performance.now();
+    // Registered before subscribing: quotes that arrive in the same read as `subscribed` count too.
+    const finished = new Promise<number>((resolve) => {
+      md.on('quotes', () => {
+        if (++received === COUNT) resolve(COUNT / ((performance.now() - start) / 1000));
+      });
     });
-  });
-  // A consumer that yields to the event loop per item, as real code awaiting I/O would.
-  const consumer = (async () => {
-    for await (const _quote of sub) {
-      consumed++;
-      await new Promise((r) => setImmediate(r));
-    }
-  })();
-  const rate = await finished;
-  await md.close();
-  await consumer;
-  return { rate, consumed };
+    const symbols = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOG', 'META', 'TSLA', 'AMD', 'NFLX', 'INTC'];
+    const sub = await within(md.subscribe('quotes', symbols), 'MarketDataStream.subscribe');
+    // A consumer that yields to the event loop per item, as real code awaiting I/O would.
+    consumer = (async () => {
+      for await (const _quote of sub) {
+        consumed++;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const rate = await within(finished, `receiving ${COUNT} quotes`);
+    return { rate, consumed };
+  } finally {
+    await md.close();
+    if (consumer) await within(consumer, 'the quote consumer ending');
+  }
 }
 
 async function main(): Promise<void> {
@@ -162,4 +185,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -6,8 +6,9 @@
  * {@link PendingRequests}, subscriptions in the {@link SubscriptionRegistry}. The wire format and
  * the close-code table come from a {@link StreamProtocol}; events go to a private {@link ConnectionSink}.
  */
-import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+
 import { backoffDelay } from '../core/backoff';
+import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { ConnectGate } from './connect-gate';
 import type { ConnectionSink, ConnectionState } from './connection-events';
 import { openWatchedSocket } from './liveness';

@@ -1,9 +1,9 @@
 /** An in-memory REST "server" and a fake brokerage stream for unit tests of the live store. */
 
 import EventEmitter from 'eventemitter3';
-import type { LiveStream } from '../../src/live/live-store';
 import type { LiveRest } from '../../src/live/snapshot';
 import type { OrderListParams } from '../../src/resources/orders';
+import type { BrokerageSource } from '../../src/streams/brokerage-source';
 import type { Balance, Order, Position } from '../../src/types';
 import { orderFixture } from '../helpers/fixtures';
 
@@ -115,7 +115,7 @@ export class FakeServer {
 
 /** A stream that tests drive by hand: `push` an update, `gap`, `drop`/`reconnect`. */
 export class FakeStream extends EventEmitter {
-  state: LiveStream['state'] = 'idle';
+  state: BrokerageSource['state'] = 'idle';
   seq = 0;
   subscribeCalls = 0;
   unsubscribeCalls = 0;
@@ -149,13 +149,19 @@ export class FakeStream extends EventEmitter {
     this.emit('reconnecting', { attempt: 1, delay: 10, closeCode: 1006, reason: '' });
   }
 
+  /** A source that recovered from an interruption without losing anything (e.g. a relay consumer). */
+  resume(): void {
+    this.state = 'open';
+    this.emit('resumed');
+  }
+
   reconnect(): void {
     this.state = 'open';
     this.emit('reconnected');
     this.emit('gap', { reason: 'reconnect', from: this.seq + 1 });
   }
 
-  asLive(): LiveStream {
-    return this as unknown as LiveStream;
+  asLive(): BrokerageSource {
+    return this as unknown as BrokerageSource;
   }
 }

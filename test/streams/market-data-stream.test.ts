@@ -334,3 +334,50 @@ describe('MarketDataStream over a loopback server', () => {
     expect(tokens).toEqual(['mdt_token_1', 'mdt_token_2']);
   });
 });
+
+describe('leaving a for-await loop (issue 10 item 7)', () => {
+  test('break unsubscribes on the server when no other reader holds the subscription', async () => {
+    const stream = open();
+    await stream.connect();
+    const socket = await server.socket(0);
+    const sub = await stream.subscribe('quotes', ['AAPL']);
+    socket.send({ action: 'update', channel: 'quotes', data: quote('AAPL', '190.02') });
+    for await (const q of sub) {
+      expect(q.last).toBe('190.02');
+      break;
+    }
+    const frame = await nextOf(socket, 'unsubscribe');
+    expect(frame).toMatchObject({ channel: 'quotes', symbols: ['AAPL'] });
+    expect(sub.isActive).toBe(false);
+  });
+
+  test('another iterator or a data listener keeps it subscribed', async () => {
+    const stream = open();
+    await stream.connect();
+    const socket = await server.socket(0);
+    const sub = await stream.subscribe('quotes', ['MSFT']);
+    const first = sub[Symbol.asyncIterator]();
+    const second = sub[Symbol.asyncIterator]();
+    const listener = jest.fn();
+    sub.on('data', listener);
+    await first.return(); // what `break` calls
+    await second.return();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sub.isActive).toBe(true); // the data listener still reads it
+    expect(socket.received.filter((f) => f.action === 'unsubscribe')).toHaveLength(0);
+    sub.off('data', listener);
+    // The last reader leaves: now it goes.
+    await sub[Symbol.asyncIterator]().return();
+    await nextOf(socket, 'unsubscribe');
+    expect(sub.isActive).toBe(false);
+    expect(socket.received.filter((f) => f.action === 'unsubscribe')).toHaveLength(1);
+  });
+});
+
+/** The next client frame with this action (bounded wait). */
+async function nextOf(socket: ServerSocket<'market-data'>, action: string) {
+  for (;;) {
+    const frame = await socket.next(2_000);
+    if (frame.action === action) return frame;
+  }
+}

@@ -1,0 +1,67 @@
+import { StreamProtocolError, ValidationError } from '../../../src/streams';
+import {
+  checkSnapshot,
+  checkSubscribe,
+  decodeMarketData,
+  encodeListSubscriptions,
+  encodeSnapshot,
+  encodeSubscribe,
+  encodeUnsubscribe,
+  symbolOf,
+} from '../../../src/streams/protocol/market-data';
+
+test('decodes updates and answers; the symbol key depends on the channel', () => {
+  const quote = decodeMarketData('{"action":"update","channel":"quotes","data":{"symbol":"AAPL"}}');
+  expect(quote.action).toBe('update');
+  expect(symbolOf('quotes', { symbol: 'AAPL' })).toBe('AAPL');
+  expect(symbolOf('options_chain', { underlying: 'SPY' })).toBe('SPY');
+  expect(decodeMarketData('{"action":"snapshot","request_id":"r","symbol":"A","data":[]}').action).toBe(
+    'snapshot',
+  );
+  expect(decodeMarketData('{"action":"subscriptions","request_id":"r","subscriptions":[]}').action).toBe(
+    'subscriptions',
+  );
+});
+
+test('refuses unknown channels, missing symbols and unknown actions', () => {
+  for (const bad of [
+    '{"action":"update","channel":"news","data":{"symbol":"A"}}',
+    '{"action":"update","channel":"options_chain","data":{"symbol":"A"}}',
+    '{"action":"update","channel":"quotes","data":[]}',
+    '{"action":"authenticated","connection_id":"c"}',
+    '{"action":"teleport"}',
+  ])
+    expect(() => decodeMarketData(bad)).toThrow(StreamProtocolError);
+});
+
+test('subscribe parameters are checked per channel before sending', () => {
+  expect(() => checkSubscribe('bars', ['A'], {})).toThrow(/interval/);
+  expect(() => checkSubscribe('depth', ['A'], { levels: 51 })).toThrow(ValidationError);
+  expect(() => checkSubscribe('quotes', ['A'], { levels: 5 })).toThrow(/not a parameter of quotes/);
+  expect(() => checkSubscribe('quotes', ['A', 'A'], {})).toThrow(/must not repeat/);
+  expect(() => checkSubscribe('nope' as never, ['A'], {})).toThrow(/channel/);
+  expect(() => checkSubscribe('depth', ['A'], { levels: 10 })).not.toThrow();
+  expect(() => checkSnapshot({ symbol: 'A', interval: '1m', limit: 0 } as never)).toThrow(/limit/);
+  expect(() => checkSnapshot({ symbol: 'A', interval: '1m', start: 'yesterday' } as never)).toThrow(
+    /RFC 3339/,
+  );
+});
+
+test('encoders write the documented frames', () => {
+  expect(JSON.parse(encodeSubscribe('r1', 'depth', ['A'], { levels: 5 }))).toEqual({
+    action: 'subscribe',
+    request_id: 'r1',
+    channel: 'depth',
+    symbols: ['A'],
+    levels: 5,
+  });
+  expect(JSON.parse(encodeUnsubscribe('r2', 'quotes', ['A'])).action).toBe('unsubscribe');
+  expect(JSON.parse(encodeSnapshot('r3', { symbol: 'A', interval: '1m' }))).toMatchObject({
+    action: 'snapshot',
+    channel: 'bars',
+  });
+  expect(JSON.parse(encodeListSubscriptions('r4'))).toEqual({
+    action: 'list_subscriptions',
+    request_id: 'r4',
+  });
+});
