@@ -102,7 +102,9 @@ export async function main(): Promise<void> {
 
   // 7. Order safety: the server places the order but its answer is lost (the "lost ack"). The SDK
   // never blindly re-sends POST /orders: it looks the cl_order_id up among today's orders and
-  // returns the order it finds, so exactly one order exists.
+  // returns the order it finds, so exactly one order exists. Once the POST may have reached the
+  // server, create() gives the order or an OrderOutcomeUnknownError (never another class) with
+  // `clOrderId` to look up later: `catch (e) { if (e instanceof OrderOutcomeUnknownError) check(e.clOrderId) }`.
   await injectFault({ type: 'drop_response', count: 1, method: 'POST', path: '/orders' });
   const placed = await user.orders.create({
     account_id: account.account_id,

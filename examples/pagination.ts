@@ -2,12 +2,15 @@
  * Pagination: `orders.list` answers one page at a time (cursor-based, at most 500 orders per page).
  * Await it for the first page, walk pages explicitly, `for await` every order of every page, or
  * collect with `toArray({ max })`, whose cap is required so a runaway account cannot exhaust memory.
+ * Every automatic walk is also bounded in pages and time (`pagination: { maxPages, maxTime }`), so a
+ * server that pages forever ends in a PaginationError instead of an endless loop.
  */
 import { ConnectTrade } from 'connect-trade';
 import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
-  const ct = new ConnectTrade();
+  // Client-wide bounds of every automatic walk (defaults: 1 000 pages, 120 s).
+  const ct = new ConnectTrade({ pagination: { maxPages: 200, maxTime: 60_000 } });
   // A user and a linked broker. In production your user opens `authorization_url` and the
   // broker redirects to `redirect_url?connection_id=…`; the sandbox approves at once.
   const { user_id, user_secret } = await ct.users.create({ user_id: `pagination-${Date.now()}` });
@@ -57,9 +60,13 @@ export async function main(): Promise<void> {
   }
   console.log(`iterated ${count} orders over ${pages} pages`);
 
-  // Collect into an array, with a cap: more than `max` orders is an error, not an OOM.
-  const all = await user.orders.list({ account_id: account.account_id, limit: 5 }).toArray({ max: 100 });
-  console.log(`toArray: ${all.length} orders`);
+  // Collect into an array, with a cap: more than `max` orders is an error, not an OOM. The walk's
+  // bounds can be tightened per call; `possiblyTruncated` says whether a bare, full list (a server
+  // without cursors) may have hidden more orders.
+  const all = await user.orders
+    .list({ account_id: account.account_id, limit: 5 })
+    .toArray({ max: 100, maxPages: 10 });
+  console.log(`toArray: ${all.length} orders${all.possiblyTruncated ? ' (possibly truncated)' : ''}`);
 
   if (count !== 12 || all.length !== 12 || pages !== 3) throw new Error('unexpected page layout');
 }
