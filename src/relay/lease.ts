@@ -60,14 +60,17 @@ export class Lease {
     readonly timing: LeaseTiming,
   ) {}
 
-  /** Tries to take the lease. */
+  /**
+   * Tries to take the lease. Its deadline is half the TTL: an answer later than that would leave
+   * too little of the lease to be useful (the caller measures the term from when it SENT this).
+   */
   async acquire(): Promise<AcquireResult> {
     const reply = await runScript(
       this.link,
       ACQUIRE,
       [this.keys.lease, this.keys.fence],
       [this.holder, String(this.timing.ttlMs)],
-      this.timing.commandTimeoutMs,
+      Math.floor(this.timing.ttlMs / 2),
     );
     if (typeof reply === 'number' && reply > 0)
       return { acquired: true, fence: reply, token: `${this.holder}:${reply}` };
@@ -77,6 +80,15 @@ export class Lease {
       holder: typeof holder === 'string' ? holder : undefined,
       remainingMs: Math.max(0, Number(pttl) || 0),
     };
+  }
+
+  /**
+   * After an acquisition whose answer was lost (a timeout: Redis may have run it), the token the
+   * lease holds if it is ours, so the relay does not leave its own lease to expire unused.
+   */
+  async ownToken(): Promise<string | undefined> {
+    const value = await this.link.send(['GET', this.keys.lease], this.timing.commandTimeoutMs);
+    return typeof value === 'string' && value.startsWith(`${this.holder}:`) ? value : undefined;
   }
 
   /** Extends the lease; resolves false when it is no longer ours. */

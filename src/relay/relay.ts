@@ -76,6 +76,8 @@ export interface RelayMetrics {
 export interface RelayEvents {
   /** The role changed (`fence` is the new term's token when it became leader). */
   role: (role: RelayRole, info: { fence: number | undefined }) => void;
+  /** The leader's upstream authenticated: a new session (its `session_start` entry follows). */
+  session: (info: { sessionId: string; fence: number }) => void;
   /** A problem: Redis unreachable, a failed append (retried), an upstream error. The relay carries on. */
   error: (error: StreamError) => void;
 }
@@ -164,11 +166,12 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     let failures = 0;
     while (!this.closed) {
       let waitMs: number;
+      const sentAt = Date.now();
       try {
         const result = await this.lease.acquire();
         failures = 0;
         if (result.acquired) {
-          const reason = await this.lead(result.fence, result.token);
+          const reason = await this.lead(result.fence, result.token, sentAt);
           // After the upstream itself refused us (4001/4002...), give the others a turn first.
           waitMs = reason === 'upstream_closed' ? timing.ttlMs : 0;
         } else {
@@ -178,13 +181,33 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       } catch (error) {
         this.report(error);
         waitMs = Math.min(timing.maxStandbyWaitMs, 50 * 2 ** Math.min(failures++, 5));
+        if (await this.recoverLostAcquisition()) waitMs = 0;
       }
       if (waitMs > 0 && !this.closed) await this.sleep(waitMs);
     }
   }
 
+  /**
+   * An acquisition that timed out may still have run in Redis: if the lease is ours, lead with it
+   * (after renewing, which restarts the term's clock) instead of leaving it to expire unused.
+   */
+  private async recoverLostAcquisition(): Promise<boolean> {
+    try {
+      const token = await this.lease.ownToken();
+      if (token === undefined || this.closed) return false;
+      const sentAt = Date.now();
+      if (!(await this.lease.renew(token))) return false;
+      const fence = Number(token.slice(token.lastIndexOf(':') + 1));
+      await this.lead(fence, token, sentAt);
+      return true;
+    } catch (error) {
+      this.report(error);
+      return false;
+    }
+  }
+
   /** Leads one term: opens the upstream, renews the lease, and returns why the term ended. */
-  private async lead(fence: number, token: string): Promise<TermEnd> {
+  private async lead(fence: number, token: string, termStart: number): Promise<TermEnd> {
     const timing = this.lease.timing;
     let resolveEnded!: (reason: TermEnd) => void;
     const ended = new Promise<TermEnd>((r) => {
@@ -243,6 +266,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     stream.on('authenticated', ({ session_id }) => {
       term.sessionId = session_id;
       writer.push({ sessionId: session_id, seq: 0, action: 'session_start', userId: '', data: '{}' });
+      this.safeEmit('session', { sessionId: session_id, fence });
     });
     stream.on('gap', (info: GapInfo) => {
       // A reconnect is already marked by the new session's session_start entry.
@@ -277,9 +301,10 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         Math.max(0, at - Date.now()),
       );
     };
-    armDeadline(Date.now() + timing.ttlMs - timing.marginMs);
+    // The term's clock started when the acquisition (or renewal) was sent, not when it answered.
+    armDeadline(termStart + timing.ttlMs - timing.marginMs);
     const renewLoop = async (): Promise<void> => {
-      let nextAt = Date.now() + timing.renewEveryMs;
+      let nextAt = termStart + timing.renewEveryMs;
       while (!done) {
         await new Promise<void>((resolve) => {
           wakeRenew = resolve;
