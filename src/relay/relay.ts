@@ -266,7 +266,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     stream.on('authenticated', ({ session_id }) => {
       term.sessionId = session_id;
       writer.push({ sessionId: session_id, seq: 0, action: 'session_start', userId: '', data: '{}' });
-      this.safeEmit('session', { sessionId: session_id, fence });
+      safeEmit(this, 'session', { sessionId: session_id, fence });
     });
     stream.on('gap', (info: GapInfo) => {
       // A reconnect is already marked by the new session's session_start entry.
