@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 /** Public entry points (one per package.json `exports` subpath). */
 const entry = {
@@ -7,6 +10,9 @@ const entry = {
   sandbox: 'src/sandbox.ts',
   streams: 'src/streams.ts',
   relay: 'src/relay.ts',
+  // Not a public subpath: the Node transport gets a stable file name so package.json `browser` can
+  // map it to nothing (it imports node:http; browsers never reach it). transport.ts imports it lazily.
+  'node-transport': 'src/core/node-transport.ts',
 };
 
 const common: Options = {
@@ -20,6 +26,8 @@ const common: Options = {
   treeshake: true,
   outDir: 'dist',
   outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.js' }),
+  // src/version.ts: the version is read from package.json here, once, not written in the source.
+  define: { __CONNECT_TRADE_VERSION__: JSON.stringify(version) },
 };
 
 /**

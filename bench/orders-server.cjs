@@ -1,5 +1,6 @@
 // Loopback server for bench/rest.ts, run in its own process so it does not compete with the client
-// for the event loop. Serves GET /orders with a fixed two-order page; prints its port.
+// for the event loop. Serves GET /orders with a fixed page of ORDERS orders (argv[2], default 5);
+// prints its port.
 const http = require('node:http');
 const order = (n) => ({
   order_id: `ord_${n}`,
@@ -19,7 +20,9 @@ const order = (n) => ({
   created_at: '2026-11-25T14:30:00Z',
   updated_at: '2026-11-25T14:30:00Z',
 });
-const body = JSON.stringify({ orders: [order(1), order(2)], next_cursor: null, prev_cursor: null });
+const count = Number(process.argv[2] ?? 5);
+const orders = Array.from({ length: count }, (_, i) => order(i + 1));
+const body = JSON.stringify({ orders, next_cursor: null, prev_cursor: null });
 const server = http.createServer((req, res) => {
   req.resume();
   res.writeHead(200, {

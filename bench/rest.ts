@@ -1,19 +1,32 @@
 /**
- * REST throughput and cold-import benchmark (not a test). Run: `npm run bench:rest` (builds, then
- * `npx tsx bench/rest.ts`). One loopback server in a child process; in the same run, requests per
- * second through `u.orders.list` (built package, default Node transport) vs raw `fetch` vs
- * `node:http` keep-alive, each with the same concurrency, interleaved over several rounds (median).
- * Then cold `require` time of the built package vs `openapi-fetch` alone (bench/import.ts).
+ * REST benchmark (not a test). Run: `npm run bench:rest` (builds, then `npx tsx bench/rest.ts`).
+ * One loopback server in a child process serves a page of BENCH_ORDERS (5) orders. In ONE run:
+ *
+ * 1. Throughput: requests per second with BENCH_CONCURRENCY (16) loops through `u.orders.list`
+ *    (the built package, default Node transport) vs `node:http` keep-alive (the practical limit)
+ *    vs raw `fetch`, interleaved over rounds (median). With BENCH_BASELINE=<path to another
+ *    build's dist/index.js>, that build runs as one more contender (before/after in one run).
+ * 2. Cold start: fresh processes (bench/cold-client.cjs) that make one request and close nothing;
+ *    when the first response is read (ms since process start), and how long each process lives
+ *    after it. Interleaved, median of BENCH_COLD_RUNS (15).
+ * 3. Cold `require` of the package vs `openapi-fetch` alone (bench/import.ts).
+ *
+ * Goals (issue 11 item 8): ≥ 0.8× node:http at concurrency 16; cold first response ≤ 1.1× raw
+ * fetch's; the process exits within 10 ms of its last response.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import { coldRequireMs } from './import';
 
 const ROOT = join(__dirname, '..');
+const DIST = join(ROOT, 'dist/index.js');
+const BASELINE = process.env.BENCH_BASELINE;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 5);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const HEADERS = {
   'client-id': 'bench',
   'client-secret': 'bench-secret',
@@ -22,12 +35,16 @@ const HEADERS = {
 };
 
 async function startServer(): Promise<{ port: number; stop: () => void }> {
-  const child = fork(join(__dirname, 'orders-server.cjs'), [], {
+  const child = fork(join(__dirname, 'orders-server.cjs'), [String(ORDERS)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
-  const port = await new Promise<number>((resolve) =>
-    child.stdout?.once('data', (d) => resolve(Number(String(d)))),
-  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the bench server did not start in 10 s')), 10_000);
+    child.stdout?.once('data', (d) => {
+      clearTimeout(timer);
+      resolve(Number(String(d)));
+    });
+  });
   return { port, stop: () => child.kill() };
 }
 
@@ -67,45 +84,107 @@ function nodeHttpGet(agent: http.Agent, port: number): Promise<unknown> {
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function main() {
-  const { ConnectTrade } = require(join(ROOT, 'dist/index.js')) as typeof import('../src/index');
-  const { port, stop } = await startServer();
-  const base = `http://127.0.0.1:${port}`;
-  const u = new ConnectTrade({ clientId: 'bench', clientSecret: 'bench-secret', baseUrl: base }).forUser({
+function userOf(dist: string, base: string) {
+  const { ConnectTrade } = require(dist) as typeof import('../src/index');
+  return new ConnectTrade({ clientId: 'bench', clientSecret: 'bench-secret', baseUrl: base }).forUser({
     userId: 'u',
     userSecret: 'bench-user',
   });
+}
+
+async function throughput(base: string, port: number): Promise<Record<string, number>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const u = userOf(DIST, base);
   const contenders: Record<string, () => Promise<unknown>> = {
-    'raw fetch': async () => (await fetch(`${base}/orders?limit=50`, { headers: HEADERS })).json(),
     'node:http keep-alive': () => nodeHttpGet(agent, port),
+    'raw fetch': async () => (await fetch(`${base}/orders?limit=50`, { headers: HEADERS })).json(),
     'u.orders.list': () => u.orders.list({ limit: 50 }).then((page) => page.data),
   };
-  const results: Record<string, number[]> = Object.fromEntries(
-    Object.keys(contenders).map((name) => [name, []]),
-  );
+  if (BASELINE) {
+    const before = userOf(BASELINE, base);
+    contenders['u.orders.list (baseline)'] = () =>
+      before.orders.list({ limit: 50 }).then((page) => page.data);
+  }
+  const results: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((n) => [n, []]));
   for (const call of Object.values(contenders)) await measure(call); // warm-up (JIT, sockets)
   for (let round = 0; round < ROUNDS; round++)
     for (const [name, call] of Object.entries(contenders)) results[name]?.push(await measure(call));
-  stop();
   agent.destroy();
+  return Object.fromEntries(Object.entries(results).map(([name, values]) => [name, median(values)]));
+}
 
-  const raw = median(results['raw fetch'] ?? []);
-  console.log(
-    `node ${process.version}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${DURATION_MS} ms (median)`,
+interface ColdSample {
+  firstResponseMs: number;
+  exitAfterMs: number;
+}
+
+function coldRun(args: string[]): ColdSample {
+  const out = execFileSync(process.execPath, [join(__dirname, 'cold-client.cjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as ColdSample;
+}
+
+function coldStart(base: string): Record<string, { first: number; exit: number }> {
+  const contenders: Record<string, string[]> = {
+    'raw fetch': ['fetch', base],
+    'u.orders.list': ['sdk', base, DIST],
+  };
+  if (BASELINE) contenders['u.orders.list (baseline)'] = ['sdk', base, BASELINE];
+  const samples: Record<string, ColdSample[]> = Object.fromEntries(
+    Object.keys(contenders).map((n) => [n, []]),
   );
-  for (const [name, values] of Object.entries(results)) {
-    const rps = median(values);
-    console.log(
-      `${name.padEnd(22)} ${rps.toFixed(0).padStart(7)} req/s  ${(rps / raw).toFixed(2)}x raw fetch`,
-    );
+  for (const args of Object.values(contenders)) coldRun(args); // warm the OS file cache
+  for (let run = 0; run < COLD_RUNS; run++)
+    for (const [name, args] of Object.entries(contenders)) samples[name]?.push(coldRun(args));
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, list]) => [
+      name,
+      { first: median(list.map((s) => s.firstResponseMs)), exit: median(list.map((s) => s.exitAfterMs)) },
+    ]),
+  );
+}
+
+async function main() {
+  const { port, stop } = await startServer();
+  const base = `http://127.0.0.1:${port}`;
+  let rps: Record<string, number>;
+  let cold: Record<string, { first: number; exit: number }>;
+  try {
+    rps = await throughput(base, port);
+    cold = coldStart(base);
+  } finally {
+    stop();
   }
-  const cold = coldRequireMs(['connect-trade', 'connect-trade/rest', 'openapi-fetch'], 7);
+
+  const limit = rps['node:http keep-alive'] ?? Number.NaN;
+  const raw = rps['raw fetch'] ?? Number.NaN;
   console.log(
-    `cold require (bench/import.ts, median of 7): connect-trade ${cold['connect-trade']?.toFixed(1)} ms, connect-trade/rest ${cold['connect-trade/rest']?.toFixed(1)} ms, openapi-fetch alone ${cold['openapi-fetch']?.toFixed(1)} ms`,
+    `node ${process.version}; ${ORDERS}-order page; concurrency ${CONCURRENCY}; ${ROUNDS} rounds of ${DURATION_MS} ms (median)`,
+  );
+  for (const [name, value] of Object.entries(rps))
+    console.log(
+      `${name.padEnd(26)} ${value.toFixed(0).padStart(7)} req/s  ${(value / limit).toFixed(2)}x node:http  ${(value / raw).toFixed(2)}x raw fetch`,
+    );
+  console.log(`cold process, one request, nothing closed (median of ${COLD_RUNS}):`);
+  const rawFirst = cold['raw fetch']?.first ?? Number.NaN;
+  for (const [name, { first, exit }] of Object.entries(cold))
+    console.log(
+      `${name.padEnd(26)} first response at ${first.toFixed(1)} ms (${(first / rawFirst).toFixed(2)}x raw fetch); exits ${exit.toFixed(1)} ms after it`,
+    );
+  const sdkRatio = (rps['u.orders.list'] ?? 0) / limit;
+  const coldRatio = (cold['u.orders.list']?.first ?? Number.NaN) / rawFirst;
+  const exitMs = cold['u.orders.list']?.exit ?? Number.NaN;
+  console.log(
+    `goals: ≥0.80x node:http ${sdkRatio >= 0.8 ? 'MET' : 'NOT MET'} (${sdkRatio.toFixed(2)}x); cold first response ≤1.10x raw fetch ${coldRatio <= 1.1 ? 'MET' : 'NOT MET'} (${coldRatio.toFixed(2)}x); exit ≤10 ms ${exitMs <= 10 ? 'MET' : 'NOT MET'} (${exitMs.toFixed(1)} ms)`,
+  );
+  const coldRequire = coldRequireMs(['connect-trade', 'connect-trade/rest', 'openapi-fetch'], 7);
+  console.log(
+    `cold require (bench/import.ts, median of 7): connect-trade ${coldRequire['connect-trade']?.toFixed(1)} ms, connect-trade/rest ${coldRequire['connect-trade/rest']?.toFixed(1)} ms, openapi-fetch alone ${coldRequire['openapi-fetch']?.toFixed(1)} ms`,
   );
   process.exit(0);
 }

@@ -9,7 +9,13 @@ import { restErrorFactory as errorFactory } from './core/errors';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './core/options';
 import { registerSecret } from './core/redact';
 import { createContext, type RestContext, RestCore } from './core/request';
-import { Accounts, Balances, Positions, Transactions } from './resources/accounts';
+import {
+  type Accounts,
+  type Balances,
+  type Positions,
+  type Transactions,
+  UserList,
+} from './resources/accounts';
 import { Connections } from './resources/connections';
 import { Orders } from './resources/orders';
 import { Tokens } from './resources/tokens';
@@ -114,10 +120,10 @@ export class ConnectTradeUser {
     const core = new RestCore(parent.context, credentials);
     this.userId = user.userId;
     this.connections = new Connections(core);
-    this.accounts = new Accounts(core);
-    this.balances = new Balances(core);
-    this.positions = new Positions(core);
-    this.transactions = new Transactions(core);
+    this.accounts = new UserList(core, '/accounts');
+    this.balances = new UserList(core, '/balances');
+    this.positions = new UserList(core, '/positions');
+    this.transactions = new UserList(core, '/transactions');
     this.orders = new Orders(core);
     this.tokens = new Tokens(core);
   }

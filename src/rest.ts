@@ -11,6 +11,7 @@ export {
   APITimeoutError,
   APIUserAbortError,
   AuthenticationError,
+  type AuthenticationReason,
   BadRequestError,
   ConfigurationError,
   ConflictError,
@@ -23,11 +24,13 @@ export {
   PermissionDeniedError,
   RateLimitError,
   RedirectRefusedError,
+  ResponseTooLargeError,
   UnprocessableEntityError,
   ValidationError,
   type ValidationIssue,
 } from './core/errors';
-export type { ClientOptions, ConnectionTypeField, FetchLike, Logger, RequestOptions } from './core/options';
+export type { Logger } from './core/logging';
+export type { ClientOptions, ConnectionTypeField, FetchLike, RequestOptions } from './core/options';
 export type {
   LimitOrderInput,
   MarketOrderInput,
@@ -49,6 +52,8 @@ export type {
   Positions,
   TransactionListParams,
   Transactions,
+  UserList,
+  UserLists,
 } from './resources/accounts';
 export type {
   Connection,
@@ -88,5 +93,4 @@ export type {
   User,
   UserToken,
 } from './types';
-/** Version of the connect-trade SDK (kept in sync with package.json). */
-export const VERSION = '0.1.0';
+export { VERSION } from './version';

@@ -3,6 +3,7 @@
  * errors they raise. Usable on its own (browsers: import only this entry).
  */
 
+export type { SecretProvider } from './core/auth';
 export type { ReconnectOptions } from './core/backoff';
 export {
   ConnectTradeError,
@@ -16,6 +17,7 @@ export {
   StreamTimeoutError,
   ValidationError,
 } from './core/errors';
+export type { Logger } from './core/logging';
 export type {
   BrokerageSource,
   BrokerageSourceEmitter,
@@ -26,7 +28,6 @@ export {
   type BrokerageStreamEvents,
   type BrokerageStreamOptions,
   type BrokerageSubscription,
-  type SecretProvider,
   type UpdateMeta,
   type UpdatesIterator,
   type UpdatesOptions,

@@ -3,6 +3,7 @@
  * in-process with their own IO. `runCli` never throws; it resolves with the exit code.
  */
 import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version';
 import { registerAccountData } from './commands/account-data';
 import { registerBars } from './commands/bars';
 import { registerConnections } from './commands/connections';
@@ -20,8 +21,6 @@ export type Handler = (ctx: CliContext, args: unknown[], options: Record<string,
 
 /** Wraps a handler as a commander action (the context is created from the global options). */
 export type Wrap = (handler: Handler) => (...params: unknown[]) => Promise<void>;
-
-const VERSION = '0.1.0';
 
 /** Runs the CLI with `argv` (without `node` and the script) and resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {

@@ -1,9 +1,8 @@
 /**
- * Authentication middleware. The scope of each operation (platform: client-id/client-secret only;
+ * Authentication headers. The scope of each operation (platform: client-id/client-secret only;
  * user: all four headers) comes from the generated operations table, looked up by method and path
  * template, so a new operation in the spec cannot silently get the wrong headers.
  */
-import type { Middleware } from 'openapi-fetch';
 import { type OperationScope, operationByRoute, operations } from '../../generated/operations';
 import { restErrorFactory as errorFactory } from './errors';
 import { registerSecret } from './redact';
@@ -26,11 +25,14 @@ export function scopeOf(method: string, schemaPath: string): OperationScope {
   return operations[id].scope;
 }
 
-/** The authentication headers for one scope; throws a ConfigurationError (before any I/O) when one is missing. */
-export async function authHeaders(
+/**
+ * The authentication headers for one scope; throws a ConfigurationError (before any I/O) when one
+ * is missing. Synchronous unless the user secret comes from a provider function (no await per call).
+ */
+export function authHeaders(
   credentials: Credentials,
   scope: OperationScope,
-): Promise<Record<string, string>> {
+): Record<string, string> | Promise<Record<string, string>> {
   const { clientId, clientSecret, user } = credentials;
   if (!clientId || !clientSecret)
     throw errorFactory.configuration(
@@ -42,26 +44,17 @@ export async function authHeaders(
     throw errorFactory.configuration(
       'This operation acts for a user: call it on ct.forUser({ userId, userSecret })',
     );
-  const secret = typeof user.userSecret === 'function' ? await user.userSecret() : user.userSecret;
-  if (!user.userId || typeof secret !== 'string' || secret === '')
-    throw errorFactory.configuration(
-      'Missing user credentials: userId and a non-empty userSecret are required',
-    );
-  registerSecret(secret);
-  headers['user-id'] = user.userId;
-  headers['user-secret'] = secret;
-  return headers;
-}
-
-/** openapi-fetch middleware that sets exactly the headers of the operation's scope. */
-export function authMiddleware(credentials: Credentials): Middleware {
-  return {
-    async onRequest({ request, schemaPath }) {
-      const headers = await authHeaders(credentials, scopeOf(request.method, schemaPath));
-      for (const name of ['client-id', 'client-secret', 'user-id', 'user-secret'])
-        request.headers.delete(name);
-      for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
-      return request;
-    },
+  const withSecret = (secret: unknown): Record<string, string> => {
+    if (!user.userId || typeof secret !== 'string' || secret === '')
+      throw errorFactory.configuration(
+        'Missing user credentials: userId and a non-empty userSecret are required',
+      );
+    registerSecret(secret);
+    headers['user-id'] = user.userId;
+    headers['user-secret'] = secret;
+    return headers;
   };
+  if (typeof user.userSecret !== 'function') return withSecret(user.userSecret);
+  // A provider may be sync or async; a throwing one rejects like an async one would.
+  return (async () => withSecret(await (user.userSecret as () => string | Promise<string>)()))();
 }

@@ -25,9 +25,21 @@ export class ConnectTradeError extends Error {
     return out;
   }
 
-  /** What `util.inspect` (and so `console.log`) shows: the redacted JSON view and the stack. */
-  [inspectSymbol](): string {
-    return `${this.name}: ${this.message} ${JSON.stringify(this.toJSON())}\n${redact(this.stack?.split('\n').slice(1).join('\n') ?? '')}`;
+  /**
+   * What `util.inspect` (and so `console.log`) shows: like a built-in error (the stack, then the
+   * extra fields in braces, then the cause's message), every part redacted.
+   */
+  [inspectSymbol](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    const { name: _name, message, ...fields } = this.toJSON();
+    const cause = (this as { cause?: { message?: unknown } }).cause;
+    // V8 writes the stack's first line (name: message) when `stack` is first read, so it is current.
+    return redact(
+      `${this.stack ?? message}${Object.keys(fields).length ? ` ${inspect(fields, options)}` : ''}${cause ? `\n  [cause]: ${cause.message ?? cause}` : ''}`,
+    );
   }
 }
 
@@ -57,9 +69,43 @@ export class APIError extends ConnectTradeError {
 export class BadRequestError extends APIError {
   override name = 'BadRequestError';
 }
-/** 401: invalid credentials, missing headers, or insufficient entitlements. */
+/** Why a 401 was answered, as far as its message and code tell ({@link AuthenticationError.reason}). */
+export type AuthenticationReason = 'credentials' | 'entitlement' | 'unknown';
+
+/**
+ * 401: invalid credentials, missing headers, or insufficient entitlements. The API answers 401 for
+ * both (the reference lists no 403), so a 401 on one operation does not prove the credentials are
+ * bad: check {@link AuthenticationError.reason} before treating it as such.
+ */
 export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
+  /**
+   * `entitlement`: the credentials were accepted but do not allow this operation (or this broker,
+   * market data, plan...); `credentials`: the credentials or headers were rejected; `unknown`: the
+   * message and code do not say.
+   */
+  readonly reason: AuthenticationReason;
+  constructor(status: number, message: string, body: unknown, headers: Record<string, string>) {
+    super(status, message, body, headers);
+    this.reason = authenticationReason(this.code, isRecord(body) ? body.message : undefined);
+  }
+}
+
+// Words of the API's 401 texts. Entitlement is checked first: "not entitled with these credentials"
+// is about entitlement, even though it mentions credentials.
+const ENTITLEMENT_WORDS =
+  /entitle|permi|not (allowed|enabled)|insufficient|subscri|plan\b|scope|forbid|access to|authori[sz]ed (to|for)/i;
+const CREDENTIAL_WORDS =
+  /credential|secret|client.?id|user.?id|api.?key|header|token|expired|authenticat|signature/i;
+
+/** Infers a 401's reason from its body `code` and `message` (`unknown` when neither says). */
+export function authenticationReason(code: unknown, message: unknown): AuthenticationReason {
+  for (const text of [code, message]) {
+    if (typeof text !== 'string' || text === '') continue;
+    if (ENTITLEMENT_WORDS.test(text)) return 'entitlement';
+    if (CREDENTIAL_WORDS.test(text)) return 'credentials';
+  }
+  return 'unknown';
 }
 /** 403: authenticated but not allowed. */
 export class PermissionDeniedError extends APIError {
@@ -93,6 +139,15 @@ export class InternalServerError extends APIError {
 /** No response arrived (DNS, refused, reset...): the request may or may not have reached the server. */
 export class APIConnectionError extends ConnectTradeError {
   override name = 'APIConnectionError';
+  /** `host:port` the request was for (never credentials), when known. */
+  readonly host: string | undefined;
+  /** The network error's code (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, `UND_ERR_SOCKET`...), when it had one. */
+  readonly code: string | undefined;
+  constructor(message: string, options: { cause?: unknown; host?: string; code?: string } = {}) {
+    super(message, options);
+    this.host = options.host;
+    this.code = options.code;
+  }
 }
 /** The attempt timed out: the request may or may not have reached the server. */
 export class APITimeoutError extends APIConnectionError {
@@ -148,9 +203,22 @@ export class ConfigurationError extends ConnectTradeError {
 export class PaginationError extends ConnectTradeError {
   override name = 'PaginationError';
 }
-/** The server sent a 2xx response the SDK cannot read. */
+/** The server sent a response the SDK cannot read (not JSON, the wrong shape, too deep...). */
 export class MalformedResponseError extends ConnectTradeError {
   override name = 'MalformedResponseError';
+}
+/**
+ * A response body exceeded `maxResponseBytes`; reading stopped there and the connection was
+ * dropped. The request did reach the server: for an order, it may exist.
+ */
+export class ResponseTooLargeError extends MalformedResponseError {
+  override name = 'ResponseTooLargeError';
+  /** The limit that was exceeded, in bytes. */
+  readonly maxResponseBytes: number;
+  constructor(maxResponseBytes: number) {
+    super(`The response body is larger than maxResponseBytes (${maxResponseBytes} bytes); reading stopped`);
+    this.maxResponseBytes = maxResponseBytes;
+  }
 }
 
 /** Base of every streaming error. `code` is the protocol's error code, `closeCode` the socket's. */
@@ -343,8 +411,24 @@ export const restErrorFactory = {
     const Class = STATUS_CLASSES[status] ?? (status >= 500 ? InternalServerError : APIError);
     return new Class(status, message, body, redactHeaders(headers));
   },
-  connection(cause: unknown, message = 'Connection error: no response from the server'): APIConnectionError {
-    return new APIConnectionError(message, { cause });
+  /**
+   * No response: the message names the host and the network error's code (`ECONNREFUSED`,
+   * `ENOTFOUND`...) so the two failures read differently; never a credential (the URL's user info
+   * and path are left out).
+   */
+  connection(cause: unknown, url?: string): APIConnectionError {
+    const host = url === undefined ? undefined : hostOf(url);
+    const { code, message: reason } = networkDetail(cause);
+    const detail = code ?? reason;
+    const message = `Connection error: no response from ${host ?? 'the server'}${detail ? ` (${detail})` : ''}`;
+    return new APIConnectionError(message, {
+      cause,
+      ...(host === undefined ? {} : { host }),
+      ...(code === undefined ? {} : { code }),
+    });
+  },
+  responseTooLarge(maxResponseBytes: number): ResponseTooLargeError {
+    return new ResponseTooLargeError(maxResponseBytes);
   },
   timeout(ms: number): APITimeoutError {
     return new APITimeoutError(`Request timed out after ${ms} ms`);
@@ -398,13 +482,50 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+// Deeper error bodies are kept as (truncated) text: walking them would overflow the stack.
+const MAX_BODY_DEPTH = 64;
+
 function parseBody(raw: string): unknown {
   if (!raw) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch {
-    return raw;
+    return truncate(raw, 65_536);
   }
+  return depthOf(parsed, MAX_BODY_DEPTH) > MAX_BODY_DEPTH ? truncate(raw, 65_536) : parsed;
+}
+
+/** The nesting depth of a JSON value, counted iteratively and stopping past `limit`. */
+export function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    if (v !== null && typeof v === 'object')
+      for (const child of Object.values(v))
+        if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** `host[:port]` of a URL, without user info; undefined when it does not parse. */
+function hostOf(url: string): string | undefined {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]+)/i.exec(url);
+  return match?.[1];
+}
+
+/** The first network `code` along an error's cause chain (Node's and undici's errors carry one), else the deepest message. */
+function networkDetail(error: unknown): { code?: string; message?: string } {
+  let message: string | undefined;
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message: text } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return { code };
+    if (typeof text === 'string' && text) message = truncate(text, 120);
+  }
+  return message === undefined ? {} : { message };
 }
 
 function summarize(raw: string): string {

@@ -2,8 +2,23 @@
  * Log output. Every line goes through the redactor, so a secret that slipped into a URL, an error
  * message or a server's echo never reaches the user's log sink.
  */
-import type { Logger } from './options';
 import { redact, redactValue } from './redact';
+
+/**
+ * Where the SDK writes what it does (REST attempts, stream lifecycle, sandbox requests): each
+ * method receives a message and structured, redacted fields, never a secret. Every method is
+ * optional, so `console` or any subset of pino/winston's methods will do.
+ */
+export interface Logger {
+  /** Detail: one line per REST attempt, socket-level events. */
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  /** Informational messages (lifecycle). */
+  info?(message: string, fields?: Record<string, unknown>): void;
+  /** Retries and other recoverable trouble; errors nobody listened to; listeners that threw. */
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  /** Failures. */
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
 
 /** Log severity. */
 export type LogLevel = keyof Logger;
@@ -17,7 +32,7 @@ export function log(
 ): void {
   if (!logger) return;
   try {
-    logger[level](redact(message), redactValue(fields));
+    logger[level]?.(redact(message), redactValue(fields));
   } catch {
     // Logging is best effort: a broken sink must not turn a successful order into a failure.
   }

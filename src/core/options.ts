@@ -3,7 +3,11 @@
  * each call, and how the defaults (environment variables, production URL) are resolved.
  */
 import { restErrorFactory as errorFactory } from './errors';
+import type { Logger } from './logging';
 import { checkPaginationBounds, type PaginationBounds } from './pagination';
+
+export type { Logger } from './logging';
+
 import { registerSecret } from './redact';
 
 /** Production REST base URL (the API's only environment). */
@@ -12,21 +16,11 @@ export const DEFAULT_BASE_URL = 'https://api.connecttrade.com';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Retries after the first attempt when none is given. */
 export const DEFAULT_MAX_RETRIES = 2;
+/** Largest response body read when none is given (32 MiB); a larger one ends in a ResponseTooLargeError. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /** A fetch implementation: the global one, a polyfill, or a test double. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-
-/** Where the SDK reports its requests; each method receives a message and structured, redacted fields. */
-export interface Logger {
-  /** One line per attempt. */
-  debug(message: string, fields?: Record<string, unknown>): void;
-  /** Informational messages. */
-  info(message: string, fields?: Record<string, unknown>): void;
-  /** Retries and other recoverable trouble. */
-  warn(message: string, fields?: Record<string, unknown>): void;
-  /** Failures. */
-  error(message: string, fields?: Record<string, unknown>): void;
-}
 
 /** Options of `new ConnectTrade(...)`. */
 export interface ClientOptions {
@@ -44,7 +38,12 @@ export interface ClientOptions {
   timeout?: number | undefined;
   /** Retries after the first attempt for retryable failures (default 2). */
   maxRetries?: number | undefined;
-  /** A fetch implementation; by default Node uses a keep-alive undici transport and browsers `globalThis.fetch`. */
+  /**
+   * Largest response body the SDK reads, in bytes (default 32 MiB). Reading stops there with a
+   * `ResponseTooLargeError`, so a broken or hostile server cannot fill the process's memory.
+   */
+  maxResponseBytes?: number | undefined;
+  /** A fetch implementation; by default Node uses a keep-alive `node:http` transport and browsers `globalThis.fetch`. */
   fetch?: FetchLike | undefined;
   /** Receives one line per attempt (method, path, status, attempt, duration, request id); never secrets. */
   logger?: Logger | undefined;
@@ -73,6 +72,8 @@ export interface RequestOptions {
   headers?: Record<string, string> | undefined;
   /** Paginated calls: bounds of the automatic walk over pages (override the client's `pagination`). */
   pagination?: PaginationBounds | undefined;
+  /** Largest response body read for this call, in bytes. */
+  maxResponseBytes?: number | undefined;
 }
 
 /** The client options after defaults were applied (kept for the streams and for `forUser`). */
@@ -84,6 +85,7 @@ export interface ResolvedOptions {
   readonly marketDataUrl: string | undefined;
   readonly timeout: number;
   readonly maxRetries: number;
+  readonly maxResponseBytes: number;
   readonly fetch: FetchLike | undefined;
   readonly logger: Logger | undefined;
   readonly connectionTypeField: ConnectionTypeField;
@@ -96,12 +98,20 @@ function env(name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** Throws a ConfigurationError for a malformed timeout, retry count or base URL. */
-export function checkNumbers(timeout: number | undefined, maxRetries: number | undefined): void {
+/** Throws a ConfigurationError for a malformed timeout, retry count or body limit. */
+export function checkNumbers(
+  timeout: number | undefined,
+  maxRetries: number | undefined,
+  maxResponseBytes?: number | undefined,
+): void {
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0))
     throw errorFactory.configuration(`timeout must be a positive number of milliseconds, got ${timeout}`);
   if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0))
     throw errorFactory.configuration(`maxRetries must be a non-negative integer, got ${maxRetries}`);
+  if (maxResponseBytes !== undefined && !(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0))
+    throw errorFactory.configuration(
+      `maxResponseBytes must be a positive integer number of bytes, got ${maxResponseBytes}`,
+    );
 }
 
 /**
@@ -109,7 +119,7 @@ export function checkNumbers(timeout: number | undefined, maxRetries: number | u
  * throw only when an operation needs them (a platform-only app never needs user secrets).
  */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
-  checkNumbers(options.timeout, options.maxRetries);
+  checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
   checkPaginationBounds(options.pagination);
   const baseUrl = (options.baseUrl ?? env('CONNECT_TRADE_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(baseUrl))
@@ -129,6 +139,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     marketDataUrl: options.marketDataUrl ?? env('CONNECT_TRADE_MARKET_DATA_URL'),
     timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     fetch: options.fetch,
     logger: options.logger,
     connectionTypeField,

@@ -1,50 +1,72 @@
 /**
- * The bridge between resources and the wire: an openapi-fetch client per credential set (auth
- * middleware on top, the retry loop as its `fetch`), and {@link unwrap}, which turns openapi-fetch's
- * `{ data, error, response }` into a value or one of the SDK's typed errors.
+ * The bridge between resources and the wire. openapi-fetch is the typed call layer: its types
+ * check each path with its parameters and body, and its serializers build the URL. Its request
+ * pipeline (`coreFetch`: WHATWG `Headers` and `Request`, middleware, `Response` parsing) is not
+ * used: on a small JSON call it cost more than the rest of the SDK (bench/README.md), and WHATWG
+ * `Headers` alone loads Node's bundled undici on the first request. Instead one function
+ * ({@link RestCore.exchange}) adds the operation's credentials, runs the retry loop over the
+ * transport, keeps the raw response, and turns it into a shape-checked value or one of the SDK's
+ * typed errors. The verb helpers (`get`, `post`, `patch`, `delete`) make each resource method one line.
  */
-import createClient, { type Client } from 'openapi-fetch';
+import {
+  type Client,
+  type ClientPathsWithMethod,
+  createFinalURL,
+  createQuerySerializer,
+  defaultPathSerializer,
+  type MaybeOptionalInit,
+} from 'openapi-fetch';
 import type { paths } from '../../generated/schema';
-import { authMiddleware, type Credentials } from './auth';
+import { authHeaders, type Credentials, scopeOf } from './auth';
 import { ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import { type RetryMode, sendWithRetries } from './retry';
-import { defaultTransport, type Transport } from './transport';
-import { BufferedResponse, WireRequestObject } from './wire-objects';
+import { defaultTransport, type Transport, type WireResponse } from './transport';
 
-/** What every REST client built from one `ConnectTrade` shares: resolved options and the transport. */
+/** What every REST client built from one `ConnectTrade` shares: options and transport. */
 export interface RestContext {
   readonly options: ResolvedOptions;
-  readonly transport: () => Promise<Transport>;
+  /** The transport: the value once resolved (no extra await per call), a promise the first time. */
+  readonly transport: () => Transport | Promise<Transport>;
 }
 
 /** Builds the shared context for a set of resolved options. */
 export function createContext(options: ResolvedOptions): RestContext {
-  return { options, transport: defaultTransport(options.fetch) };
+  return { options, transport: defaultTransport(options) };
 }
 
-/** Per-call options of openapi-fetch: the retrying fetch for this call, plus extra headers. */
-export type CallInit = {
-  fetch: (request: Request) => Promise<Response>;
-  headers?: Record<string, string>;
-};
+// PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
+const querySerializer = createQuerySerializer({ array: { style: 'form', explode: false } });
 
-/** An openapi-fetch client bound to one set of credentials. */
+/**
+ * Checks a 2xx body and gives it its type (`what` names the operation in the error), e.g.
+ * `expectArray`; the raw response is there for what travels in headers (a cursor).
+ */
+export type Shape<T> = (what: string, data: unknown, response: WireResponse) => T;
+
+/** A finished call: the checked value and the raw response it was read from. */
+export interface Exchange<T> {
+  readonly data: T;
+  /** Status, lower-cased headers and the body text as received (after retries). */
+  readonly response: WireResponse;
+}
+
+type Verb = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type PathOf<M extends 'get' | 'post' | 'patch' | 'delete'> = ClientPathsWithMethod<Client<paths>, M>;
+/** openapi-fetch's typed init (`params`, `body`) for one operation. */
+type InitOf<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete'> = NonNullable<
+  MaybeOptionalInit<paths[P], M>
+>;
+
+/** One set of credentials over a shared context: a few fields, so `forUser` per request stays cheap. */
 export class RestCore {
-  /** The typed openapi-fetch client (auth middleware installed). */
-  readonly client: Client<paths>;
+  readonly #credentials: Credentials;
 
   constructor(
     readonly context: RestContext,
     credentials: Credentials,
   ) {
-    this.client = createClient<paths>({
-      baseUrl: context.options.baseUrl,
-      Request: WireRequestObject as unknown as typeof Request,
-      // PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
-      querySerializer: { array: { style: 'form', explode: false } },
-    });
-    this.client.use(authMiddleware(credentials));
+    this.#credentials = credentials;
   }
 
   /** Redacted: the context holds the client secret. */
@@ -56,62 +78,127 @@ export class RestCore {
     return `RestCore ${JSON.stringify(this.toJSON())}`;
   }
 
+  /** GET `path`: retried on connection errors and retryable statuses. */
+  async get<P extends PathOf<'get'>, T>(
+    path: P,
+    init: InitOf<P, 'get'> | undefined,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): Promise<T> {
+    return (await this.exchange('GET', path, init, options, shape)).data;
+  }
+
+  /** POST `path`: only retried when the failure proves nothing reached the server. */
+  async post<P extends PathOf<'post'>, T>(
+    path: P,
+    init: InitOf<P, 'post'>,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): Promise<T> {
+    return (await this.exchange('POST', path, init, options, shape)).data;
+  }
+
+  /** PATCH `path` (replacing an order is safe to repeat: same body, same result). */
+  async patch<P extends PathOf<'patch'>, T>(
+    path: P,
+    init: InitOf<P, 'patch'>,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): Promise<T> {
+    return (await this.exchange('PATCH', path, init, options, shape)).data;
+  }
+
+  /** DELETE `path`. */
+  async delete<P extends PathOf<'delete'>, T>(
+    path: P,
+    init: InitOf<P, 'delete'>,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): Promise<T> {
+    return (await this.exchange('DELETE', path, init, options, shape)).data;
+  }
+
   /**
-   * openapi-fetch options for one call. `retry` defaults from the method: GET, DELETE and PATCH are
-   * safe to repeat; a POST is only retried when the failure proves it was never sent.
+   * The one path every call takes, with the raw response in hand (for `.withResponse()`-style
+   * accessors): credentials of the operation's scope, openapi-fetch to build the request and
+   * parse a 2xx body, the retry loop and transport below it, then the typed error or the
+   * shape-checked value. `retry` defaults from the method: a POST is only retried when the
+   * failure proves it was never sent.
    */
-  init(method: string, options: RequestOptions = {}, retry?: RetryMode): CallInit {
-    checkNumbers(options.timeout, options.maxRetries);
-    const { options: defaults, transport } = this.context;
-    const attemptOptions = {
-      timeout: options.timeout ?? defaults.timeout,
-      maxRetries: options.maxRetries ?? defaults.maxRetries,
-      retry: retry ?? (method === 'POST' ? 'unsent-only' : 'idempotent'),
-      signal: options.signal,
-      logger: defaults.logger,
-    } as const;
-    const fetch = async (request: Request): Promise<Response> => {
-      const { url, method, headers, bodyText } = request as unknown as WireRequestObject;
-      const wire = await sendWithRetries(
-        await transport(),
-        { url, method, headers: Object.fromEntries(headers), body: bodyText },
-        attemptOptions,
-      );
-      return new BufferedResponse(wire.status, wire.headers, wire.text) as unknown as Response;
+  async exchange<T>(
+    method: Verb,
+    path: string,
+    init: object | undefined,
+    options: RequestOptions = {},
+    shape: Shape<T>,
+    retry: RetryMode = method === 'POST' ? 'unsent-only' : 'idempotent',
+  ): Promise<Exchange<T>> {
+    const { options: defaults } = this.context;
+    checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
+    const what = `${method} ${path}`;
+    // Both throw a ConfigurationError before any I/O (unknown operation, missing credentials).
+    const pending = authHeaders(this.#credentials, scopeOf(method, path));
+    const auth = pending instanceof Promise ? await pending : pending;
+    const { params = {}, body } = (init ?? {}) as {
+      params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
+      body?: unknown;
     };
-    return options.headers ? { fetch, headers: options.headers } : { fetch };
+    let url: string;
+    try {
+      url = createFinalURL(path, {
+        baseUrl: defaults.baseUrl,
+        params,
+        querySerializer,
+        pathSerializer: defaultPathSerializer,
+      });
+    } catch (error) {
+      throw errorFactory.configuration(`Could not build the request: ${(error as Error)?.message ?? error}`);
+    }
+    const bodyText = body === undefined ? undefined : JSON.stringify(body);
+    const resolved = this.context.transport();
+    const response = await sendWithRetries(
+      typeof resolved === 'function' ? resolved : await resolved,
+      { url, method, headers: wireHeaders(options.headers, auth, bodyText !== undefined), body: bodyText },
+      {
+        timeout: options.timeout ?? defaults.timeout,
+        maxRetries: options.maxRetries ?? defaults.maxRetries,
+        maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+        retry,
+        signal: options.signal,
+        logger: defaults.logger,
+      },
+    );
+    const { status, text } = response;
+    if (status < 200 || status >= 300) throw errorFactory.fromResponse(status, text, response.headers);
+    let data: unknown;
+    if (status !== 204 && text !== '') {
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        throw errorFactory.malformedResponse(`${what}: the response body is not JSON`, error);
+      }
+    }
+    return { data: checked(shape, what, data, response), response };
   }
 }
 
-/** openapi-fetch's result shape. */
-interface FetchResult<D> {
-  data?: D;
-  error?: unknown;
-  response: Response;
+/** The headers of one request: the caller's (lower-cased), then the credentials, which always win. */
+function wireHeaders(
+  extra: Record<string, string> | undefined,
+  auth: Record<string, string>,
+  hasBody: boolean,
+): Record<string, string> {
+  const headers: Record<string, string> = hasBody ? { 'content-type': 'application/json' } : {};
+  if (extra) for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = String(value);
+  return Object.assign(headers, auth);
 }
 
-/** Awaits an openapi-fetch call: its data (undefined for an empty 2xx), or a typed error. */
-export async function unwrap<D>(call: Promise<FetchResult<D>>): Promise<D | undefined> {
-  let result: FetchResult<D>;
+/** Runs a shape check; anything it throws that is not already typed becomes a MalformedResponseError. */
+function checked<T>(shape: Shape<T>, what: string, data: unknown, response: WireResponse): T {
   try {
-    result = await call;
+    return shape(what, data, response);
   } catch (error) {
     if (error instanceof ConnectTradeError) throw error;
-    if (error instanceof SyntaxError)
-      throw errorFactory.malformedResponse('The response body is not JSON', error);
-    throw errorFactory.configuration(`Could not build the request: ${(error as Error)?.message ?? error}`);
+    throw errorFactory.malformedResponse(`${what}: the response body cannot be read`, error);
   }
-  const { response } = result;
-  if (!response.ok) {
-    const raw =
-      result.error === undefined
-        ? ''
-        : typeof result.error === 'string'
-          ? result.error
-          : JSON.stringify(result.error);
-    const buffered: unknown = response;
-    const headers = buffered instanceof BufferedResponse ? buffered.headerRecord : response.headers;
-    throw errorFactory.fromResponse(response.status, raw, headers);
-  }
-  return result.data;
 }

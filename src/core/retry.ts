@@ -5,10 +5,10 @@
  * {@link retryDecision}); how strict to be depends on the operation ({@link RETRY_RULES}).
  */
 import { retryDelay, type SleepTimers, sleep } from './backoff';
-import { APIConnectionError, APIError, restErrorFactory as errorFactory } from './errors';
+import { APIConnectionError, APIError, ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { log } from './logging';
-import type { Logger } from './options';
-import type { Transport, WireResponse } from './transport';
+import { DEFAULT_MAX_RESPONSE_BYTES, type Logger } from './options';
+import type { Transport, WireRequest, WireResponse } from './transport';
 
 /** `idempotent`: retry connection errors and retryable statuses. `unsent-only`: retry only failures that prove nothing reached the server. */
 export type RetryMode = 'idempotent' | 'unsent-only';
@@ -75,7 +75,12 @@ export interface AttemptOptions {
   readonly logger?: Logger | undefined;
   /** Timers of the backoff sleeps (tests inject fake ones). */
   readonly timers?: SleepTimers | undefined;
+  /** Largest response body read (default DEFAULT_MAX_RESPONSE_BYTES). */
+  readonly maxResponseBytes?: number | undefined;
 }
+
+/** What the retry loop sends on every attempt. */
+export type AttemptRequest = Pick<WireRequest, 'url' | 'method' | 'headers' | 'body'>;
 
 /** True when an error proves the request never left this machine (refused, DNS failure). */
 export function wasNeverSent(error: unknown): boolean {
@@ -91,30 +96,23 @@ function isRedirectFailure(error: unknown): boolean {
   return false;
 }
 
-/** One attempt with its own timeout, linked to the caller's signal. */
-async function attempt(
-  transport: Transport,
-  request: Omit<Parameters<Transport>[0], 'signal'>,
-  opts: AttemptOptions,
-) {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, opts.timeout);
-  const onAbort = () => controller.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+/**
+ * One attempt. The transport enforces the deadline, the caller's signal and the body limit (typed
+ * errors); any other failure is a network error, typed here with the host and its code.
+ */
+async function attempt(transport: Transport, request: AttemptRequest, opts: AttemptOptions) {
   try {
-    return await transport({ ...request, signal: controller.signal });
+    return await transport({
+      ...request,
+      timeout: opts.timeout,
+      maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      signal: opts.signal,
+    });
   } catch (error) {
+    if (error instanceof ConnectTradeError) throw error;
     if (opts.signal?.aborted) throw errorFactory.aborted(error);
-    if (timedOut) throw errorFactory.timeout(opts.timeout);
     if (isRedirectFailure(error)) throw errorFactory.redirectRefused('fetch reported a redirect', error);
-    throw errorFactory.connection(error);
-  } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onAbort);
+    throw errorFactory.connection(error, request.url);
   }
 }
 
@@ -124,15 +122,16 @@ async function attempt(
  */
 export async function sendWithRetries(
   transport: Transport,
-  request: Omit<Parameters<Transport>[0], 'signal'>,
+  request: AttemptRequest,
   opts: AttemptOptions,
 ): Promise<WireResponse> {
   // Parsed only for log lines, and only when someone listens.
   const path = opts.logger ? new URL(request.url).pathname : '';
   for (let n = 1; ; n++) {
     if (opts.signal?.aborted) throw errorFactory.aborted(opts.signal.reason);
-    const started = Date.now();
-    const fields = { method: request.method, path, attempt: n };
+    // Timing and log fields only when someone listens: this loop is on every call's path.
+    const started = opts.logger ? Date.now() : 0;
+    const fields = opts.logger ? { method: request.method, path, attempt: n } : undefined;
     let response: WireResponse;
     try {
       response = await attempt(transport, request, opts);
@@ -149,8 +148,14 @@ export async function sendWithRetries(
       log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name });
       throw e;
     }
-    const requestId = response.headers['x-request-id'];
-    const done = { ...fields, status: response.status, durationMs: Date.now() - started, requestId };
+    const done = fields
+      ? {
+          ...fields,
+          status: response.status,
+          durationMs: Date.now() - started,
+          requestId: response.headers['x-request-id'],
+        }
+      : {};
     if (response.status >= 300 && response.status < 400) {
       log(opts.logger, 'error', 'redirect refused', done);
       throw errorFactory.redirectRefused(`status ${response.status}`);

@@ -1,7 +1,10 @@
-/** `u.accounts`, `u.balances`, `u.positions`, `u.transactions`: read-only lists of one user. */
+/**
+ * `u.accounts`, `u.balances`, `u.positions`, `u.transactions`: the four read-only lists of one
+ * user. They differ only in path, filters and item type, so one class serves all four.
+ */
 import type { operations } from '../../generated/schema';
 import type { RequestOptions } from '../core/options';
-import { type RestCore, unwrap } from '../core/request';
+import type { RestCore } from '../core/request';
 import { expectArray } from '../core/response';
 import { checkSymbols } from '../core/validation';
 import type { Account, Balance, Position, Transaction } from '../types';
@@ -15,47 +18,41 @@ export type PositionListParams = NonNullable<operations['listPositions']['parame
 /** Filters of `transactions.list`. */
 export type TransactionListParams = NonNullable<operations['listTransactions']['parameters']['query']>;
 
+/** Each list's filters and item type, by path. */
+export interface UserLists {
+  '/accounts': { params: AccountListParams; item: Account };
+  '/balances': { params: BalanceListParams; item: Balance };
+  '/positions': { params: PositionListParams; item: Position };
+  '/transactions': { params: TransactionListParams; item: Transaction };
+}
+
+/** A read-only list of one user's data (`u.accounts`, `u.balances`, `u.positions`, `u.transactions`). */
+export class UserList<Path extends keyof UserLists> {
+  /** @internal Built by the client. */
+  constructor(
+    private readonly core: RestCore,
+    private readonly path: Path,
+  ) {}
+
+  /**
+   * Lists the user's items: every one, or those matching the filters (an account, a connection,
+   * a broker, symbols, a date range; see each list's params type).
+   */
+  async list(
+    params: UserLists[Path]['params'] = {},
+    options?: RequestOptions,
+  ): Promise<UserLists[Path]['item'][]> {
+    checkSymbols((params as { symbols?: unknown }).symbols);
+    const init = { params: { query: params } } as { params: { query: AccountListParams } };
+    return this.core.get(this.path as '/accounts', init, options, expectArray<UserLists[Path]['item']>);
+  }
+}
+
 /** Brokerage accounts of one user. */
-export class Accounts {
-  constructor(private readonly core: RestCore) {}
-
-  /** Lists accounts, optionally of one connection or broker. */
-  async list(params: AccountListParams = {}, options?: RequestOptions): Promise<Account[]> {
-    const init = { params: { query: params }, ...this.core.init('GET', options) };
-    return expectArray('GET /accounts', await unwrap(this.core.client.GET('/accounts', init)));
-  }
-}
-
+export type Accounts = UserList<'/accounts'>;
 /** Balances of one user's accounts. */
-export class Balances {
-  constructor(private readonly core: RestCore) {}
-
-  /** Lists balances, optionally of one account or connection. */
-  async list(params: BalanceListParams = {}, options?: RequestOptions): Promise<Balance[]> {
-    const init = { params: { query: params }, ...this.core.init('GET', options) };
-    return expectArray('GET /balances', await unwrap(this.core.client.GET('/balances', init)));
-  }
-}
-
+export type Balances = UserList<'/balances'>;
 /** Positions of one user's accounts. */
-export class Positions {
-  constructor(private readonly core: RestCore) {}
-
-  /** Lists positions, optionally of one account, connection or set of symbols. */
-  async list(params: PositionListParams = {}, options?: RequestOptions): Promise<Position[]> {
-    checkSymbols(params.symbols);
-    const init = { params: { query: params }, ...this.core.init('GET', options) };
-    return expectArray('GET /positions', await unwrap(this.core.client.GET('/positions', init)));
-  }
-}
-
+export type Positions = UserList<'/positions'>;
 /** Transactions of one user's accounts. */
-export class Transactions {
-  constructor(private readonly core: RestCore) {}
-
-  /** Lists transactions, optionally of one account or connection and between two dates (inclusive). */
-  async list(params: TransactionListParams = {}, options?: RequestOptions): Promise<Transaction[]> {
-    const init = { params: { query: params }, ...this.core.init('GET', options) };
-    return expectArray('GET /transactions', await unwrap(this.core.client.GET('/transactions', init)));
-  }
-}
+export type Transactions = UserList<'/transactions'>;

@@ -2,10 +2,12 @@
 import type { components } from '../../generated/schema';
 import type { RequestOptions } from '../core/options';
 import { registerSecret } from '../core/redact';
-import { type RestCore, unwrap } from '../core/request';
+import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
 import { requireId } from '../core/validation';
-import type { ConnectionToken } from '../types';
+import type { Connection, ConnectionToken } from '../types';
+
+export type { Connection } from '../types';
 
 type Schemas = components['schemas'];
 
@@ -20,8 +22,6 @@ export type CreateConnectionParams = Omit<Schemas['CreateConnectionRequest'], 't
 export type ConnectionAuthorization = Omit<Schemas['CreateConnectionResponse'], 'connection_request_url'> & {
   authorization_url: string;
 };
-/** A brokerage connection (`connection_type` is normalized to `type`). */
-export type Connection = Omit<Schemas['Connection'], 'connection_type'>;
 /** The answer to a connection deletion (synthesized when the server answers 204 or an empty body). */
 export type DeletedConnection = Schemas['DeleteConnectionResponse'];
 
@@ -30,7 +30,7 @@ export function normalizeConnection(value: unknown): Connection {
   const { connection_type, ...rest } = expectObject('GET /connections item', value);
   if (rest.type === undefined && connection_type !== undefined) rest.type = connection_type;
   expectString('GET /connections item', rest, 'connection_id');
-  return rest as Connection;
+  return rest as unknown as Connection;
 }
 
 /** Connection operations of one user. */
@@ -45,50 +45,51 @@ export class Connections {
       this.core.context.options.connectionTypeField === 'connection_type'
         ? { ...fields, connection_type: type }
         : { ...fields, type };
-    const data = await unwrap(
-      this.core.client.POST('/connections', { body, ...this.core.init('POST', options) }),
-    );
-    const { connection_request_url, ...rest } = expectObject('POST /connections', data);
-    const url = expectString(
-      'POST /connections',
-      { ...rest, connection_request_url },
-      'authorization_url',
-      'connection_request_url',
-    );
-    return { ...rest, authorization_url: url };
+    return this.core.post('/connections', { body }, options, authorization);
   }
 
   /** Lists the user's connections. */
   async list(options?: RequestOptions): Promise<Connection[]> {
-    const data = await unwrap(this.core.client.GET('/connections', this.core.init('GET', options)));
-    return expectArray('GET /connections', data).map(normalizeConnection);
+    return this.core.get('/connections', undefined, options, (what, data) =>
+      expectArray(what, data).map(normalizeConnection),
+    );
   }
 
   /** Deletes a connection and revokes its tokens. */
   async delete(connectionId: string, options?: RequestOptions): Promise<DeletedConnection> {
     requireId('connectionId', connectionId);
-    const data = await unwrap(
-      this.core.client.DELETE('/connections/{connection_id}', {
-        params: { path: { connection_id: connectionId } },
-        ...this.core.init('DELETE', options),
-      }),
+    const init = { params: { path: { connection_id: connectionId } } };
+    // PROTOCOL.md: a 204 or empty body means deleted.
+    return this.core.delete('/connections/{connection_id}', init, options, (what, data) =>
+      data === undefined
+        ? { connection_id: connectionId, deleted: true }
+        : expectObject<DeletedConnection>(what, data),
     );
-    return data === undefined
-      ? { connection_id: connectionId, deleted: true }
-      : (expectObject('DELETE /connections', data) as DeletedConnection);
   }
 
   /** Mints a market-data stream token for a connection (valid 24 h; replaces the previous one). */
   async token(connectionId: string, options?: RequestOptions): Promise<ConnectionToken> {
     requireId('connectionId', connectionId);
-    const data = await unwrap(
-      this.core.client.GET('/connections/{connection_id}/token', {
-        params: { path: { connection_id: connectionId } },
-        ...this.core.init('GET', options),
-      }),
-    );
-    const body = expectObject('GET /connections/{connection_id}/token', data);
-    registerSecret(expectString('GET /connections/{connection_id}/token', body, 'token'));
-    return body as unknown as ConnectionToken;
+    const init = { params: { path: { connection_id: connectionId } } };
+    return this.core.get('/connections/{connection_id}/token', init, options, connectionToken);
   }
+}
+
+/** The authorization answer, `connection_request_url` normalized to `authorization_url`. */
+function authorization(what: string, data: unknown): ConnectionAuthorization {
+  const { connection_request_url, ...rest } = expectObject(what, data);
+  const url = expectString(
+    what,
+    { ...rest, connection_request_url },
+    'authorization_url',
+    'connection_request_url',
+  );
+  return { ...rest, authorization_url: url } as ConnectionAuthorization;
+}
+
+/** A stream token, registered as a secret before anyone can log it. */
+function connectionToken(what: string, data: unknown): ConnectionToken {
+  const body = expectObject<ConnectionToken>(what, data);
+  registerSecret(expectString(what, body, 'token'));
+  return body;
 }

@@ -13,7 +13,7 @@ import {
   type PaginationBounds,
 } from '../core/pagination';
 import { placeOrder } from '../core/reconcile';
-import { type RestCore, unwrap } from '../core/request';
+import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
 import { checkSymbols, requireId, validateOrder, validateReplace } from '../core/validation';
 import type { Order, OrderRequestBody } from '../types';
@@ -25,10 +25,10 @@ export type OrderListParams = Omit<
 >;
 
 /** The next cursor of a bare-list answer, from `next-cursor` / `x-next-cursor` or a `Link: <...>; rel="next"` header. */
-function cursorFromHeaders(headers: { get(name: string): string | null } | undefined): string | null {
-  const direct = headers?.get('next-cursor') ?? headers?.get('x-next-cursor');
+function cursorFromHeaders(headers: Record<string, string>): string | null {
+  const direct = headers['next-cursor'] ?? headers['x-next-cursor'];
   if (direct) return direct;
-  for (const link of (headers?.get('link') ?? '').split(',')) {
+  for (const link of (headers.link ?? '').split(',')) {
     const match = /<([^>]*)>\s*;(?:[^,]*;)?\s*rel="?([^";]*)"?/i.exec(link.trim());
     if (!match?.[1] || !match[2]?.split(/\s+/).includes('next')) continue;
     const params = new URL(match[1], 'http://link.invalid').searchParams;
@@ -70,15 +70,13 @@ export class Orders {
     const once = { ...options, maxRetries: 0 };
     return placeOrder(
       {
-        send: async () => {
-          const answer = expectObject(
-            'POST /orders',
-            await unwrap(this.core.client.POST('/orders', { body, ...this.core.init('POST', once) })),
-          );
-          // An answer without an order id is not an order: placement treats it as unread and looks the order up.
-          expectString('POST /orders', answer, 'order_id');
-          return answer as unknown as Order;
-        },
+        send: () =>
+          this.core.post('/orders', { body }, once, (what, data) => {
+            const answer = expectObject<Order>(what, data);
+            // An answer without an order id is not an order: placement treats it as unread and looks the order up.
+            expectString(what, answer, 'order_id');
+            return answer;
+          }),
         find: () =>
           findTodaysOrder(
             (params, opts) => this.list(params, opts),
@@ -107,25 +105,25 @@ export class Orders {
       const query = cursor
         ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
         : params;
-      let headers: { get(name: string): string | null } | undefined;
-      const data = await unwrap(
-        this.core.client
-          .GET('/orders', { params: { query }, ...this.core.init('GET', options) })
-          .then((result) => {
-            headers = result.response.headers;
-            return result;
-          }),
-      );
-      if (Array.isArray(data)) return this.bareListPage(data, headers, params.limit, fetchPage, bounds);
-      const page = expectObject('GET /orders', data);
-      const cursorOf = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-      return new Page(
-        expectArray<Order>('GET /orders orders', page.orders),
-        cursorOf(page.next_cursor),
-        cursorOf(page.prev_cursor),
-        fetchPage,
-        { bounds },
-      );
+      return this.core.get('/orders', { params: { query } }, options, (what, data, response) => {
+        if (Array.isArray(data))
+          return this.bareListPage(
+            expectArray(what, data),
+            response.headers,
+            params.limit,
+            fetchPage,
+            bounds,
+          );
+        const page = expectObject(what, data);
+        const cursorOf = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+        return new Page(
+          expectArray<Order>(`${what} orders`, page.orders),
+          cursorOf(page.next_cursor),
+          cursorOf(page.prev_cursor),
+          fetchPage,
+          { bounds },
+        );
+      });
     };
     return new PagePromise(() => fetchPage(undefined));
   }
@@ -137,7 +135,7 @@ export class Orders {
    */
   private bareListPage(
     data: Order[],
-    headers: { get(name: string): string | null } | undefined,
+    headers: Record<string, string>,
     limit: number | undefined,
     fetchPage: (cursor: Cursor) => Promise<Page<Order>>,
     bounds: PaginationBounds,
@@ -165,27 +163,18 @@ export class Orders {
   ): Promise<Order> {
     requireId('accountId', accountId);
     requireId('orderId', orderId);
-    const body = validateReplace(params);
-    const data = await unwrap(
-      this.core.client.PATCH('/accounts/{account_id}/orders/{order_id}', {
-        params: { path: { account_id: accountId, order_id: orderId } },
-        body,
-        ...this.core.init('PATCH', options),
-      }),
-    );
-    return expectObject('PATCH order', data) as unknown as Order;
+    const init = {
+      params: { path: { account_id: accountId, order_id: orderId } },
+      body: validateReplace(params),
+    };
+    return this.core.patch('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
   }
 
   /** Cancels an open order; returns it (`pending_cancel` or `cancelled`). */
   async cancel(accountId: string, orderId: string, options?: RequestOptions): Promise<Order> {
     requireId('accountId', accountId);
     requireId('orderId', orderId);
-    const data = await unwrap(
-      this.core.client.DELETE('/accounts/{account_id}/orders/{order_id}', {
-        params: { path: { account_id: accountId, order_id: orderId } },
-        ...this.core.init('DELETE', options),
-      }),
-    );
-    return expectObject('DELETE order', data) as unknown as Order;
+    const init = { params: { path: { account_id: accountId, order_id: orderId } } };
+    return this.core.delete('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
   }
 }

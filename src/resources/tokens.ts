@@ -2,7 +2,7 @@
 import type { components } from '../../generated/schema';
 import type { RequestOptions } from '../core/options';
 import { registerSecret } from '../core/redact';
-import { type RestCore, unwrap } from '../core/request';
+import type { RestCore } from '../core/request';
 import { expectObject, expectString } from '../core/response';
 import type { UserToken } from '../types';
 
@@ -15,11 +15,13 @@ export class Tokens {
 
   /** Mints a user access token (JWT, 1 hour) with the given scopes. */
   async create(params: CreateUserTokenParams, options?: RequestOptions): Promise<UserToken> {
-    const data = await unwrap(
-      this.core.client.POST('/auth/tokens/user', { body: params, ...this.core.init('POST', options) }),
-    );
-    const body = expectObject('POST /auth/tokens/user', data);
-    registerSecret(expectString('POST /auth/tokens/user', body, 'access_token'));
-    return body as unknown as UserToken;
+    return this.core.post('/auth/tokens/user', { body: params }, options, userToken);
   }
+}
+
+/** A token answer; its access token is registered as a secret before anyone can log it. */
+function userToken(what: string, data: unknown): UserToken {
+  const body = expectObject<UserToken>(what, data);
+  registerSecret(expectString(what, body, 'access_token'));
+  return body;
 }

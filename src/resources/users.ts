@@ -2,7 +2,7 @@
 import type { components } from '../../generated/schema';
 import type { RequestOptions } from '../core/options';
 import { registerSecret } from '../core/redact';
-import { type RestCore, unwrap } from '../core/request';
+import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
 import { requireId } from '../core/validation';
 import type { User } from '../types';
@@ -25,40 +25,31 @@ export class Users {
   /** Creates a user; returns `{ user_id, user_secret }` (never retried once it may have reached the server). */
   async create(params: CreateUserParams, options?: RequestOptions): Promise<CreatedUser> {
     requireId('user_id', params?.user_id);
-    const data = await unwrap(
-      this.core.client.POST('/users', {
-        body: { user_id: params.user_id },
-        ...this.core.init('POST', options),
-      }),
-    );
-    const body = expectObject('POST /users', data);
-    // The reference spells it `user-secret`; a production client saw `user_secret`.
-    const secret = expectString('POST /users', body, 'user-secret', 'user_secret');
-    registerSecret(secret);
-    const { 'user-secret': _hyphen, user_secret: _underscore, ...rest } = body;
-    return { ...rest, user_id: expectString('POST /users', rest, 'user_id'), user_secret: secret };
+    return this.core.post('/users', { body: { user_id: params.user_id } }, options, createdUser);
   }
 
   /** Lists every user of the platform credentials. */
   async list(options?: RequestOptions): Promise<User[]> {
-    return expectArray(
-      'GET /users',
-      await unwrap(this.core.client.GET('/users', this.core.init('GET', options))),
-    );
+    return this.core.get('/users', undefined, options, expectArray<User>);
   }
 
   /** Deletes a user and all their connections. */
   async delete(userId: string, options?: RequestOptions): Promise<DeletedUser> {
     requireId('userId', userId);
-    const data = await unwrap(
-      this.core.client.DELETE('/users/{user_id}', {
-        params: { path: { user_id: userId } },
-        ...this.core.init('DELETE', options),
-      }),
-    );
+    const init = { params: { path: { user_id: userId } } };
     // PROTOCOL.md: a 204 or empty body means deleted.
-    return data === undefined
-      ? { user_id: userId, deleted: true }
-      : (expectObject('DELETE /users', data) as DeletedUser);
+    return this.core.delete('/users/{user_id}', init, options, (what, data) =>
+      data === undefined ? { user_id: userId, deleted: true } : expectObject<DeletedUser>(what, data),
+    );
   }
+}
+
+/** A created user, its secret registered first and normalized to `user_secret`. */
+function createdUser(what: string, data: unknown): CreatedUser {
+  const body = expectObject(what, data);
+  // The reference spells it `user-secret`; a production client saw `user_secret`.
+  const secret = expectString(what, body, 'user-secret', 'user_secret');
+  registerSecret(secret);
+  const { 'user-secret': _hyphen, user_secret: _underscore, ...rest } = body;
+  return { ...rest, user_id: expectString(what, rest, 'user_id'), user_secret: secret };
 }

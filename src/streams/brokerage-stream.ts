@@ -3,6 +3,7 @@
  * a user, as typed events and as a bounded async iterator. Detects `seq` gaps and treats
  * every reconnect as a gap (the server replays nothing).
  */
+import type { SecretProvider } from '../core/auth';
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
@@ -23,9 +24,6 @@ import {
 } from './protocol/brokerage';
 import { SafeEmitter } from './safe-emitter';
 import { type GapInfo, StreamCore } from './stream-core';
-
-/** Where a brokerage secret comes from: a string, or a (possibly async) provider called on each connect. */
-export type SecretProvider = string | (() => string | Promise<string>);
 
 /** Options of {@link BrokerageStream}. */
 export interface BrokerageStreamOptions extends StreamOptions {

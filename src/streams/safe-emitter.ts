@@ -14,13 +14,10 @@
 import { EventEmitter } from 'eventemitter3';
 import { streamErrorFactory as errorFactory } from '../core/errors';
 
-/** Where the SDK writes what it cannot report any other way. */
-export interface StreamLogger {
-  /** Socket-level detail. */
-  debug?(message: string, details?: Record<string, unknown>): void;
-  /** Errors nobody listened to, and listeners that threw. */
-  warn?(message: string, details?: Record<string, unknown>): void;
-}
+import type { Logger } from '../core/logging';
+
+/** The SDK's one {@link Logger} (this name is kept for existing imports). */
+export type StreamLogger = Logger;
 
 type AnyListener = (...args: unknown[]) => void;
 

@@ -8,7 +8,9 @@ import {
   ConfigurationError,
   ConflictError,
   ConnectTrade,
+  ConnectTradeError,
   InternalServerError,
+  MalformedResponseError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -206,5 +208,99 @@ describe('secrets never leak', () => {
     api().get('/users').reply(200, []);
     const ct = platformClient({ logger: { debug: boom, info: boom, warn: boom, error: boom } });
     await expect(ct.users.list()).resolves.toEqual([]);
+  });
+});
+
+describe('util.inspect of an error', () => {
+  it('reads like a built-in error: stack, then the fields, without a JSON copy appended', async () => {
+    api()
+      .get('/users')
+      .reply(404, fixture('Error', { message: 'no such user', code: 'not_found' }), { 'x-request-id': 'r9' });
+    const error = await platformClient()
+      .users.list()
+      .catch((e) => e);
+    const shown = inspect(error);
+    expect(shown.startsWith('NotFoundError: no such user\n    at ')).toBe(true);
+    expect(shown).not.toContain('{"name"');
+    expect(shown).not.toMatch(/"message":/);
+    expect(shown).toMatch(/status: 404/);
+    expect(shown).toMatch(/requestId: 'r9'/);
+    expect(shown).toMatch(/code: 'not_found'/);
+  });
+
+  it('shows the cause of a connection error on one line', async () => {
+    api().get('/users').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    const error = await platformClient({ maxRetries: 0 })
+      .users.list()
+      .catch((e) => e);
+    expect(inspect(error)).toMatch(/\[cause\]: .*socket hang up/);
+  });
+});
+
+describe('AuthenticationError.reason', () => {
+  it.each([
+    [{ message: 'Insufficient entitlements for this operation' }, 'entitlement'],
+    [{ message: 'Forbidden', code: 'insufficient_entitlements' }, 'entitlement'],
+    [{ message: 'This broker is not enabled for your plan' }, 'entitlement'],
+    [{ message: 'Invalid client credentials' }, 'credentials'],
+    [{ message: 'missing header `user-secret`', code: 'unauthorized' }, 'credentials'],
+    [{ message: 'Unauthorized' }, 'unknown'],
+    [{ message: 'Nope', code: 'unauthorized' }, 'unknown'],
+  ])('%j → %s', async (body, reason) => {
+    api().get('/connections').reply(401, body);
+    const error = await userClient()
+      .connections.list()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.reason).toBe(reason);
+  });
+
+  it('an empty or non-JSON 401 is unknown, never "credentials"', async () => {
+    api().get('/connections').reply(401, '');
+    api().get('/connections').reply(401, '<html>401</html>');
+    for (let i = 0; i < 2; i++) {
+      const error = await userClient()
+        .connections.list()
+        .catch((e) => e);
+      expect(error.reason).toBe('unknown');
+    }
+  });
+});
+
+describe('hostile error bodies stay typed', () => {
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('an error body nested 5,000 arrays deep is a BadRequestError from orders.create, its body kept as text', async () => {
+    api().post('/orders').reply(400, deep(5_000), { 'content-type': 'application/json' });
+    const error = await userClient()
+      .orders.create({
+        account_id: 'acc_1',
+        broker: 'ALPACA',
+        side: 'BUY',
+        order_type: 'LMT',
+        order_tif: 'DAY',
+        instrument: 'EQ',
+        symbol: 'AAPL',
+        order_qty: 10,
+        order_limit_price: 0.1,
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(typeof error.body).toBe('string');
+    expect(() => JSON.stringify(error)).not.toThrow();
+    expect(() => inspect(error)).not.toThrow();
+  });
+
+  it('a 2xx body nested deep, or of the wrong shape, is a MalformedResponseError', async () => {
+    api().get('/users').reply(200, deep(5_000), { 'content-type': 'application/json' });
+    api().get('/users').reply(200, '[1, null, "x"]', { 'content-type': 'application/json' });
+    api().get('/users').reply(200, '{"truncated": ', { 'content-type': 'application/json' });
+    for (let i = 0; i < 3; i++) {
+      const error = await platformClient()
+        .users.list()
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(MalformedResponseError);
+      expect(error).toBeInstanceOf(ConnectTradeError);
+    }
   });
 });

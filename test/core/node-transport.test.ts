@@ -1,14 +1,26 @@
-/** The default Node transport (undici keep-alive) against a real loopback server. */
+/**
+ * The default Node transport (node:http keep-alive) against a real loopback server. nock is not
+ * loaded here: its interceptor would replace the agent's sockets.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
   ConnectTrade,
+  ConnectTradeError,
   RedirectRefusedError,
+  ResponseTooLargeError,
 } from '../../src/rest';
-import { CREDS } from '../helpers/rest';
+
+const CREDS = {
+  clientId: 'cid_test_1',
+  clientSecret: 'cs_SECRET_client_7f3a9c',
+  userId: 'user-42',
+  userSecret: 'us_SECRET_user_4f9a1c',
+} as const;
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -40,11 +52,11 @@ afterEach(async () => {
 
 async function setup(
   handler: Handler,
-  options: { timeout?: number; maxRetries?: number; fetch?: typeof fetch } = {},
+  options: { timeout?: number; maxRetries?: number; fetch?: typeof fetch; maxResponseBytes?: number } = {},
 ) {
   const srv = await listen(handler);
   servers.push(srv.server);
-  // No `fetch` option: in Node the client picks the undici keep-alive transport.
+  // No `fetch` option: in Node the client picks the node:http keep-alive transport.
   const ct = new ConnectTrade({
     clientId: CREDS.clientId,
     clientSecret: CREDS.clientSecret,
@@ -59,7 +71,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-describe('undici transport on loopback', () => {
+describe('node:http transport on loopback', () => {
   it('reuses one keep-alive connection across requests and sends the auth headers and body', async () => {
     const seen: { headers: IncomingMessage['headers']; body: string }[] = [];
     const { u, connections } = await setup((req, res, body) => {
@@ -68,8 +80,7 @@ describe('undici transport on loopback', () => {
     });
     for (let i = 0; i < 20; i++) await u.connections.list();
     await u.tokens.create({ scopes: ['read', 'trade'] });
-    // Without keep-alive this would be 21. undici may open a second socket once, when the next
-    // request is dispatched before the previous response's completion has freed the first one.
+    // Without keep-alive this would be 21.
     expect(connections()).toBeLessThanOrEqual(2);
     expect(seen[0]?.headers).toMatchObject({
       'client-id': CREDS.clientId,
@@ -138,5 +149,129 @@ describe('undici transport on loopback', () => {
     calls = 0;
     const { u: u2 } = await setup((req) => req.socket.destroy());
     await expect(u2.connections.list({ maxRetries: 0 })).rejects.toBeInstanceOf(APIConnectionError);
+  });
+});
+
+/** Streams `total` bytes of a JSON array in 64 KiB writes, honouring backpressure; records what was written. */
+function hugeBody(total: number, status = 200, declareLength = false) {
+  const written = { bytes: 0, closedEarly: false };
+  const handler: Handler = (_req, res) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(declareLength ? { 'content-length': String(total) } : {}),
+    });
+    const chunk = Buffer.alloc(64 * 1024, 0x20); // spaces: valid JSON whitespace
+    res.write('[');
+    written.bytes = 1;
+    const pump = () => {
+      while (written.bytes < total - 1) {
+        written.bytes += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end(']');
+    };
+    res.on('close', () => {
+      if (!res.writableFinished) written.closedEarly = true;
+    });
+    pump();
+  };
+  return { handler, written };
+}
+
+describe('maxResponseBytes', () => {
+  const MiB = 1024 * 1024;
+
+  it('stops reading a 100 MB body at the limit with a typed error, and drops the connection', async () => {
+    const { handler, written } = hugeBody(100 * MiB);
+    const { u } = await setup(handler, { maxResponseBytes: MiB });
+    const error = await u.connections.list({ maxRetries: 0 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error.maxResponseBytes).toBe(MiB);
+    await new Promise((r) => setTimeout(r, 50));
+    // The server was cut off long before it could send the whole body.
+    expect(written.closedEarly).toBe(true);
+    expect(written.bytes).toBeLessThan(20 * MiB);
+  });
+
+  it('defaults to 32 MiB: a larger body is refused, a smaller one read', async () => {
+    const { handler, written } = hugeBody(40 * MiB);
+    const { u } = await setup(handler);
+    await expect(u.connections.list({ maxRetries: 0 })).rejects.toBeInstanceOf(ResponseTooLargeError);
+    expect(written.bytes).toBeLessThan(40 * MiB);
+    const small = hugeBody(2 * MiB);
+    const { u: u2 } = await setup(small.handler);
+    await expect(u2.connections.list()).resolves.toEqual([]);
+  });
+
+  it('refuses a declared content-length over the limit before reading, and applies to error bodies too', async () => {
+    const declared = hugeBody(8 * MiB, 500, true);
+    const { u } = await setup(declared.handler, { maxResponseBytes: 64 * 1024 });
+    await expect(u.connections.list({ maxRetries: 0 })).rejects.toBeInstanceOf(ResponseTooLargeError);
+  });
+
+  it('is enforced through a user-supplied fetch, per call too', async () => {
+    const { handler } = hugeBody(20 * MiB);
+    const { u } = await setup(handler, { fetch: (i, init) => globalThis.fetch(i, init) });
+    const error = await u.connections.list({ maxRetries: 0, maxResponseBytes: 256 * 1024 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+  });
+
+  it('a malformed limit is a ConfigurationError before any I/O', () => {
+    expect(() => new ConnectTrade({ maxResponseBytes: -1 })).toThrow(/maxResponseBytes/);
+  });
+});
+
+describe('connection errors say which host and why', () => {
+  async function closedPort(): Promise<number> {
+    const srv = await listen(() => undefined);
+    const port = (srv.server.address() as AddressInfo).port;
+    await new Promise((r) => srv.server.close(r));
+    return port;
+  }
+
+  function client(baseUrl: string, extra: { fetch?: typeof fetch } = {}) {
+    return new ConnectTrade({ ...CREDS, baseUrl, maxRetries: 0, ...extra }).forUser({
+      userId: CREDS.userId,
+      userSecret: CREDS.userSecret,
+    });
+  }
+
+  it.each([
+    ['the node:http transport', {}],
+    [
+      'a user-supplied fetch',
+      { fetch: (i: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(i, init) },
+    ],
+  ])('ECONNREFUSED and ENOTFOUND read differently, naming host and code (%s)', async (_name, extra) => {
+    const port = await closedPort();
+    const refused = await client(`http://127.0.0.1:${port}`, extra)
+      .connections.list()
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(APIConnectionError);
+    expect(refused.message).toContain(`127.0.0.1:${port}`);
+    expect(refused.message).toContain('ECONNREFUSED');
+    expect(refused).toMatchObject({ host: `127.0.0.1:${port}`, code: 'ECONNREFUSED' });
+
+    const unknown = await client('http://no-such-host.invalid', extra)
+      .connections.list()
+      .catch((e) => e);
+    expect(unknown).toBeInstanceOf(APIConnectionError);
+    expect(unknown.message).toContain('no-such-host.invalid');
+    expect(unknown.message).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(unknown.message).not.toBe(refused.message);
+    for (const e of [refused, unknown]) {
+      const shown = `${e.message} ${inspect(e)} ${JSON.stringify(e)}`;
+      expect(shown).not.toContain(CREDS.clientSecret);
+      expect(shown).not.toContain(CREDS.userSecret);
+    }
+  });
+
+  it('never puts URL user info in the message', async () => {
+    const port = await closedPort();
+    const error = await client(`http://admin:pa55word@127.0.0.1:${port}`)
+      .connections.list()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectTradeError);
+    expect(`${error.message} ${inspect(error)}`).not.toContain('pa55word');
   });
 });

@@ -3,7 +3,7 @@
  * intercepts; the undici transport is tested against a loopback server instead), and fixtures that
  * are validated against the spec before any test may serve them.
  */
-import nock from 'nock';
+import type Nock from 'nock';
 import type { SchemaName } from '../../src/internal/schema-validator';
 import type { ClientOptions, Logger } from '../../src/rest';
 import { ConnectTrade, type ConnectTradeUser } from '../../src/rest';
@@ -38,9 +38,18 @@ export function userClient(options: ClientOptions = {}): ConnectTradeUser {
   return platformClient(options).forUser({ userId: CREDS.userId, userSecret: CREDS.userSecret });
 }
 
+// nock overrides node:http for the whole process as soon as it is loaded, and Jest shares node's
+// built-in modules between test files: loaded lazily, and restored after each file that used it,
+// it cannot leak into files that test the real node:http transport.
+let loaded: typeof Nock | undefined;
+function nock(): typeof Nock {
+  loaded ??= require('nock') as typeof Nock;
+  return loaded;
+}
+
 /** A nock scope on the fake API. */
-export function api(): nock.Scope {
-  return nock(API);
+export function api(): Nock.Scope {
+  return nock()(API);
 }
 
 /** Returns the body after checking it against a component schema: fixtures cannot drift from the spec. */
@@ -79,11 +88,14 @@ export function recordingLogger(): Logger & { lines: { level: string; message: s
 
 /** Installs nock guards for a test file: no real network, no leftover interceptors between tests. */
 export function useNock(): void {
-  beforeAll(() => nock.disableNetConnect());
+  beforeAll(() => nock().disableNetConnect());
   afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
+    const pending = nock().pendingMocks();
+    nock().cleanAll();
     expect(pending).toEqual([]);
   });
-  afterAll(() => nock.enableNetConnect());
+  afterAll(() => {
+    nock().enableNetConnect();
+    nock().restore();
+  });
 }
