@@ -68,6 +68,11 @@ describe('malformed requests get a JSON 400 and the sandbox keeps serving', () =
     await stillServing();
   });
 
+  it('a request without Host gets a JSON answer (node would send an empty 400)', async () => {
+    const response = await rawRequest(sb.port, 'GET /nowhere HTTP/1.1\r\nconnection: close\r\n\r\n');
+    expectJsonError(response, 404);
+  });
+
   it('an upgrade with a broken handshake, a wrong method or an unknown path gets a JSON 4xx', async () => {
     expectJsonError(await rawUpgrade(sb.port, '/stream', ['upgrade: websocket']), 400);
     const post = await rawRequest(

@@ -4,6 +4,7 @@
  * (`{ message, code }`, 4xx for its own faults) and the process keeps serving:
  * - a request target that is not a URL, or a path segment that does not percent-decode: 400;
  * - a request node's HTTP parser refuses (bad header bytes, oversized headers): 400 / 431;
+ * - a request without `Host`: answered like any other (the admin endpoint refuses it, 403);
  * - an upgrade to an unknown path or with a broken handshake: 404 / 400 / 405;
  * - a WebSocket frame over {@link MAX_FRAME_BYTES}: ws closes the connection with 1009.
  */
@@ -72,7 +73,9 @@ export function createSandboxServer(routes: SandboxRoutes): { server: Server; ws
       sendJson(res, 500, { message: 'internal error in the sandbox', code: 'internal_error' });
     }
   };
-  const server = createServer((req, res) => void serve(req, res));
+  // A request without Host: node would answer an empty 400 itself; the handlers answer it in JSON
+  // (REST needs no Host; the admin guard refuses it).
+  const server = createServer({ requireHostHeader: false }, (req, res) => void serve(req, res));
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // node's default handler answers in plain text; this one answers in JSON. A response already
