@@ -50,16 +50,17 @@ export class SafeEmitter<Events extends EventEmitter.ValidEventTypes> extends Ev
 
   #emit(event: string | symbol, args: unknown[]): boolean {
     const name = event as EventEmitter.EventNames<Events>;
+    if (this.listenerCount(name) === 0) return false; // the common case of events nobody follows: no copy
     // A copy: listeners added or removed by a listener take effect from the next emit.
     const listeners = this.listeners(name) as unknown as AnyListener[];
-    if (listeners.length === 0) return false;
-    const marks = this.#once.get(event);
+    const marks = this.#once.size === 0 ? undefined : this.#once.get(event);
     for (const listener of listeners) {
       const pending = marks?.get(listener);
       if (marks && pending !== undefined) {
         // Removes only a `once` registration of this function (eventemitter3 knows which it is).
         if (pending > 1) marks.set(listener, pending - 1);
         else marks.delete(listener);
+        if (marks.size === 0) this.#once.delete(event);
         this.removeListener(name, listener as never, undefined, true);
       }
       try {

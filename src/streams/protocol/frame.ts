@@ -54,6 +54,12 @@ export function expectField(
 
 const DIGITS = /^[0-9]{1,16}$/;
 
+/** Rewrites `record[field]` as a number when it is a string of decimal digits (`"17"` → 17). */
+export function digitsToNumber(record: Record<string, unknown>, field: string): void {
+  const value = record[field];
+  if (typeof value === 'string' && DIGITS.test(value)) record[field] = Number(value);
+}
+
 /**
  * Reads an integer field sent as a JSON number or as a decimal string (`17` or `"17"`: the vendor
  * says every field it returns is a string or a boolean), writes it back as a number, and throws
@@ -66,15 +72,14 @@ export function readInteger(
   min: number,
   optional = false,
 ): void {
-  let value = frame[field];
-  if (optional && value === undefined) return;
-  if (typeof value === 'string' && DIGITS.test(value)) value = Number(value);
+  if (optional && frame[field] === undefined) return;
+  digitsToNumber(frame, field);
+  const value = frame[field];
   if (!(Number.isSafeInteger(value) && (value as number) >= min))
     throw errorFactory.streamProtocol(
       `"${frame.action}" frame: "${field}" must be a safe integer of at least ${min}`,
       text,
     );
-  frame[field] = value;
 }
 
 /** Checks the fields every `error` frame has. */

@@ -6,7 +6,7 @@ import { enums } from '../../../generated/operations';
 import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
 import type { Channel, ChannelParams } from '../messages';
-import { expectErrorFrame, expectField, parseFrame } from './frame';
+import { digitsToNumber, expectErrorFrame, expectField, parseFrame } from './frame';
 
 /** What `snapshotBars` asks for. */
 export interface SnapshotBarsParams {
@@ -64,6 +64,13 @@ export function decodeMarketData(text: string): MarketDataServerMessage {
     case 'subscriptions':
       expectField(frame, 'request_id', 'string', text);
       expectField(frame, 'subscriptions', 'array', text);
+      // Numeric parameters echoed back may come as strings too ("10"): read them as numbers.
+      for (const entry of frame.subscriptions as unknown[]) {
+        const params = (entry as { params?: unknown } | null)?.params;
+        if (typeof params === 'object' && params !== null)
+          for (const field of ['levels', 'backfill'])
+            digitsToNumber(params as Record<string, unknown>, field);
+      }
       break;
     case 'error':
       expectErrorFrame(frame, text);

@@ -65,3 +65,11 @@ test('encoders write the documented frames', () => {
     request_id: 'r4',
   });
 });
+
+test('numeric parameters echoed in a subscriptions answer are read as numbers, given as 10 or "10"', () => {
+  const answer = decodeMarketData(
+    '{"action":"subscriptions","request_id":"r","subscriptions":[{"channel":"depth","symbols":["A"],"params":{"levels":"10"}},{"channel":"bars","symbols":["A"],"params":{"interval":"1m","backfill":50}}]}',
+  ) as unknown as { subscriptions: { params: Record<string, unknown> }[] };
+  expect(answer.subscriptions[0]?.params.levels).toBe(10);
+  expect(answer.subscriptions[1]?.params).toEqual({ interval: '1m', backfill: 50 });
+});
