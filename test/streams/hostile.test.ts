@@ -134,24 +134,27 @@ test('a frame refused as too big (close 1009) is an error event and a reconnect'
   expect(errors[0]?.code).toBe('message_too_big');
 });
 
-test('`seq` sent as a decimal string reads as the same number', async () => {
-  server = await TestWsServer.start(
-    'brokerage',
-    authOn(() => true),
-  );
-  const { stream, errors, gaps } = open();
-  await stream.connect();
-  const seqs: number[] = [];
-  stream.on('order_update', (_o, meta) => seqs.push(meta.seq));
-  const socket = await server.socket(0);
-  socket.sendRaw(JSON.stringify({ action: 'order_update', seq: '1', user_id: 'u', data: order }));
-  socket.sendRaw(JSON.stringify({ action: 'order_update', seq: 2, user_id: 'u', data: order }));
-  socket.sendRaw(JSON.stringify({ action: 'order_update', seq: '3', user_id: 'u', data: order }));
-  await until(() => seqs.length === 3);
-  expect(seqs).toEqual([1, 2, 3]);
-  expect(errors).toHaveLength(0);
-  expect(gaps).toHaveLength(0);
-});
+test.each([false, true])(
+  '`seq` sent as a decimal string reads as the same number (validate: %s)',
+  async (validate) => {
+    server = await TestWsServer.start(
+      'brokerage',
+      authOn(() => true),
+    );
+    const { stream, errors, gaps } = open({ validate });
+    await stream.connect();
+    const seqs: number[] = [];
+    stream.on('order_update', (_o, meta) => seqs.push(meta.seq));
+    const socket = await server.socket(0);
+    socket.sendRaw(JSON.stringify({ action: 'order_update', seq: '1', user_id: 'u', data: order }));
+    socket.sendRaw(JSON.stringify({ action: 'order_update', seq: 2, user_id: 'u', data: order }));
+    socket.sendRaw(JSON.stringify({ action: 'order_update', seq: '3', user_id: 'u', data: order }));
+    await until(() => seqs.length === 3);
+    expect(seqs).toEqual([1, 2, 3]);
+    expect(errors).toHaveLength(0);
+    expect(gaps).toHaveLength(0);
+  },
+);
 
 test('an absurd seq is a protocol error and never becomes the baseline; repeats and steps back are reported', async () => {
   server = await TestWsServer.start(
