@@ -15,11 +15,14 @@ import { preparePackage, ROOT } from './consumer';
 
 jest.setTimeout(300_000);
 
-/** `tsc --init` (TypeScript 5.9) with the options that only matter for emitting left out. */
+/**
+ * `tsc --init` (TypeScript 5.9) with the options that only matter for emitting left out, and
+ * `types: ['node']` as its comment says to set for a Node app (the README snippets use `process`).
+ */
 const TSC_INIT = {
   module: 'nodenext',
   target: 'esnext',
-  types: [],
+  types: ['node'],
   noUncheckedIndexedAccess: true,
   exactOptionalPropertyTypes: true,
   strict: true,
@@ -83,8 +86,12 @@ export const make = () => new ConnectTrade({ clientId: 'c', clientSecret: 's' })
  * belongs here, typed as the app would have it.
  */
 const README_GLOBALS = `
-import type { ConnectTradeUser, Logger, OrderRequest } from 'connect-trade';
+import type { ConnectTrade, ConnectTradeUser, Logger, OrderRequest, UserCredentials } from 'connect-trade';
 declare global {
+  const ct: ConnectTrade;
+  const user: UserCredentials;
+  const url: string;
+  function bookOnce(key: string, update: unknown): Promise<void>;
   const clientId: string, clientSecret: string, baseUrl: string, streamUrl: string, marketDataUrl: string;
   const logger: Logger;
   const vault: { get(id: string): Promise<string> };

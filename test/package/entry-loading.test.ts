@@ -1,8 +1,9 @@
 /**
  * What importing each entry of the BUILT package actually loads, in a fresh Node process: every
  * file in `require.cache` (CommonJS) or seen by a module `load` hook (ESM), mapped back to the
- * sources it was built from through its source map (eventemitter3 and openapi-fetch are inlined
- * in the CommonJS build, so file names alone would not show them).
+ * sources it was built from through the `// src/...` comment esbuild writes before each bundled
+ * module (the package ships no source maps; eventemitter3 and openapi-fetch are inlined in the
+ * CommonJS build, so file names alone would not show them).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,12 +24,15 @@ interface Loaded {
   sources: string[];
 }
 
+/** esbuild's unminified output names each bundled module on a line of its own: `// src/client.ts`. */
+const MODULE_COMMENT = /^\/\/ ((?:src|generated|openapi|node_modules)\/\S+)$/gm;
+
 function sourcesOf(files: string[]): string[] {
   const sources = new Set<string>();
   for (const file of files) {
-    if (!file.includes('node_modules/connect-trade/dist/') || !existsSync(`${file}.map`)) continue;
-    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
-    for (const source of map.sources) sources.add(source.replace(/^(\.\.\/)+/, ''));
+    if (!file.includes('node_modules/connect-trade/dist/') || !existsSync(file)) continue;
+    for (const [, source] of readFileSync(file, 'utf8').matchAll(MODULE_COMMENT))
+      if (source) sources.add(source);
   }
   return [...sources];
 }
