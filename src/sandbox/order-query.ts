@@ -49,13 +49,26 @@ function encode(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
+const STRING_FILTERS = ['status', 'side', 'start_time', 'end_time', 'account_id', 'connection_id'] as const;
+
+/** Whether a decoded cursor's filters have the shapes `matches` reads (a client can forge a cursor). */
+function validFilters(value: unknown): value is OrderFilters {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const f = value as Record<string, unknown>;
+  if (f.symbols !== undefined && !(Array.isArray(f.symbols) && f.symbols.every((s) => typeof s === 'string')))
+    return false;
+  return STRING_FILTERS.every((key) => f[key] === undefined || typeof f[key] === 'string');
+}
+
 function decode(text: string, name: string): Cursor {
   try {
-    const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor | null;
     if (
-      typeof cursor.s === 'number' &&
+      cursor !== null &&
+      typeof cursor === 'object' &&
+      Number.isSafeInteger(cursor.s) &&
       (cursor.d === 'n' || cursor.d === 'p') &&
-      typeof cursor.f === 'object'
+      validFilters(cursor.f)
     )
       return cursor;
   } catch {

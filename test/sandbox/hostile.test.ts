@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import type { Sandbox } from '../../src/sandbox';
 import { MAX_FRAME_BYTES } from '../../src/sandbox/http/server';
-import { call, testSandbox } from './helpers';
+import { call, onboard, testSandbox } from './helpers';
 import { type RawResponse, rawGet, rawRequest, rawUpgrade } from './raw-http';
 
 let sb: Sandbox;
@@ -104,6 +104,31 @@ describe('errors of the authorization page and of path parameters are JSON 4xx',
     const response = await call(sb, 'DELETE', '/users/%ZZ');
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ message: expect.stringContaining('user_id'), code: 'invalid_parameter' });
+  });
+});
+
+describe('forged cursors', () => {
+  it('a cursor whose content is not one the sandbox issued is a 400, whatever it holds', async () => {
+    const { who } = await onboard(sb, 'forger');
+    const forged = [
+      { s: 1, d: 'n', f: null },
+      { s: 1, d: 'n', f: { symbols: 5 } },
+      { s: 1, d: 'n', f: { status: ['open'] } },
+      { s: 1e300, d: 'n', f: {} },
+      { s: 1, d: 'x', f: {} },
+      null,
+      [1, 2],
+      'text',
+    ].map((c) => Buffer.from(JSON.stringify(c)).toString('base64url'));
+    for (const cursor of [...forged, '%%%', 'eyJ']) {
+      const response = await call(sb, 'GET', `/orders?next_cursor=${encodeURIComponent(cursor)}`, { who });
+      expect({ cursor, status: response.status, code: response.body.code }).toEqual({
+        cursor,
+        status: 400,
+        code: 'invalid_cursor',
+      });
+    }
+    expect(sb.violations).toEqual([]);
   });
 });
 

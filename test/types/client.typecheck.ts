@@ -2,11 +2,14 @@
  * Compile-only: `npm run typecheck` fails if any `@ts-expect-error` line below compiles, i.e. if
  * misuse the types should reject becomes possible. Never executed (no `.test.ts` suffix).
  */
-import type { ConnectTrade, OrderRequest, ReplaceOrderParams } from '../../src/rest';
+import type { ClientOptions, ConnectTrade, OrderRequest, ReplaceOrderParams } from '../../src/rest';
 
 declare const ct: ConnectTrade;
 const u = ct.forUser({ userId: 'u', userSecret: async () => 'secret' });
 ct.forUser({ userId: 'u', userSecret: 'secret' });
+export const productionNames: ClientOptions = { connectionTypeField: 'connection_type' };
+// @ts-expect-error connectionTypeField is 'type' or 'connection_type'
+export const unknownName: ClientOptions = { connectionTypeField: 'kind' };
 
 export async function scopes() {
   await ct.users.list();
@@ -119,7 +122,14 @@ export async function results() {
   const url: string = auth.authorization_url;
   // @ts-expect-error the variant spelling is normalized away
   auth.connection_request_url;
+  await u.connections.create({ type: 'readonly', broker: 'ALPACA', redirect_url: 'https://x.example' });
+  // @ts-expect-error the type is always passed as `type` (connectionTypeField picks the wire name)
+  await u.connections.create({ connection_type: 'trade', redirect_url: 'https://x.example' });
+  // @ts-expect-error not a connection type
+  await u.connections.create({ type: 'write', redirect_url: 'https://x.example' });
+  const [connection] = await u.connections.list();
+  const kind: 'trade' | 'market_data' | 'readonly' | undefined = connection?.type;
   // @ts-expect-error per-call options are typed
   await u.accounts.list({}, { timeout: '5s' });
-  return [secret, id, url];
+  return [secret, id, url, kind];
 }
