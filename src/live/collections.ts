@@ -5,7 +5,7 @@
  * `GET /positions` omits closed positions.
  */
 import type { Balance, Order, Position } from '../types';
-import { compareDecimal } from './decimal-compare';
+import { tryCompareDecimal } from './decimal-compare';
 import { type MergeOutcome, mergeOrder } from './order-merge';
 
 /** Read access to the orders of a live store: by `order_id`, by `cl_order_id`, and iteration. */
@@ -144,10 +144,7 @@ export class BalanceBook implements Iterable<Balance> {
   }
 }
 
-function isZero(quantity: string): boolean {
-  try {
-    return compareDecimal(quantity, '0') === 0;
-  } catch {
-    return false; // not a decimal: keep it rather than guess (tolerant reader)
-  }
+function isZero(quantity: unknown): boolean {
+  // Not a decimal: keep it rather than guess (tolerant reader).
+  return tryCompareDecimal(quantity, '0') === 0;
 }

@@ -4,7 +4,7 @@
  * must be monotonic: an order never moves backwards.
  */
 import type { Order } from '../types';
-import { compareDecimal } from './decimal-compare';
+import { tryCompareDecimal } from './decimal-compare';
 
 /** Statuses after which nothing but a later terminal correction can change an order. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
@@ -36,7 +36,8 @@ export function mergeOrder(
 ): { order: Order; outcome: MergeOutcome } {
   if (!current) return { order: incoming, outcome: 'applied' };
   if (isTerminal(current) && !isTerminal(incoming)) return { order: current, outcome: 'regression' };
-  const filled = compareDecimal(incoming.filled_qty, current.filled_qty);
+  // A filled quantity that is not a decimal string (a server's null) proves nothing either way.
+  const filled = tryCompareDecimal(incoming.filled_qty, current.filled_qty) ?? 0;
   if (filled < 0) return { order: current, outcome: 'regression' };
   const time = compareTime(incoming.updated_at, current.updated_at);
   if (time < 0) return { order: current, outcome: 'stale' };
@@ -62,7 +63,7 @@ function sameVersion(a: Order, b: Order): boolean {
     a.status === b.status &&
     a.filled_qty === b.filled_qty &&
     a.updated_at === b.updated_at &&
-    a.fills.length === b.fills.length &&
+    (Array.isArray(a.fills) ? a.fills.length : -1) === (Array.isArray(b.fills) ? b.fills.length : -1) &&
     JSON.stringify(a) === JSON.stringify(b)
   );
 }

@@ -64,6 +64,8 @@ export class FakeServer {
   listCalls: OrderListParams[] = [];
   gate: Promise<void> | undefined;
   failNext = 0;
+  /** What each of the `failNext` failing listings throws. */
+  failWith: () => unknown = () => new Error('503 injected');
 
   put(o: Order): void {
     this.orders.set(o.order_id, o);
@@ -73,7 +75,7 @@ export class FakeServer {
     if (this.gate) await this.gate;
     if (this.failNext > 0) {
       this.failNext--;
-      throw new Error('503 injected');
+      throw this.failWith();
     }
   }
 

@@ -1,5 +1,7 @@
+import { restErrorFactory } from '../../src/core/errors';
 import {
   APIUserAbortError,
+  AuthenticationError,
   LiveClosedError,
   LiveStore,
   OrderNotFilledError,
@@ -226,6 +228,27 @@ describe('LiveStore', () => {
     stream.emit('gap', { reason: 'seq' });
     await synced;
     expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(live.orders.get('after')).toBeDefined();
+    await live.close();
+  });
+
+  it('a 401 on a snapshot call (even one that blames the credentials) does not stop the store or its stream', async () => {
+    const server = new FakeServer();
+    const stream = new FakeStream();
+    const live = await open(server, stream);
+    const errors: unknown[] = [];
+    live.on('error', (e) => errors.push(e));
+    // The API answers 401 for missing entitlements too: one operation's 401 proves nothing about the others.
+    server.failWith = () =>
+      restErrorFactory.fromResponse(401, '{"message":"Invalid client credentials"}', {});
+    server.failNext = 1;
+    server.put(order({ order_id: 'after' }));
+    const synced = waitEvent(live, 'synced');
+    stream.emit('gap', { reason: 'seq' });
+    await synced;
+    expect(errors[0]).toBeInstanceOf(AuthenticationError);
+    expect((errors[0] as AuthenticationError).reason).toBe('credentials');
+    expect(stream.state).toBe('open');
     expect(live.orders.get('after')).toBeDefined();
     await live.close();
   });
