@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { modelsModule } from './models';
+import { tablesModule } from './tables';
 
 /** Bump when this script's output format changes, so the stamp changes with it. */
-const GENERATOR_VERSION = '2';
+const GENERATOR_VERSION = '3';
 const ROOT = resolve(__dirname, '..');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const PLATFORM_SCHEMES = ['ClientId', 'ClientSecret'];
@@ -128,6 +129,8 @@ Output of \`scripts/generate.ts\`; nothing here is edited by hand.
   WebSocket messages of both streams.
 - \`models.ts\`: one named type per schema (interfaces for objects, with the spec's descriptions as
   JSDoc), so hovers and the API reference show fields instead of \`components["schemas"][…]\`.
+- \`tables.ts\`: validation tables: fields required and forbidden per order type, request fields,
+  query parameters with their limits and defaults, market-data parameters per channel.
 - \`operations.ts\`: tables derived from the spec: each operationId's method, path, scope and whether it
   paginates, plus the values of every enum schema.
 `;
@@ -147,7 +150,8 @@ async function main(): Promise<void> {
 
   // openapi-typescript reads ./redocly.yaml, the same rules `npm run lint:spec` uses.
   process.chdir(ROOT);
-  const ast = await openapiTS(spec as never, {
+  // openapi-typescript rewrites parts of the document it is given; the tables below need the original.
+  const ast = await openapiTS(structuredClone(spec) as never, {
     // Nested discriminated unions (subscribe-by-channel inside messages-by-action) are valid OpenAPI
     // but make openapi-typescript warn; the emitted unions are right, so keep its output quiet.
     silent: true,
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
     'schema.d.ts': header + astToString(ast),
     'operations.ts': operationsModule(spec, header),
     'models.ts': modelsModule(spec, header),
+    'tables.ts': tablesModule(spec as never, header),
     'README.md': readmeText(header),
   };
 

@@ -3,44 +3,68 @@
  * run before any I/O, collect every problem instead of stopping at the first, and produce the exact
  * body to send: decimals as strings, a `cl_order_id` always present.
  */
-import { enums } from '../../generated/operations';
 import type { components } from '../../generated/schema';
+import { type FieldRule, orderTypeFields, queryParameters, requestFields } from '../../generated/tables';
 import { toDecimalString } from './decimal';
 import { restErrorFactory as errorFactory, type ValidationIssue } from './errors';
 
 type Schemas = components['schemas'];
 
-const CL_ORDER_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ORDER_FIELDS = new Set([
-  'account_id',
-  'cl_order_id',
-  'broker',
-  'side',
-  'order_type',
-  'order_tif',
-  'instrument',
-  'symbol',
-  'order_qty',
-  'order_notional',
-  'order_limit_price',
-  'stop_price',
-  'legs',
-]);
-const REPLACE_FIELDS = new Set([
-  'new_cl_order_id',
-  'broker',
-  'order_qty',
-  'order_notional',
-  'order_limit_price',
-  'stop_price',
-]);
-/** Which price fields each order type needs (true) or forbids (false). */
-const PRICE_RULES: Record<string, { order_limit_price: boolean; stop_price: boolean }> = {
-  MKT: { order_limit_price: false, stop_price: false },
-  LMT: { order_limit_price: true, stop_price: false },
-  STP: { order_limit_price: false, stop_price: true },
-  STPLMT: { order_limit_price: true, stop_price: true },
-};
+// Field sets, patterns and price rules come from the spec (generated/tables.ts), never restated here.
+const ORDER = requestFields.OrderRequest;
+const ORDER_FIELDS: ReadonlySet<string> = new Set(Object.keys(ORDER));
+const REPLACE_FIELDS: ReadonlySet<string> = new Set(Object.keys(requestFields.ReplaceOrderRequest));
+const LEG_FIELDS: readonly string[] = Object.keys(requestFields.OrderLeg);
+const CL_ORDER_ID = new RegExp(ORDER.cl_order_id.pattern);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+const range = (what: string, rule: FieldRule) =>
+  rule.minimum !== undefined && rule.maximum !== undefined
+    ? `must be ${what} from ${rule.minimum} to ${rule.maximum}`
+    : rule.minimum !== undefined
+      ? `must be ${what} of at least ${rule.minimum}`
+      : rule.maximum !== undefined
+        ? `must be ${what} of at most ${rule.maximum}`
+        : `must be ${what}`;
+
+/**
+ * What is wrong with a value under a rule of the spec (generated/tables.ts), or undefined when it
+ * conforms. Covers the scalar rules the SDK's inputs use: enums, integers and numbers with limits,
+ * booleans, strings with length, pattern and date / date-time formats.
+ */
+export function ruleProblem(rule: FieldRule, value: unknown): string | undefined {
+  if (rule.enum) return rule.enum.includes(value) ? undefined : `must be one of ${rule.enum.join(', ')}`;
+  switch (rule.type) {
+    case 'integer':
+    case 'number': {
+      const ok =
+        typeof value === 'number' &&
+        (rule.type === 'integer' ? Number.isInteger(value) : Number.isFinite(value)) &&
+        (rule.minimum === undefined || value >= rule.minimum) &&
+        (rule.maximum === undefined || value <= rule.maximum);
+      return ok ? undefined : range(rule.type === 'integer' ? 'an integer' : 'a number', rule);
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be a boolean';
+    case 'string': {
+      if (typeof value !== 'string') return 'must be a string';
+      if (rule.format === 'date' && !DATE.test(value)) return 'must be a YYYY-MM-DD date';
+      if (rule.format === 'date-time' && !TIMESTAMP.test(value)) return 'must be an RFC 3339 timestamp';
+      if (rule.minLength !== undefined && value.length < rule.minLength)
+        return rule.minLength === 1
+          ? 'must be a non-empty string'
+          : `must be at least ${rule.minLength} characters`;
+      if (rule.maxLength !== undefined && value.length > rule.maxLength)
+        return `must be at most ${rule.maxLength} characters`;
+      if (rule.pattern !== undefined && !new RegExp(rule.pattern).test(value))
+        return `must match ${rule.pattern}`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** A fresh client order id: `ct_` and 24 random base-36 characters (well inside 64 of [A-Za-z0-9_-]). */
 export function generateClOrderId(): string {
@@ -98,8 +122,9 @@ function checkLegs(c: Checker): void {
     if (legs !== undefined) c.add('legs', 'is only allowed when instrument is MLEG_OPT');
     return;
   }
-  if (!Array.isArray(legs) || legs.length < 2 || legs.length > 4) {
-    c.add('legs', 'MLEG_OPT needs 2 to 4 legs');
+  const { minItems, maxItems } = ORDER.legs;
+  if (!Array.isArray(legs) || legs.length < minItems || legs.length > maxItems) {
+    c.add('legs', `MLEG_OPT needs ${minItems} to ${maxItems} legs`);
     if (!Array.isArray(legs)) return;
   }
   c.out.legs = legs.map((leg: unknown, i) => {
@@ -108,13 +133,12 @@ function checkLegs(c: Checker): void {
     if (typeof l.symbol !== 'string' || l.symbol === '')
       c.add(`legs.${i}.symbol`, 'is required (an OCC symbol)');
     else out.symbol = l.symbol;
-    if (typeof l.side !== 'string' || !(enums.OrderSide as readonly string[]).includes(l.side))
-      c.add(`legs.${i}.side`, `must be one of ${enums.OrderSide.join(', ')}`);
+    const side = ruleProblem(requestFields.OrderLeg.side, l.side);
+    if (side) c.add(`legs.${i}.side`, side);
     else out.side = l.side;
     c.decimal('ratio_qty', l.ratio_qty, out, `legs.${i}.ratio_qty`);
     for (const key of Object.keys(l))
-      if (!['symbol', 'side', 'ratio_qty'].includes(key))
-        c.add(`legs.${i}.${key}`, 'is not a field of a leg');
+      if (!LEG_FIELDS.includes(key)) c.add(`legs.${i}.${key}`, 'is not a field of a leg');
     return out;
   });
 }
@@ -126,22 +150,23 @@ export function validateOrder(input: unknown): Schemas['OrderRequest'] {
   c.string('account_id');
   c.string('broker');
   c.string('symbol');
-  c.oneOf('side', enums.OrderSide);
-  c.oneOf('order_tif', enums.TimeInForce);
-  c.oneOf('instrument', enums.Instrument);
-  c.oneOf('order_type', enums.OrderType);
+  c.oneOf('side', ORDER.side.enum);
+  c.oneOf('order_tif', ORDER.order_tif.enum);
+  c.oneOf('instrument', ORDER.instrument.enum);
+  c.oneOf('order_type', ORDER.order_type.enum);
   c.clOrderId('cl_order_id', c.input.cl_order_id ?? generateClOrderId());
   if (c.present('order_qty') === c.present('order_notional'))
     c.add('order_qty', 'exactly one of order_qty and order_notional is required');
   for (const key of ['order_qty', 'order_notional'] as const)
     if (c.present(key)) c.decimal(key, c.input[key]);
-  const rule = PRICE_RULES[String(c.input.order_type)];
-  if (rule) {
-    for (const key of ['order_limit_price', 'stop_price'] as const) {
-      if (rule[key] && !c.present(key)) c.add(key, `is required for ${c.input.order_type} orders`);
-      else if (!rule[key] && c.present(key)) c.add(key, `is not allowed on ${c.input.order_type} orders`);
-      else if (c.present(key)) c.decimal(key, c.input[key]);
-    }
+  const type = orderTypeFields[String(c.input.order_type)];
+  if (type) {
+    for (const key of type.required)
+      if (!c.present(key)) c.add(key, `is required for ${c.input.order_type} orders`);
+    for (const key of type.forbidden)
+      if (c.present(key)) c.add(key, `is not allowed on ${c.input.order_type} orders`);
+    for (const key of ['order_limit_price', 'stop_price'] as const)
+      if (c.present(key) && !type.forbidden.includes(key)) c.decimal(key, c.input[key]);
   }
   checkLegs(c);
   if (c.issues.length > 0) throw errorFactory.validation(c.issues);
@@ -169,16 +194,48 @@ export function requireId(name: string, value: unknown): string {
   return value;
 }
 
-/** Checks a `symbols` filter: a non-empty list of non-empty symbols without commas (they are sent comma-joined). */
-export function checkSymbols(symbols: unknown): void {
-  if (symbols === undefined) return;
+/**
+ * What is wrong with a list of symbols under the spec's rule for it: the REST `symbols` filter
+ * (sent comma-joined, so no commas) or a stream subscribe's `symbols` (unique). One check for both.
+ */
+export function symbolIssues(symbols: unknown, rule: FieldRule, path = 'symbols'): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  if (!Array.isArray(symbols) || symbols.length === 0)
-    issues.push({ path: 'symbols', message: 'must be a non-empty array of symbols' });
-  else
-    symbols.forEach((s, i) => {
-      if (typeof s !== 'string' || s === '' || s.includes(','))
-        issues.push({ path: `symbols.${i}`, message: 'must be a non-empty symbol without commas' });
+  const min = rule.minItems ?? 0;
+  if (!Array.isArray(symbols) || symbols.length < min) {
+    issues.push({
+      path,
+      message: min > 0 ? 'must be a non-empty array of symbols' : 'must be an array of symbols',
     });
+    return issues;
+  }
+  symbols.forEach((s, i) => {
+    if (typeof s !== 'string' || s === '' || (rule.commaJoined && s.includes(',')))
+      issues.push({
+        path: `${path}.${i}`,
+        message: rule.commaJoined
+          ? 'must be a non-empty symbol without commas'
+          : 'must be a non-empty string',
+      });
+  });
+  if (rule.uniqueItems && new Set(symbols).size !== symbols.length)
+    issues.push({ path, message: 'must not repeat' });
+  return issues;
+}
+
+/** Checks an optional REST `symbols` filter (GET /orders, GET /positions); throws one ValidationError. */
+export function checkSymbols(symbols: unknown, rule: FieldRule = queryParameters.listOrders.symbols): void {
+  if (symbols === undefined) return;
+  const issues = symbolIssues(symbols, rule);
   if (issues.length > 0) throw errorFactory.validation(issues);
+}
+
+/** Checks a query parameter against its rule in the spec (e.g. `listOrders.limit`: 1 to 500). */
+export function checkQueryParameter(
+  operation: keyof typeof queryParameters,
+  name: string,
+  value: unknown,
+): void {
+  const rule = (queryParameters[operation] as Record<string, FieldRule>)[name];
+  const problem = rule && value !== undefined ? ruleProblem(rule, value) : undefined;
+  if (problem) throw errorFactory.validation([{ path: name, message: problem }]);
 }

@@ -1,6 +1,7 @@
 /** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
-import type { operations } from '../../generated/schema';
-import { restErrorFactory as errorFactory } from '../core/errors';
+import { type OperationId, operations } from '../../generated/operations';
+import type { operations as specOperations } from '../../generated/schema';
+import { queryParameters } from '../../generated/tables';
 import { log } from '../core/logging';
 import type { RequestOptions } from '../core/options';
 import type { OrderRequest, ReplaceOrderParams } from '../core/order-input';
@@ -15,12 +16,18 @@ import {
 import { placeOrder } from '../core/reconcile';
 import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
-import { checkSymbols, requireId, validateOrder, validateReplace } from '../core/validation';
+import {
+  checkQueryParameter,
+  checkSymbols,
+  requireId,
+  validateOrder,
+  validateReplace,
+} from '../core/validation';
 import type { Order, OrderRequestBody } from '../types';
 
 /** Filters of `orders.list` (cursors are handled by the pages). */
 export type OrderListParams = Omit<
-  NonNullable<operations['listOrders']['parameters']['query']>,
+  NonNullable<specOperations['listOrders']['parameters']['query']>,
   'next_cursor' | 'prev_cursor'
 >;
 
@@ -38,15 +45,26 @@ function cursorFromHeaders(headers: Record<string, string>): string | null {
   return null;
 }
 
-// PROTOCOL.md: GET /orders answers 50 orders per page when no limit is sent.
-const DEFAULT_LIST_LIMIT = 50;
+// The spec's page size of GET /orders (limits 1-500, 50 when none is sent), from generated/tables.ts.
+const DEFAULT_LIST_LIMIT = queryParameters.listOrders.limit.default;
 
 function checkListParams(params: OrderListParams): void {
-  checkSymbols(params.symbols);
-  const { limit } = params;
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500))
-    throw errorFactory.validation([{ path: 'limit', message: 'must be an integer from 1 to 500' }]);
+  checkSymbols(params.symbols, queryParameters.listOrders.symbols);
+  checkQueryParameter('listOrders', 'limit', params.limit);
 }
+
+// The spec's `paginated` column (generated/operations.ts) decides whether `list` follows cursors.
+// GET /orders must be the one paginated operation: should the spec paginate another list (or stop
+// paginating this one), this stops compiling, so that resource gets pages instead of silently
+// returning the first one only.
+type PaginatedOperation = {
+  [K in OperationId]: (typeof operations)[K]['paginated'] extends true ? K : never;
+}[OperationId];
+const FOLLOW_CURSORS: [PaginatedOperation] extends ['listOrders']
+  ? ['listOrders'] extends [PaginatedOperation]
+    ? true
+    : never
+  : never = operations.listOrders.paginated;
 
 /** Orders of one user. */
 export class Orders {
@@ -118,8 +136,8 @@ export class Orders {
         const cursorOf = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
         return new Page(
           expectArray<Order>(`${what} orders`, page.orders),
-          cursorOf(page.next_cursor),
-          cursorOf(page.prev_cursor),
+          FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
+          FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
           fetchPage,
           { bounds },
         );

@@ -30,12 +30,31 @@ describe('scripts/generate.ts', () => {
     });
   }, 60_000);
 
+  it('--check fails once a limit of the spec changes (the validation tables are generated)', async () => {
+    const changed = structuredClone(spec);
+    changed.components.parameters.LimitQuery.schema.maximum = 1000;
+    const dir = mkdtempSync(join(tmpdir(), 'ct-spec-'));
+    const specPath = join(dir, 'connect-trade.json');
+    writeFileSync(specPath, `${JSON.stringify(changed, null, 2)}\n`);
+    await expect(generate('--check', '--spec', specPath)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('stale: generated/tables.ts'),
+    });
+    const out = mkdtempSync(join(tmpdir(), 'ct-gen-'));
+    await generate('--spec', specPath, '--out', out);
+    const tables = readFileSync(join(out, 'tables.ts'), 'utf8');
+    const limitOf = (text: string) =>
+      /"limit": \{\s*"type": "integer",\s*"minimum": 1,\s*"maximum": (\d+)/.exec(text)?.[1];
+    expect(limitOf(readFileSync(join(ROOT, 'generated/tables.ts'), 'utf8'))).toBe('500');
+    expect(limitOf(tables)).toBe('1000');
+  }, 60_000);
+
   it('writes files stamped with the spec hash and the generator version', async () => {
     const out = mkdtempSync(join(tmpdir(), 'ct-gen-'));
     await generate('--out', out);
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(readFileSync(SPEC_PATH, 'utf8')).digest('hex');
-    for (const file of ['schema.d.ts', 'operations.ts', 'models.ts']) {
+    for (const file of ['schema.d.ts', 'operations.ts', 'models.ts', 'tables.ts']) {
       const text = readFileSync(join(out, file), 'utf8');
       expect(text.startsWith('// AUTO-GENERATED')).toBe(true);
       expect(text).toContain('DO NOT EDIT');

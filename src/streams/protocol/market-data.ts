@@ -3,7 +3,14 @@
  * writer) and a decoder with cheap structural checks (full validation is the `validate` option).
  */
 import { enums } from '../../../generated/operations';
+import {
+  type FieldRule,
+  snapshotParameters,
+  streamSymbols,
+  subscribeParameters,
+} from '../../../generated/tables';
 import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
+import { ruleProblem, symbolIssues } from '../../core/validation';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
 import type { Channel, ChannelParams } from '../messages';
 import { digitsToNumber, expectErrorFrame, expectField, parseFrame } from './frame';
@@ -86,42 +93,8 @@ export function encodeMarketDataAuth(token: string): string {
   return JSON.stringify({ action: 'authenticate', token });
 }
 
-const isInt = (v: unknown, min: number, max: number) =>
-  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-const oneOf = (list: readonly string[]) => (v: unknown) => typeof v === 'string' && list.includes(v);
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-type Rule = { check: (v: unknown) => boolean; message: string; required?: boolean };
-const PARAM_RULES: Record<Channel, Record<string, Rule>> = {
-  quotes: {},
-  trades: { session_filter: { check: oneOf(enums.TradingSession), message: 'must be regular or extended' } },
-  bars: {
-    interval: {
-      check: oneOf(enums.BarInterval),
-      message: `must be one of ${enums.BarInterval.join(', ')}`,
-      required: true,
-    },
-    backfill: { check: (v) => isInt(v, 0, 5000), message: 'must be an integer from 0 to 5000' },
-  },
-  depth: { levels: { check: (v) => isInt(v, 1, 50), message: 'must be an integer from 1 to 50' } },
-  options_chain: {
-    greeks: { check: (v) => typeof v === 'boolean', message: 'must be a boolean' },
-    expiration: { check: (v) => typeof v === 'string' && DATE.test(v), message: 'must be a YYYY-MM-DD date' },
-  },
-};
-
-function checkSymbols(symbols: unknown, path: string, issues: ValidationIssue[]): void {
-  if (!Array.isArray(symbols) || symbols.length === 0) {
-    issues.push({ path, message: 'must be a non-empty array' });
-    return;
-  }
-  symbols.forEach((s, i) => {
-    if (typeof s !== 'string' || s === '')
-      issues.push({ path: `${path}.${i}`, message: 'must be a non-empty string' });
-  });
-  if (new Set(symbols).size !== symbols.length) issues.push({ path, message: 'must not repeat' });
-}
+// Parameter rules (limits, enums, formats) and the symbols rule come from the spec: generated/tables.ts.
+const PARAM_RULES: Record<Channel, Record<string, FieldRule>> = subscribeParameters;
 
 /** Throws ValidationError unless channel, symbols and params make a valid subscribe request. */
 export function checkSubscribe(
@@ -135,11 +108,12 @@ export function checkSubscribe(
     throw errorFactory.validation([
       { path: 'channel', message: `must be one of ${enums.MarketDataChannel.join(', ')}` },
     ]);
-  checkSymbols(symbols, 'symbols', issues);
+  issues.push(...symbolIssues(symbols, streamSymbols));
   for (const [key, value] of Object.entries(params)) {
     const rule = rules[key];
+    const problem = rule && value !== undefined ? ruleProblem(rule, value) : undefined;
     if (!rule) issues.push({ path: key, message: `is not a parameter of ${channel}` });
-    else if (value !== undefined && !rule.check(value)) issues.push({ path: key, message: rule.message });
+    else if (problem) issues.push({ path: key, message: problem });
   }
   for (const [key, rule] of Object.entries(rules))
     if (rule.required && params[key] === undefined) issues.push({ path: key, message: 'is required' });
@@ -164,18 +138,15 @@ export function encodeUnsubscribe(requestId: string, channel: Channel, symbols: 
 /** Throws ValidationError unless the snapshot parameters are valid. */
 export function checkSnapshot(params: SnapshotBarsParams): void {
   const issues: ValidationIssue[] = [];
-  if (typeof params?.symbol !== 'string' || params.symbol === '')
-    issues.push({ path: 'symbol', message: 'must be a non-empty string' });
-  if (!oneOf(enums.BarInterval)(params?.interval))
-    issues.push({ path: 'interval', message: `must be one of ${enums.BarInterval.join(', ')}` });
-  for (const key of ['start', 'end'] as const)
-    if (params?.[key] !== undefined && !(typeof params[key] === 'string' && TIMESTAMP.test(params[key])))
-      issues.push({ path: key, message: 'must be an RFC 3339 timestamp' });
-  if (params?.limit !== undefined && !isInt(params.limit, 1, 5000))
-    issues.push({ path: 'limit', message: 'must be an integer from 1 to 5000' });
-  const known = new Set(['symbol', 'interval', 'start', 'end', 'limit']);
-  for (const key of Object.keys(params ?? {}))
-    if (!known.has(key)) issues.push({ path: key, message: 'unknown parameter' });
+  const given = (params ?? {}) as unknown as Record<string, unknown>;
+  for (const [key, rule] of Object.entries(snapshotParameters as Record<string, FieldRule>)) {
+    const value = given[key];
+    const problem =
+      value === undefined ? (rule.required ? 'is required' : undefined) : ruleProblem(rule, value);
+    if (problem) issues.push({ path: key, message: problem });
+  }
+  for (const key of Object.keys(given))
+    if (!(key in snapshotParameters)) issues.push({ path: key, message: 'unknown parameter' });
   if (issues.length > 0) throw errorFactory.validation(issues);
 }
 
