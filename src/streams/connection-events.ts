@@ -1,4 +1,4 @@
-/** What a {@link Connection} reports, and to whom: its states, event payloads and private sink. */
+/** What a {@link StreamConnection} reports, and to whom: its states, event payloads and private sink. */
 import type { StreamError } from '../core/errors';
 
 /** The connection's lifecycle states. */

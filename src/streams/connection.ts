@@ -6,7 +6,6 @@
  * {@link PendingRequests}, subscriptions in the {@link SubscriptionRegistry}. The wire format and
  * the close-code table come from a {@link StreamProtocol}; events go to a private {@link ConnectionSink}.
  */
-
 import { backoffDelay } from '../core/backoff';
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { ConnectGate } from './connect-gate';
@@ -22,8 +21,8 @@ import { loadDefaultWebSocket, type Transport, type WebSocketConstructor } from 
 const CLOSE_NORMAL = 1000;
 const CLOSE_ABNORMAL = 1006;
 
-/** A reconnecting, authenticating WebSocket connection. */
-export class Connection<M extends { request_id?: string }> {
+/** A reconnecting, authenticating WebSocket (not the REST `Connection`, a broker link). */
+export class StreamConnection<M extends { request_id?: string }> {
   #state: ConnectionState = 'idle';
   #transport: Transport | undefined;
   /** Timers of the current socket only (liveness, pings, healthy reset, request deadlines). */

@@ -1,6 +1,6 @@
 /**
  * What both stream facades share, kept off their public surface: the resolved options, the
- * {@link Connection}, the protocol object it is given (the facade's auth and decode, plus the lazy
+ * {@link StreamConnection}, the protocol object it is given (the facade's auth and decode, plus the lazy
  * `validate` check), and the private sink that turns connection events into the facade's
  * `open` / `reconnecting` / `error` / `close` events. A facade holds one `StreamCore` in a
  * `#private` field, so none of this appears in the shipped `.d.ts`.
@@ -8,7 +8,7 @@
 import type { EventEmitter } from 'eventemitter3'; // named: see safe-emitter.ts
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import type { SchemaName } from '../internal/schema-validator';
-import { Connection } from './connection';
+import { StreamConnection } from './connection';
 import type { CloseInfo, ReconnectInfo } from './connection-events';
 import { type ResolvedStreamOptions, resolveStreamOptions, type StreamOptions } from './options';
 import { streamProtocol } from './protocol/stream-protocol';
@@ -57,7 +57,7 @@ type Checker = (message: unknown) => string | undefined;
 /** The shared machinery of one stream facade. */
 export class StreamCore<M extends { action: string; request_id?: string }> {
   readonly settings: ResolvedStreamOptions;
-  readonly connection: Connection<M>;
+  readonly connection: StreamConnection<M>;
   #checker: Checker | undefined;
 
   constructor(
@@ -69,7 +69,7 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
   ) {
     this.settings = resolveStreamOptions(options, defaultUrl);
     setEmitterLogger(facade, this.settings.logger);
-    this.connection = new Connection<M>(
+    this.connection = new StreamConnection<M>(
       this.settings,
       streamProtocol({
         authFrame: () => wire.authFrame(),
