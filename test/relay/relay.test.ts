@@ -477,6 +477,22 @@ describe('a live store on a relay stream', () => {
       await until(() => live.balances.get(account.account_id)?.cash === balance?.cash, 5_000, 'cash');
       expect(live.stale).toBe(false);
       expect(relay.metrics().entriesWritten).toBeGreaterThan(1);
+
+      // A Redis blip the consumer recovers from without losing entries: the store goes stale on
+      // `reconnecting` and is current again on `resumed`, with no REST resync.
+      const resyncs = live.stats.resyncs;
+      const events: string[] = [];
+      live.on('stale', ({ reason }) => events.push(`stale:${reason}`));
+      live.on('synced', () => events.push('synced'));
+      source.on('error', () => undefined);
+      relay.on('error', () => undefined);
+      const r = await raw();
+      await r.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+      await r.close();
+      await until(() => events.includes('synced'), 5_000, 'current again');
+      expect(events).toEqual(['stale:disconnected', 'synced']);
+      expect(live.stale).toBe(false);
+      expect(live.stats.resyncs).toBe(resyncs);
       await live.close();
     } finally {
       await source.close();
