@@ -9,6 +9,7 @@ import { registerBars } from './commands/bars';
 import { registerConnections } from './commands/connections';
 import { registerOrders } from './commands/orders';
 import { registerQuotes } from './commands/quotes';
+import { registerRelay } from './commands/relay';
 import { registerSandbox } from './commands/sandbox';
 import { registerUsers } from './commands/users';
 import { registerWatch } from './commands/watch';
@@ -58,6 +59,7 @@ another session), 2 usage, configuration or validation error.`,
     registerQuotes,
     registerBars,
     registerSandbox,
+    registerRelay,
   ])
     register(program, wrap);
   // Subcommands inherit the output settings and the exit override.

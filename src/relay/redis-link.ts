@@ -86,6 +86,8 @@ export class RedisLink {
 
   /** Sends one command; rejects with a RelayError (and drops the connection) on failure or after `timeoutMs`. */
   async send(args: string[], timeoutMs: number): Promise<unknown> {
+    // Connecting has its own deadline (CONNECT_TIMEOUT_MS); the command's starts once connected.
+    const client = await this.open();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -94,21 +96,12 @@ export class RedisLink {
         timeoutMs,
       );
     });
-    let client: RedisClientLike | undefined;
     try {
-      // The deadline covers connecting too: a Redis that accepts sockets but never answers
-      // (paused, overloaded) must not stall the caller past it.
-      return await Promise.race([
-        this.open().then((c) => {
-          client = c;
-          return c.sendCommand(args);
-        }),
-        deadline,
-      ]);
+      return await Promise.race([client.sendCommand(args), deadline]);
     } catch (error) {
       // A script or command error (Redis answered) keeps the connection; anything else drops it.
       if (isReplyError(error)) throw error;
-      if (client) this.drop(client);
+      this.drop(client);
       const relayError =
         (error as { name?: string }).name === 'RelayError'
           ? (error as RelayError)
@@ -118,6 +111,11 @@ export class RedisLink {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Connects now if not connected (with its own deadline); resolves once connected. */
+  async ready(): Promise<void> {
+    await this.open();
   }
 
   /** Closes the connection for good (pending commands are rejected). */

@@ -154,10 +154,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     if (this.closed) return;
     this.closed = true;
     this.wake?.();
-    const term = this.term;
-    term?.end('closing');
-    await this.loop;
-    if (term) await this.lease.release(term.token).catch(() => undefined);
+    this.term?.end('closing');
+    await this.loop; // a term ending with 'closing' releases the lease
     this.link.close();
   }
 
@@ -166,8 +164,11 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     let failures = 0;
     while (!this.closed) {
       let waitMs: number;
-      const sentAt = Date.now();
       try {
+        // The term's clock starts when the acquisition is sent: connect first, so that connecting
+        // (which can take a while) is not taken from the term.
+        await this.link.ready();
+        const sentAt = Date.now();
         const result = await this.lease.acquire();
         failures = 0;
         if (result.acquired) {
@@ -195,6 +196,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     try {
       const token = await this.lease.ownToken();
       if (token === undefined || this.closed) return false;
+      await this.link.ready();
       const sentAt = Date.now();
       if (!(await this.lease.renew(token))) return false;
       const fence = Number(token.slice(token.lastIndexOf(':') + 1));
@@ -252,6 +254,9 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         clearTimeout(timer);
         clearTimeout(deadlineTimer);
         wakeRenew?.();
+        if (this.term === term) this.term = undefined;
+        if (this.leaseHolder === token) this.leaseHolder = undefined;
+        if (reason !== 'closing') this.setRole('standby', undefined);
         resolveEnded(reason);
       },
     };
@@ -288,6 +293,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     this.terms++;
     this.leaseHolder = token;
     this.setRole('leader', fence);
+    // close() may have been called while the lease was being acquired.
+    if (this.closed) term.end('closing');
 
     // Renewal. The holder's deadline is measured from when the last successful renewal was SENT,
     // and enforced by its own timer: a renewal stuck on an unresponsive Redis cannot delay it.
@@ -341,11 +348,9 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     }
     const reason = await ended;
     await renewing;
-    if (reason !== 'closing' && reason !== 'lease_lost' && reason !== 'fenced')
+    // Stepping down on purpose hands the lease over at once; a lost lease is not ours to release.
+    if (reason !== 'lease_lost' && reason !== 'fenced')
       await this.lease.release(token).catch(() => undefined);
-    this.term = undefined;
-    if (this.leaseHolder === token) this.leaseHolder = undefined;
-    if (!this.closed || reason !== 'closing') this.setRole('standby', undefined);
     return reason;
   }
 
