@@ -159,15 +159,24 @@ export class Page<T> {
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     return walkFrom(this, new Walk(boundsOf.get(this)));
   }
+
+  /** This page, then every following page (bounded like item iteration: {@link PaginationBounds}). */
+  iterPages(): AsyncGenerator<Page<T>, void, undefined> {
+    return pagesFrom(this, new Walk(boundsOf.get(this)));
+  }
 }
 
 // The bounds each page's walks use (kept off the public Page shape).
 const boundsOf = new WeakMap<Page<unknown>, PaginationBounds | undefined>();
 
 async function* walkFrom<T>(first: Page<T>, walk: Walk): AsyncGenerator<T, void, undefined> {
+  for await (const page of pagesFrom(first, walk)) yield* page.data;
+}
+
+async function* pagesFrom<T>(first: Page<T>, walk: Walk): AsyncGenerator<Page<T>, void, undefined> {
   for (let page = first; ; page = await walk.next(page)) {
     walk.possiblyTruncated ||= page.possiblyTruncated;
-    yield* page.data;
+    yield page;
     if (page.nextCursor === null) return;
   }
 }

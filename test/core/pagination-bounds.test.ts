@@ -66,6 +66,22 @@ describe('pagination bounds', () => {
     expect(pages.served()).toBe(3);
   });
 
+  it('iterPages() walks whole pages under the same bounds (the CLI --all uses it)', async () => {
+    const pages = endlessPages();
+    const first = await userClient({ pagination: { maxPages: 4 } }).orders.list();
+    const walked: unknown[] = [];
+    const error = await drain(
+      (async function* () {
+        for await (const page of first.iterPages()) walked.push(page);
+        yield;
+      })(),
+    );
+    expect(error).toBeInstanceOf(PaginationError);
+    expect(walked[0]).toBe(first);
+    expect(walked).toHaveLength(4);
+    expect(pages.served()).toBe(4);
+  });
+
   it('toArray({ max }) counting items ends on endless empty pages (maxPages), and takes its own bounds', async () => {
     const pages = endlessPages();
     const u = userClient({ pagination: { maxPages: 4 } });

@@ -51,12 +51,15 @@ export function registerOrders(program: Command, wrap: Wrap): void {
             // A terminal gets one line rewritten in place; a pipe or file gets a line per page.
             ctx.io.err(ctx.io.isTTY ? `\r\x1b[2K${text}${final ? '\n' : ''}` : `${text}\n`);
           };
-          progress(!page.hasNextPage());
-          while (page.hasNextPage() && rows.length < MAX_ORDERS) {
-            page = await page.getNextPage();
-            rows.push(...page.data);
-            count++;
+          // iterPages is bounded in pages and time (a server paging forever ends in a PaginationError).
+          for await (const next of page.iterPages()) {
+            if (next !== page) {
+              page = next;
+              rows.push(...page.data);
+              count++;
+            }
             progress(!page.hasNextPage());
+            if (rows.length >= MAX_ORDERS) break;
           }
         }
         printList(ctx.io, ctx.json, rows, ORDER_COLUMNS, 'orders');
