@@ -26,12 +26,6 @@ export interface SleepTimers {
 /** REST retries and order re-sends: 0.5 s first ceiling, 8 s largest, `Retry-After` honoured up to 60 s. */
 export const REST_BACKOFF = { initialDelay: 500, maxDelay: 8_000, maxRetryAfter: 60_000 } as const;
 
-/** The platform's timers. */
-export const platformTimers: SleepTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /** The delay before attempt `attempt` (0-based): uniform in [0, min(maxDelay, initialDelay * 2^attempt)). */
 export function backoffDelay(
   policy: BackoffPolicy,
@@ -59,7 +53,12 @@ export function retryDelay(
 }
 
 /** Resolves after `ms`, or rejects with an APIUserAbortError as soon as the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal, timers: SleepTimers = platformTimers): Promise<void> {
+export function sleep(
+  ms: number,
+  signal?: AbortSignal,
+  // The platform's own (and so jest's fake timers when installed).
+  timers: SleepTimers = globalThis as unknown as SleepTimers,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(errorFactory.aborted(signal.reason));
     const onAbort = () => {

@@ -437,10 +437,10 @@ export const restErrorFactory = {
     clOrderId: string,
     accountId: string,
     cause: unknown,
-    why = "every attempt failed ambiguously and it was not found among today's orders",
+    why = "every attempt failed ambiguously and today's orders do not list it",
   ): OrderOutcomeUnknownError {
     return new OrderOutcomeUnknownError(
-      `Order ${clOrderId} may or may not have been placed: ${why}. Look it up by cl_order_id before placing it again`,
+      `Order ${clOrderId} may or may not have been placed: ${why}. Look it up before placing it again`,
       clOrderId,
       accountId,
       cause,

@@ -19,15 +19,18 @@ export interface PaginationBounds {
 /** The bounds used when neither the client nor the call sets them. */
 export const DEFAULT_PAGINATION_BOUNDS = { maxPages: 1_000, maxTime: 120_000 } as const;
 
-/** Throws a ConfigurationError for a bound that is not a positive integer / positive number. */
+/** Throws a ConfigurationError for a bound that is not a positive integer (pages) or number (ms). */
 export function checkPaginationBounds(bounds: PaginationBounds | undefined, where = 'pagination'): void {
-  const { maxPages, maxTime } = bounds ?? {};
-  if (maxPages !== undefined && !(Number.isInteger(maxPages) && maxPages >= 1))
-    throw errorFactory.configuration(`${where}.maxPages must be a positive integer, got ${maxPages}`);
-  if (maxTime !== undefined && !(Number.isFinite(maxTime) && maxTime > 0))
-    throw errorFactory.configuration(
-      `${where}.maxTime must be a positive number of milliseconds, got ${maxTime}`,
-    );
+  for (const key of ['maxPages', 'maxTime'] as const) {
+    const value = bounds?.[key];
+    if (
+      value !== undefined &&
+      !(value > 0 && Number.isFinite(value) && (key === 'maxTime' || Number.isInteger(value)))
+    )
+      throw errorFactory.configuration(
+        `${where}.${key} must be a positive ${key === 'maxTime' ? 'number of ms' : 'integer'}, got ${value}`,
+      );
+  }
 }
 
 /** Extra facts about a page. */
@@ -44,54 +47,43 @@ export interface PageInfo {
 /** The items `toArray` collected; `possiblyTruncated` is true when a page read may be truncated ({@link PageInfo}). */
 export type CollectedItems<T> = T[] & { possiblyTruncated: boolean };
 
-/** State of one walk: its bounds, what it has fetched, and whether a page may be truncated. */
-class Walk {
-  readonly maxPages: number;
-  readonly maxTime: number;
-  pages = 1;
-  possiblyTruncated = false;
-  readonly #cursors = new Set<string>();
-
-  constructor(
-    bounds: PaginationBounds | undefined,
-    readonly started = Date.now(),
-  ) {
-    this.maxPages = bounds?.maxPages ?? DEFAULT_PAGINATION_BOUNDS.maxPages;
-    this.maxTime = bounds?.maxTime ?? DEFAULT_PAGINATION_BOUNDS.maxTime;
-  }
-
-  /** Fetches the page after `page`, within the bounds. */
-  async next<T>(page: Page<T>): Promise<Page<T>> {
-    const cursor = page.nextCursor as string;
-    if (this.#cursors.has(cursor))
-      throw errorFactory.pagination(
-        `The server repeated the cursor "${cursor}"; stopping instead of looping`,
-      );
-    this.#cursors.add(cursor);
-    if (this.pages >= this.maxPages)
-      throw errorFactory.pagination(
-        `Stopped after ${this.pages} pages (pagination.maxPages) and the server still had a next page; narrow the filters or raise maxPages`,
-      );
-    const left = this.maxTime - (Date.now() - this.started);
-    if (left <= 0) throw this.#timeUp();
-    this.pages++;
+/**
+ * Pages from `first` on, within the bounds: a repeated cursor, `maxPages` or `maxTime` (counted
+ * from `started`, a page still in flight included) ends the walk with a PaginationError.
+ */
+async function* pagesFrom<T>(
+  first: Page<T>,
+  bounds: PaginationBounds | undefined,
+  started = Date.now(),
+): AsyncGenerator<Page<T>, void, undefined> {
+  const maxPages = bounds?.maxPages ?? DEFAULT_PAGINATION_BOUNDS.maxPages;
+  const maxTime = bounds?.maxTime ?? DEFAULT_PAGINATION_BOUNDS.maxTime;
+  const cursors = new Set<string>();
+  const stop = (pages: number, why: string) =>
+    errorFactory.pagination(`Pagination stopped after ${pages} pages: ${why}`);
+  const timeUp = (pages: number) =>
+    stop(pages, `pagination.maxTime (${maxTime} ms) reached; narrow the filters or raise it`);
+  for (let page = first, pages = 1; ; pages++) {
+    yield page;
+    const cursor = page.nextCursor;
+    if (cursor === null) return;
+    if (cursors.has(cursor)) throw stop(pages, `the server repeated the cursor "${cursor}"`);
+    if (pages >= maxPages)
+      throw stop(pages, `pagination.maxPages (${maxPages}) reached; narrow the filters or raise it`);
+    const left = started + maxTime - Date.now();
+    if (left <= 0) throw timeUp(pages);
+    cursors.add(cursor);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return await Promise.race([
+      page = await Promise.race([
         page.getNextPage(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(this.#timeUp()), left);
+          timer = setTimeout(() => reject(timeUp(pages)), left);
         }),
       ]);
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  #timeUp() {
-    return errorFactory.pagination(
-      `Stopped after ${this.maxTime} ms and ${this.pages} pages (pagination.maxTime) before the last page; narrow the filters or raise maxTime`,
-    );
   }
 }
 
@@ -156,30 +148,18 @@ export class Page<T> {
   }
 
   /** Iterates this page's items, then every following page's (bounded: {@link PaginationBounds}). */
-  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    return walkFrom(this, new Walk(boundsOf.get(this)));
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for await (const page of this.iterPages()) yield* page.data;
   }
 
   /** This page, then every following page (bounded like item iteration: {@link PaginationBounds}). */
   iterPages(): AsyncGenerator<Page<T>, void, undefined> {
-    return pagesFrom(this, new Walk(boundsOf.get(this)));
+    return pagesFrom(this, boundsOf.get(this));
   }
 }
 
 // The bounds each page's walks use (kept off the public Page shape).
 const boundsOf = new WeakMap<Page<unknown>, PaginationBounds | undefined>();
-
-async function* walkFrom<T>(first: Page<T>, walk: Walk): AsyncGenerator<T, void, undefined> {
-  for await (const page of pagesFrom(first, walk)) yield* page.data;
-}
-
-async function* pagesFrom<T>(first: Page<T>, walk: Walk): AsyncGenerator<Page<T>, void, undefined> {
-  for (let page = first; ; page = await walk.next(page)) {
-    walk.possiblyTruncated ||= page.possiblyTruncated;
-    yield page;
-    if (page.nextCursor === null) return;
-  }
-}
 
 /** The result of a paginated call: await it for the first page, or `for await` it for every item. */
 export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
@@ -226,11 +206,11 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   async *#walk(bounds?: PaginationBounds): AsyncGenerator<T, void, undefined> {
     const started = Date.now(); // the first page's fetch counts towards maxTime
     const first = await this.#first;
-    const walk = new Walk({ ...boundsOf.get(first), ...bounds }, started);
-    try {
-      yield* walkFrom(first, walk);
-    } finally {
-      this.#possiblyTruncated ||= walk.possiblyTruncated;
+    const own = boundsOf.get(first);
+    const merged = { maxPages: bounds?.maxPages ?? own?.maxPages, maxTime: bounds?.maxTime ?? own?.maxTime };
+    for await (const page of pagesFrom(first, merged, started)) {
+      this.#possiblyTruncated ||= page.possiblyTruncated;
+      yield* page.data;
     }
   }
 
@@ -245,16 +225,12 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
       throw errorFactory.validation([
         {
           path: 'max',
-          message: `toArray needs the most items to collect, e.g. toArray({ max: 1000 }) (a positive integer; got ${max === undefined ? 'none' : String(max)})`,
+          message: `pass the most items to collect, a positive integer: toArray({ max: 1000 })`,
         },
       ]);
     checkPaginationBounds(options, 'toArray');
     const out: T[] = [];
-    const walk = this.#walk({
-      ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
-      ...(options.maxTime === undefined ? {} : { maxTime: options.maxTime }),
-    });
-    for await (const item of walk) {
+    for await (const item of this.#walk(options)) {
       out.push(item);
       if (out.length >= max) break;
     }

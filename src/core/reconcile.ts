@@ -24,7 +24,7 @@ import {
 } from './errors';
 import { log } from './logging';
 import type { Logger } from './options';
-import { classifyFailure, type FailureKind, RETRY_RULES, retryDecision } from './retry';
+import { classifyFailure, type FailureKind, retryDecision } from './retry';
 
 /** What placement needs from the orders resource. */
 export interface PlacementSteps {
@@ -74,8 +74,7 @@ export async function placeOrder(steps: PlacementSteps, options: PlacementOption
     }
     const kind = kindOf(failure);
     if (kind === 'nothing-sent') throw definite(failure);
-    if (failure instanceof APIUserAbortError)
-      throw unknown(failure, 'the call was aborted while POST /orders was in flight');
+    if (failure instanceof APIUserAbortError) throw unknown(failure, 'aborted after sending');
     if (failure instanceof ConflictError && mayExist) {
       // An earlier attempt landed after all; the order should be listed by now.
       const found = await lookup(steps, unknown);
@@ -83,11 +82,11 @@ export async function placeOrder(steps: PlacementSteps, options: PlacementOption
       if (found) return found;
       throw unknown(
         failure,
-        'a re-send was refused as a duplicate (409), so an earlier attempt most likely placed it, but the lookup did not find it',
+        'a re-send got 409 (an earlier attempt likely placed it), yet the lookup misses it',
       );
     }
     // Placement's options of the one rule: ambiguous → look up before re-sending; unsent / 429 → re-send.
-    const decision = retryDecision(kind, RETRY_RULES['order-placement']);
+    const decision = retryDecision(kind, 'order-placement');
     if (decision === 'stop') throw definite(failure);
     mayExist ||= decision === 'lookup';
 
@@ -95,11 +94,10 @@ export async function placeOrder(steps: PlacementSteps, options: PlacementOption
     const retryAfter = failure instanceof APIError ? failure.headers['retry-after'] : undefined;
     const delayMs = attempt < options.maxRetries ? retryDelay(attempt + 1, retryAfter) : undefined;
     if (delayMs !== undefined) {
-      log(options.logger, 'warn', 'POST /orders failed; re-sending with the same cl_order_id', {
+      log(options.logger, 'warn', 'POST /orders failed; re-sending', {
         clOrderId,
         attempt: attempt + 1,
         delayMs,
-        lookupFirst: mayExist,
         error: (failure as Error)?.name,
       });
       try {
@@ -136,9 +134,6 @@ async function lookup(
   try {
     return await steps.find();
   } catch (error) {
-    return unknown(
-      error,
-      `the lookup of today's orders failed (${(error as Error)?.name ?? 'error'}: ${(error as Error)?.message ?? String(error)})`,
-    );
+    return unknown(error, `the lookup failed (${(error as Error)?.name})`);
   }
 }

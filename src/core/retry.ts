@@ -2,7 +2,7 @@
  * The retry loop, below openapi-fetch: every attempt sends a fresh request (bodies are one-shot)
  * with its own timeout; backoff waits and attempts both stop at the caller's AbortSignal.
  * Whether a failure may be retried is decided by one rule ({@link classifyFailure} +
- * {@link retryDecision}); how strict to be depends on the operation ({@link RETRY_RULES}).
+ * {@link retryDecision}); how strict to be depends on the operation (its mode).
  */
 import { retryDelay, type SleepTimers, sleep } from './backoff';
 import { APIConnectionError, APIError, ConnectTradeError, restErrorFactory as errorFactory } from './errors';
@@ -39,31 +39,20 @@ export function classifyFailure(failure: number | unknown): FailureKind {
   return 'final';
 }
 
-/** How strict a caller is with the rule's kinds. An `unsent` failure is always safe to repeat. */
-export interface RetryRule {
-  /** May a request the server may have processed be sent again, and after what? */
-  readonly ambiguous: 'retry' | 'never' | 'after-lookup';
-  /** May a request the server refused unprocessed (429) be sent again? */
-  readonly refused: boolean;
-}
-
 /**
- * The rule's options per kind of operation. Order placement is the strictest: an ambiguous failure
- * is only followed by a re-send after a lookup did not find the order (core/reconcile.ts).
+ * What to do about one failure, per how strict the caller is (the rule's options):
+ * - `idempotent` (GET, PATCH, DELETE): retry every retryable kind;
+ * - `unsent-only` (other POSTs): retry only a request that provably never left;
+ * - `order-placement`: like idempotent, but an ambiguous failure is looked up before any re-send
+ *   (core/reconcile.ts). An `unsent` failure is always safe to repeat; a `final` one never.
  */
-export const RETRY_RULES = {
-  idempotent: { ambiguous: 'retry', refused: true },
-  'unsent-only': { ambiguous: 'never', refused: false },
-  'order-placement': { ambiguous: 'after-lookup', refused: true },
-} as const satisfies Record<string, RetryRule>;
-
-/** What to do about one failure under a rule: give up, retry, or (placement) look the order up first. */
-export function retryDecision(kind: FailureKind, rule: RetryRule): 'stop' | 'retry' | 'lookup' {
+export function retryDecision(
+  kind: FailureKind,
+  mode: RetryMode | 'order-placement',
+): 'stop' | 'retry' | 'lookup' {
   if (kind === 'unsent') return 'retry';
-  if (kind === 'refused') return rule.refused ? 'retry' : 'stop';
-  if (kind === 'ambiguous')
-    return rule.ambiguous === 'retry' ? 'retry' : rule.ambiguous === 'after-lookup' ? 'lookup' : 'stop';
-  return 'stop';
+  if (kind === 'final' || mode === 'unsent-only') return 'stop';
+  return kind === 'ambiguous' && mode === 'order-placement' ? 'lookup' : 'retry';
 }
 
 /** What one call's attempts need. */
@@ -137,7 +126,7 @@ export async function sendWithRetries(
       response = await attempt(transport, request, opts);
     } catch (error) {
       const e = error as Error;
-      const decision = retryDecision(classifyFailure(e), RETRY_RULES[opts.retry]);
+      const decision = retryDecision(classifyFailure(e), opts.retry);
       const durationMs = Date.now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {
         const delayMs = retryDelay(n, undefined) ?? 0;
@@ -161,9 +150,7 @@ export async function sendWithRetries(
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
     const decision =
-      response.status < 400
-        ? 'stop'
-        : retryDecision(classifyFailure(response.status), RETRY_RULES[opts.retry]);
+      response.status < 400 ? 'stop' : retryDecision(classifyFailure(response.status), opts.retry);
     if (decision === 'retry' && n <= opts.maxRetries) {
       const delayMs = retryDelay(n, response.headers['retry-after']);
       if (delayMs !== undefined) {

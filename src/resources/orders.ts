@@ -31,18 +31,11 @@ export type OrderListParams = Omit<
   'next_cursor' | 'prev_cursor'
 >;
 
-/** The next cursor of a bare-list answer, from `next-cursor` / `x-next-cursor` or a `Link: <...>; rel="next"` header. */
+/** The next cursor of a bare-list answer: a `next-cursor` / `x-next-cursor` header, or `Link: <…?next_cursor=…>; rel="next"`. */
 function cursorFromHeaders(headers: Record<string, string>): string | null {
-  const direct = headers['next-cursor'] ?? headers['x-next-cursor'];
-  if (direct) return direct;
-  for (const link of (headers.link ?? '').split(',')) {
-    const match = /<([^>]*)>\s*;(?:[^,]*;)?\s*rel="?([^";]*)"?/i.exec(link.trim());
-    if (!match?.[1] || !match[2]?.split(/\s+/).includes('next')) continue;
-    const params = new URL(match[1], 'http://link.invalid').searchParams;
-    const cursor = params.get('next_cursor') ?? params.get('cursor');
-    if (cursor) return cursor;
-  }
-  return null;
+  const link = /<([^>]*)>[^,]*rel="?next\b/i.exec(headers.link ?? '')?.[1];
+  const linked = link ? new URL(link, 'http://x').searchParams.get('next_cursor') : null;
+  return headers['next-cursor'] || headers['x-next-cursor'] || linked || null;
 }
 
 // The spec's page size of GET /orders (limits 1-500, 50 when none is sent), from generated/tables.ts.
@@ -164,7 +157,7 @@ export class Orders {
       log(
         this.core.context.options.logger,
         'warn',
-        'GET /orders: a bare list as long as the page size and no cursor; more orders may exist',
+        'GET /orders: a full bare list, no cursor: more orders may exist',
         {
           count: data.length,
         },

@@ -172,7 +172,7 @@ describe('orders.create: the order or an error carrying clOrderId', () => {
         const fake = await ordersServer([move], 'hide');
         const error = await createFails(fake.s);
         expectUnknown(error, ConflictError); // the re-sends met the duplicate check
-        expect(error.message).toMatch(/refused as a duplicate/);
+        expect(error.message).toMatch(/re-send got 409/);
         expect(fake.orders).toHaveLength(1);
       },
     );
