@@ -2,6 +2,7 @@
  * Every CLI command against a sandbox, in both output modes, with exit codes; validation failures
  * send nothing; errors name class, status and request id; no secret leaks into any output.
  */
+import { type ClientFrame, type ServerSocket, TestWsServer } from '../helpers/ws-server';
 import { type CliSandbox, cli, jsonLines, startCliSandbox } from './helpers';
 
 jest.setTimeout(30_000);
@@ -303,6 +304,43 @@ describe('errors and exit codes', () => {
       await connecting; // the new session is the one that stays
     } finally {
       await other.close();
+    }
+  });
+
+  it('a live quote view whose stream stops for good (4001) exits 1 instead of waiting forever', async () => {
+    // A market-data server that accepts the subscription, then refuses the session for good.
+    const server = await TestWsServer.start('market-data', (socket: ServerSocket<'market-data'>) => {
+      socket.ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as ClientFrame;
+        if (frame.action === 'authenticate')
+          socket.send({
+            action: 'authenticated',
+            connection_id: 'conn_1',
+            expires_at: '2099-01-01T00:00:00Z',
+          });
+        if (frame.action === 'subscribe') {
+          socket.send({
+            action: 'subscribed',
+            request_id: frame.request_id,
+            channel: frame.channel,
+            symbols: frame.symbols,
+          });
+          setTimeout(() => socket.ws.close(4001, 'unauthorized'), 20);
+        }
+      });
+    });
+    try {
+      const r = await run(['quotes', 'AAPL'], {
+        env: { ...s.env, CONNECT_TRADE_MARKET_DATA_URL: server.url },
+        // Before the fix the command waited forever; this bounds the test (it would then exit 0).
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect({ code: r.code, err: r.err }).toEqual({
+        code: 1,
+        err: expect.stringMatching(/^StreamAuthenticationError: /m),
+      });
+    } finally {
+      await server.close();
     }
   });
 
