@@ -9,6 +9,7 @@ import { restErrorFactory as errorFactory } from './core/errors';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './core/options';
 import { registerSecret } from './core/redact';
 import { createContext, type RestContext, RestCore } from './core/request';
+import { SecretScope } from './core/secret-scope';
 import {
   type Accounts,
   type Balances,
@@ -36,9 +37,13 @@ export interface ClientInternals {
   readonly options: ResolvedOptions;
   readonly context: RestContext;
   readonly credentials: Credentials;
+  /** The options the client was built with (for `withOptions`). */
+  readonly given: ClientOptions;
 }
 
 const internals = new WeakMap<object, ClientInternals>();
+// Options objects built by `withOptions`, mapped to the transport the derived client must share.
+const inheritedTransport = new WeakMap<ClientOptions, RestContext['transport']>();
 
 /** The resolved options, shared transport and credentials of a client (internal; not exported by the package). */
 export function clientInternals(client: ConnectTrade | ConnectTradeUser): ClientInternals {
@@ -64,10 +69,25 @@ export class ConnectTrade {
 
   constructor(options: ClientOptions = {}) {
     const resolved = resolveOptions(options);
-    const context = createContext(resolved);
+    const context = createContext(resolved, inheritedTransport.get(options));
     const credentials: Credentials = { clientId: resolved.clientId, clientSecret: resolved.clientSecret };
-    internals.set(this, { options: resolved, context, credentials });
+    // Ambient while this client's options live (errors built outside a request, e.g. by a stream).
+    registerSecret(resolved.clientSecret, resolved);
+    internals.set(this, { options: resolved, context, credentials, given: options });
     this.users = new Users(new RestCore(context, credentials));
+  }
+
+  /**
+   * A client with some options changed (timeouts, headers, logger, credentials...) that shares this
+   * client's transport and its keep-alive connections; this client is unchanged. Passing `fetch` or
+   * `dispatcher` gives the new client its own transport.
+   */
+  withOptions(overrides: ClientOptions): this {
+    const { given, context } = clientInternals(this);
+    const merged: ClientOptions = { ...given, ...overrides };
+    if (!('fetch' in overrides) && !('dispatcher' in overrides))
+      inheritedTransport.set(merged, context.transport);
+    return new (this.constructor as new (options: ClientOptions) => this)(merged);
   }
 
   /** A client acting for one end user (connections, accounts, orders...); shares this client's options and transport. */
@@ -111,21 +131,30 @@ export class ConnectTradeUser {
       throw errorFactory.configuration('forUser: userId must be a non-empty string');
     if (typeof user.userSecret !== 'string' && typeof user.userSecret !== 'function')
       throw errorFactory.configuration('forUser: userSecret must be a string or a function returning one');
-    if (typeof user.userSecret === 'string') registerSecret(user.userSecret);
     const credentials: Credentials = {
-      ...parent.credentials,
+      clientId: parent.credentials.clientId,
+      clientSecret: parent.credentials.clientSecret,
       user: { userId: user.userId, userSecret: user.userSecret },
     };
-    internals.set(this, { options: parent.options, context: parent.context, credentials });
-    const core = new RestCore(parent.context, credentials);
+    internals.set(this, { ...parent, credentials });
+    // Per-user state only: this user's secrets live and die with this client (nothing global grows).
+    const secrets = new SecretScope(parent.context.secrets, [
+      typeof user.userSecret === 'string' ? user.userSecret : undefined,
+    ]);
+    const core = new RestCore(parent.context, credentials, secrets);
     this.userId = user.userId;
     this.connections = new Connections(core);
     this.accounts = new UserList(core, '/accounts');
     this.balances = new UserList(core, '/balances');
     this.positions = new UserList(core, '/positions');
     this.transactions = new UserList(core, '/transactions');
-    this.orders = new Orders(core);
+    this.orders = this.createOrders(core);
     this.tokens = new Tokens(core);
+  }
+
+  /** @internal The orders resource over this user's core (the main entry's client adds `submitAndWait`). */
+  protected createOrders(core: RestCore): Orders {
+    return new Orders(core);
   }
 
   /** A redacted description (secrets never appear in `JSON.stringify`). */

@@ -10,7 +10,7 @@ import {
   ConnectTrade as RestConnectTrade,
   ConnectTradeUser as RestConnectTradeUser,
 } from './client';
-import { RestCore } from './core/request';
+import type { RestCore } from './core/request';
 import { LiveOrders } from './live/live-orders';
 import type { LiveStore } from './live/live-store';
 import { type LiveOptions, openLive } from './live/open';
@@ -39,11 +39,9 @@ export class ConnectTradeUser extends RestConnectTradeUser {
   /** Orders: place, list, replace, cancel, and `submitAndWait`. */
   declare readonly orders: LiveOrders;
 
-  /** @internal Use `ct.forUser(...)`. */
-  constructor(parent: ClientInternals, user: UserCredentials) {
-    super(parent, user);
-    const { context, credentials } = clientInternals(this);
-    (this as { orders: unknown }).orders = new LiveOrders(new RestCore(context, credentials));
+  /** @internal The same core as every other resource of this user: no second client per user. */
+  protected override createOrders(core: RestCore): LiveOrders {
+    return new LiveOrders(core);
   }
 
   /**

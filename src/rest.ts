@@ -5,6 +5,7 @@
 export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './client';
 export type { SecretProvider } from './core/auth';
 export type { DecimalInput } from './core/decimal';
+export type { AppInfo } from './core/environment';
 export {
   APIConnectionError,
   APIError,
@@ -30,7 +31,7 @@ export {
   type ValidationIssue,
 } from './core/errors';
 export type { Logger } from './core/logging';
-export type { ClientOptions, ConnectionTypeField, FetchLike, RequestOptions } from './core/options';
+export type { ClientOptions, ConnectionTypeField, FetchLike, LogLevel, RequestOptions } from './core/options';
 export type {
   LimitOrderInput,
   MarketOrderInput,

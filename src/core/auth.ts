@@ -5,7 +5,6 @@
  */
 import { type OperationScope, operationByRoute, operations } from '../../generated/operations';
 import { restErrorFactory as errorFactory } from './errors';
-import { registerSecret } from './redact';
 
 /** A user secret, or a function returning it (called on every request, so rotated secrets need no new client). */
 export type SecretProvider = string | (() => string | Promise<string>);
@@ -49,7 +48,6 @@ export function authHeaders(
       throw errorFactory.configuration(
         'Missing user credentials: userId and a non-empty userSecret are required',
       );
-    registerSecret(secret);
     headers['user-id'] = user.userId;
     headers['user-secret'] = secret;
     return headers;

@@ -62,7 +62,8 @@ export class APIError extends ConnectTradeError {
     this.body = redactValue(body);
     this.headers = headers;
     this.requestId = headers['x-request-id'];
-    this.code = isRecord(body) && typeof body.code === 'string' ? body.code : undefined;
+    // From the redacted copy: a server may echo a secret as the code.
+    this.code = isRecord(this.body) && typeof this.body.code === 'string' ? this.body.code : undefined;
   }
 }
 /** 400: malformed body, missing required fields, or an invalid value. */
@@ -232,7 +233,8 @@ export class StreamError extends ConnectTradeError {
     details: { code?: string; closeCode?: number; requestId?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
-    this.code = details.code;
+    // From the server's frame, which may echo a credential (request ids are the SDK's own).
+    this.code = details.code && redact(details.code);
     this.closeCode = details.closeCode;
     this.requestId = details.requestId;
   }

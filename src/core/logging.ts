@@ -3,6 +3,7 @@
  * message or a server's echo never reaches the user's log sink.
  */
 import { redact, redactValue } from './redact';
+import type { SecretScope } from './secret-scope';
 
 /**
  * Where the SDK writes what it does (REST attempts, stream lifecycle, sandbox requests): each
@@ -29,10 +30,13 @@ export function log(
   level: LogLevel,
   message: string,
   fields: Record<string, unknown>,
+  secrets?: SecretScope,
 ): void {
   if (!logger) return;
   try {
-    logger[level]?.(redact(message), redactValue(fields));
+    // A request's lines are scrubbed with that request's secrets; other lines with the ambient ones.
+    if (secrets) logger[level]?.(secrets.redact(message), secrets.redactValue(fields));
+    else logger[level]?.(redact(message), redactValue(fields));
   } catch {
     // Logging is best effort: a broken sink must not turn a successful order into a failure.
   }

@@ -214,3 +214,17 @@ export function dispatcherTransport(dispatcher: Dispatcher): Transport {
     }
   };
 }
+
+/**
+ * The transport a client gets in Node: over the given undici dispatcher; else, when `HTTPS_PROXY`
+ * / `HTTP_PROXY` is set, over undici's `EnvHttpProxyAgent` (CONNECT through the proxy, `NO_PROXY`
+ * hosts direct; the variables are read when the first request goes out); else the `node:http`
+ * keep-alive transport.
+ */
+export async function chooseNodeTransport(dispatcher?: Dispatcher): Promise<Transport> {
+  if (dispatcher) return dispatcherTransport(dispatcher);
+  const env = process.env;
+  if (!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)) return nodeTransport();
+  const { EnvHttpProxyAgent } = await import('undici');
+  return dispatcherTransport(new EnvHttpProxyAgent());
+}

@@ -2,13 +2,13 @@
  * Client options: what the user passes once to `new ConnectTrade(...)`, what can be overridden on
  * each call, and how the defaults (environment variables, production URL) are resolved.
  */
+import type { Dispatcher } from 'undici';
+import { type AppInfo, isBrowser, userAgent } from './environment';
 import { restErrorFactory as errorFactory } from './errors';
 import type { Logger } from './logging';
 import { checkPaginationBounds, type PaginationBounds } from './pagination';
 
 export type { Logger } from './logging';
-
-import { registerSecret } from './redact';
 
 /** Production REST base URL (the API's only environment). */
 export const DEFAULT_BASE_URL = 'https://api.connecttrade.com';
@@ -21,6 +21,10 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /** A fetch implementation: the global one, a polyfill, or a test double. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Levels of the built-in logger, from the most verbose; `off` silences it. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
 
 /** Options of `new ConnectTrade(...)`. */
 export interface ClientOptions {
@@ -55,6 +59,27 @@ export interface ClientOptions {
   connectionTypeField?: ConnectionTypeField | undefined;
   /** Bounds of every automatic pagination (`for await`, `toArray`, order lookups): default 1 000 pages, 120 000 ms. */
   pagination?: PaginationBounds | undefined;
+  /**
+   * Lines below this level are dropped; defaults to `CONNECT_TRADE_LOG`. With a level and no
+   * `logger`, lines go to the console (redacted like every line). `off` silences everything.
+   */
+  logLevel?: LogLevel | undefined;
+  /** Your application, appended to the `user-agent` the SDK sends (Node). */
+  appInfo?: AppInfo | undefined;
+  /** Headers sent with every request (a call's `headers` override them; credentials always win). */
+  defaultHeaders?: Record<string, string> | undefined;
+  /** Query parameters added to every request (a parameter the call sets wins). */
+  defaultQuery?: Record<string, string> | undefined;
+  /**
+   * Node: the undici dispatcher every request goes through (a `ProxyAgent`, an `Agent` with your TLS
+   * settings, a `MockAgent`...). Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` are honoured.
+   */
+  dispatcher?: Dispatcher | undefined;
+  /**
+   * In a browser, a client holding a `clientSecret` refuses to start: the secret would ship to every
+   * visitor. Set this only if the page is private to the secret's owner.
+   */
+  dangerouslyAllowBrowser?: boolean | undefined;
 }
 
 /** The wire names of the connection type in `POST /connections` (see `ClientOptions.connectionTypeField`). */
@@ -90,6 +115,11 @@ export interface ResolvedOptions {
   readonly logger: Logger | undefined;
   readonly connectionTypeField: ConnectionTypeField;
   readonly pagination: PaginationBounds | undefined;
+  /** The `user-agent` header value (undefined in browsers). */
+  readonly userAgent: string | undefined;
+  readonly defaultHeaders: Readonly<Record<string, string>> | undefined;
+  readonly defaultQuery: Readonly<Record<string, string>> | undefined;
+  readonly dispatcher: Dispatcher | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -130,7 +160,17 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
       `connectionTypeField must be 'type' or 'connection_type', got ${JSON.stringify(connectionTypeField)}`,
     );
   const clientSecret = options.clientSecret ?? env('CONNECT_TRADE_CLIENT_SECRET');
-  registerSecret(clientSecret);
+  if (clientSecret && isBrowser() && !options.dangerouslyAllowBrowser)
+    throw errorFactory.configuration(
+      'clientSecret in a browser: every visitor could read it. Keep it on a server, or set dangerouslyAllowBrowser: true',
+    );
+  for (const [name, value] of [
+    ['defaultHeaders', options.defaultHeaders],
+    ['defaultQuery', options.defaultQuery],
+    ['appInfo', options.appInfo && { name: options.appInfo.name || 0 }],
+  ] as const)
+    if (value && Object.values(value).some((v) => typeof v !== 'string'))
+      throw errorFactory.configuration(`${name} must hold strings`);
   return {
     clientId: options.clientId ?? env('CONNECT_TRADE_CLIENT_ID'),
     clientSecret,
@@ -141,8 +181,38 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     fetch: options.fetch,
-    logger: options.logger,
+    logger: levelledLogger(options.logger, options.logLevel ?? env('CONNECT_TRADE_LOG')),
     connectionTypeField,
     pagination: options.pagination,
+    userAgent: userAgent(options.appInfo),
+    defaultHeaders: nonEmpty(options.defaultHeaders),
+    defaultQuery: nonEmpty(options.defaultQuery),
+    dispatcher: options.dispatcher,
   };
+}
+
+function nonEmpty(value: Record<string, string> | undefined): Readonly<Record<string, string>> | undefined {
+  return value && Object.keys(value).length > 0 ? { ...value } : undefined;
+}
+
+/**
+ * The logger the client writes to: the given one (or the console when only a level is set), with
+ * the lines below the level dropped. No level and no logger: nothing is logged.
+ */
+export function levelledLogger(logger: Logger | undefined, level: string | undefined): Logger | undefined {
+  if (level === undefined) return logger;
+  const min = LOG_LEVELS.indexOf(level as LogLevel);
+  if (min < 0)
+    throw errorFactory.configuration(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  if (level === 'off') return undefined;
+  const out: Logger = {};
+  LOG_LEVELS.slice(0, 4).forEach((name, i) => {
+    const at = name as keyof Logger;
+    out[at] = (message, fields) => {
+      if (i < min) return;
+      if (logger) logger[at]?.(message, fields);
+      else console[at](`[connect-trade] ${message}`, fields ?? {});
+    };
+  });
+  return out;
 }

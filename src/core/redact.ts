@@ -1,51 +1,71 @@
 /**
- * Secret redaction. Every credential the SDK holds (client secret, user secrets, stream tokens) is
- * registered here, and every text that may reach a user (error messages, bodies, log lines) is
- * scrubbed through {@link redact}. A server that echoes a secret back in an error body therefore
- * cannot leak it either.
+ * Secret redaction. A REST call is scrubbed with the secrets it used (`SecretScope`, in
+ * secret-scope.ts), so a process serving a million users never scans a million secrets per error.
+ * Long-lived secrets that are not tied to one request (a platform client's secret, a stream's
+ * credentials) sit in the small ambient registry here, which the error constructors and the log
+ * writer consult. Its size is bounded by the live owners (a few clients and streams, not users):
+ * an entry goes away with the object that owns it (`WeakRef`), and a value is one entry however
+ * often it is registered.
  */
-const REDACTED = '[REDACTED]';
-/** Header names whose values are secrets whatever their value. */
-const SECRET_HEADERS = new Set(['client-secret', 'user-secret', 'authorization', 'cookie', 'set-cookie']);
-// Shorter strings are too likely to collide with ordinary text to be scrubbed blindly.
-const MIN_SECRET_LENGTH = 4;
-const secrets = new Set<string>();
+/** What a secret is replaced with. */
+export const REDACTED = '[REDACTED]';
+// Names whose values are secrets whatever they hold (headers and body fields; `_` counts as `-`).
+const SECRET_NAME = /^(client-secret|user-secret|authorization|cookie|set-cookie|token|access-token)$/i;
 
-/** Marks a value as secret: from now on it is scrubbed from every error and log line. */
-export function registerSecret(value: string | undefined): void {
-  if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+// Secret → a WeakRef to the object whose lifetime bounds it.
+// A dead owner's entry is dropped on the next scan: no FinalizationRegistry needed.
+const ambient = new Map<string, WeakRef<object>>();
+
+/**
+ * Marks a long-lived value as secret for every error and log line while `owner` lives.
+ * Per-request and per-user secrets belong in a `SecretScope` instead.
+ */
+export function registerSecret(value: string | undefined, owner: object): void {
+  // Shorter strings collide with ordinary text.
+  if (typeof value === 'string' && value.length > 3) ambient.set(value, new WeakRef(owner));
 }
 
-/** Replaces every registered secret inside a text. */
+/** How many ambient secrets are registered, dead owners' entries dropped first (tests, the tenants bench). */
+export function ambientSecretCount(): number {
+  redact('');
+  return ambient.size;
+}
+
+/** Replaces every ambient secret inside a text (errors built outside a request: streams, configuration). */
 export function redact(text: string): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const [secret, owner] of ambient)
+    if (owner.deref()) out = out.replaceAll(secret, REDACTED);
+    else ambient.delete(secret);
   return out;
 }
 
-/** Deep-copies a JSON-like value with every registered secret, and every secret-named field, redacted. */
+/**
+ * Deep-copies a JSON-like value with every ambient secret (values and keys) and every secret-named
+ * field redacted. Unbounded depth: REST bodies reach it already cut to 64 levels by `SecretScope`.
+ */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map(redactValue) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, v]) => [key, isSecretName(key) ? REDACTED : redactValue(v)]),
-    ) as T;
-  }
-  return value;
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value))
+    out[redact(key)] = isSecretName(key) ? REDACTED : redactValue(v);
+  return out as T;
 }
 
-/** Copies headers into a plain object, with secret headers replaced by a marker. */
-export function redactHeaders(headers: Headers | Record<string, string> | undefined): Record<string, string> {
+/** Copies headers into a plain object (lower-case names) through `redactText`; secret headers become a marker. */
+export function redactHeaders(
+  headers: Headers | Record<string, string> | undefined,
+  redactText: (text: string) => string = redact,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!headers) return out;
-  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
-  for (const [key, value] of entries)
-    out[key.toLowerCase()] = SECRET_HEADERS.has(key.toLowerCase()) ? REDACTED : redact(value);
+  for (const [key, value] of headers instanceof Headers ? headers : Object.entries(headers ?? {}))
+    out[redactText(key.toLowerCase())] = isSecretName(key) ? REDACTED : redactText(value);
   return out;
 }
 
-function isSecretName(key: string): boolean {
-  const k = key.toLowerCase().replace(/_/g, '-');
-  return SECRET_HEADERS.has(k) || k === 'token' || k === 'access-token' || k === 'client-secret';
+/** True for header/field names whose values are secrets whatever they hold. */
+export function isSecretName(key: string): boolean {
+  return SECRET_NAME.test(key.replace(/_/g, '-'));
 }

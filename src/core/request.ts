@@ -21,6 +21,7 @@ import { authHeaders, type Credentials, scopeOf } from './auth';
 import { ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import { type RetryMode, sendWithRetries } from './retry';
+import { SecretScope } from './secret-scope';
 import { defaultTransport, type Transport, type WireResponse } from './transport';
 
 /** What every REST client built from one `ConnectTrade` shares: options and transport. */
@@ -28,11 +29,24 @@ export interface RestContext {
   readonly options: ResolvedOptions;
   /** The transport: the value once resolved (no extra await per call), a promise the first time. */
   readonly transport: () => Transport | Promise<Transport>;
+  /** The platform client's secrets (its client secret, the secrets of users it created: a bounded list). */
+  readonly secrets: SecretScope;
+  /** Headers of every request: the user-agent and `defaultHeaders` (lower-cased). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Builds the shared context for a set of resolved options. */
-export function createContext(options: ResolvedOptions): RestContext {
-  return { options, transport: defaultTransport(options) };
+/** Builds the shared context for a set of resolved options (`shared`: reuse a parent's transport, for `withOptions`). */
+export function createContext(options: ResolvedOptions, shared?: RestContext['transport']): RestContext {
+  const headers: Record<string, string> = options.userAgent ? { 'user-agent': options.userAgent } : {};
+  // Credentials come from the client only: a default cannot add one to an operation that does not send it.
+  for (const [name, value] of Object.entries(options.defaultHeaders ?? {}))
+    if (!/^(client|user)-(id|secret)$/i.test(name)) headers[name.toLowerCase()] = value;
+  return {
+    options,
+    transport: shared ?? defaultTransport(options),
+    secrets: new SecretScope(undefined, [options.clientSecret], 16),
+    headers,
+  };
 }
 
 // PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
@@ -60,13 +74,17 @@ type InitOf<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete'
 
 /** One set of credentials over a shared context: a few fields, so `forUser` per request stays cheap. */
 export class RestCore {
+  /** Secrets this client obtained (tokens, created users' secrets); errors of its calls are scrubbed with them. */
+  readonly secrets: SecretScope;
   readonly #credentials: Credentials;
 
   constructor(
     readonly context: RestContext,
     credentials: Credentials,
+    secrets?: SecretScope,
   ) {
     this.#credentials = credentials;
+    this.secrets = secrets ?? context.secrets;
   }
 
   /** Redacted: the context holds the client secret. */
@@ -147,7 +165,10 @@ export class RestCore {
     try {
       url = createFinalURL(path, {
         baseUrl: defaults.baseUrl,
-        params,
+        // defaultQuery first: a parameter the call sets wins.
+        params: defaults.defaultQuery
+          ? { ...params, query: { ...defaults.defaultQuery, ...params.query } }
+          : params,
         querySerializer,
         pathSerializer: defaultPathSerializer,
       });
@@ -155,40 +176,61 @@ export class RestCore {
       throw errorFactory.configuration(`Could not build the request: ${(error as Error)?.message ?? error}`);
     }
     const bodyText = body === undefined ? undefined : JSON.stringify(body);
-    const resolved = this.context.transport();
-    const response = await sendWithRetries(
-      typeof resolved === 'function' ? resolved : await resolved,
-      { url, method, headers: wireHeaders(options.headers, auth, bodyText !== undefined), body: bodyText },
-      {
-        timeout: options.timeout ?? defaults.timeout,
-        maxRetries: options.maxRetries ?? defaults.maxRetries,
-        maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
-        retry,
-        signal: options.signal,
-        logger: defaults.logger,
-      },
-    );
-    const { status, text } = response;
-    if (status < 200 || status >= 300) throw errorFactory.fromResponse(status, text, response.headers);
-    let data: unknown;
-    if (status !== 204 && text !== '') {
-      try {
-        data = JSON.parse(text);
-      } catch (error) {
-        throw errorFactory.malformedResponse(`${what}: the response body is not JSON`, error);
+    // This call's secrets: what it sends, plus what its client holds. Nothing process-wide grows.
+    const secrets = this.secrets.child([auth['client-secret'], auth['user-secret']]);
+    try {
+      const resolved = this.context.transport();
+      const response = await sendWithRetries(
+        typeof resolved === 'function' ? resolved : await resolved,
+        {
+          url,
+          method,
+          headers: wireHeaders(this.context.headers, options.headers, auth, bodyText !== undefined),
+          body: bodyText,
+        },
+        {
+          timeout: options.timeout ?? defaults.timeout,
+          maxRetries: options.maxRetries ?? defaults.maxRetries,
+          maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+          retry,
+          signal: options.signal,
+          logger: defaults.logger,
+          secrets,
+        },
+      );
+      const { status, text } = response;
+      if (status < 200 || status >= 300)
+        // Scrubbed as text and as JSON (values and keys, whatever escapes the server used) first.
+        throw errorFactory.fromResponse(
+          status,
+          secrets.redactBody(text),
+          secrets.redactHeaders(response.headers),
+        );
+      let data: unknown;
+      if (status !== 204 && text !== '') {
+        try {
+          data = JSON.parse(text);
+        } catch (error) {
+          throw errorFactory.malformedResponse(`${what}: the response body is not JSON`, error);
+        }
       }
+      return { data: checked(shape, what, data, response), response };
+    } catch (error) {
+      throw secrets.scrubError(error);
     }
-    return { data: checked(shape, what, data, response), response };
   }
 }
 
-/** The headers of one request: the caller's (lower-cased), then the credentials, which always win. */
+/** The headers of one request: the client's (user-agent, defaults), the caller's (lower-cased), then the credentials, which always win. */
 function wireHeaders(
+  base: Readonly<Record<string, string>>,
   extra: Record<string, string> | undefined,
   auth: Record<string, string>,
   hasBody: boolean,
 ): Record<string, string> {
-  const headers: Record<string, string> = hasBody ? { 'content-type': 'application/json' } : {};
+  const headers: Record<string, string> = hasBody
+    ? { ...base, 'content-type': 'application/json' }
+    : { ...base };
   if (extra) for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = String(value);
   return Object.assign(headers, auth);
 }

@@ -8,6 +8,7 @@ import { retryDelay, type SleepTimers, sleep } from './backoff';
 import { APIConnectionError, APIError, ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { log } from './logging';
 import { DEFAULT_MAX_RESPONSE_BYTES, type Logger } from './options';
+import type { SecretScope } from './secret-scope';
 import type { Transport, WireRequest, WireResponse } from './transport';
 
 /** `idempotent`: retry connection errors and retryable statuses. `unsent-only`: retry only failures that prove nothing reached the server. */
@@ -62,6 +63,8 @@ export interface AttemptOptions {
   readonly retry: RetryMode;
   readonly signal?: AbortSignal | undefined;
   readonly logger?: Logger | undefined;
+  /** The secrets this request sent: its log lines are scrubbed with them. */
+  readonly secrets?: SecretScope | undefined;
   /** Timers of the backoff sleeps (tests inject fake ones). */
   readonly timers?: SleepTimers | undefined;
   /** Largest response body read (default DEFAULT_MAX_RESPONSE_BYTES). */
@@ -130,11 +133,17 @@ export async function sendWithRetries(
       const durationMs = Date.now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {
         const delayMs = retryDelay(n, undefined) ?? 0;
-        log(opts.logger, 'warn', `${e.name}; retrying`, { ...fields, durationMs, delayMs, error: e.message });
+        log(
+          opts.logger,
+          'warn',
+          `${e.name}; retrying`,
+          { ...fields, durationMs, delayMs, error: e.message },
+          opts.secrets,
+        );
         await sleep(delayMs, opts.signal, opts.timers);
         continue;
       }
-      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name });
+      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, opts.secrets);
       throw e;
     }
     const done = fields
@@ -146,7 +155,7 @@ export async function sendWithRetries(
         }
       : {};
     if (response.status >= 300 && response.status < 400) {
-      log(opts.logger, 'error', 'redirect refused', done);
+      log(opts.logger, 'error', 'redirect refused', done, opts.secrets);
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
     const decision =
@@ -154,12 +163,12 @@ export async function sendWithRetries(
     if (decision === 'retry' && n <= opts.maxRetries) {
       const delayMs = retryDelay(n, response.headers['retry-after']);
       if (delayMs !== undefined) {
-        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs });
+        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, opts.secrets);
         await sleep(delayMs, opts.signal, opts.timers);
         continue;
       }
     }
-    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done);
+    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done, opts.secrets);
     return response;
   }
 }

@@ -112,11 +112,13 @@ function isNode(): boolean {
 /** What picks the transport (the client options it depends on). */
 export interface TransportChoice {
   readonly fetch?: FetchLike | undefined;
+  /** Node: an undici dispatcher (proxy agent, mock...) to send through. */
+  readonly dispatcher?: import('undici').Dispatcher | undefined;
 }
 
 /**
- * The transport for a client: over the user's fetch when given; else in Node the `node:http`
- * keep-alive transport (loaded on first use, so importing the SDK or bundling it for a browser
+ * The transport for a client: over the user's fetch when given; else in Node the given dispatcher,
+ * an `EnvHttpProxyAgent` when `HTTP(S)_PROXY` is set, or the `node:http` keep-alive transport (loaded on first use, so importing the SDK or bundling it for a browser
  * never loads it), else global fetch. Shared by every client built from the same options; once
  * resolved it is returned directly, so calls after the first do not wait on a promise.
  */
@@ -131,7 +133,7 @@ export function defaultTransport(choice: TransportChoice): () => Transport | Pro
     if (resolved) return resolved;
     pending ??= (
       isNode()
-        ? import('./node-transport').then((m) => m.nodeTransport())
+        ? import('./node-transport').then((m) => m.chooseNodeTransport(choice.dispatcher))
         : Promise.resolve(fetchTransport((input, init) => globalThis.fetch(input, init)))
     ).then((transport) => {
       resolved = transport;

@@ -1,9 +1,9 @@
 /** `u.connections`: a user's brokerage connections and market-data tokens. */
 import type { components } from '../../generated/schema';
 import type { RequestOptions } from '../core/options';
-import { registerSecret } from '../core/redact';
 import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
+import type { SecretScope } from '../core/secret-scope';
 import { requireId } from '../core/validation';
 import type { Connection, ConnectionToken } from '../types';
 
@@ -71,7 +71,9 @@ export class Connections {
   async token(connectionId: string, options?: RequestOptions): Promise<ConnectionToken> {
     requireId('connectionId', connectionId);
     const init = { params: { path: { connection_id: connectionId } } };
-    return this.core.get('/connections/{connection_id}/token', init, options, connectionToken);
+    return this.core.get('/connections/{connection_id}/token', init, options, (what, data) =>
+      connectionToken(what, data, this.core.secrets),
+    );
   }
 }
 
@@ -87,9 +89,9 @@ function authorization(what: string, data: unknown): ConnectionAuthorization {
   return { ...rest, authorization_url: url } as ConnectionAuthorization;
 }
 
-/** A stream token, registered as a secret before anyone can log it. */
-function connectionToken(what: string, data: unknown): ConnectionToken {
+/** A stream token, kept among the client's secrets before anyone can log it. */
+function connectionToken(what: string, data: unknown, secrets: SecretScope): ConnectionToken {
   const body = expectObject<ConnectionToken>(what, data);
-  registerSecret(expectString(what, body, 'token'));
+  secrets.add(expectString(what, body, 'token'));
   return body;
 }

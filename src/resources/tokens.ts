@@ -1,9 +1,9 @@
 /** `u.tokens`: user access tokens (POST /auth/tokens/user). */
 import type { components } from '../../generated/schema';
 import type { RequestOptions } from '../core/options';
-import { registerSecret } from '../core/redact';
 import type { RestCore } from '../core/request';
 import { expectObject, expectString } from '../core/response';
+import type { SecretScope } from '../core/secret-scope';
 import type { UserToken } from '../types';
 
 /** Body of `tokens.create`. */
@@ -15,13 +15,15 @@ export class Tokens {
 
   /** Mints a user access token (JWT, 1 hour) with the given scopes. */
   async create(params: CreateUserTokenParams, options?: RequestOptions): Promise<UserToken> {
-    return this.core.post('/auth/tokens/user', { body: params }, options, userToken);
+    return this.core.post('/auth/tokens/user', { body: params }, options, (what, data) =>
+      userToken(what, data, this.core.secrets),
+    );
   }
 }
 
-/** A token answer; its access token is registered as a secret before anyone can log it. */
-function userToken(what: string, data: unknown): UserToken {
+/** A token answer; its access token is kept among the client's secrets before anyone can log it. */
+function userToken(what: string, data: unknown, secrets: SecretScope): UserToken {
   const body = expectObject<UserToken>(what, data);
-  registerSecret(expectString(what, body, 'access_token'));
+  secrets.add(expectString(what, body, 'access_token'));
   return body;
 }

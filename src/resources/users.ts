@@ -1,9 +1,9 @@
 /** `ct.users`: platform-scoped user management (client-id/client-secret only). */
 import type { components } from '../../generated/schema';
 import type { RequestOptions } from '../core/options';
-import { registerSecret } from '../core/redact';
 import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
+import type { SecretScope } from '../core/secret-scope';
 import { requireId } from '../core/validation';
 import type { User } from '../types';
 
@@ -25,7 +25,9 @@ export class Users {
   /** Creates a user; returns `{ user_id, user_secret }` (never retried once it may have reached the server). */
   async create(params: CreateUserParams, options?: RequestOptions): Promise<CreatedUser> {
     requireId('user_id', params?.user_id);
-    return this.core.post('/users', { body: { user_id: params.user_id } }, options, createdUser);
+    return this.core.post('/users', { body: { user_id: params.user_id } }, options, (what, data) =>
+      createdUser(what, data, this.core.secrets),
+    );
   }
 
   /** Lists every user of the platform credentials. */
@@ -44,12 +46,12 @@ export class Users {
   }
 }
 
-/** A created user, its secret registered first and normalized to `user_secret`. */
-function createdUser(what: string, data: unknown): CreatedUser {
+/** A created user, its secret kept among the platform client's secrets (a bounded list) and normalized to `user_secret`. */
+function createdUser(what: string, data: unknown, secrets: SecretScope): CreatedUser {
   const body = expectObject(what, data);
   // The reference spells it `user-secret`; a production client saw `user_secret`.
   const secret = expectString(what, body, 'user-secret', 'user_secret');
-  registerSecret(secret);
+  secrets.add(secret);
   const { 'user-secret': _hyphen, user_secret: _underscore, ...rest } = body;
   return { ...rest, user_id: expectString(what, rest, 'user_id'), user_secret: secret };
 }

@@ -120,14 +120,15 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implemen
       throw errorFactory.configuration('clientId is required');
     if (typeof clientSecret !== 'function' && (typeof clientSecret !== 'string' || clientSecret === ''))
       throw errorFactory.configuration('clientSecret is required (a string or a provider function)');
-    if (typeof clientSecret === 'string') registerSecret(clientSecret);
     super();
+    // Ambient for as long as this stream lives (its errors are built outside any REST request).
+    if (typeof clientSecret === 'string') registerSecret(clientSecret, this);
     // A closure, not a field: util.inspect(stream) must not show the secret.
     const authFrame = async () => {
       const secret = typeof clientSecret === 'function' ? await clientSecret() : clientSecret;
       if (typeof secret !== 'string' || secret === '')
         throw errorFactory.configuration('clientSecret provider returned no secret');
-      registerSecret(secret);
+      registerSecret(secret, this);
       return encodeBrokerageAuth(clientId, secret);
     };
     this.#core = new StreamCore(this, rest, 'wss://stream.connecttrade.com', 'BrokerageServerMessage', {

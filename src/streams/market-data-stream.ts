@@ -255,7 +255,7 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     const token = await this.#tokenProvider();
     if (typeof token?.token !== 'string' || token.token === '' || typeof token.expires_at !== 'string')
       throw errorFactory.configuration('tokenProvider must return { token, expires_at }');
-    registerSecret(token.token);
+    registerSecret(token.token, this);
     return token;
   }
 

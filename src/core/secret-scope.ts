@@ -1,0 +1,107 @@
+/**
+ * Redaction scoped to what a request used: a REST call is scrubbed with the secrets it sent (its
+ * credential headers) and those its client obtained (tokens, created users' secrets), chained to
+ * the platform client's scope and then the ambient registry (redact.ts). Nothing here is global, so
+ * the cost of scrubbing an error does not grow with the number of users a process has served.
+ */
+import { depthOf } from './errors';
+import { isSecretName, REDACTED, redact as redactAmbient, redactHeaders } from './redact';
+
+// Shorter strings collide with ordinary text.
+const usable = (value: unknown): value is string => typeof value === 'string' && value.length > 3;
+
+/**
+ * A bounded set of secrets, chained to a parent (a user's scope → its platform client's scope). The
+ * values live in private fields, which neither `util.inspect` nor `JSON.stringify` show.
+ */
+export class SecretScope {
+  readonly #values: string[];
+  readonly #parent: SecretScope | undefined;
+  readonly #limit: number;
+
+  /** `limit`: how many values `add` keeps (the most recent ones). */
+  constructor(parent?: SecretScope, values: readonly (string | undefined)[] = [], limit = 8) {
+    this.#parent = parent;
+    this.#limit = limit;
+    this.#values = values.filter(usable);
+  }
+
+  /** Adds a secret (tokens this client obtained); past the limit the oldest is dropped. */
+  add(value: string | undefined): void {
+    if (!usable(value) || this.#values.includes(value)) return;
+    this.#values.push(value);
+    if (this.#values.length > this.#limit) this.#values.shift();
+  }
+
+  /** A short-lived child holding the secrets one request sent. */
+  child(values: readonly (string | undefined)[]): SecretScope {
+    return new SecretScope(this, values, values.length);
+  }
+
+  /** Replaces every secret of this scope, its parents and the ambient registry inside a text. */
+  redact(text: string): string {
+    let out = text;
+    for (let scope: SecretScope | undefined = this; scope; scope = scope.#parent)
+      for (const secret of scope.#values) out = out.replaceAll(secret, REDACTED);
+    return redactAmbient(out);
+  }
+
+  /** Deep-copies a JSON-like value with secrets redacted in values and keys, and secret-named fields blanked. */
+  redactValue<T>(value: T): T {
+    return walk(value, (text) => this.redact(text)) as T;
+  }
+
+  /** Copies headers into a plain object, with secret headers replaced by a marker. */
+  redactHeaders(headers: Headers | Record<string, string> | undefined): Record<string, string> {
+    return redactHeaders(headers, (text) => this.redact(text));
+  }
+
+  /** A response body with every secret removed; JSON stays JSON (keys are scrubbed too, whatever escapes were used). */
+  redactBody(text: string): string {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      // Too deep to walk: kept as text (the error keeps such a body as text anyway).
+      if (depthOf(parsed, 64) <= 64) return JSON.stringify(this.redactValue(parsed));
+    } catch {
+      // Not JSON (an HTML error page, nothing): scrubbed as text.
+    }
+    return this.redact(text);
+  }
+
+  /**
+   * Scrubs an error in place (message, stack, every own field, and its causes) and returns it, so
+   * nothing a caller can reach through it (`code`, `body`, `cause.message`...) holds a secret.
+   */
+  scrubError<E>(error: E): E {
+    scrub(error, this, 0);
+    return error;
+  }
+}
+
+function scrub(error: unknown, scope: SecretScope, depth: number): void {
+  if (!(error instanceof Error) || depth > 4) return;
+  const e = error as unknown as Record<string, unknown>;
+  try {
+    for (const key of ['message', 'stack', ...Object.keys(e)])
+      if (key !== 'cause') e[key] = scope.redactValue(e[key]);
+    if (e.cause instanceof Error) scrub(e.cause, scope, depth + 1);
+    else if (e.cause !== undefined) e.cause = scope.redactValue(e.cause);
+  } catch {
+    // A frozen or exotic error from a user's fetch: leave what cannot be written.
+  }
+}
+
+/**
+ * Deep-copies a JSON-like value through `redactText`, keys included; secret-named fields are
+ * blanked. Past 64 levels (a hostile body nested thousands deep) a value becomes a marker.
+ */
+export function walk(value: unknown, redactText: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 63) return REDACTED;
+  if (Array.isArray(value)) return value.map((v) => walk(v, redactText, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value))
+    out[redactText(key)] = isSecretName(key) ? REDACTED : walk(v, redactText, depth + 1);
+  return out;
+}
