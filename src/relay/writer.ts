@@ -38,6 +38,8 @@ export interface WriterEvents {
 }
 
 const RETRY_MS = 50;
+/** Most entries per append: a longer script would hold Redis (and every reader) for too long. */
+const MAX_BATCH = 5_000;
 
 /** The fenced, batching appender of one leadership term. */
 export class StreamWriter {
@@ -99,8 +101,8 @@ export class StreamWriter {
   private async flush(): Promise<void> {
     if (this.stopped || this.inFlight || this.queue.length === 0) return;
     this.inFlight = true;
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+    this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
     const batchId = `${this.token}:${++this.batchNumber}`;
     const args = [
       this.token,

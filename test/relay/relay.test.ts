@@ -285,6 +285,53 @@ async function writeUpdates(key: string, from: number, count: number): Promise<v
   }
 }
 
+describe('retention', () => {
+  it('bounds the stream by count (MAXLEN ~) and by age (MINID ~ on the Redis clock)', async () => {
+    const r = await raw();
+    const link = new RedisLink(redis.url);
+    try {
+      for (const retention of [{ maxLen: 100 }, { maxAgeMs: 200 }]) {
+        const key = freshKey();
+        const keys = relayKeys(key);
+        const lease = await new Lease(link, keys, 'w', leaseTiming(5_000)).acquire();
+        if (!lease.acquired) throw new Error('no lease');
+        let written = 0;
+        const writer = new StreamWriter(link, keys, lease.token, lease.fence, retention, 100_000, 2_000, {
+          written: (n) => {
+            written += n;
+          },
+          fenced: () => undefined,
+          failed: () => undefined,
+        });
+        const push = (from: number, count: number) => {
+          for (let seq = from; seq < from + count; seq++)
+            writer.push({
+              sessionId: 's',
+              seq,
+              action: 'order_update',
+              userId: 'u',
+              data: '{"account_id":"a"}',
+            });
+        };
+        push(1, 3_000);
+        await until(() => written === 3_000, 5_000, 'writes');
+        if (retention.maxAgeMs) {
+          await sleep(400); // everything so far is older than maxAgeMs
+          push(3_001, 10);
+          await until(() => written === 3_010, 5_000, 'late writes');
+        }
+        const length = Number(await r.sendCommand(['XLEN', keys.stream]));
+        // Approximate trimming removes whole nodes (100 entries by default): bounded, not exact.
+        expect(length).toBeLessThan(retention.maxLen ? 300 : 200);
+        expect(length).toBeGreaterThanOrEqual(retention.maxLen ? 100 : 10);
+      }
+    } finally {
+      link.close();
+      await r.close();
+    }
+  });
+});
+
 describe('relayStream', () => {
   it('checks its options', () => {
     expect(() => relayStream({ redis: redis.url, from: 'yesterday' })).toThrow('from');

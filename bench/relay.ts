@@ -1,0 +1,349 @@
+/**
+ * Relay benchmark (`npm run bench:relay`), on a real redis-server (REDIS_URL, else a private one).
+ * A fast fake upstream (a `ws` server in its own process) feeds, in the same run:
+ *  1. throughput: COUNT order updates through one relay (its own process) → Redis → 1 and 4
+ *     relayStream consumers, against the direct BrokerageStream on the same upstream;
+ *  2. added latency at RATE updates/s (default 1 000): upstream send → consumer receive, relay path
+ *     minus direct path, p50 and p99;
+ *  3. failover: KILLS times, kill -9 the leading relay (of two) and time until the other's
+ *     upstream session is authenticated at the upstream (lease LEASE_MS, default 5 000).
+ * Every wait has a deadline (BENCH_TIMEOUT_MS, default 120 s).
+ *
+ * The same file is the upstream (`BENCH_ROLE=upstream`) and a relay (`BENCH_ROLE=relay`).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { ConnectTrade } from '../src/index';
+import { type RelayStream, relayStream, startRelay } from '../src/relay';
+import { BrokerageStream } from '../src/streams';
+
+const COUNT = Number(process.env.COUNT ?? 100_000);
+const RATE = Number(process.env.RATE ?? 1_000);
+const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 5);
+const KILLS = Number(process.env.KILLS ?? 20);
+const LEASE_MS = Number(process.env.LEASE_MS ?? 5_000);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function order(i: number, sentAt: number): string {
+  return JSON.stringify({
+    order_id: `ord_${i}`,
+    cl_order_id: `t${sentAt.toFixed(3)}`,
+    account_id: 'acc_1',
+    broker: 'ALPACA',
+    symbol: 'AAPL',
+    instrument: 'EQ',
+    side: 'BUY',
+    order_type: 'LMT',
+    order_tif: 'DAY',
+    order_qty: '10',
+    order_limit_price: '189.5',
+    filled_qty: '0',
+    status: 'working',
+    fills: [],
+    created_at: '2026-11-25T14:30:00Z',
+    updated_at: '2026-11-25T14:30:00Z',
+  });
+}
+
+/** The fake upstream: answers authenticate/subscribe, then sends `count` updates (as fast as the socket takes them, or at `rate`/s). */
+function runUpstream(): void {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  let sessions = 0;
+  wss.on('connection', (ws: WebSocket, req) => {
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
+    const count = Number(query.get('count') ?? '0');
+    const rate = Number(query.get('rate') ?? '0');
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { action: string; request_id?: string; topics?: string[] };
+      if (msg.action === 'authenticate') {
+        const id = `ses_${++sessions}`;
+        ws.send(JSON.stringify({ action: 'authenticated', session_id: id }));
+        process.send?.({ type: 'session', id, t: now() });
+      } else if (msg.action === 'subscribe') {
+        ws.send(JSON.stringify({ action: 'subscribed', request_id: msg.request_id, topics: msg.topics }));
+        let i = 0;
+        const frame = () => {
+          i++;
+          return `{"action":"order_update","seq":${i},"user_id":"user-42","data":${order(i, now())}}`;
+        };
+        if (rate > 0) {
+          const started = now();
+          const timer = setInterval(() => {
+            // Catch up to the schedule (timers are coarse), never ahead of it.
+            const due = Math.min(
+              count || Number.POSITIVE_INFINITY,
+              Math.floor(((now() - started) / 1000) * rate),
+            );
+            while (i < due && ws.readyState === ws.OPEN) ws.send(frame());
+            if ((count && i >= count) || ws.readyState !== ws.OPEN) clearInterval(timer);
+          }, 1);
+        } else {
+          const pump = () => {
+            while (i < count && ws.readyState === ws.OPEN) {
+              if (ws.bufferedAmount > 4 * 1024 * 1024) return void setImmediate(pump);
+              ws.send(frame());
+            }
+          };
+          pump();
+        }
+      }
+    });
+  });
+  wss.on('listening', () => process.send?.({ type: 'port', port: (wss.address() as AddressInfo).port }));
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** A relay process: relays `BENCH_STREAM_URL` into Redis under `BENCH_KEY`. */
+function runRelay(): void {
+  const relay = startRelay({
+    client: new ConnectTrade({
+      clientId: 'bench',
+      clientSecret: 'bench',
+      streamUrl: process.env.BENCH_STREAM_URL ?? '',
+    }),
+    redis: process.env.REDIS_URL ?? '',
+    key: process.env.BENCH_KEY ?? 'bench',
+    lease: { ttlMs: Number(process.env.LEASE_MS ?? 5_000) },
+    retention: { maxLen: 2_000_000 },
+    maxBuffered: 1_000_000,
+  });
+  relay.on('role', (role) => process.send?.({ type: 'role', role, t: now() }));
+  relay.on('error', () => undefined);
+  process.on('disconnect', () => void relay.close().then(() => process.exit(0)));
+}
+
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`bench: ${what} did not finish within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function child(role: string, env: Record<string, string> = {}): ChildProcess {
+  return fork(__filename, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env, BENCH_ROLE: role },
+  });
+}
+
+function message<T extends Record<string, unknown>>(
+  proc: ChildProcess,
+  type: string,
+  test: (m: T) => boolean = () => true,
+): Promise<T> {
+  return within(
+    new Promise<T>((resolve) => {
+      const on = (m: T) => {
+        if (m.type !== type || !test(m)) return;
+        proc.off('message', on);
+        resolve(m);
+      };
+      proc.on('message', on);
+    }),
+    `waiting for ${type}`,
+  );
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+async function main(): Promise<void> {
+  const { startRedisServer } = await import('../test/helpers/redis-server');
+  const redis = await startRedisServer();
+  const upstream = child('upstream');
+  const { port } = await message<{ type: string; port: number }>(upstream, 'port');
+  const base = `ws://127.0.0.1:${port}/stream`;
+  const children: ChildProcess[] = [upstream];
+  let run = 0;
+  const startRelayProcess = (url: string, key: string) => {
+    const proc = child('relay', {
+      REDIS_URL: redis.url,
+      BENCH_STREAM_URL: url,
+      BENCH_KEY: key,
+      LEASE_MS: String(LEASE_MS),
+    });
+    children.push(proc);
+    return proc;
+  };
+  const lines: string[] = [];
+  const say = (line: string) => {
+    lines.push(line);
+    console.log(line);
+  };
+  try {
+    say(
+      `relay bench: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    // 1. Direct throughput.
+    {
+      const stream = new BrokerageStream({
+        clientId: 'bench',
+        clientSecret: 'bench',
+        url: `${base}?count=${COUNT}`,
+      });
+      let got = 0;
+      let first = 0;
+      const done = new Promise<number>((resolve) =>
+        stream.on('order_update', () => {
+          if (got++ === 0) first = now();
+          if (got === COUNT) resolve(now());
+        }),
+      );
+      await stream.connect();
+      await stream.subscribe(['orders']);
+      const last = await within(done, 'direct throughput');
+      await stream.close();
+      say(`direct BrokerageStream: ${Math.round(COUNT / ((last - first) / 1000))} updates/s`);
+    }
+    // 1b. Through one relay to 1 and 4 consumers.
+    for (const consumers of [1, 4]) {
+      const key = `tp${++run}`;
+      const streams: RelayStream[] = [];
+      const lastAt: Promise<number>[] = [];
+      let first = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < consumers; c++) {
+        const s = relayStream({ redis: redis.url, key, batchSize: 5_000 });
+        await s.subscribe(['orders']);
+        let got = 0;
+        lastAt.push(
+          new Promise<number>((resolve) =>
+            s.on('order_update', () => {
+              if (got++ === 0) first = Math.min(first, now());
+              if (got === COUNT) resolve(now());
+            }),
+          ),
+        );
+        await s.connect();
+        streams.push(s);
+      }
+      const relay = startRelayProcess(`${base}?count=${COUNT}`, key);
+      const last = Math.max(...(await within(Promise.all(lastAt), `relay throughput to ${consumers}`)));
+      say(
+        `through one relay to ${consumers} consumer(s): ${Math.round(COUNT / ((last - first) / 1000))} updates/s (each consumer gets all)`,
+      );
+      relay.kill('SIGKILL');
+      for (const s of streams) await s.close();
+    }
+    // 2. Latency at RATE/s: direct, then through the relay.
+    const total = RATE * LATENCY_SECONDS;
+    const latencies = async (
+      subscribe: (onUpdate: (clOrderId: string) => void) => Promise<() => Promise<void>>,
+    ) => {
+      const samples: number[] = [];
+      let stop: () => Promise<void> = async () => undefined;
+      const done = new Promise<void>((resolve) => {
+        void subscribe((clOrderId) => {
+          samples.push(now() - Number(clOrderId.slice(1)));
+          if (samples.length === total) resolve();
+        }).then((s) => {
+          stop = s;
+        });
+      });
+      await within(done, 'latency run');
+      await stop();
+      // The first second warms up (JIT, connections).
+      return samples.slice(RATE).sort((a, b) => a - b);
+    };
+    const direct = await latencies(async (on) => {
+      const stream = new BrokerageStream({
+        clientId: 'bench',
+        clientSecret: 'bench',
+        url: `${base}?count=${total}&rate=${RATE}`,
+      });
+      stream.on('order_update', (o) => on(o.cl_order_id));
+      await stream.connect();
+      await stream.subscribe(['orders']);
+      return () => stream.close();
+    });
+    const relayed = await latencies(async (on) => {
+      const key = `lat${++run}`;
+      const s = relayStream({ redis: redis.url, key });
+      await s.subscribe(['orders']);
+      s.on('order_update', (o) => on(o.cl_order_id));
+      await s.connect();
+      const relay = startRelayProcess(`${base}?count=${total}&rate=${RATE}`, key);
+      return async () => {
+        relay.kill('SIGKILL');
+        await s.close();
+      };
+    });
+    const [d50, d99, r50, r99] = [
+      percentile(direct, 0.5),
+      percentile(direct, 0.99),
+      percentile(relayed, 0.5),
+      percentile(relayed, 0.99),
+    ];
+    say(
+      `latency at ${RATE}/s: direct p50 ${d50.toFixed(2)} ms p99 ${d99.toFixed(2)} ms; relayed p50 ${r50.toFixed(2)} ms p99 ${r99.toFixed(2)} ms; added p50 ${(r50 - d50).toFixed(2)} ms p99 ${(r99 - d99).toFixed(2)} ms`,
+    );
+    // 3. Failover: two relays on a continuous upstream; kill -9 the leader KILLS times.
+    if (KILLS > 0) {
+      const key = `fo${++run}`;
+      const url = `${base}?count=0&rate=100`;
+      const relays = [startRelayProcess(url, key), startRelayProcess(url, key)];
+      const leaderOf = () =>
+        within(
+          new Promise<ChildProcess>((resolve) => {
+            for (const r of relays)
+              r.on('message', (m: { type?: string; role?: string }) => {
+                if (m.type === 'role' && m.role === 'leader') resolve(r);
+              });
+          }),
+          'a leader',
+        );
+      // Every upstream session the fake upstream authenticated, with its time.
+      const sessionsAt: number[] = [];
+      upstream.on('message', (m: { type?: string; t?: number }) => {
+        if (m.type === 'session' && typeof m.t === 'number') sessionsAt.push(m.t);
+      });
+      let leader = await leaderOf();
+      const times: number[] = [];
+      for (let k = 0; k < KILLS; k++) {
+        await sleep(300);
+        const t0 = now();
+        leader.kill('SIGKILL');
+        relays.splice(relays.indexOf(leader), 1);
+        await within(
+          (async () => {
+            while (!sessionsAt.some((t) => t > t0)) await sleep(5);
+          })(),
+          'the next upstream session',
+        );
+        times.push((sessionsAt.find((t) => t > t0) ?? t0) - t0);
+        const standby = relays[0];
+        relays.push(startRelayProcess(url, key));
+        if (standby) leader = standby;
+        await sleep(2_000); // the replacement is up and standing by
+      }
+      times.sort((a, b) => a - b);
+      say(
+        `failover over ${KILLS} kill -9 (lease ${LEASE_MS} ms): median ${Math.round(percentile(times, 0.5))} ms, worst ${Math.round(times[times.length - 1] ?? 0)} ms (goal ≤ ${LEASE_MS + 1_000} ms)`,
+      );
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await redis.stop();
+  }
+}
+
+if (process.env.BENCH_ROLE === 'upstream') runUpstream();
+else if (process.env.BENCH_ROLE === 'relay') runRelay();
+else
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
