@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { modelsModule } from './models';
 import { tablesModule } from './tables';
 
@@ -155,6 +156,21 @@ async function main(): Promise<void> {
     // Nested discriminated unions (subscribe-by-channel inside messages-by-action) are valid OpenAPI
     // but make openapi-typescript warn; the emitted unions are right, so keep its output quiet.
     silent: true,
+    // A guessed value set (`x-open: true` on an enum, issue 14) types as `Known | (string & {})`:
+    // editors still suggest the known values, and any other string compiles.
+    transform(schema: { enum?: unknown[]; 'x-open'?: boolean }) {
+      if (schema['x-open'] !== true || !Array.isArray(schema.enum)) return undefined;
+      const f = ts.factory;
+      return f.createUnionTypeNode([
+        ...schema.enum.map((v) => f.createLiteralTypeNode(f.createStringLiteral(String(v)))),
+        f.createParenthesizedType(
+          f.createIntersectionTypeNode([
+            f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
+            f.createTypeLiteralNode([]),
+          ]),
+        ),
+      ]);
+    },
   });
   const files: Record<string, string> = {
     'schema.d.ts': header + astToString(ast),

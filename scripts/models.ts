@@ -149,7 +149,10 @@ export function modelsModule(
       const union = alternatives?.every((a) => a.$ref)
         ? alternatives.map((a) => modelName(refName(a.$ref as string))).join(' | ')
         : undefined;
-      const written = union ?? typeOf(schema, `components['schemas'][${JSON.stringify(name)}]`);
+      let written = union ?? typeOf(schema, `components['schemas'][${JSON.stringify(name)}]`);
+      // A guessed value set (\`x-open\`): editors suggest the known values, any string is accepted
+      // (scripts/generate.ts gives openapi-typescript's type the same shape).
+      if (schema['x-open'] === true && Array.isArray(schema.enum)) written = `${written} | (string & {})`;
       if (!written.startsWith('components['))
         aliases.push(`  Accepts<${model}, ${source}>,`, `  Accepts<${source}, ${model}>,`);
       out.push(`export type ${model} = ${written};`, '');

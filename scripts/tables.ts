@@ -55,6 +55,9 @@ function rule(
   for (const key of CONSTRAINTS) if (s[key] !== undefined) out[key] = s[key];
   if (Array.isArray(s.enum)) out.enum = s.enum;
   if (s['x-source']) out.source = s['x-source'];
+  // A guessed value set (issue 14): other values pass with a warning unless strictValidation is on.
+  if (s['x-open'] === true) out.open = true;
+  if (typeof s['x-open-pattern'] === 'string') out.openPattern = s['x-open-pattern'];
   if (s.items && typeof s.items === 'object') out.items = rule(schemas, s.items, true);
   if (required) out.required = true;
   return out;
@@ -167,6 +170,13 @@ export interface FieldRule {
   readonly uniqueItems?: boolean;
   readonly items?: FieldRule;
   readonly required?: boolean;
+  /**
+   * The enum or pattern is our guess (\`x-open\` in the spec): another value is accepted with a
+   * warning through the logger, or rejected with \`strictValidation: true\`.
+   */
+  readonly open?: boolean;
+  /** What any value of an open enum must still look like, e.g. a bar interval's count and unit. */
+  readonly openPattern?: string;
   /** Sent comma-joined (form style, not exploded): an item must not contain a comma. */
   readonly commaJoined?: boolean;
 }

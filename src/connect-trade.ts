@@ -60,6 +60,7 @@ export class ConnectTradeUser extends RestConnectTradeUser {
     const { options: resolved } = clientInternals(this);
     const url = options.url ?? resolved.marketDataUrl;
     return new MarketDataStream({
+      strictValidation: resolved.strictValidation,
       ...options,
       ...(url === undefined ? {} : { url }),
       tokenProvider: options.tokenProvider ?? (() => this.connections.token(connectionId)),

@@ -17,6 +17,9 @@ export type * from '../generated/models';
 // `string & {}` keeps editor completion of the known values while accepting new ones.
 export type Open<T extends string> = T | (string & {});
 
+/** The known values of an open enum such as {@link BarInterval}, without the `string & {}` that keeps it open. */
+export type Known<T> = T extends unknown ? (string extends T ? never : T) : never;
+
 /** The body of POST /orders exactly as the spec defines it, discriminated on `order_type` (the REST client takes a friendlier input). */
 export type OrderRequestBody =
   | MarketOrderRequest

@@ -57,6 +57,13 @@ export interface ClientOptions {
    * You always pass `type`; answers are read under either name.
    */
   connectionTypeField?: ConnectionTypeField | undefined;
+  /**
+   * Reject guessed values instead of warning (default false). Values the vendor's reference lists
+   * verbatim (order types, TIFs, statuses, topics, channels) are always checked; the ones we could
+   * only guess (sides beyond BUY/SELL, instruments, bar intervals, the `cl_order_id` shape) are sent
+   * with a warning through `logger` unless this is true. Also the default of `u.marketData()`.
+   */
+  strictValidation?: boolean | undefined;
   /** Bounds of every automatic pagination (`for await`, `toArray`, order lookups): default 1 000 pages, 120 000 ms. */
   pagination?: PaginationBounds | undefined;
   /**
@@ -114,6 +121,7 @@ export interface ResolvedOptions {
   readonly fetch: FetchLike | undefined;
   readonly logger: Logger | undefined;
   readonly connectionTypeField: ConnectionTypeField;
+  readonly strictValidation: boolean;
   readonly pagination: PaginationBounds | undefined;
   /** The `user-agent` header value (undefined in browsers). */
   readonly userAgent: string | undefined;
@@ -183,6 +191,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     fetch: options.fetch,
     logger: levelledLogger(options.logger, options.logLevel ?? env('CONNECT_TRADE_LOG')),
     connectionTypeField,
+    strictValidation: options.strictValidation === true,
     pagination: options.pagination,
     userAgent: userAgent(options.appInfo),
     defaultHeaders: nonEmpty(options.defaultHeaders),

@@ -7,6 +7,20 @@ import type { components } from '../../generated/schema';
 import { type FieldRule, orderTypeFields, queryParameters, requestFields } from '../../generated/tables';
 import { toDecimalString } from './decimal';
 import { restErrorFactory as errorFactory, type ValidationIssue } from './errors';
+import { type Logger, log } from './logging';
+
+/**
+ * How strictly guessed values are checked (issue 14). Values the reference lists verbatim (order
+ * types, TIFs, statuses, topics, channels) are always checked; values marked `x-open` in the spec
+ * (sides beyond BUY/SELL, instruments, bar intervals, the cl_order_id pattern) are our guesses: by
+ * default another value is sent with a warning through `logger`, with `strict` it is rejected.
+ */
+export interface ValidationMode {
+  /** Reject values outside a guessed set instead of warning (`strictValidation: true`). */
+  readonly strict?: boolean | undefined;
+  /** Where the warnings go. */
+  readonly logger?: Logger | undefined;
+}
 
 type Schemas = components['schemas'];
 
@@ -33,8 +47,21 @@ const range = (what: string, rule: FieldRule) =>
  * conforms. Covers the scalar rules the SDK's inputs use: enums, integers and numbers with limits,
  * booleans, strings with length, pattern and date / date-time formats.
  */
-export function ruleProblem(rule: FieldRule, value: unknown): string | undefined {
-  if (rule.enum) return rule.enum.includes(value) ? undefined : `must be one of ${rule.enum.join(', ')}`;
+export function ruleProblem(
+  rule: FieldRule,
+  value: unknown,
+  mode: ValidationMode = {},
+  path = 'value',
+): string | undefined {
+  if (rule.enum) {
+    if (rule.enum.includes(value)) return undefined;
+    const known = `must be one of ${rule.enum.join(', ')}`;
+    return rule.open ? guessed(rule, value, mode, path, known) : known;
+  }
+  if (rule.open && rule.type === 'string' && rule.pattern !== undefined) {
+    if (typeof value === 'string' && new RegExp(rule.pattern).test(value)) return undefined;
+    return guessed(rule, value, mode, path, `must match ${rule.pattern}`);
+  }
   switch (rule.type) {
     case 'integer':
     case 'number': {
@@ -66,6 +93,25 @@ export function ruleProblem(rule: FieldRule, value: unknown): string | undefined
   }
 }
 
+/** A value outside a guessed (`x-open`) set: a warning, or with `strict` the problem. */
+function guessed(rule: FieldRule, value: unknown, mode: ValidationMode, path: string, problem: string) {
+  if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
+  if (rule.openPattern !== undefined && !new RegExp(rule.openPattern).test(value))
+    return `must match ${rule.openPattern}${rule.enum ? ` (known: ${rule.enum.join(', ')})` : ''}`;
+  if (mode.strict) return problem;
+  log(
+    mode.logger,
+    'warn',
+    `${path}: "${value}" is not a known value; sending it as given (strictValidation rejects it)`,
+    {
+      path,
+      value,
+      ...(rule.enum ? { known: rule.enum } : { pattern: rule.pattern }),
+    },
+  );
+  return undefined;
+}
+
 /** A fresh client order id: `ct_` and 24 random base-36 characters (well inside 64 of [A-Za-z0-9_-]). */
 export function generateClOrderId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
@@ -76,7 +122,10 @@ export function generateClOrderId(): string {
 class Checker {
   readonly issues: ValidationIssue[] = [];
   readonly out: Record<string, unknown> = {};
-  constructor(readonly input: Record<string, unknown>) {}
+  constructor(
+    readonly input: Record<string, unknown>,
+    readonly mode: ValidationMode = {},
+  ) {}
 
   add(path: string, message: string): void {
     this.issues.push({ path, message });
@@ -86,14 +135,23 @@ class Checker {
     if (typeof v !== 'string' || v === '') this.add(key, 'is required (a non-empty string)');
     else this.out[key] = v;
   }
-  oneOf(key: string, values: readonly string[]): void {
-    const v = this.input[key];
-    if (typeof v !== 'string' || !values.includes(v)) this.add(key, `must be one of ${values.join(', ')}`);
-    else this.out[key] = v;
+  oneOf(key: string, rule: FieldRule): void {
+    const problem = ruleProblem(rule, this.input[key], this.mode, key);
+    if (problem) this.add(key, problem);
+    else this.out[key] = this.input[key];
   }
   clOrderId(key: string, value: unknown): void {
-    if (typeof value !== 'string' || !CL_ORDER_ID.test(value))
-      this.add(key, 'must be 1-64 characters of A-Z, a-z, 0-9, _ and -');
+    // The 1-64 [A-Za-z0-9_-] shape is our guess (x-open): other ids are sent with a warning.
+    const problem = CL_ORDER_ID.test(String(value))
+      ? undefined
+      : ruleProblem(ORDER.cl_order_id, value, this.mode, key);
+    if (problem)
+      this.add(
+        key,
+        problem === 'must be a non-empty string'
+          ? problem
+          : 'must be 1-64 characters of A-Z, a-z, 0-9, _ and -',
+      );
     else this.out[key] = value;
   }
   decimal(key: string, value: unknown, target: Record<string, unknown> = this.out, path = key): void {
@@ -133,7 +191,7 @@ function checkLegs(c: Checker): void {
     if (typeof l.symbol !== 'string' || l.symbol === '')
       c.add(`legs.${i}.symbol`, 'is required (an OCC symbol)');
     else out.symbol = l.symbol;
-    const side = ruleProblem(requestFields.OrderLeg.side, l.side);
+    const side = ruleProblem(requestFields.OrderLeg.side, l.side, c.mode, `legs.${i}.side`);
     if (side) c.add(`legs.${i}.side`, side);
     else out.side = l.side;
     c.decimal('ratio_qty', l.ratio_qty, out, `legs.${i}.ratio_qty`);
@@ -144,16 +202,16 @@ function checkLegs(c: Checker): void {
 }
 
 /** Checks an order and returns the body to send; throws one ValidationError listing every problem. */
-export function validateOrder(input: unknown): Schemas['OrderRequest'] {
-  const c = new Checker(asRecord(input));
+export function validateOrder(input: unknown, mode?: ValidationMode): Schemas['OrderRequest'] {
+  const c = new Checker(asRecord(input), mode);
   c.unknownFields(ORDER_FIELDS);
   c.string('account_id');
   c.string('broker');
   c.string('symbol');
-  c.oneOf('side', ORDER.side.enum);
-  c.oneOf('order_tif', ORDER.order_tif.enum);
-  c.oneOf('instrument', ORDER.instrument.enum);
-  c.oneOf('order_type', ORDER.order_type.enum);
+  c.oneOf('side', ORDER.side);
+  c.oneOf('order_tif', ORDER.order_tif);
+  c.oneOf('instrument', ORDER.instrument);
+  c.oneOf('order_type', ORDER.order_type);
   c.clOrderId('cl_order_id', c.input.cl_order_id ?? generateClOrderId());
   if (c.present('order_qty') === c.present('order_notional'))
     c.add('order_qty', 'exactly one of order_qty and order_notional is required');
@@ -174,8 +232,8 @@ export function validateOrder(input: unknown): Schemas['OrderRequest'] {
 }
 
 /** Checks replacement parameters and returns the PATCH body; throws one ValidationError listing every problem. */
-export function validateReplace(input: unknown): Schemas['ReplaceOrderRequest'] {
-  const c = new Checker(asRecord(input));
+export function validateReplace(input: unknown, mode?: ValidationMode): Schemas['ReplaceOrderRequest'] {
+  const c = new Checker(asRecord(input), mode);
   c.unknownFields(REPLACE_FIELDS);
   c.string('broker');
   c.clOrderId('new_cl_order_id', c.input.new_cl_order_id ?? generateClOrderId());

@@ -20,6 +20,7 @@ import {
   checkQueryParameter,
   checkSymbols,
   requireId,
+  type ValidationMode,
   validateOrder,
   validateReplace,
 } from '../core/validation';
@@ -63,12 +64,18 @@ const FOLLOW_CURSORS: [PaginatedOperation] extends ['listOrders']
 export class Orders {
   constructor(private readonly core: RestCore) {}
 
+  /** Guessed values (sides, instruments, cl_order_id shape): warn through the logger, or reject when strict. */
+  private mode(): ValidationMode {
+    const { strictValidation, logger } = this.core.context.options;
+    return { strict: strictValidation, logger };
+  }
+
   /**
    * Checks an order exactly as `create` does, without sending anything; returns the body `create`
    * would send (with its `cl_order_id`, generated when omitted). Throws a ValidationError.
    */
   validate(order: OrderRequest): OrderRequestBody {
-    return validateOrder(order);
+    return validateOrder(order, this.mode());
   }
 
   /**
@@ -76,7 +83,7 @@ export class Orders {
    * `cl_order_id` when omitted, and retries only through reconciliation: one call never creates two orders.
    */
   async create(order: OrderRequest, options: RequestOptions = {}): Promise<Order> {
-    const body = validateOrder(order);
+    const body = validateOrder(order, this.mode());
     checkPaginationBounds(options.pagination);
     const once = { ...options, maxRetries: 0 };
     return placeOrder(
@@ -176,7 +183,7 @@ export class Orders {
     requireId('orderId', orderId);
     const init = {
       params: { path: { account_id: accountId, order_id: orderId } },
-      body: validateReplace(params),
+      body: validateReplace(params, this.mode()),
     };
     return this.core.patch('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
   }

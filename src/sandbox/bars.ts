@@ -4,13 +4,15 @@
  * (seed, symbol, interval, start), so snapshots and backfills are deterministic and need no storage.
  */
 import type { components } from '../../generated/schema';
+import type { Known } from '../types';
 import { iso } from './clock';
 import { type Dec, decFromNumber, fmt, max, min, round, toNumber, units } from './decimal';
 import type { PriceFeed } from './feed';
 import { gaussian, streamFor } from './random';
 
 type Bar = components['schemas']['Bar'];
-type BarInterval = components['schemas']['BarInterval'];
+// The intervals the emulator serves: the spec's known ones (the spec's type is open to others).
+type BarInterval = Known<components['schemas']['BarInterval']>;
 
 /** Length of each interval in milliseconds. */
 export const INTERVAL_MS: Readonly<Record<BarInterval, number>> = {

@@ -5,6 +5,7 @@
  */
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
+import type { ValidationMode } from '../core/validation';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
 import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
 import { deliverTo, endSubscription, MarketDataSubscription } from './market-data-subscription';
@@ -139,6 +140,12 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     return this.#core.connect();
   }
 
+  /** Guessed values (bar intervals beyond the known ones): warn through the logger, or reject when strict. */
+  #validationMode(): ValidationMode {
+    const { strictValidation, logger } = this.#core.settings;
+    return { strict: strictValidation, logger };
+  }
+
   /** Closes the stream for good: pending requests reject, iterators end, timers are cleared. */
   async close(): Promise<void> {
     this.#core.connection.close();
@@ -151,7 +158,7 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     ...[params]: SubscribeParamsArg<C>
   ): Promise<MarketDataSubscription<C>> {
     const p = { ...(params ?? {}) } as ChannelParams[C];
-    checkSubscribe(channel, symbols, p as Record<string, unknown>);
+    checkSubscribe(channel, symbols, p as Record<string, unknown>, this.#validationMode());
     const list = [...symbols];
     const subscription = new MarketDataSubscription<C>(
       channel,
@@ -183,7 +190,7 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
 
   /** Historical bars. */
   async snapshotBars(params: SnapshotBarsParams): Promise<Bar[]> {
-    checkSnapshot(params);
+    checkSnapshot(params, this.#validationMode());
     const answer = (await this.#core.connection.request((id) =>
       encodeSnapshot(id, params),
     )) as SnapshotResponseMessage;

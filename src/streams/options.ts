@@ -32,8 +32,10 @@ export interface StreamOptions {
   validate?: boolean;
   /** WebSocket constructor (default: `ws` in Node, the global WebSocket in browsers). */
   WebSocket?: WebSocketConstructor;
-  /** Receives what the stream cannot report as an event. */
+  /** Receives what the stream cannot report as an event, and warnings about guessed values (a bar interval outside the known ones). */
   logger?: StreamLogger;
+  /** Reject a bar interval outside the known ones instead of warning (default false; see `ClientOptions.strictValidation`). */
+  strictValidation?: boolean;
   /** Timer functions (tests inject counting or fake ones). */
   timers?: TimerApi;
   /** Random source for backoff jitter, in [0, 1). */
@@ -53,6 +55,7 @@ export interface ResolvedStreamOptions {
   validate: boolean;
   WebSocket: WebSocketConstructor | undefined;
   logger: StreamLogger | undefined;
+  strictValidation: boolean;
   timers: TimerApi;
   random: () => number;
 }
@@ -87,6 +90,7 @@ export function resolveStreamOptions(options: StreamOptions, defaultUrl: string)
     validate: options.validate ?? false,
     WebSocket: options.WebSocket,
     logger: options.logger,
+    strictValidation: options.strictValidation === true,
     timers: options.timers ?? defaultTimers,
     random: options.random ?? Math.random,
   };

@@ -101,8 +101,22 @@ export const both: OrderRequest = { ...base, order_type: 'MKT', order_qty: '1', 
 export const neither: OrderRequest = { ...base, order_type: 'MKT' };
 // @ts-expect-error order_type is a closed set on input
 export const badType: OrderRequest = { ...base, order_type: 'TRAIL', order_qty: '1' };
-// @ts-expect-error side is a closed set on input
-export const badSide: OrderRequest = { ...base, side: 'HOLD', order_type: 'MKT', order_qty: '1' };
+// @ts-expect-error order_tif is listed verbatim by the reference: a closed set on input
+export const badTif: OrderRequest = { ...base, order_tif: 'GTD', order_type: 'MKT', order_qty: '1' };
+// Side and instrument beyond the reference's examples are our guesses: open (known values still
+// complete in editors; the runtime check warns, or rejects with strictValidation).
+export const guessedSide: OrderRequest = {
+  ...base,
+  side: 'SELL_SHORT_EXEMPT',
+  order_type: 'MKT',
+  order_qty: '1',
+};
+export const guessedInstrument: OrderRequest = {
+  ...base,
+  instrument: 'BOND',
+  order_type: 'MKT',
+  order_qty: '1',
+};
 
 export const replace: ReplaceOrderParams = { broker: 'ALPACA', order_limit_price: 188 };
 // @ts-expect-error at most one of order_qty and order_notional

@@ -6,6 +6,7 @@
 import type { WebSocket } from 'ws';
 import type { components } from '../../../generated/schema';
 import type { SchemaName } from '../../internal/schema-validator';
+import type { Known } from '../../types';
 import { type BarBook, INTERVAL_MS, MAX_BARS } from '../bars';
 import { iso } from '../clock';
 import type { PriceFeed } from '../feed';
@@ -132,7 +133,7 @@ export class MarketDataSession extends StreamSession {
     const nowMs = this.options.clock.nowMs();
     for (const symbol of symbols) {
       if (channel === 'bars') {
-        const interval = params.interval as Schemas['BarInterval'];
+        const interval = params.interval as Known<Schemas['BarInterval']>; // frames are schema-checked: a known interval
         const backfill = typeof params.backfill === 'number' ? params.backfill : 0;
         for (const bar of this.server.bars.backfill(symbol, interval, backfill, nowMs))
           this.update('bars', bar);
@@ -175,7 +176,7 @@ export class MarketDataSession extends StreamSession {
     const symbol = frame.symbol as string;
     if (!this.server.feed.has(symbol))
       return this.sendError('invalid_request', `unknown symbol: ${symbol}`, frame.request_id);
-    const interval = frame.interval as Schemas['BarInterval'];
+    const interval = frame.interval as Known<Schemas['BarInterval']>; // frames are schema-checked: a known interval
     const nowMs = this.options.clock.nowMs();
     const toMs = typeof frame.end === 'string' ? Date.parse(frame.end) : nowMs;
     const limit = typeof frame.limit === 'number' ? frame.limit : 100;
@@ -220,7 +221,7 @@ export class MarketDataSession extends StreamSession {
           this.update(channel, this.payload(channel, symbol, params, nowMs));
           continue;
         }
-        const interval = params.interval as Schemas['BarInterval'];
+        const interval = params.interval as Known<Schemas['BarInterval']>; // frames are schema-checked: a known interval
         for (const bar of completed)
           if (bar.symbol === symbol && bar.interval === interval) this.update('bars', bar);
         this.update('bars', this.server.bars.current(symbol, interval, nowMs));

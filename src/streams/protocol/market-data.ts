@@ -10,7 +10,7 @@ import {
   subscribeParameters,
 } from '../../../generated/tables';
 import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
-import { ruleProblem, symbolIssues } from '../../core/validation';
+import { ruleProblem, symbolIssues, type ValidationMode } from '../../core/validation';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
 import type { Channel, ChannelParams } from '../messages';
 import { digitsToNumber, expectErrorFrame, expectField, parseFrame } from './frame';
@@ -101,6 +101,7 @@ export function checkSubscribe(
   channel: Channel,
   symbols: readonly string[],
   params: Record<string, unknown>,
+  mode: ValidationMode = {},
 ): void {
   const issues: ValidationIssue[] = [];
   const rules = PARAM_RULES[channel];
@@ -111,7 +112,7 @@ export function checkSubscribe(
   issues.push(...symbolIssues(symbols, streamSymbols));
   for (const [key, value] of Object.entries(params)) {
     const rule = rules[key];
-    const problem = rule && value !== undefined ? ruleProblem(rule, value) : undefined;
+    const problem = rule && value !== undefined ? ruleProblem(rule, value, mode, key) : undefined;
     if (!rule) issues.push({ path: key, message: `is not a parameter of ${channel}` });
     else if (problem) issues.push({ path: key, message: problem });
   }
@@ -136,13 +137,13 @@ export function encodeUnsubscribe(requestId: string, channel: Channel, symbols: 
 }
 
 /** Throws ValidationError unless the snapshot parameters are valid. */
-export function checkSnapshot(params: SnapshotBarsParams): void {
+export function checkSnapshot(params: SnapshotBarsParams, mode: ValidationMode = {}): void {
   const issues: ValidationIssue[] = [];
   const given = (params ?? {}) as unknown as Record<string, unknown>;
   for (const [key, rule] of Object.entries(snapshotParameters as Record<string, FieldRule>)) {
     const value = given[key];
     const problem =
-      value === undefined ? (rule.required ? 'is required' : undefined) : ruleProblem(rule, value);
+      value === undefined ? (rule.required ? 'is required' : undefined) : ruleProblem(rule, value, mode, key);
     if (problem) issues.push({ path: key, message: problem });
   }
   for (const key of Object.keys(given))
