@@ -15,9 +15,11 @@ const BASE = {
   order_qty: '1',
 };
 
+// Strict: these cases check every rule, guessed ones included (their lenient default, a warning
+// instead of an issue, is covered by open-values.test.ts).
 function issuesOf(input: unknown): string[] {
   try {
-    validateOrder(input);
+    validateOrder(input, { strict: true });
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError);
     return (error as ValidationError).issues.map((i) => i.path);
@@ -168,7 +170,10 @@ describe('validateReplace', () => {
   it('lists every problem', () => {
     const error = (() => {
       try {
-        validateReplace({ order_qty: '1', order_notional: '2', stop_price: 'x', new_cl_order_id: '!' });
+        validateReplace(
+          { order_qty: '1', order_notional: '2', stop_price: 'x', new_cl_order_id: '!' },
+          { strict: true },
+        );
       } catch (e) {
         return e as ValidationError;
       }
