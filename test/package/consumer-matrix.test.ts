@@ -86,7 +86,7 @@ export const make = () => new ConnectTrade({ clientId: 'c', clientSecret: 's' })
  * belongs here, typed as the app would have it.
  */
 const README_GLOBALS = `
-import type { ConnectTrade, ConnectTradeUser, Logger, OrderRequest, UserCredentials } from 'connect-trade';
+import type { ConnectTrade, ConnectTradeUser, Logger, UserCredentials } from 'connect-trade';
 declare global {
   const ct: ConnectTrade;
   const user: UserCredentials;
@@ -99,7 +99,7 @@ declare global {
   const userId: string, userSecret: string;
   const connectionId: string, connection_id: string, accountId: string, account_id: string, orderId: string;
   const broker: 'ALPACA';
-  const request: OrderRequest;
+  const request: Parameters<ConnectTradeUser['orders']['submitAndWait']>[0];
   const signal: AbortSignal;
   function resync(gap: unknown): void;
   function log(error: unknown): void;
