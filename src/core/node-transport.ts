@@ -89,12 +89,17 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
   const split = originCache();
   let httpsAgent = agents.https;
   let httpsRequest: typeof https.request | undefined;
-  return async (request) => {
-    const { origin, path } = split(request.url);
-    if (!origin.secure) return send(http.request, agents.http ?? defaultHttpAgent(), origin, path, request);
+  const secure = async (request: WireRequest, origin: Origin, path: string) => {
     httpsAgent ??= await defaultHttpsAgent();
     httpsRequest ??= (await import('node:https')).request;
     return send(httpsRequest, httpsAgent, origin, path, request);
+  };
+  // Not async: plain http (and https once loaded) costs no extra promise per attempt.
+  return (request) => {
+    const { origin, path } = split(request.url);
+    if (!origin.secure) return send(http.request, agents.http ?? defaultHttpAgent(), origin, path, request);
+    if (httpsAgent && httpsRequest) return send(httpsRequest, httpsAgent, origin, path, request);
+    return secure(request, origin, path);
   };
 }
 

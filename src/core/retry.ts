@@ -89,23 +89,14 @@ function isRedirectFailure(error: unknown): boolean {
 }
 
 /**
- * One attempt. The transport enforces the deadline, the caller's signal and the body limit (typed
- * errors); any other failure is a network error, typed here with the host and its code.
+ * The error of a failed attempt. The transport enforces the deadline, the caller's signal and the
+ * body limit (typed errors); any other failure is a network error, typed here with host and code.
  */
-async function attempt(transport: Transport, request: AttemptRequest, opts: AttemptOptions) {
-  try {
-    return await transport({
-      ...request,
-      timeout: opts.timeout,
-      maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-      signal: opts.signal,
-    });
-  } catch (error) {
-    if (error instanceof ConnectTradeError) throw error;
-    if (opts.signal?.aborted) throw errorFactory.aborted(error);
-    if (isRedirectFailure(error)) throw errorFactory.redirectRefused('fetch reported a redirect', error);
-    throw errorFactory.connection(error, request.url);
-  }
+function attemptError(error: unknown, request: WireRequest): ConnectTradeError {
+  if (error instanceof ConnectTradeError) return error;
+  if (request.signal?.aborted) return errorFactory.aborted(error);
+  if (isRedirectFailure(error)) return errorFactory.redirectRefused('fetch reported a redirect', error);
+  return errorFactory.connection(error, request.url);
 }
 
 /**
@@ -119,6 +110,13 @@ export async function sendWithRetries(
 ): Promise<WireResponse> {
   // Parsed only for log lines, and only when someone listens.
   const path = opts.logger ? new URL(request.url).pathname : '';
+  // Every attempt sends the same request (built once: this loop is on every call's path).
+  const wire: WireRequest = {
+    ...request,
+    timeout: opts.timeout,
+    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    signal: opts.signal,
+  };
   for (let n = 1; ; n++) {
     if (opts.signal?.aborted) throw errorFactory.aborted(opts.signal.reason);
     // Timing and log fields only when someone listens: this loop is on every call's path.
@@ -126,9 +124,9 @@ export async function sendWithRetries(
     const fields = opts.logger ? { method: request.method, path, attempt: n } : undefined;
     let response: WireResponse;
     try {
-      response = await attempt(transport, request, opts);
+      response = await transport(wire);
     } catch (error) {
-      const e = error as Error;
+      const e = attemptError(error, wire);
       const decision = retryDecision(classifyFailure(e), opts.retry);
       const durationMs = Date.now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {

@@ -54,7 +54,8 @@ export function fetchTransport(fetchFn: FetchLike): Transport {
     try {
       const response = await fetchFn(url, {
         method,
-        headers,
+        // A copy: the SDK may share one (frozen) credentials object between calls.
+        headers: { ...headers },
         ...(body === undefined ? {} : { body }),
         redirect: 'error',
         signal: controller.signal,
