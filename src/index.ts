@@ -23,6 +23,8 @@ export {
 } from './live/live-store';
 export type { LiveOptions } from './live/open';
 export type { WaitOptions, WaitUntil } from './live/wait-for';
+// Both entries have an OrderRequest: streams' is the wire body, rest's the SDK's order input (the one users want).
+export type { OrderRequest } from './rest';
 export * from './rest';
 export * from './streams';
 // The spec has a model named StreamError (the stream's error frame); here the name is the error class.
