@@ -8,7 +8,7 @@
 import type { operations } from '../../generated/schema';
 import type { Order } from '../types';
 import type { RequestOptions } from './options';
-import type { PaginationBounds } from './pagination';
+import { mergeBounds, type PaginationBounds } from './pagination';
 
 /** The filters of `GET /orders` a lookup sends (cursors are the pages' business). */
 export type OrderLookupParams = Omit<
@@ -60,7 +60,7 @@ export async function findTodaysOrder(
   };
   const matches = (o: Order) =>
     o.cl_order_id === query.ref || (query.by === 'any-id' && o.order_id === query.ref);
-  const bounded = { ...options, pagination: { ...LOOKUP_BOUNDS, ...options.pagination } };
+  const bounded = { ...options, pagination: mergeBounds(LOOKUP_BOUNDS, options.pagination) };
   // account_id is inferred in the spec (issue 14): a listing that omits it is filtered by account already.
   for await (const order of list(params, bounded))
     if (matches(order) && (order.account_id ?? query.accountId) === query.accountId) return order;

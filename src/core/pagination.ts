@@ -19,6 +19,14 @@ export interface PaginationBounds {
 /** The bounds used when neither the client nor the call sets them. */
 export const DEFAULT_PAGINATION_BOUNDS = { maxPages: 1_000, maxTime: 120_000 } as const;
 
+/** `over`'s bounds where it sets them, else `base`'s (an explicit `undefined` does not erase a bound). */
+export function mergeBounds(
+  base: PaginationBounds | undefined,
+  over: PaginationBounds | undefined,
+): PaginationBounds {
+  return { maxPages: over?.maxPages ?? base?.maxPages, maxTime: over?.maxTime ?? base?.maxTime };
+}
+
 /** Throws a ConfigurationError for a bound that is not a positive integer (pages) or number (ms). */
 export function checkPaginationBounds(bounds: PaginationBounds | undefined, where = 'pagination'): void {
   for (const key of ['maxPages', 'maxTime'] as const) {
@@ -212,9 +220,7 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   async *#walk(bounds?: PaginationBounds): AsyncGenerator<T, void, undefined> {
     const started = Date.now(); // the first page's fetch counts towards maxTime
     const first = await this.#first;
-    const own = boundsOf(first);
-    const merged = { maxPages: bounds?.maxPages ?? own?.maxPages, maxTime: bounds?.maxTime ?? own?.maxTime };
-    for await (const page of pagesFrom(first, merged, started)) {
+    for await (const page of pagesFrom(first, mergeBounds(boundsOf(first), bounds), started)) {
       this.#possiblyTruncated ||= page.possiblyTruncated;
       yield* page.data;
     }

@@ -6,6 +6,7 @@
 import { errorFactory } from '../core/errors';
 import type { RequestOptions } from '../core/options';
 import { findTodaysOrder, LOOKUP_BOUNDS, startOfToday } from '../core/order-lookup';
+import { mergeBounds } from '../core/pagination';
 import type { Accounts, Balances, Positions } from '../resources/accounts';
 import type { OrderListParams, Orders } from '../resources/orders';
 import type { Balance, Order, Position } from '../types';
@@ -92,7 +93,7 @@ export async function fetchOrder(
       end_time: known.created_at,
       limit: 500,
     };
-    const bounded = { ...options, pagination: { ...LOOKUP_BOUNDS, ...options.pagination } };
+    const bounded = { ...options, pagination: mergeBounds(LOOKUP_BOUNDS, options.pagination) };
     for await (const order of orders.list(params, bounded))
       if (order.order_id === known.order_id) return order;
     return undefined;

@@ -9,6 +9,7 @@ import { findTodaysOrder } from '../core/order-lookup';
 import {
   type Cursor,
   checkPaginationBounds,
+  mergeBounds,
   Page,
   PagePromise,
   type PaginationBounds,
@@ -116,8 +117,7 @@ export class Orders {
   list(params: OrderListParams = {}, options?: RequestOptions): PagePromise<Order> {
     checkListParams(params);
     checkPaginationBounds(options?.pagination);
-    const { pagination } = this.core.context.options;
-    const bounds = { ...pagination, ...options?.pagination };
+    const bounds = mergeBounds(this.core.context.options.pagination, options?.pagination);
     const fetchPage = async (cursor: Cursor): Promise<Page<Order>> => {
       // A cursor already encodes the filters (PROTOCOL.md); only the page size travels with it.
       const query = cursor

@@ -48,6 +48,15 @@ describe('pagination bounds', () => {
     expect(pages.served()).toBe(2);
   });
 
+  it('an explicit undefined per call does not erase the client bound', async () => {
+    const pages = endlessPages();
+    const u = userClient({ pagination: { maxPages: 3 } });
+    expect(await drain(u.orders.list({}, { pagination: { maxPages: undefined } }))).toBeInstanceOf(
+      PaginationError,
+    );
+    expect(pages.served()).toBe(3);
+  });
+
   it('the defaults bound a walk too (1 000 pages)', async () => {
     let served = 0; // a fetch double, not nock: a thousand pages quickly
     const fetch = async () =>
