@@ -3,6 +3,7 @@
  * bundles) that never stream.
  */
 export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './client';
+export { APIPromise, type WithResponse } from './core/api-promise';
 export type { SecretProvider } from './core/auth';
 export type { DecimalInput } from './core/decimal';
 export type { AppInfo } from './core/environment';

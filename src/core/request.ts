@@ -17,6 +17,7 @@ import {
   type MaybeOptionalInit,
 } from 'openapi-fetch';
 import type { paths } from '../../generated/schema';
+import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
 import { ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
@@ -97,43 +98,43 @@ export class RestCore {
   }
 
   /** GET `path`: retried on connection errors and retryable statuses. */
-  async get<P extends PathOf<'get'>, T>(
+  get<P extends PathOf<'get'>, T>(
     path: P,
     init: InitOf<P, 'get'> | undefined,
     options: RequestOptions | undefined,
     shape: Shape<T>,
-  ): Promise<T> {
-    return (await this.exchange('GET', path, init, options, shape)).data;
+  ): APIPromise<T> {
+    return APIPromise.from(() => this.exchange('GET', path, init, options, shape));
   }
 
   /** POST `path`: only retried when the failure proves nothing reached the server. */
-  async post<P extends PathOf<'post'>, T>(
+  post<P extends PathOf<'post'>, T>(
     path: P,
     init: InitOf<P, 'post'>,
     options: RequestOptions | undefined,
     shape: Shape<T>,
-  ): Promise<T> {
-    return (await this.exchange('POST', path, init, options, shape)).data;
+  ): APIPromise<T> {
+    return APIPromise.from(() => this.exchange('POST', path, init, options, shape));
   }
 
   /** PATCH `path` (replacing an order is safe to repeat: same body, same result). */
-  async patch<P extends PathOf<'patch'>, T>(
+  patch<P extends PathOf<'patch'>, T>(
     path: P,
     init: InitOf<P, 'patch'>,
     options: RequestOptions | undefined,
     shape: Shape<T>,
-  ): Promise<T> {
-    return (await this.exchange('PATCH', path, init, options, shape)).data;
+  ): APIPromise<T> {
+    return APIPromise.from(() => this.exchange('PATCH', path, init, options, shape));
   }
 
   /** DELETE `path`. */
-  async delete<P extends PathOf<'delete'>, T>(
+  delete<P extends PathOf<'delete'>, T>(
     path: P,
     init: InitOf<P, 'delete'>,
     options: RequestOptions | undefined,
     shape: Shape<T>,
-  ): Promise<T> {
-    return (await this.exchange('DELETE', path, init, options, shape)).data;
+  ): APIPromise<T> {
+    return APIPromise.from(() => this.exchange('DELETE', path, init, options, shape));
   }
 
   /**

@@ -3,6 +3,7 @@
  * user. They differ only in path, filters and item type, so one class serves all four.
  */
 import type { operations } from '../../generated/schema';
+import { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/options';
 import type { RestCore } from '../core/request';
 import { expectArray } from '../core/response';
@@ -38,13 +39,15 @@ export class UserList<Path extends keyof UserLists> {
    * Lists the user's items: every one, or those matching the filters (an account, a connection,
    * a broker, symbols, a date range; see each list's params type).
    */
-  async list(
+  list(
     params: UserLists[Path]['params'] = {},
     options?: RequestOptions,
-  ): Promise<UserLists[Path]['item'][]> {
-    checkSymbols((params as { symbols?: unknown }).symbols);
-    const init = { params: { query: params } } as { params: { query: AccountListParams } };
-    return this.core.get(this.path as '/accounts', init, options, expectArray<UserLists[Path]['item']>);
+  ): APIPromise<UserLists[Path]['item'][]> {
+    return APIPromise.defer(() => {
+      checkSymbols((params as { symbols?: unknown }).symbols);
+      const init = { params: { query: params } } as { params: { query: AccountListParams } };
+      return this.core.get(this.path as '/accounts', init, options, expectArray<UserLists[Path]['item']>);
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 /** `u.connections`: a user's brokerage connections and market-data tokens. */
 import type { components } from '../../generated/schema';
+import { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/options';
 import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
@@ -38,42 +39,50 @@ export class Connections {
   constructor(private readonly core: RestCore) {}
 
   /** Starts connecting a broker; returns the URL to show the user (never retried once it may have reached the server). */
-  async create(params: CreateConnectionParams, options?: RequestOptions): Promise<ConnectionAuthorization> {
-    requireId('type', params?.type);
-    const { type, ...fields } = params;
-    const body =
-      this.core.context.options.connectionTypeField === 'connection_type'
-        ? { ...fields, connection_type: type }
-        : { ...fields, type };
-    return this.core.post('/connections', { body }, options, authorization);
+  create(params: CreateConnectionParams, options?: RequestOptions): APIPromise<ConnectionAuthorization> {
+    return APIPromise.defer(() => {
+      requireId('type', params?.type);
+      const { type, ...fields } = params;
+      const body =
+        this.core.context.options.connectionTypeField === 'connection_type'
+          ? { ...fields, connection_type: type }
+          : { ...fields, type };
+      return this.core.post('/connections', { body }, options, authorization);
+    });
   }
 
   /** Lists the user's connections. */
-  async list(options?: RequestOptions): Promise<Connection[]> {
-    return this.core.get('/connections', undefined, options, (what, data) =>
-      expectArray(what, data).map(normalizeConnection),
-    );
+  list(options?: RequestOptions): APIPromise<Connection[]> {
+    return APIPromise.defer(() => {
+      return this.core.get('/connections', undefined, options, (what, data) =>
+        expectArray(what, data).map(normalizeConnection),
+      );
+    });
   }
 
   /** Deletes a connection and revokes its tokens. */
-  async delete(connectionId: string, options?: RequestOptions): Promise<DeletedConnection> {
-    requireId('connectionId', connectionId);
-    const init = { params: { path: { connection_id: connectionId } } };
-    // PROTOCOL.md: a 204 or empty body means deleted.
-    return this.core.delete('/connections/{connection_id}', init, options, (what, data) =>
-      data === undefined
-        ? { connection_id: connectionId, deleted: true }
-        : expectObject<DeletedConnection>(what, data),
-    );
+  delete(connectionId: string, options?: RequestOptions): APIPromise<DeletedConnection> {
+    return APIPromise.defer(() => {
+      requireId('connectionId', connectionId);
+      const init = { params: { path: { connection_id: connectionId } } };
+      // PROTOCOL.md: a 204 or empty body means deleted.
+      return this.core.delete('/connections/{connection_id}', init, options, (what, data) =>
+        data === undefined
+          ? { connection_id: connectionId, deleted: true }
+          : expectObject<DeletedConnection>(what, data),
+      );
+    });
   }
 
   /** Mints a market-data stream token for a connection (valid 24 h; replaces the previous one). */
-  async token(connectionId: string, options?: RequestOptions): Promise<ConnectionToken> {
-    requireId('connectionId', connectionId);
-    const init = { params: { path: { connection_id: connectionId } } };
-    return this.core.get('/connections/{connection_id}/token', init, options, (what, data) =>
-      connectionToken(what, data, this.core.secrets),
-    );
+  token(connectionId: string, options?: RequestOptions): APIPromise<ConnectionToken> {
+    return APIPromise.defer(() => {
+      requireId('connectionId', connectionId);
+      const init = { params: { path: { connection_id: connectionId } } };
+      return this.core.get('/connections/{connection_id}/token', init, options, (what, data) =>
+        connectionToken(what, data, this.core.secrets),
+      );
+    });
   }
 }
 

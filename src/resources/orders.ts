@@ -2,6 +2,7 @@
 import { type OperationId, operations } from '../../generated/operations';
 import type { operations as specOperations } from '../../generated/schema';
 import { queryParameters } from '../../generated/tables';
+import { APIPromise } from '../core/api-promise';
 import { log } from '../core/logging';
 import type { RequestOptions } from '../core/options';
 import type { OrderRequest, ReplaceOrderParams } from '../core/order-input';
@@ -173,26 +174,30 @@ export class Orders {
   }
 
   /** Replaces (modifies) an open order; returns the replacing order. `new_cl_order_id` is generated when omitted. */
-  async replace(
+  replace(
     accountId: string,
     orderId: string,
     params: ReplaceOrderParams,
     options?: RequestOptions,
-  ): Promise<Order> {
-    requireId('accountId', accountId);
-    requireId('orderId', orderId);
-    const init = {
-      params: { path: { account_id: accountId, order_id: orderId } },
-      body: validateReplace(params, this.mode()),
-    };
-    return this.core.patch('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
+  ): APIPromise<Order> {
+    return APIPromise.defer(() => {
+      requireId('accountId', accountId);
+      requireId('orderId', orderId);
+      const init = {
+        params: { path: { account_id: accountId, order_id: orderId } },
+        body: validateReplace(params, this.mode()),
+      };
+      return this.core.patch('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
+    });
   }
 
   /** Cancels an open order; returns it (`pending_cancel` or `cancelled`). */
-  async cancel(accountId: string, orderId: string, options?: RequestOptions): Promise<Order> {
-    requireId('accountId', accountId);
-    requireId('orderId', orderId);
-    const init = { params: { path: { account_id: accountId, order_id: orderId } } };
-    return this.core.delete('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
+  cancel(accountId: string, orderId: string, options?: RequestOptions): APIPromise<Order> {
+    return APIPromise.defer(() => {
+      requireId('accountId', accountId);
+      requireId('orderId', orderId);
+      const init = { params: { path: { account_id: accountId, order_id: orderId } } };
+      return this.core.delete('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
+    });
   }
 }

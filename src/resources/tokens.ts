@@ -1,5 +1,6 @@
 /** `u.tokens`: user access tokens (POST /auth/tokens/user). */
 import type { components } from '../../generated/schema';
+import { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/options';
 import type { RestCore } from '../core/request';
 import { expectObject, expectString } from '../core/response';
@@ -14,10 +15,12 @@ export class Tokens {
   constructor(private readonly core: RestCore) {}
 
   /** Mints a user access token (JWT, 1 hour) with the given scopes. */
-  async create(params: CreateUserTokenParams, options?: RequestOptions): Promise<UserToken> {
-    return this.core.post('/auth/tokens/user', { body: params }, options, (what, data) =>
-      userToken(what, data, this.core.secrets),
-    );
+  create(params: CreateUserTokenParams, options?: RequestOptions): APIPromise<UserToken> {
+    return APIPromise.defer(() => {
+      return this.core.post('/auth/tokens/user', { body: params }, options, (what, data) =>
+        userToken(what, data, this.core.secrets),
+      );
+    });
   }
 }
 

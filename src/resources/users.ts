@@ -1,5 +1,6 @@
 /** `ct.users`: platform-scoped user management (client-id/client-secret only). */
 import type { components } from '../../generated/schema';
+import { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/options';
 import type { RestCore } from '../core/request';
 import { expectArray, expectObject, expectString } from '../core/response';
@@ -23,26 +24,32 @@ export class Users {
   constructor(private readonly core: RestCore) {}
 
   /** Creates a user; returns `{ user_id, user_secret }` (never retried once it may have reached the server). */
-  async create(params: CreateUserParams, options?: RequestOptions): Promise<CreatedUser> {
-    requireId('user_id', params?.user_id);
-    return this.core.post('/users', { body: { user_id: params.user_id } }, options, (what, data) =>
-      createdUser(what, data, this.core.secrets),
-    );
+  create(params: CreateUserParams, options?: RequestOptions): APIPromise<CreatedUser> {
+    return APIPromise.defer(() => {
+      requireId('user_id', params?.user_id);
+      return this.core.post('/users', { body: { user_id: params.user_id } }, options, (what, data) =>
+        createdUser(what, data, this.core.secrets),
+      );
+    });
   }
 
   /** Lists every user of the platform credentials. */
-  async list(options?: RequestOptions): Promise<User[]> {
-    return this.core.get('/users', undefined, options, expectArray<User>);
+  list(options?: RequestOptions): APIPromise<User[]> {
+    return APIPromise.defer(() => {
+      return this.core.get('/users', undefined, options, expectArray<User>);
+    });
   }
 
   /** Deletes a user and all their connections. */
-  async delete(userId: string, options?: RequestOptions): Promise<DeletedUser> {
-    requireId('userId', userId);
-    const init = { params: { path: { user_id: userId } } };
-    // PROTOCOL.md: a 204 or empty body means deleted.
-    return this.core.delete('/users/{user_id}', init, options, (what, data) =>
-      data === undefined ? { user_id: userId, deleted: true } : expectObject<DeletedUser>(what, data),
-    );
+  delete(userId: string, options?: RequestOptions): APIPromise<DeletedUser> {
+    return APIPromise.defer(() => {
+      requireId('userId', userId);
+      const init = { params: { path: { user_id: userId } } };
+      // PROTOCOL.md: a 204 or empty body means deleted.
+      return this.core.delete('/users/{user_id}', init, options, (what, data) =>
+        data === undefined ? { user_id: userId, deleted: true } : expectObject<DeletedUser>(what, data),
+      );
+    });
   }
 }
 

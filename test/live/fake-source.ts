@@ -99,19 +99,20 @@ export class FakeServer {
         } as never;
       },
     },
+    // Plain promises stand in for the SDK's APIPromise (the store only awaits them).
     positions: {
-      list: async (params = {}) => {
+      list: async (params: { account_id?: string } = {}) => {
         await this.hold();
         return this.positions.filter((p) => !params.account_id || p.account_id === params.account_id);
       },
-    },
+    } as never,
     balances: {
-      list: async (params = {}) => {
+      list: async (params: { account_id?: string } = {}) => {
         await this.hold();
         return this.balances.filter((b) => !params.account_id || b.account_id === params.account_id);
       },
-    },
-    accounts: { list: async () => [] },
+    } as never,
+    accounts: { list: async () => [] } as never,
   };
 }
 

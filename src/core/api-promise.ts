@@ -1,0 +1,103 @@
+/**
+ * What every single-response call returns: a promise of the value, plus, as in openai-node,
+ * `.withResponse()` (the value, the raw `Response` and the request id) and `.asResponse()` (the
+ * raw `Response` only). The call starts at once, like any async function; the `Response` object is
+ * only built when asked for, so plain `await` costs nothing extra.
+ */
+import type { Exchange } from './request';
+import type { WireResponse } from './transport';
+
+/** The value of a call with the raw response it was read from. */
+export interface WithResponse<T> {
+  /** The value `await` would give. */
+  readonly data: T;
+  /** The raw response (after retries): status, headers, and the body as received (readable once). */
+  readonly response: Response;
+  /** The `x-request-id` response header, for support. */
+  readonly requestId: string | undefined;
+}
+
+// Statuses whose Response must have no body (the constructor refuses one).
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+function toResponse(wire: WireResponse): Response {
+  return new Response(NULL_BODY.has(wire.status) ? null : wire.text, {
+    status: wire.status,
+    headers: wire.headers,
+  });
+}
+
+/** A promise of a call's value with `.withResponse()` and `.asResponse()`. */
+export class APIPromise<T> extends Promise<T> {
+  readonly #exchange: Promise<Exchange<T>>;
+  #data: Promise<T> | undefined;
+
+  /** @internal Built by the client for each call. */
+  constructor(exchange: Promise<Exchange<T>>) {
+    super((resolve) => resolve(undefined as T));
+    this.#exchange = exchange;
+  }
+
+  /**
+   * @internal Runs `start` (which may throw a validation error before any I/O) and gives its
+   * exchange the APIPromise API; a synchronous throw becomes a rejection, as from an async method.
+   */
+  static from<T>(start: () => Promise<Exchange<T>>): APIPromise<T> {
+    try {
+      return new APIPromise(start());
+    } catch (error) {
+      return new APIPromise<T>(Promise.reject(error));
+    }
+  }
+
+  /** @internal Runs `start`, turning a synchronous throw (a validation error before any I/O) into a rejection. */
+  static defer<T>(start: () => APIPromise<T>): APIPromise<T> {
+    try {
+      return start();
+    } catch (error) {
+      return new APIPromise<T>(Promise.reject(error));
+    }
+  }
+
+  /** `then` on a derived promise builds a plain Promise, not an APIPromise. */
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  #value(): Promise<T> {
+    this.#data ??= this.#exchange.then((exchange) => exchange.data);
+    return this.#data;
+  }
+
+  /** The value, the raw `Response` and the request id. */
+  withResponse(): Promise<WithResponse<T>> {
+    return this.#exchange.then(({ data, response }) => ({
+      data,
+      response: toResponse(response),
+      requestId: response.headers['x-request-id'],
+    }));
+  }
+
+  /** The raw `Response` (an error status still rejects with the SDK's typed error). */
+  asResponse(): Promise<Response> {
+    return this.#exchange.then(({ response }) => toResponse(response));
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: an APIPromise is a promise.
+  override then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: the same signature as Promise's own.
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#value().then(onfulfilled, onrejected);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: the same signature as Promise's own.
+  override catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.#value().catch(onrejected);
+  }
+
+  override finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.#value().finally(onfinally);
+  }
+}
