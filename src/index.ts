@@ -27,7 +27,5 @@ export type { WaitOptions, WaitUntil } from './live/wait-for';
 export type { OrderRequest } from './rest';
 export * from './rest';
 export * from './streams';
-// Where the two entries use one name for different things, the package entry says which it means:
-// StreamError is the error class (the spec's error-frame model has that name too), OrderRequest the
-// REST client's order input (the spec's body union is OrderRequestBody here).
+// The spec has a model named StreamError (the stream's error frame); here the name is the error class.
 export { StreamError } from './streams';
