@@ -125,6 +125,19 @@ export class StreamConnection<M extends { request_id?: string }> {
       // Credentials are fetched before the socket exists so `authenticate` leaves the moment it opens.
       auth = await this.protocol.authFrame();
       WS = this.options.WebSocket ?? (await loadDefaultWebSocket());
+      const { agent } = this.options;
+      // `ws` takes its options second: the socket connects through the given agent (a proxy).
+      if (agent) {
+        const Base = WS as unknown as new (
+          url: string,
+          options: unknown,
+        ) => InstanceType<WebSocketConstructor>;
+        WS = class extends Base {
+          constructor(url: string) {
+            super(url, { agent });
+          }
+        };
+      }
     } catch (cause) {
       if (epoch !== this.#epoch) return;
       const error = errorFactory.streamClosedWhile('obtaining credentials');

@@ -32,6 +32,11 @@ export interface StreamOptions {
   validate?: boolean;
   /** WebSocket constructor (default: `ws` in Node, the global WebSocket in browsers). */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Node: the `http.Agent` the `ws` socket connects through, e.g. a proxy agent
+   * (`new HttpsProxyAgent(process.env.HTTPS_PROXY)`). Browsers use the browser's proxy settings.
+   */
+  agent?: object;
   /** Receives what the stream cannot report as an event, and warnings about guessed values (a bar interval outside the known ones). */
   logger?: StreamLogger;
   /** Reject a bar interval outside the known ones instead of warning (default false; see `ClientOptions.strictValidation`). */
@@ -54,6 +59,7 @@ export interface ResolvedStreamOptions {
   maxQueueBytes: number;
   validate: boolean;
   WebSocket: WebSocketConstructor | undefined;
+  agent: object | undefined;
   logger: StreamLogger | undefined;
   strictValidation: boolean;
   timers: TimerApi;
@@ -89,6 +95,7 @@ export function resolveStreamOptions(options: StreamOptions, defaultUrl: string)
     maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, 1024 * 1024, true),
     validate: options.validate ?? false,
     WebSocket: options.WebSocket,
+    agent: options.agent,
     logger: options.logger,
     strictValidation: options.strictValidation === true,
     timers: options.timers ?? defaultTimers,
