@@ -221,7 +221,13 @@ it('esbuild browser bundle in headless Chromium: REST call, market-data quotes w
       async ({ origin, credentials, token, mdUrl }) => {
         // biome-ignore lint/suspicious/noExplicitAny: the bundle's global, untyped inside the page.
         const { ConnectTrade, ValidationError, MarketDataStream } = (globalThis as any).CT;
-        const ct = new ConnectTrade({ ...credentials, baseUrl: `${origin}/api`, maxRetries: 0 });
+        // The platform secret in a page is refused unless opted in: this test page talks to its own sandbox.
+        const ct = new ConnectTrade({
+          ...credentials,
+          baseUrl: `${origin}/api`,
+          maxRetries: 0,
+          dangerouslyAllowBrowser: true,
+        });
         const users = await ct.users.list();
         let refused = false;
         try {
