@@ -27,6 +27,7 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
   const config = ExtractorConfig.prepare({
     configObject: {
       projectFolder: ROOT,
+      newlineKind: 'lf',
       mainEntryPointFilePath: entry,
       compiler: { tsconfigFilePath: join(ROOT, 'tsconfig.json') },
       apiReport: {
