@@ -207,7 +207,7 @@ describe('MarketDataStream over a loopback server', () => {
     await expect(s.subscribe('quotes', ['AAPL'], { levels: 3 } as never)).rejects.toBeInstanceOf(
       ValidationError,
     );
-    await expect(s.snapshotBars({ symbol: 'AAPL', interval: '2m' as never })).rejects.toBeInstanceOf(
+    await expect(s.snapshotBars({ symbol: 'AAPL', interval: '2 minutes' })).rejects.toBeInstanceOf(
       ValidationError,
     );
     await expect(s.snapshotBars({ symbol: 'AAPL', interval: '1d', limit: 0 })).rejects.toBeInstanceOf(
