@@ -499,6 +499,58 @@ describe('relayStream', () => {
   });
 });
 
+describe('upstream gaps', () => {
+  it('writes session_start for each upstream session and a gap entry for a skipped seq; readers get gap events', async () => {
+    const key = freshKey();
+    const ct = sandboxClient(sb);
+    const relay = startRelay({ client: ct, redis: redis.url, key, lease: { ttlMs: 2_000 } });
+    const source = relayStream({ redis: redis.url, key, from: 'earliest' });
+    const gaps: unknown[] = [];
+    const seqs: number[] = [];
+    source.on('gap', (g) => gaps.push(g));
+    source.on('order_update', (_o, meta) => seqs.push(meta.seq));
+    await source.subscribe(['orders']);
+    await source.connect();
+    const r = await raw();
+    try {
+      await until(() => relay.metrics().upstream === 'open', 5_000, 'relay leading');
+      await until(() => gaps.length === 1, 5_000, 'the session_start entry');
+      expect(gaps[0]).toEqual({ reason: 'reconnect' });
+      const { user, account } = await linkedUser(ct, `relay-gap-${key}`);
+      const order = {
+        account_id: account.account_id,
+        broker: account.broker,
+        symbol: 'AAPL',
+        instrument: 'EQ',
+        side: 'BUY',
+        order_type: 'LMT',
+        order_limit_price: '1.00',
+        order_tif: 'DAY',
+        order_qty: '1',
+      } as const;
+      await user.orders.create(order);
+      await until(() => seqs.length >= 1, 5_000, 'a first update');
+      sb.faults.inject({ type: 'seq_gap', skip: 3 });
+      await user.orders.create(order);
+      await until(() => gaps.length === 2, 5_000, 'the gap entry');
+      const last = seqs[seqs.length - 1] ?? 0;
+      expect(gaps[1]).toMatchObject({ reason: 'seq' });
+      const entries = (await r.sendCommand(['XRANGE', relayKeys(key).stream, '-', '+'])) as [
+        string,
+        string[],
+      ][];
+      const actions = entries.map(([, f]) => f[f.indexOf('action') + 1]);
+      expect(actions[0]).toBe('session_start');
+      expect(actions).toContain('gap');
+      expect(last).toBeGreaterThan(0);
+    } finally {
+      await r.close();
+      await source.close();
+      await relay.close();
+    }
+  });
+});
+
 describe('a live store on a relay stream', () => {
   it('follows a user through the sandbox → relay → Redis → relayStream path and equals REST', async () => {
     const key = freshKey();
