@@ -95,6 +95,10 @@ declare global {
   const clientId: string, clientSecret: string, baseUrl: string, streamUrl: string, marketDataUrl: string;
   const logger: Logger;
   const vault: { get(id: string): Promise<string> };
+  /** An Express-like app of the platform. */
+  const app: {
+    get(path: string, handler: (req: { user: { id: string } }, res: { json(body: unknown): void }) => Promise<void>): void;
+  };
   const u: ConnectTradeUser;
   const userId: string, userSecret: string;
   const connectionId: string, connection_id: string, accountId: string, account_id: string, orderId: string;
