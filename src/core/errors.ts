@@ -375,6 +375,16 @@ export const streamErrorFactory = {
       code: 'queue_full',
     });
   },
+  listener(event: string, cause: unknown): ListenerError {
+    return new ListenerError(`A listener for "${event}" threw`, { cause });
+  },
+};
+
+/**
+ * The factory methods of the live store and the relay: apart from {@link streamErrorFactory} so a
+ * page that only streams does not load these classes. Both reach them through {@link errorFactory}.
+ */
+export const liveErrorFactory = {
   waitTimeout(orderRef: string, ms: number, lastSeen: unknown): WaitTimeoutError {
     return new WaitTimeoutError(
       `Order ${orderRef} did not reach the awaited state within ${ms} ms`,
@@ -387,9 +397,6 @@ export const streamErrorFactory = {
   },
   liveClosed(what: string): LiveClosedError {
     return new LiveClosedError(`The live store is closed (${what})`);
-  },
-  listener(event: string, cause: unknown): ListenerError {
-    return new ListenerError(`A listener for "${event}" threw`, { cause });
   },
   /** A relay failure (see {@link RelayError} for the codes). */
   relay(
@@ -472,8 +479,13 @@ export const restErrorFactory = {
   },
 };
 
-/** The one place errors are built: every method of {@link restErrorFactory} and {@link streamErrorFactory}. */
-export const errorFactory = /* @__PURE__ */ Object.assign({}, restErrorFactory, streamErrorFactory);
+/** The one place errors are built: every method of {@link restErrorFactory}, {@link streamErrorFactory} and {@link liveErrorFactory}. */
+export const errorFactory = /* @__PURE__ */ Object.assign(
+  {},
+  restErrorFactory,
+  streamErrorFactory,
+  liveErrorFactory,
+);
 
 /** Milliseconds from a `retry-after` header (seconds or an HTTP date). */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {

@@ -41,3 +41,10 @@ export function log(
     // Logging is best effort: a broken sink must not turn a successful order into a failure.
   }
 }
+
+/** A warning sink writing to `logger` through {@link log} (redacted, best effort); undefined without a logger. */
+export function warnTo(
+  logger: Logger | undefined,
+): ((message: string, fields: Record<string, unknown>) => void) | undefined {
+  return logger && ((message, fields) => log(logger, 'warn', message, fields));
+}

@@ -3,7 +3,7 @@
  * client speaks) into typed entries, and typed entries into the messages a brokerage stream emits.
  * A malformed entry becomes a RelayError (`malformed_entry`), never a crash.
  */
-import { streamErrorFactory as errorFactory, type RelayError } from '../core/errors';
+import { errorFactory, type RelayError } from '../core/errors';
 import type { BrokerageUpdateMessage } from '../streams/messages';
 import type { GapInfo } from '../streams/stream-core';
 import { type RelayAction, UPDATE_ACTIONS } from './keys';

@@ -3,7 +3,7 @@
  * each Redis Stream entry. These names are a contract: producers and consumers in other languages
  * rely on them (README, "Running a fleet").
  */
-import { streamErrorFactory as errorFactory } from '../core/errors';
+import { errorFactory } from '../core/errors';
 
 /** The default key prefix. */
 export const DEFAULT_KEY = 'connect-trade';

@@ -8,7 +8,7 @@
  * otherwise hold every later command of the same socket behind it, and the relay's lease and
  * resume logic already know what to do after "this command may or may not have run".
  */
-import { streamErrorFactory as errorFactory, type RelayError } from '../core/errors';
+import { errorFactory, type RelayError } from '../core/errors';
 
 /** The part of a node-redis client (`createClient()` of `redis` 4, 5 or 6) the relay uses. */
 export interface RedisClientLike {

@@ -7,7 +7,7 @@
  * elsewhere. Handlers dedupe on `key` (`session_id:seq`, stable across redeliveries): e.g. insert
  * it with a unique constraint in the same transaction as the side effect.
  */
-import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { errorFactory, type StreamError } from '../core/errors';
 import type { UpdateMeta } from '../streams/brokerage-stream';
 import type { BrokerageUpdateMessage } from '../streams/messages';
 import { SafeEmitter, safeEmit } from '../streams/safe-emitter';

@@ -9,7 +9,7 @@
  * (or nothing was written meanwhile) it emits `resumed` (nothing lost), otherwise `gap`.
  * `session_start` and `gap` entries (a new upstream session, a seq gap upstream) become `gap` events.
  */
-import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageSource, BrokerageSourceEvents } from '../streams/brokerage-source';
 import type { BrokerageSubscription, UpdateMeta, UpdatesIterator } from '../streams/brokerage-stream';
 import { BufferedIterator } from '../streams/buffered-iterator';

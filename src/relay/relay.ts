@@ -6,7 +6,7 @@
  * the holder's deadline, or a fenced write) closes the upstream at once.
  */
 import { hostname } from 'node:os';
-import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageStream } from '../streams/brokerage-stream';
 import type { ConnectionState } from '../streams/connection-events';
 import type { BrokerageUpdateMessage } from '../streams/messages';

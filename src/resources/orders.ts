@@ -3,7 +3,7 @@ import { type OperationId, operations } from '../../generated/operations';
 import type { operations as specOperations } from '../../generated/schema';
 import { queryParameters } from '../../generated/tables';
 import { APIPromise } from '../core/api-promise';
-import { log } from '../core/logging';
+import { log, warnTo } from '../core/logging';
 import type { RequestOptions } from '../core/options';
 import type { OrderRequest, ReplaceOrderParams } from '../core/order-input';
 import { findTodaysOrder } from '../core/order-lookup';
@@ -69,7 +69,7 @@ export class Orders {
   /** Guessed values (sides, instruments, cl_order_id shape): warn through the logger, or reject when strict. */
   private mode(): ValidationMode {
     const { strictValidation, logger } = this.core.context.options;
-    return { strict: strictValidation, logger };
+    return { strict: strictValidation, warn: warnTo(logger) };
   }
 
   /**

@@ -4,6 +4,7 @@
  * is asked on every connect; a token past `expires_at` or rejected as `token_expired` is replaced.
  */
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { warnTo } from '../core/logging';
 import { registerSecret } from '../core/redact';
 import type { ValidationMode } from '../core/validation';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
@@ -21,16 +22,11 @@ import type {
 } from './messages';
 import type { StreamOptions } from './options';
 import {
-  checkSnapshot,
-  checkSubscribe,
   decodeMarketData,
-  encodeListSubscriptions,
   encodeMarketDataAuth,
-  encodeSnapshot,
-  encodeSubscribe,
-  encodeUnsubscribe,
   type SnapshotBarsParams,
   symbolOf,
+  throwIssues,
 } from './protocol/market-data';
 import { SafeEmitter } from './safe-emitter';
 import { type GapInfo, StreamCore } from './stream-core';
@@ -85,6 +81,20 @@ export interface MarketDataStreamEvents {
 export type SubscribeParamsArg<C extends Channel> =
   // biome-ignore lint/complexity/noBannedTypes: `{}` tests whether every parameter is optional.
   {} extends ChannelParams[C] ? [params?: ChannelParams[C]] : [params: ChannelParams[C]];
+
+// The request checks (with the spec's rule tables) and frames load on the first request, not with
+// the stream (protocol/market-data-requests.ts): a page pays for them when it subscribes, not up
+// front. Cached once loaded; a failed load is retried by the next request. Every request awaits
+// it before its checks, so an invalid one still sends nothing.
+type Requests = typeof import('./protocol/market-data-requests');
+let requests: Promise<Requests> | undefined;
+const loadRequests = (): Promise<Requests> => {
+  requests ??= import('./protocol/market-data-requests').catch((error: unknown) => {
+    requests = undefined;
+    throw error;
+  });
+  return requests;
+};
 
 // Refresh a little before expiry: a token valid at fetch time may lapse during the handshake.
 const EXPIRY_MARGIN_MS = 5_000;
@@ -143,7 +153,7 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
   /** Guessed values (bar intervals beyond the known ones): warn through the logger, or reject when strict. */
   #validationMode(): ValidationMode {
     const { strictValidation, logger } = this.#core.settings;
-    return { strict: strictValidation, logger };
+    return { strict: strictValidation, warn: warnTo(logger) };
   }
 
   /** Closes the stream for good: pending requests reject, iterators end, timers are cleared. */
@@ -158,7 +168,8 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     ...[params]: SubscribeParamsArg<C>
   ): Promise<MarketDataSubscription<C>> {
     const p = { ...(params ?? {}) } as ChannelParams[C];
-    checkSubscribe(channel, symbols, p as Record<string, unknown>, this.#validationMode());
+    const { subscribeIssues, encodeSubscribe } = await loadRequests();
+    throwIssues(subscribeIssues(channel, symbols, p as Record<string, unknown>, this.#validationMode()));
     const list = [...symbols];
     const subscription = new MarketDataSubscription<C>(
       channel,
@@ -190,7 +201,8 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
 
   /** Historical bars. */
   async snapshotBars(params: SnapshotBarsParams): Promise<Bar[]> {
-    checkSnapshot(params, this.#validationMode());
+    const { snapshotIssues, encodeSnapshot } = await loadRequests();
+    throwIssues(snapshotIssues(params, this.#validationMode()));
     const answer = (await this.#core.connection.request((id) =>
       encodeSnapshot(id, params),
     )) as SnapshotResponseMessage;
@@ -199,6 +211,7 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
 
   /** The server's view of this connection's subscriptions. */
   async listSubscriptions(): Promise<SubscriptionInfo[]> {
+    const { encodeListSubscriptions } = await loadRequests();
     const answer = (await this.#core.connection.request(
       encodeListSubscriptions,
     )) as SubscriptionsResponseMessage;
@@ -288,7 +301,9 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     for (const other of this.#byChannel.get(subscription.channel) ?? [])
       for (const s of other.symbols) still.add(s);
     const drop = [...subscription.symbols].filter((s) => !still.has(s));
-    if (drop.length > 0)
-      await this.#core.connection.request((id) => encodeUnsubscribe(id, subscription.channel, drop));
+    if (drop.length === 0) return;
+    const { encodeUnsubscribe } = await loadRequests(); // loaded already: this subscription's subscribe did
+    if (this.#core.connection.state === 'closed') return;
+    await this.#core.connection.request((id) => encodeUnsubscribe(id, subscription.channel, drop));
   }
 }

@@ -5,7 +5,12 @@
  */
 
 import { ConnectTrade, ValidationError } from '../../src/rest';
-import { checkSnapshot, checkSubscribe } from '../../src/streams/protocol/market-data';
+import { throwIssues } from '../../src/streams/protocol/market-data';
+import { snapshotIssues, subscribeIssues } from '../../src/streams/protocol/market-data-requests';
+
+// As MarketDataStream.subscribe / snapshotBars check: the issues found, thrown as one ValidationError.
+const checkSubscribe = (...args: Parameters<typeof subscribeIssues>) => throwIssues(subscribeIssues(...args));
+const checkSnapshot = (...args: Parameters<typeof snapshotIssues>) => throwIssues(snapshotIssues(...args));
 
 const BASE = {
   account_id: 'acc_1',
@@ -74,7 +79,7 @@ describe('guessed request values', () => {
 
   it('a bar interval is open within count + unit (s, m, h, d, w, mo)', () => {
     const warnings: string[] = [];
-    const mode = { logger: { warn: (m: string) => warnings.push(m) } };
+    const mode = { warn: (m: string) => warnings.push(m) };
     for (const interval of ['2h', '30s', '1mo', '52w']) checkSubscribe('bars', ['AAPL'], { interval }, mode);
     expect(warnings).toHaveLength(4);
     checkSubscribe('bars', ['AAPL'], { interval: '5m' }, mode);

@@ -2,17 +2,9 @@
  * The market-data stream's wire format (PROTOCOL.md): encoders checked before sending (strict
  * writer) and a decoder with cheap structural checks (full validation is the `validate` option).
  */
-import { enums } from '../../../generated/operations';
-import {
-  type FieldRule,
-  snapshotParameters,
-  streamSymbols,
-  subscribeParameters,
-} from '../../../generated/tables';
 import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
-import { ruleProblem, symbolIssues, type ValidationMode } from '../../core/validation';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
-import type { Channel, ChannelParams } from '../messages';
+import type { Channel } from '../messages';
 import { digitsToNumber, expectErrorFrame, expectField, parseFrame } from './frame';
 
 /** What `snapshotBars` asks for. */
@@ -93,70 +85,7 @@ export function encodeMarketDataAuth(token: string): string {
   return JSON.stringify({ action: 'authenticate', token });
 }
 
-// Parameter rules (limits, enums, formats) and the symbols rule come from the spec: generated/tables.ts.
-const PARAM_RULES: Record<Channel, Record<string, FieldRule>> = subscribeParameters;
-
-/** Throws ValidationError unless channel, symbols and params make a valid subscribe request. */
-export function checkSubscribe(
-  channel: Channel,
-  symbols: readonly string[],
-  params: Record<string, unknown>,
-  mode: ValidationMode = {},
-): void {
-  const issues: ValidationIssue[] = [];
-  const rules = PARAM_RULES[channel];
-  if (!rules)
-    throw errorFactory.validation([
-      { path: 'channel', message: `must be one of ${enums.MarketDataChannel.join(', ')}` },
-    ]);
-  issues.push(...symbolIssues(symbols, streamSymbols));
-  for (const [key, value] of Object.entries(params)) {
-    const rule = rules[key];
-    const problem = rule && value !== undefined ? ruleProblem(rule, value, mode, key) : undefined;
-    if (!rule) issues.push({ path: key, message: `is not a parameter of ${channel}` });
-    else if (problem) issues.push({ path: key, message: problem });
-  }
-  for (const [key, rule] of Object.entries(rules))
-    if (rule.required && params[key] === undefined) issues.push({ path: key, message: 'is required' });
+/** Throws the issues a request check found (market-data-requests.ts) as one ValidationError; nothing is sent. */
+export function throwIssues(issues: readonly ValidationIssue[]): void {
   if (issues.length > 0) throw errorFactory.validation(issues);
-}
-
-/** The subscribe frame (params after the fixed fields, undefined ones left out). */
-export function encodeSubscribe<C extends Channel>(
-  requestId: string,
-  channel: C,
-  symbols: readonly string[],
-  params: ChannelParams[C] | Record<string, unknown>,
-): string {
-  return JSON.stringify({ action: 'subscribe', request_id: requestId, channel, symbols, ...params });
-}
-
-/** The unsubscribe frame. */
-export function encodeUnsubscribe(requestId: string, channel: Channel, symbols: readonly string[]): string {
-  return JSON.stringify({ action: 'unsubscribe', request_id: requestId, channel, symbols });
-}
-
-/** Throws ValidationError unless the snapshot parameters are valid. */
-export function checkSnapshot(params: SnapshotBarsParams, mode: ValidationMode = {}): void {
-  const issues: ValidationIssue[] = [];
-  const given = (params ?? {}) as unknown as Record<string, unknown>;
-  for (const [key, rule] of Object.entries(snapshotParameters as Record<string, FieldRule>)) {
-    const value = given[key];
-    const problem =
-      value === undefined ? (rule.required ? 'is required' : undefined) : ruleProblem(rule, value, mode, key);
-    if (problem) issues.push({ path: key, message: problem });
-  }
-  for (const key of Object.keys(given))
-    if (!(key in snapshotParameters)) issues.push({ path: key, message: 'unknown parameter' });
-  if (issues.length > 0) throw errorFactory.validation(issues);
-}
-
-/** The snapshot frame. */
-export function encodeSnapshot(requestId: string, params: SnapshotBarsParams): string {
-  return JSON.stringify({ action: 'snapshot', request_id: requestId, channel: 'bars', ...params });
-}
-
-/** The list_subscriptions frame. */
-export function encodeListSubscriptions(requestId: string): string {
-  return JSON.stringify({ action: 'list_subscriptions', request_id: requestId });
 }

@@ -1,14 +1,17 @@
 import { StreamProtocolError, ValidationError } from '../../../src/streams';
+import { decodeMarketData, symbolOf, throwIssues } from '../../../src/streams/protocol/market-data';
 import {
-  checkSnapshot,
-  checkSubscribe,
-  decodeMarketData,
   encodeListSubscriptions,
   encodeSnapshot,
   encodeSubscribe,
   encodeUnsubscribe,
-  symbolOf,
-} from '../../../src/streams/protocol/market-data';
+  snapshotIssues,
+  subscribeIssues,
+} from '../../../src/streams/protocol/market-data-requests';
+
+// As MarketDataStream.subscribe / snapshotBars check: the issues found, thrown as one ValidationError.
+const checkSubscribe = (...args: Parameters<typeof subscribeIssues>) => throwIssues(subscribeIssues(...args));
+const checkSnapshot = (...args: Parameters<typeof snapshotIssues>) => throwIssues(snapshotIssues(...args));
 
 test('decodes updates and answers; the symbol key depends on the channel', () => {
   const quote = decodeMarketData('{"action":"update","channel":"quotes","data":{"symbol":"AAPL"}}');
