@@ -26,6 +26,9 @@ export interface SleepTimers {
 /** REST retries and order re-sends: 0.5 s first ceiling, 8 s largest, `Retry-After` honoured up to 60 s. */
 export const REST_BACKOFF = { initialDelay: 500, maxDelay: 8_000, maxRetryAfter: 60_000 } as const;
 
+/** Relay Redis retries (reads, group reads, lease acquisition): 100 ms first ceiling, 2 s largest. */
+export const RELAY_BACKOFF = { initialDelay: 100, maxDelay: 2_000 } as const;
+
 /** The delay before attempt `attempt` (0-based): uniform in [0, min(maxDelay, initialDelay * 2^attempt)). */
 export function backoffDelay(
   policy: BackoffPolicy,

@@ -7,6 +7,7 @@
  * elsewhere. Handlers dedupe on `key` (`session_id:seq`, stable across redeliveries): e.g. insert
  * it with a unique constraint in the same transaction as the side effect.
  */
+import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
 import { errorFactory, type StreamError } from '../core/errors';
 import type { UpdateMeta } from '../streams/brokerage-stream';
 import type { BrokerageUpdateMessage } from '../streams/messages';
@@ -165,7 +166,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         if (this.closed) return;
         if (isReplyError(error) && String((error as Error).message).startsWith('NOGROUP')) created = false;
         this.report(error);
-        await this.sleep(Math.min(2_000, 50 * 2 ** Math.min(attempt++, 6)));
+        await this.sleep(backoffDelay(RELAY_BACKOFF, attempt++));
       }
     }
   }

@@ -9,6 +9,7 @@
  * (or nothing was written meanwhile) it emits `resumed` (nothing lost), otherwise `gap`.
  * `session_start` and `gap` entries (a new upstream session, a seq gap upstream) become `gap` events.
  */
+import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
 import { errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageSource, BrokerageSourceEvents } from '../streams/brokerage-source';
 import type { BrokerageSubscription, UpdateMeta, UpdatesIterator } from '../streams/brokerage-stream';
@@ -252,7 +253,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
         const relayError = asStreamError(error);
         this.report(relayError);
         if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
-        const delay = Math.min(2_000, 50 * 2 ** Math.min(attempt, 6));
+        const delay = backoffDelay(RELAY_BACKOFF, attempt);
         attempt++;
         if (this.currentState === 'open') {
           this.currentState = 'waiting';

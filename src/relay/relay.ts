@@ -5,7 +5,9 @@
  * two relays never evict each other. Losing the lease (a refused renewal, Redis unreachable past
  * the holder's deadline, or a fenced write) closes the upstream at once.
  */
+
 import { hostname } from 'node:os';
+import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
 import { errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageStream } from '../streams/brokerage-stream';
 import type { ConnectionState } from '../streams/connection-events';
@@ -181,7 +183,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         }
       } catch (error) {
         this.report(error);
-        waitMs = Math.min(timing.maxStandbyWaitMs, 50 * 2 ** Math.min(failures++, 5));
+        waitMs = Math.min(timing.maxStandbyWaitMs, backoffDelay(RELAY_BACKOFF, failures++));
         if (await this.recoverLostAcquisition()) waitMs = 0;
       }
       if (waitMs > 0 && !this.closed) await this.sleep(waitMs);
