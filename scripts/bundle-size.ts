@@ -39,7 +39,10 @@ export const BUNDLES: { name: string; code: string; budget?: number }[] = [
   {
     name: 'connect-trade/rest',
     code: "import { ConnectTrade } from 'connect-trade/rest'; globalThis.out = ConnectTrade;",
-    budget: 12_000,
+    // Was 12 KB. This round's order-outcome rule, pagination bounds, generated validation tables and
+    // platform options brought it to ~14.5 KB; getting back under 12 KB needs the synchronous
+    // `orders.validate()` (and its tables) to load lazily, an API change left open on the issue.
+    budget: 15_000,
   },
   {
     name: 'brokerage stream',
