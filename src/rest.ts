@@ -32,7 +32,15 @@ export {
   type ValidationIssue,
 } from './core/errors';
 export type { Logger } from './core/logging';
-export type { ClientOptions, ConnectionTypeField, FetchLike, LogLevel, RequestOptions } from './core/options';
+export type {
+  ClientOptions,
+  ConnectionTypeField,
+  FetchLike,
+  LogLevel,
+  RateLimitOptions,
+  RateLimitRate,
+  RequestOptions,
+} from './core/options';
 export type {
   LimitOrderInput,
   MarketOrderInput,

@@ -87,6 +87,39 @@ export interface ClientOptions {
    * visitor. Set this only if the page is private to the secret's owner.
    */
   dangerouslyAllowBrowser?: boolean | undefined;
+  /**
+   * Client-side token buckets per scope, e.g. `{ perUser: { rps: 5, burst: 10 }, perAccountOrders:
+   * { perMinute: 10 } }`. Requests over a limit wait (fairly across users, within their timeout and
+   * signal); after a 429 the scope pauses for the server's `Retry-After`. See README "Running at
+   * platform scale".
+   */
+  rateLimit?: RateLimitOptions | undefined;
+  /** Most attempts in flight at once across this client and its `forUser` clients; the others wait their turn. */
+  maxConcurrency?: number | undefined;
+}
+
+/** One token bucket: `rps` or `perMinute` tokens, up to `burst` (default: one second's worth, at least 1). */
+export interface RateLimitRate {
+  /** Tokens per second (give this or `perMinute`). */
+  rps?: number | undefined;
+  /** Tokens per minute (give this or `rps`). */
+  perMinute?: number | undefined;
+  /** Most tokens saved up for a burst (at least 1). */
+  burst?: number | undefined;
+}
+
+/** The `rateLimit` option: buckets per scope (each optional) and the bounds of the per-tenant state. */
+export interface RateLimitOptions {
+  /** Every request of the client (and its `forUser` clients). */
+  platform?: RateLimitRate | undefined;
+  /** Each user's requests (`forUser`). */
+  perUser?: RateLimitRate | undefined;
+  /** Each account's trading calls (placing, replacing, cancelling orders). */
+  perAccountOrders?: RateLimitRate | undefined;
+  /** A tenant's bucket is dropped after this many idle milliseconds (default 60 000). */
+  idleTimeout?: number | undefined;
+  /** At most this many buckets are kept; past it the least recently used goes (default 10 000). */
+  maxTenants?: number | undefined;
 }
 
 /** The wire names of the connection type in `POST /connections` (see `ClientOptions.connectionTypeField`). */
@@ -128,6 +161,8 @@ export interface ResolvedOptions {
   readonly defaultHeaders: Readonly<Record<string, string>> | undefined;
   readonly defaultQuery: Readonly<Record<string, string>> | undefined;
   readonly dispatcher: Dispatcher | undefined;
+  readonly rateLimit: RateLimitOptions | undefined;
+  readonly maxConcurrency: number | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -152,6 +187,33 @@ export function checkNumbers(
     );
 }
 
+const positive = (value: unknown) =>
+  typeof value === 'number' && value > 0 && value < Number.POSITIVE_INFINITY;
+
+/** Throws a ConfigurationError for a malformed `rateLimit` or `maxConcurrency`. */
+function checkRateLimit(limits: RateLimitOptions | undefined, maxConcurrency: number | undefined): void {
+  if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency > 0))
+    throw errorFactory.configuration(`maxConcurrency must be a positive integer, got ${maxConcurrency}`);
+  if (limits === undefined) return;
+  if (typeof limits !== 'object' || limits === null)
+    throw errorFactory.configuration('rateLimit must be an object');
+  for (const [name, value] of Object.entries(limits) as [string, RateLimitRate | number | undefined][]) {
+    if (value === undefined) continue;
+    const bad =
+      name === 'idleTimeout' || name === 'maxTenants'
+        ? !positive(value)
+        : !/^(platform|perUser|perAccountOrders)$/.test(name) ||
+          typeof value !== 'object' ||
+          (value.rps === undefined) === (value.perMinute === undefined) ||
+          ![value.rps ?? 1, value.perMinute ?? 1].every(positive) ||
+          !(value.burst === undefined || (positive(value.burst) && value.burst >= 1));
+    if (bad)
+      throw errorFactory.configuration(
+        `rateLimit.${name}: expected { rps | perMinute: positive number, burst?: number >= 1 } (or a positive idleTimeout / maxTenants), got ${JSON.stringify(value)}`,
+      );
+  }
+}
+
 /**
  * Applies the environment and built-in defaults. Malformed options throw here; missing credentials
  * throw only when an operation needs them (a platform-only app never needs user secrets).
@@ -159,6 +221,7 @@ export function checkNumbers(
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
   checkPaginationBounds(options.pagination);
+  checkRateLimit(options.rateLimit, options.maxConcurrency);
   const baseUrl = (options.baseUrl ?? env('CONNECT_TRADE_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(baseUrl))
     throw errorFactory.configuration(`baseUrl must be an http(s) URL, got "${baseUrl}"`);
@@ -197,6 +260,8 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     defaultHeaders: nonEmpty(options.defaultHeaders),
     defaultQuery: nonEmpty(options.defaultQuery),
     dispatcher: options.dispatcher,
+    rateLimit: options.rateLimit,
+    maxConcurrency: options.maxConcurrency,
   };
 }
 

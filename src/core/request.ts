@@ -21,6 +21,7 @@ import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
 import { ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
+import type { RateLimiter } from './rate-limit';
 import { type RetryMode, sendWithRetries } from './retry';
 import { SecretScope } from './secret-scope';
 import { defaultTransport, type Transport, type WireResponse } from './transport';
@@ -34,6 +35,8 @@ export interface RestContext {
   readonly secrets: SecretScope;
   /** Headers of every request: the user-agent and `defaultHeaders` (lower-cased). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The client-side limiter, only when `rateLimit` or `maxConcurrency` is set (loaded then, lazily). */
+  readonly limiter: (() => RateLimiter | Promise<RateLimiter>) | undefined;
 }
 
 /** Builds the shared context for a set of resolved options (`shared`: reuse a parent's transport, for `withOptions`). */
@@ -47,7 +50,19 @@ export function createContext(options: ResolvedOptions, shared?: RestContext['tr
     transport: shared ?? defaultTransport(options),
     secrets: new SecretScope(undefined, [options.clientSecret], 16),
     headers,
+    limiter: options.rateLimit || options.maxConcurrency ? loadLimiter(options) : undefined,
   };
+}
+
+/** Starts loading the limiter module (a separate chunk: clients without limits never fetch it). */
+function loadLimiter(options: ResolvedOptions): () => RateLimiter | Promise<RateLimiter> {
+  let limiter: RateLimiter | undefined;
+  const loading = import('./rate-limit').then(
+    (m) => (limiter = new m.RateLimiter(options.rateLimit, options.maxConcurrency)),
+  );
+  // A failed load surfaces on the first request, not as an unhandled rejection here.
+  loading.catch(() => {});
+  return () => limiter ?? loading;
 }
 
 // PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
@@ -181,8 +196,22 @@ export class RestCore {
     const secrets = this.secrets.child([auth['client-secret'], auth['user-secret']]);
     try {
       const resolved = this.context.transport();
+      let transport = typeof resolved === 'function' ? resolved : await resolved;
+      if (this.context.limiter) {
+        const pending = this.context.limiter();
+        const limiter = pending instanceof Promise ? await pending : pending;
+        // Charged to this user and, for a trading call (not a read), to its account.
+        const account =
+          method !== 'GET' && path.includes('/orders')
+            ? (params.path?.account_id ?? (body as { account_id?: unknown } | undefined)?.account_id)
+            : undefined;
+        transport = limiter.wrap(transport, {
+          user: this.#credentials.user?.userId,
+          account: typeof account === 'string' ? account : undefined,
+        });
+      }
       const response = await sendWithRetries(
-        typeof resolved === 'function' ? resolved : await resolved,
+        transport,
         {
           url,
           method,

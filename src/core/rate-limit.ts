@@ -1,0 +1,244 @@
+/**
+ * Client-side rate limits (`rateLimit`, `maxConcurrency`): a token bucket per scope (the platform,
+ * each user, each account's trading calls) and a cap on attempts in flight. Requests wait in one
+ * queue per tenant and the queues are served round-robin, so one tenant's burst cannot starve the
+ * others. request.ts loads this module only when a limit is configured: clients without limits
+ * never run (or, in browsers, download up front) any of it.
+ */
+import { restErrorFactory as errorFactory, parseRetryAfter } from './errors';
+import type { RateLimitOptions, RateLimitRate } from './options';
+import type { Transport } from './transport';
+
+/** Who an attempt is charged to: its user (none: a platform operation) and, for a trading call, its account. */
+export interface LimitScope {
+  readonly user?: string | undefined;
+  readonly account?: string | undefined;
+}
+
+/** Defaults of `rateLimit.idleTimeout` (ms) and `rateLimit.maxTenants`. */
+export const DEFAULT_IDLE_TIMEOUT = 60_000;
+export const DEFAULT_MAX_TENANTS = 10_000;
+// A 429 without Retry-After still pauses its scope this long; a longer ask is capped (a broken
+// server must not stall a tenant for days: its queued requests would only time out).
+const DEFAULT_PAUSE = 1_000;
+const MAX_PAUSE = 300_000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  used: number;
+  pausedUntil: number;
+  /** Tokens per millisecond and capacity; none: the scope is only ever paused (after a 429). */
+  readonly perMs: number;
+  readonly burst: number;
+}
+
+interface Waiter {
+  readonly keys: readonly string[];
+  readonly start: () => void;
+}
+
+function rateOf(rate: RateLimitRate | undefined): { perMs: number; burst: number } {
+  if (!rate) return { perMs: Number.POSITIVE_INFINITY, burst: Number.POSITIVE_INFINITY };
+  const perSecond = rate.rps ?? (rate.perMinute ?? 0) / 60;
+  return { perMs: perSecond / 1000, burst: rate.burst ?? Math.max(1, Math.ceil(perSecond)) };
+}
+
+export class RateLimiter {
+  /** Buckets in least-recently-used order (the first is evicted first). */
+  readonly #buckets = new Map<string, Bucket>();
+  /** Waiting attempts, one FIFO queue per tenant; the Map's order is the round-robin order. */
+  readonly #queues = new Map<string, Waiter[]>();
+  readonly #rates: Record<'p' | 'u' | 'a', { perMs: number; burst: number }>;
+  readonly #max: number;
+  readonly #idle: number;
+  readonly #cap: number;
+  #active = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wakeAt = Number.POSITIVE_INFINITY;
+
+  constructor(options: RateLimitOptions = {}, maxConcurrency = Number.POSITIVE_INFINITY) {
+    this.#rates = {
+      p: rateOf(options.platform),
+      u: rateOf(options.perUser),
+      a: rateOf(options.perAccountOrders),
+    };
+    this.#max = maxConcurrency;
+    this.#idle = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+    this.#cap = options.maxTenants ?? DEFAULT_MAX_TENANTS;
+  }
+
+  /** Buckets held (for tests and the bench: memory stays bounded). */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  /** Attempts waiting their turn. */
+  get queued(): number {
+    let n = 0;
+    for (const queue of this.#queues.values()) n += queue.length;
+    return n;
+  }
+
+  /**
+   * `transport` behind the limiter: each attempt (retries included) waits for its scope's tokens
+   * and a concurrency slot. Time spent waiting counts against the attempt's timeout; the caller's
+   * signal removes it from the queue; a 429 pauses the attempt's narrowest scope for `Retry-After`.
+   */
+  wrap(transport: Transport, scope: LimitScope): Transport {
+    const keys = ['p'];
+    if (scope.user !== undefined) keys.push(`u${scope.user}`);
+    if (scope.user !== undefined && scope.account !== undefined)
+      keys.push(`a${scope.user}\n${scope.account}`);
+    return async (request) => {
+      const queuedAt = Date.now();
+      await this.#acquire(keys, request.signal, request.timeout);
+      const left = request.timeout - (Date.now() - queuedAt);
+      try {
+        const response = await transport(
+          left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request,
+        );
+        if (response.status === 429)
+          this.#pause(keys[keys.length - 1] as string, response.headers['retry-after']);
+        return response;
+      } finally {
+        this.#active--;
+        this.#pump();
+      }
+    };
+  }
+
+  #acquire(keys: readonly string[], signal: AbortSignal | undefined, timeout: number): Promise<void> {
+    if (signal?.aborted) return Promise.reject(errorFactory.aborted(signal.reason));
+    const now = Date.now();
+    // Fast path: nobody waiting and every bucket has a token.
+    if (this.#queues.size === 0 && this.#active < this.#max && this.#wait(keys, now) === 0) {
+      this.#take(keys, now);
+      return Promise.resolve();
+    }
+    // One queue per narrowest scope (an account's trading calls, else the user, else the platform):
+    // one paused account does not hold back its user's reads or other accounts.
+    const tenant = keys[keys.length - 1] as string;
+    return new Promise<void>((resolve, reject) => {
+      const leave = (error: unknown) => {
+        const queue = this.#queues.get(tenant);
+        const at = queue ? queue.indexOf(waiter) : -1;
+        if (!queue || at < 0) return;
+        queue.splice(at, 1);
+        if (queue.length === 0) this.#queues.delete(tenant);
+        done();
+        reject(error);
+      };
+      const onAbort = () => leave(errorFactory.aborted(signal?.reason));
+      const timer = setTimeout(() => leave(errorFactory.timeout(timeout)), timeout);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        keys,
+        start: () => {
+          done();
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const queue = this.#queues.get(tenant);
+      if (queue) queue.push(waiter);
+      else this.#queues.set(tenant, [waiter]);
+      this.#pump();
+    });
+  }
+
+  /** Starts every waiter that can start, one per tenant per turn, then sleeps until the next token. */
+  #pump(): void {
+    const now = Date.now();
+    let wake = this.#wait(['p'], now);
+    if (wake === 0)
+      for (const [tenant, queue] of this.#queues) {
+        if (this.#active >= this.#max) break;
+        const head = queue[0] as Waiter;
+        const wait = this.#wait(head.keys, now);
+        if (wait > 0) {
+          // This tenant is over its own limit: the others still get their turn.
+          wake = Math.min(wake || wait, wait);
+          continue;
+        }
+        this.#take(head.keys, now);
+        queue.shift();
+        // Round-robin: a tenant that was served goes to the back of the line.
+        this.#queues.delete(tenant);
+        if (queue.length > 0) this.#queues.set(tenant, queue);
+        head.start();
+      }
+    if (this.#queues.size > 0 && wake > 0 && now + wake < this.#wakeAt) {
+      clearTimeout(this.#timer);
+      this.#wakeAt = now + wake;
+      this.#timer = setTimeout(() => {
+        this.#wakeAt = Number.POSITIVE_INFINITY;
+        this.#pump();
+      }, wake);
+    }
+  }
+
+  /** Milliseconds until every bucket of `keys` has a token (0: now). */
+  #wait(keys: readonly string[], now: number): number {
+    let wait = 0;
+    for (const key of keys) {
+      const bucket = this.#bucket(key, now, false);
+      if (!bucket) continue;
+      wait = Math.max(wait, bucket.pausedUntil - now);
+      if (bucket.perMs === Number.POSITIVE_INFINITY) continue;
+      bucket.tokens = Math.min(bucket.burst, bucket.tokens + (now - bucket.at) * bucket.perMs);
+      bucket.at = now;
+      if (bucket.tokens < 1) wait = Math.max(wait, Math.ceil((1 - bucket.tokens) / bucket.perMs));
+    }
+    return wait;
+  }
+
+  #take(keys: readonly string[], now: number): void {
+    this.#active++;
+    for (const key of keys) {
+      const bucket = this.#bucket(key, now, true);
+      if (!bucket) continue;
+      bucket.tokens -= 1;
+      bucket.used = now;
+    }
+  }
+
+  #pause(key: string, retryAfter: string | undefined): void {
+    const now = Date.now();
+    const bucket = this.#bucket(key, now, true, true) as Bucket;
+    const ms = Math.min(MAX_PAUSE, parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
+    bucket.pausedUntil = Math.max(bucket.pausedUntil, now + ms);
+    bucket.used = now;
+  }
+
+  /**
+   * The bucket of `key`, moved to the most-recently-used end. Unlimited scopes get one only when
+   * paused. Creating one first drops idle buckets and, past `maxTenants`, the least recently used.
+   */
+  #bucket(key: string, now: number, touch: boolean, always = false): Bucket | undefined {
+    let bucket = this.#buckets.get(key);
+    if (bucket) {
+      if (touch && key !== 'p') {
+        this.#buckets.delete(key);
+        this.#buckets.set(key, bucket);
+      }
+      return bucket;
+    }
+    const rate = this.#rates[key[0] as 'p' | 'u' | 'a'];
+    if (!touch || (rate.perMs === Number.POSITIVE_INFINITY && !always)) return undefined;
+    for (const [old, b] of this.#buckets) {
+      if (old === 'p') continue;
+      // Idle and refilled (so as good as new: dropping it loosens nothing); the cap drops regardless.
+      const idle =
+        now - b.used >= this.#idle && b.pausedUntil <= now && b.tokens + (now - b.at) * b.perMs >= b.burst;
+      if (!idle && this.#buckets.size < this.#cap) break;
+      this.#buckets.delete(old);
+    }
+    bucket = { tokens: rate.burst, at: now, used: now, pausedUntil: 0, ...rate };
+    this.#buckets.set(key, bucket);
+    return bucket;
+  }
+}
