@@ -5,7 +5,7 @@
  * others. request.ts loads this module only when a limit is configured: clients without limits
  * never run (or, in browsers, download up front) any of it.
  */
-import { restErrorFactory as errorFactory, parseRetryAfter } from './errors';
+import type { parseRetryAfter, restErrorFactory } from './errors';
 import type { RateLimitOptions, RateLimitRate } from './options';
 import type { Transport } from './transport';
 
@@ -44,6 +44,15 @@ function rateOf(rate: RateLimitRate | undefined): { perMs: number; burst: number
   return { perMs: perSecond / 1000, burst: rate.burst ?? Math.max(1, Math.ceil(perSecond)) };
 }
 
+/**
+ * What the limiter needs from errors.ts, passed in rather than imported: a lazy chunk that imports
+ * nothing shares no code with the entry, so bundlers leave the up-front bundle as it was.
+ */
+export interface LimiterErrors {
+  readonly factory: Pick<typeof restErrorFactory, 'aborted' | 'timeout'>;
+  readonly parseRetryAfter: typeof parseRetryAfter;
+}
+
 export class RateLimiter {
   /** Buckets in least-recently-used order (the first is evicted first). */
   readonly #buckets = new Map<string, Bucket>();
@@ -56,8 +65,14 @@ export class RateLimiter {
   #active = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeAt = Number.POSITIVE_INFINITY;
+  readonly #errors: LimiterErrors;
 
-  constructor(options: RateLimitOptions = {}, maxConcurrency = Number.POSITIVE_INFINITY) {
+  constructor(
+    errors: LimiterErrors,
+    options: RateLimitOptions = {},
+    maxConcurrency = Number.POSITIVE_INFINITY,
+  ) {
+    this.#errors = errors;
     this.#rates = {
       p: rateOf(options.platform),
       u: rateOf(options.perUser),
@@ -109,7 +124,7 @@ export class RateLimiter {
   }
 
   #acquire(keys: readonly string[], signal: AbortSignal | undefined, timeout: number): Promise<void> {
-    if (signal?.aborted) return Promise.reject(errorFactory.aborted(signal.reason));
+    if (signal?.aborted) return Promise.reject(this.#errors.factory.aborted(signal.reason));
     const now = Date.now();
     // Fast path: nobody waiting and every bucket has a token.
     if (this.#queues.size === 0 && this.#active < this.#max && this.#wait(keys, now) === 0) {
@@ -129,8 +144,8 @@ export class RateLimiter {
         done();
         reject(error);
       };
-      const onAbort = () => leave(errorFactory.aborted(signal?.reason));
-      const timer = setTimeout(() => leave(errorFactory.timeout(timeout)), timeout);
+      const onAbort = () => leave(this.#errors.factory.aborted(signal?.reason));
+      const timer = setTimeout(() => leave(this.#errors.factory.timeout(timeout)), timeout);
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -209,7 +224,7 @@ export class RateLimiter {
   #pause(key: string, retryAfter: string | undefined): void {
     const now = Date.now();
     const bucket = this.#bucket(key, now, true, true) as Bucket;
-    const ms = Math.min(MAX_PAUSE, parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
+    const ms = Math.min(MAX_PAUSE, this.#errors.parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
     bucket.pausedUntil = Math.max(bucket.pausedUntil, now + ms);
     bucket.used = now;
   }

@@ -19,7 +19,7 @@ import {
 import type { paths } from '../../generated/schema';
 import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
-import { ConnectTradeError, restErrorFactory as errorFactory } from './errors';
+import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } from './errors';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import type { RateLimiter } from './rate-limit';
 import { type RetryMode, sendWithRetries } from './retry';
@@ -58,7 +58,12 @@ export function createContext(options: ResolvedOptions, shared?: RestContext['tr
 function loadLimiter(options: ResolvedOptions): () => RateLimiter | Promise<RateLimiter> {
   let limiter: RateLimiter | undefined;
   const loading = import('./rate-limit').then(
-    (m) => (limiter = new m.RateLimiter(options.rateLimit, options.maxConcurrency)),
+    (m) =>
+      (limiter = new m.RateLimiter(
+        { factory: errorFactory, parseRetryAfter },
+        options.rateLimit,
+        options.maxConcurrency,
+      )),
   );
   // A failed load surfaces on the first request, not as an unhandled rejection here.
   loading.catch(() => {});

@@ -5,10 +5,24 @@
  * per-account bucket of trading calls, and an abort while queued.
  */
 import { clientInternals } from '../../src/client';
-import { RateLimiter } from '../../src/core/rate-limit';
+import { parseRetryAfter, restErrorFactory } from '../../src/core/errors';
+import { RateLimiter as Limiter } from '../../src/core/rate-limit';
 import type { Transport, WireRequest, WireResponse } from '../../src/core/transport';
 import { APITimeoutError, APIUserAbortError, ConfigurationError, ConnectTrade } from '../../src/rest';
 import { CREDS } from '../helpers/rest';
+
+/** The limiter with the errors the client gives it. */
+class RateLimiter extends Limiter {
+  constructor(...args: Parameters<typeof makeArgs>) {
+    super(...makeArgs(...args));
+  }
+}
+function makeArgs(
+  options?: ConstructorParameters<typeof Limiter>[1],
+  max?: number,
+): ConstructorParameters<typeof Limiter> {
+  return [{ factory: restErrorFactory, parseRetryAfter }, options, max];
+}
 
 const OK: WireResponse = { status: 200, headers: {}, text: '' };
 
