@@ -187,31 +187,25 @@ export function checkNumbers(
     );
 }
 
-const positive = (value: unknown) =>
-  typeof value === 'number' && value > 0 && value < Number.POSITIVE_INFINITY;
-
-/** Throws a ConfigurationError for a malformed `rateLimit` or `maxConcurrency`. */
+/** Throws a ConfigurationError for a malformed `rateLimit` or `maxConcurrency` (kept small: it is in every bundle). */
 function checkRateLimit(limits: RateLimitOptions | undefined, maxConcurrency: number | undefined): void {
-  if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency > 0))
-    throw errorFactory.configuration(`maxConcurrency must be a positive integer, got ${maxConcurrency}`);
-  if (limits === undefined) return;
-  if (typeof limits !== 'object' || limits === null)
+  const positive = (v: unknown) => typeof v === 'number' && v > 0 && v < 1 / 0;
+  if (limits !== undefined && !(limits instanceof Object))
     throw errorFactory.configuration('rateLimit must be an object');
-  for (const [name, value] of Object.entries(limits) as [string, RateLimitRate | number | undefined][]) {
-    if (value === undefined) continue;
-    const bad =
-      name === 'idleTimeout' || name === 'maxTenants'
-        ? !positive(value)
-        : !/^(platform|perUser|perAccountOrders)$/.test(name) ||
-          typeof value !== 'object' ||
-          (value.rps === undefined) === (value.perMinute === undefined) ||
-          ![value.rps ?? 1, value.perMinute ?? 1].every(positive) ||
-          !(value.burst === undefined || (positive(value.burst) && value.burst >= 1));
-    if (bad)
+  for (const [name, v] of Object.entries({ ...limits, maxConcurrency }) as [string, RateLimitRate & number][])
+    if (
+      v !== undefined &&
+      !(/^(platform|perUser|perAccountOrders)$/.test(name)
+        ? (v?.rps === undefined) !== (v?.perMinute === undefined) &&
+          positive(v.rps ?? v.perMinute) &&
+          (v.burst === undefined || (positive(v.burst) && v.burst >= 1))
+        : /^(idleTimeout|maxTenants|maxConcurrency)$/.test(name) &&
+          positive(v) &&
+          (name !== 'maxConcurrency' || Number.isInteger(v)))
+    )
       throw errorFactory.configuration(
-        `rateLimit.${name}: expected { rps | perMinute: positive number, burst?: number >= 1 } (or a positive idleTimeout / maxTenants), got ${JSON.stringify(value)}`,
+        `${name}: expected a positive number, or { rps | perMinute, burst? >= 1 }; got ${JSON.stringify(v)}`,
       );
-  }
 }
 
 /**

@@ -95,6 +95,22 @@ export class RateLimiter {
     return n;
   }
 
+  /** {@link wrap} for one REST call: charged to its user and, for a trading call (not a read), to its account. */
+  forCall(
+    transport: Transport,
+    user: string | undefined,
+    method: string,
+    path: string,
+    params: { path?: Record<string, unknown> },
+    body: unknown,
+  ): Transport {
+    const account =
+      method !== 'GET' && path.includes('/orders')
+        ? (params.path?.account_id ?? (body as { account_id?: unknown } | undefined)?.account_id)
+        : undefined;
+    return this.wrap(transport, { user, account: typeof account === 'string' ? account : undefined });
+  }
+
   /**
    * `transport` behind the limiter: each attempt (retries included) waits for its scope's tokens
    * and a concurrency slot. Time spent waiting counts against the attempt's timeout; the caller's

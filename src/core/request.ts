@@ -205,15 +205,7 @@ export class RestCore {
       if (this.context.limiter) {
         const pending = this.context.limiter();
         const limiter = pending instanceof Promise ? await pending : pending;
-        // Charged to this user and, for a trading call (not a read), to its account.
-        const account =
-          method !== 'GET' && path.includes('/orders')
-            ? (params.path?.account_id ?? (body as { account_id?: unknown } | undefined)?.account_id)
-            : undefined;
-        transport = limiter.wrap(transport, {
-          user: this.#credentials.user?.userId,
-          account: typeof account === 'string' ? account : undefined,
-        });
+        transport = limiter.forCall(transport, this.#credentials.user?.userId, method, path, params, body);
       }
       const response = await sendWithRetries(
         transport,
