@@ -10,9 +10,12 @@ export interface Column<T> {
   right?: boolean;
 }
 
-/** Formats a value for a table cell: decimals stay strings, missing values are blank. */
+/**
+ * Formats a value for a table cell or a line: decimals stay strings; a missing value (e.g. an
+ * inferred field the server did not send) is '-', never "undefined" or a blank that reads as empty.
+ */
 export function cell(value: unknown): string {
-  if (value === undefined || value === null) return '';
+  if (value === undefined || value === null) return '-';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

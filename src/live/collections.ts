@@ -6,6 +6,7 @@
  */
 import type { Balance, Order, Position } from '../types';
 import { tryCompareDecimal } from './decimal-compare';
+import { timeOf } from './inferred-fields';
 import { type MergeOutcome, mergeOrder } from './order-merge';
 
 /** Read access to the orders of a live store: by `order_id`, by `cl_order_id`, and iteration. */
@@ -29,7 +30,8 @@ export class OrderBook implements Iterable<Order> {
     if (accountId !== undefined) return this.byClId.get(`${accountId}\u0000${clOrderId}`);
     let found: Order | undefined;
     for (const order of this.byId.values())
-      if (order.cl_order_id === clOrderId && (!found || order.created_at > found.created_at)) found = order;
+      if (order.cl_order_id === clOrderId && (!found || timeOf(order.created_at) > timeOf(found.created_at)))
+        found = order;
     return found;
   }
 
@@ -134,9 +136,8 @@ export class BalanceBook implements Iterable<Balance> {
   apply(balance: Balance): boolean {
     const current = this.map.get(balance.account_id);
     if (current) {
-      const a = Date.parse(balance.updated_at);
-      const b = Date.parse(current.updated_at);
-      if (!Number.isNaN(a) && !Number.isNaN(b) && a < b) return false;
+      // A missing `updated_at` (an inferred field) orders as the oldest.
+      if (timeOf(balance.updated_at) < timeOf(current.updated_at)) return false;
       if (JSON.stringify(current) === JSON.stringify(balance)) return false;
     }
     this.map.set(balance.account_id, balance);

@@ -18,6 +18,7 @@ import { SafeEmitter, safeEmit } from '../streams/safe-emitter';
 import type { GapInfo } from '../streams/stream-core';
 import type { Balance, Order, Position } from '../types';
 import { BalanceBook, OrderBook, PositionBook } from './collections';
+import { placeRecord, soleAccount } from './inferred-fields';
 import type { MergeOutcome } from './order-merge';
 import { isTerminal } from './order-merge';
 import { fetchOrder, type LiveRest, loadSnapshot, type Snapshot } from './snapshot';
@@ -198,8 +199,9 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
 
   /** @internal Folds in an order version from outside the stream (placement answer, poll). */
   ingestOrder(order: Order): MergeOutcome {
-    if (!this.accounts.has(order.account_id)) return 'stale';
-    return this.applyOrder(order);
+    const placed = placeRecord('order', order, soleAccount(this.accountIds));
+    if (!placed || !this.accounts.has(placed.account_id)) return 'stale';
+    return this.applyOrder(placed);
   }
 
   private readonly onOrder = (data: Order, meta: UpdateMeta) => this.receive({ kind: 'order', data }, meta);
@@ -258,10 +260,19 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
 
   private receive(update: Buffered, meta: UpdateMeta): void {
     // One platform stream carries every user's updates: keep this user's, for these accounts.
-    if (meta.user_id !== this.settings.userId || !this.accounts.has(update.data.account_id)) return;
+    if (meta.user_id !== this.settings.userId) return;
+    const data = placeRecord(update.kind, update.data, soleAccount(this.accountIds));
+    if (!data) {
+      // Lacks an inferred field it cannot do without (see inferred-fields.ts): counted, not applied.
+      this.stats.updates++;
+      this.stats.ignored++;
+      return;
+    }
+    if (!this.accounts.has(data.account_id)) return;
     this.stats.updates++;
-    if (this.buffer) this.buffer.push(update);
-    else this.apply(update);
+    const placed = { kind: update.kind, data } as Buffered;
+    if (this.buffer) this.buffer.push(placed);
+    else this.apply(placed);
   }
 
   private apply(update: Buffered): void {
@@ -378,6 +389,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
   }
 
   private async applySnapshot(snapshot: Snapshot): Promise<void> {
+    this.stats.ignored += snapshot.unplaced;
     const listed = new Set<string>();
     for (const order of snapshot.orders) {
       listed.add(order.order_id);

@@ -5,6 +5,7 @@
  */
 import type { Order } from '../types';
 import { tryCompareDecimal } from './decimal-compare';
+import { timeOf } from './inferred-fields';
 
 /** Statuses after which nothing but a later terminal correction can change an order. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
@@ -50,12 +51,12 @@ export function mergeOrder(
   return { order: incoming, outcome: 'applied' };
 }
 
-function compareTime(a: string, b: string): number {
-  const x = Date.parse(a);
-  const y = Date.parse(b);
-  // An unparseable timestamp cannot prove it is newer; keep what we have.
-  if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? -1 : 1;
-  return Math.sign(x - y);
+function compareTime(a: string | undefined, b: string | undefined): number {
+  // A missing or unparseable timestamp (`updated_at` is an inferred field) cannot prove it is
+  // newer: it orders as the oldest, and two missing ones tie (the tie rules below decide).
+  const x = timeOf(a);
+  const y = timeOf(b);
+  return x === y ? 0 : x < y ? -1 : 1;
 }
 
 function sameVersion(a: Order, b: Order): boolean {

@@ -10,6 +10,7 @@ import { mergeBounds } from '../core/pagination';
 import type { Accounts, Balances, Positions } from '../resources/accounts';
 import type { OrderListParams, Orders } from '../resources/orders';
 import type { Balance, Order, Position } from '../types';
+import { placeRecord } from './inferred-fields';
 
 /** What the live store needs from a user client (`ConnectTradeUser` satisfies it). */
 export interface LiveRest {
@@ -24,6 +25,8 @@ export interface Snapshot {
   orders: Order[];
   positions: Position[];
   balances: Balance[];
+  /** Records that could not be placed (an order without `order_id`), dropped. */
+  unplaced: number;
 }
 
 /** Every order of a listing, all pages, refusing to hold more than `cap`. */
@@ -58,10 +61,18 @@ export async function loadSnapshot(
         rest.positions.list({ account_id }, options),
         rest.balances.list({ account_id }, options),
       ]);
+      // Every listing is for this account: a record lacking the inferred `account_id` belongs to it.
+      const orders = [...open, ...today].map((o) => placeRecord('order', o, account_id));
+      const placed = orders.filter((o): o is Order => o !== undefined);
       return {
-        orders: [...open, ...today],
-        positions: positions.filter((p) => p.account_id === account_id),
-        balances: balances.filter((b) => b.account_id === account_id),
+        orders: placed,
+        positions: positions
+          .map((p) => placeRecord('position', p, account_id))
+          .filter((p): p is Position => p?.account_id === account_id),
+        balances: balances
+          .map((b) => placeRecord('balance', b, account_id))
+          .filter((b): b is Balance => b?.account_id === account_id),
+        unplaced: orders.length - placed.length,
       };
     }),
   );
@@ -69,6 +80,7 @@ export async function loadSnapshot(
     orders: perAccount.flatMap((a) => a.orders),
     positions: perAccount.flatMap((a) => a.positions),
     balances: perAccount.flatMap((a) => a.balances),
+    unplaced: perAccount.reduce((sum, a) => sum + a.unplaced, 0),
   };
 }
 
@@ -89,13 +101,13 @@ export async function fetchOrder(
       account_id: known.account_id,
       status: 'all',
       symbols: [known.symbol],
-      start_time: known.created_at,
-      end_time: known.created_at,
+      // Without the inferred `created_at` the lookup scans the account's orders of that symbol (bounded).
+      ...(known.created_at ? { start_time: known.created_at, end_time: known.created_at } : {}),
       limit: 500,
     };
     const bounded = { ...options, pagination: mergeBounds(LOOKUP_BOUNDS, options.pagination) };
     for await (const order of orders.list(params, bounded))
-      if (order.order_id === known.order_id) return order;
+      if (order.order_id === known.order_id) return placeRecord('order', order, known.account_id);
     return undefined;
   }
   const list = (params: OrderListParams, opts?: RequestOptions) => orders.list(params, opts);

@@ -64,11 +64,21 @@ export class FakeServer {
   listCalls: OrderListParams[] = [];
   gate: Promise<void> | undefined;
   failNext = 0;
+  /** Fields every answer leaves out (a server that never sends an inferred field). */
+  omit: string[] = [];
   /** What each of the `failNext` failing listings throws. */
   failWith: () => unknown = () => new Error('503 injected');
 
   put(o: Order): void {
     this.orders.set(o.order_id, o);
+  }
+
+  /** A copy of a record without the `omit` fields. */
+  strip<T extends object>(record: T): T {
+    if (this.omit.length === 0) return record;
+    const copy = { ...record } as Record<string, unknown>;
+    for (const field of this.omit) delete copy[field];
+    return copy as T;
   }
 
   private async hold(): Promise<void> {
@@ -93,7 +103,7 @@ export class FakeServer {
               if (params.symbols && !params.symbols.includes(o.symbol)) continue;
               if (params.start_time && o.created_at < params.start_time) continue;
               if (params.end_time && o.created_at > params.end_time) continue;
-              yield o;
+              yield server.strip(o);
             }
           },
         } as never;
@@ -103,13 +113,17 @@ export class FakeServer {
     positions: {
       list: async (params: { account_id?: string } = {}) => {
         await this.hold();
-        return this.positions.filter((p) => !params.account_id || p.account_id === params.account_id);
+        return this.positions
+          .filter((p) => !params.account_id || p.account_id === params.account_id)
+          .map((p) => this.strip(p));
       },
     } as never,
     balances: {
       list: async (params: { account_id?: string } = {}) => {
         await this.hold();
-        return this.balances.filter((b) => !params.account_id || b.account_id === params.account_id);
+        return this.balances
+          .filter((b) => !params.account_id || b.account_id === params.account_id)
+          .map((b) => this.strip(b));
       },
     } as never,
     accounts: { list: async () => [] } as never,

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Balance, BrokerageTopic, ConnectTradeUser, Order, Position } from '../../index';
 import { colorsFor } from '../io';
 import { LiveView, untilStopped } from '../live-view';
-import { type Column, printEvent, renderTable } from '../output';
+import { type Column, cell, printEvent, renderTable } from '../output';
 import { oneOf, positiveInt } from '../parse';
 import type { Wrap } from '../program';
 import { ORDER_COLUMNS } from './orders';
@@ -29,7 +29,8 @@ const TOPICS: Record<BrokerageTopic, Topic> = {
     columns: ORDER_COLUMNS as Column<never>[],
     snapshot: (u, account) =>
       u.orders.list({ status: 'open', ...(account ? { account_id: account } : {}) }).toArray({ max: 1_000 }),
-    line: (o: Order) => `order ${o.order_id} ${o.side} ${o.symbol} ${o.status} filled ${o.filled_qty}`,
+    line: (o: Order) =>
+      `order ${cell(o.order_id)} ${cell(o.side)} ${cell(o.symbol)} ${cell(o.status)} filled ${cell(o.filled_qty)}`,
   },
   positions: {
     event: 'position_update',
@@ -43,7 +44,7 @@ const TOPICS: Record<BrokerageTopic, Topic> = {
       { header: 'unrealized_pl', value: (p: Position) => p.unrealized_pl, right: true },
     ] as Column<never>[],
     snapshot: (u, account) => u.positions.list(account ? { account_id: account } : {}),
-    line: (p: Position) => `position ${p.symbol} qty ${p.quantity} value ${p.market_value}`,
+    line: (p: Position) => `position ${cell(p.symbol)} qty ${cell(p.quantity)} value ${cell(p.market_value)}`,
   },
   balances: {
     event: 'balance_update',
@@ -56,11 +57,16 @@ const TOPICS: Record<BrokerageTopic, Topic> = {
       { header: 'updated_at', value: (b: Balance) => b.updated_at },
     ] as Column<never>[],
     snapshot: (u, account) => u.balances.list(account ? { account_id: account } : {}),
-    line: (b: Balance) => `balance ${b.account_id} cash ${b.cash} equity ${b.equity}`,
+    line: (b: Balance) => `balance ${cell(b.account_id)} cash ${cell(b.cash)} equity ${cell(b.equity)}`,
   },
 };
 
 /** Registers `watch`. */
+/** @internal The line `watch` prints for one update of a topic (missing fields print '-'). */
+export function watchLine(topic: BrokerageTopic, row: unknown): string {
+  return TOPICS[topic].line(row as never);
+}
+
 export function registerWatch(program: Command, wrap: Wrap): void {
   program
     .command('watch')

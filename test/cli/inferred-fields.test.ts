@@ -1,0 +1,33 @@
+/** The CLI prints '-' for a field the server did not send (the spec's inferred fields), never "undefined". */
+import { watchLine } from '../../src/cli/commands/watch';
+import { cell, renderTable } from '../../src/cli/output';
+
+describe('CLI output: missing inferred fields', () => {
+  it('a missing cell prints -', () => {
+    expect(cell(undefined)).toBe('-');
+    expect(cell(null)).toBe('-');
+    expect(cell('0')).toBe('0');
+    const table = renderTable(
+      [{ symbol: 'AAPL' } as { symbol: string; market_value?: string }],
+      [
+        { header: 'symbol', value: (r) => r.symbol },
+        { header: 'market_value', value: (r) => r.market_value },
+      ],
+    );
+    expect(table).toMatch(/AAPL\s*│\s*-\s*│/);
+  });
+
+  it('watch lines of updates without inferred fields print - instead of undefined', () => {
+    const lines = [
+      watchLine('positions', { symbol: 'AAPL', quantity: '1' }),
+      watchLine('balances', { cash: '1.00', equity: '1.00' }),
+      watchLine('orders', { side: 'BUY', symbol: 'AAPL', status: 'working', filled_qty: '0' }),
+    ];
+    expect(lines).toEqual([
+      'position AAPL qty 1 value -',
+      'balance - cash 1.00 equity 1.00',
+      'order - BUY AAPL working filled 0',
+    ]);
+    for (const line of lines) expect(line).not.toContain('undefined');
+  });
+});
