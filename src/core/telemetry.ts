@@ -8,9 +8,7 @@ import type { Transport } from './transport';
 
 /** A tracer from `@opentelemetry/api` (typed structurally so the SDK's types do not need that package). */
 export interface TelemetryTracer {
-  /** `Tracer.startSpan`: each REST attempt and stream event. */
   startSpan(name: string, ...rest: never[]): unknown;
-  /** `Tracer.startActiveSpan`: the order spans, active while their requests run. */
   startActiveSpan(name: string, ...rest: never[]): unknown;
 }
 
