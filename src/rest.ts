@@ -53,7 +53,6 @@ export type {
 } from './core/order-input';
 export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './core/pagination';
 export { Page, PagePromise } from './core/pagination';
-export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export type {
   AccountListParams,
   Accounts,

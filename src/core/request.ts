@@ -24,7 +24,6 @@ import { checkNumbers, type RequestOptions, type ResolvedOptions } from './optio
 import type { RateLimiter } from './rate-limit';
 import { type RetryMode, sendWithRetries } from './retry';
 import { SecretScope } from './secret-scope';
-import { type TracingLoader, tracingLoader } from './telemetry';
 import { defaultTransport, type Transport, type WireResponse } from './transport';
 
 /** What every REST client built from one `ConnectTrade` shares: options and transport. */
@@ -38,8 +37,6 @@ export interface RestContext {
   readonly headers: Readonly<Record<string, string>>;
   /** The client-side limiter, only when `rateLimit` or `maxConcurrency` is set (loaded then, lazily). */
   readonly limiter: (() => RateLimiter | Promise<RateLimiter>) | undefined;
-  /** OpenTelemetry, when the `telemetry` option is set (imported on first use). */
-  readonly tracing: TracingLoader | undefined;
 }
 
 /** Builds the shared context for a set of resolved options (`shared`: reuse a parent's transport, for `withOptions`). */
@@ -54,7 +51,6 @@ export function createContext(options: ResolvedOptions, shared?: RestContext['tr
     secrets: new SecretScope(undefined, [options.clientSecret], 16),
     headers,
     limiter: options.rateLimit || options.maxConcurrency ? loadLimiter(options) : undefined,
-    tracing: tracingLoader(options.telemetry, (m) => options.logger?.warn?.(m)),
   };
 }
 
@@ -206,9 +202,6 @@ export class RestCore {
     try {
       const resolved = this.context.transport();
       let transport = typeof resolved === 'function' ? resolved : await resolved;
-      // Telemetry inside the limiter: an attempt's span times the request, not its wait in a queue.
-      const tracing = this.context.tracing && (await this.context.tracing());
-      if (tracing) transport = tracing.attempts(transport, method, path);
       if (this.context.limiter) {
         const pending = this.context.limiter();
         const limiter = pending instanceof Promise ? await pending : pending;

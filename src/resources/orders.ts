@@ -88,35 +88,30 @@ export class Orders {
     const body = validateOrder(order, this.mode());
     checkPaginationBounds(options.pagination);
     const once = { ...options, maxRetries: 0 };
-    const tracing = this.core.context.tracing && (await this.core.context.tracing());
-    const find = () =>
-      findTodaysOrder(
-        (params, opts) => this.list(params, opts),
-        { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
-        { ...options, maxRetries: options.maxRetries ?? 1 },
-      );
-    const place = () =>
-      placeOrder(
-        {
-          send: () =>
-            this.core.post('/orders', { body }, once, (what, data) => {
-              const answer = expectObject<Order>(what, data);
-              // An answer without an order id is not an order: placement treats it as unread and looks the order up.
-              expectString(what, answer, 'order_id');
-              return answer;
-            }),
-          // Telemetry: each lookup after an ambiguous failure is an `orders.reconcile` span under `orders.create`.
-          find: tracing ? () => tracing.order('reconcile', body, find) : find,
-        },
-        {
-          clOrderId: body.cl_order_id,
-          accountId: body.account_id,
-          maxRetries: options.maxRetries ?? this.core.context.options.maxRetries,
-          signal: options.signal,
-          logger: this.core.context.options.logger,
-        },
-      );
-    return tracing ? tracing.order('create', body, place) : place();
+    return placeOrder(
+      {
+        send: () =>
+          this.core.post('/orders', { body }, once, (what, data) => {
+            const answer = expectObject<Order>(what, data);
+            // An answer without an order id is not an order: placement treats it as unread and looks the order up.
+            expectString(what, answer, 'order_id');
+            return answer;
+          }),
+        find: () =>
+          findTodaysOrder(
+            (params, opts) => this.list(params, opts),
+            { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
+            { ...options, maxRetries: options.maxRetries ?? 1 },
+          ),
+      },
+      {
+        clOrderId: body.cl_order_id,
+        accountId: body.account_id,
+        maxRetries: options.maxRetries ?? this.core.context.options.maxRetries,
+        signal: options.signal,
+        logger: this.core.context.options.logger,
+      },
+    );
   }
 
   /** Lists orders: await for the first page, `for await` for every order of every page. */

@@ -2,7 +2,6 @@
 
 import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from '../core/backoff';
 import { streamErrorFactory as errorFactory } from '../core/errors';
-import type { TelemetryOption } from '../core/telemetry';
 import type { StreamLogger } from './safe-emitter';
 import { defaultTimers, type TimerApi } from './timers';
 import type { WebSocketConstructor } from './transport';
@@ -42,11 +41,6 @@ export interface StreamOptions {
   logger?: StreamLogger;
   /** Reject a bar interval outside the known ones instead of warning (default false; see `ClientOptions.strictValidation`). */
   strictValidation?: boolean;
-  /**
-   * OpenTelemetry (Node; needs the optional peer `@opentelemetry/api`): short spans for the connect,
-   * each reconnect and each gap. `true`: the global tracer provider; `{ tracer }`: yours. Off by default.
-   */
-  telemetry?: TelemetryOption;
   /** Timer functions (tests inject counting or fake ones). */
   timers?: TimerApi;
   /** Random source for backoff jitter, in [0, 1). */
@@ -68,7 +62,6 @@ export interface ResolvedStreamOptions {
   agent: object | undefined;
   logger: StreamLogger | undefined;
   strictValidation: boolean;
-  telemetry: TelemetryOption | undefined;
   timers: TimerApi;
   random: () => number;
 }
@@ -105,7 +98,6 @@ export function resolveStreamOptions(options: StreamOptions, defaultUrl: string)
     agent: options.agent,
     logger: options.logger,
     strictValidation: options.strictValidation === true,
-    telemetry: options.telemetry,
     timers: options.timers ?? defaultTimers,
     random: options.random ?? Math.random,
   };

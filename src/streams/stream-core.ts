@@ -5,10 +5,8 @@
  * `open` / `reconnecting` / `error` / `close` events. A facade holds one `StreamCore` in a
  * `#private` field, so none of this appears in the shipped `.d.ts`.
  */
-
 import type { EventEmitter } from 'eventemitter3'; // named: see safe-emitter.ts
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
-import { tracingLoader } from '../core/telemetry';
 import type { SchemaName } from '../internal/schema-validator';
 import { StreamConnection } from './connection';
 import type { CloseInfo, ReconnectInfo } from './connection-events';
@@ -61,7 +59,6 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
   readonly settings: ResolvedStreamOptions;
   readonly connection: StreamConnection<M>;
   #checker: Checker | undefined;
-  #traced = false;
 
   constructor(
     private readonly facade: SafeEmitter<EventEmitter.ValidEventTypes>,
@@ -110,14 +107,6 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
         const errors = schemaErrors(name, message);
         return errors.length > 0 ? describeSchemaErrors(errors) : undefined;
       };
-    }
-    const tracing = this.#traced
-      ? undefined
-      : tracingLoader(this.settings.telemetry, (m) => this.settings.logger?.warn?.(m));
-    if (tracing) {
-      // Imported only when `telemetry` is set; it listens to this stream's own events.
-      this.#traced = true;
-      (await tracing())?.stream(this.facade, this.settings.url);
     }
     return this.connection.connect();
   }
