@@ -16,7 +16,7 @@ import { type PendingHandlers, PendingRequests, type Send } from './pending-requ
 import type { StreamProtocol } from './protocol/stream-protocol';
 import { SubscriptionRegistry } from './subscriptions';
 import { TimerGroup } from './timers';
-import { loadDefaultWebSocket, type Transport, type WebSocketConstructor } from './transport';
+import { loadDefaultWebSocket, type Transport, throughAgent, type WebSocketConstructor } from './transport';
 
 const CLOSE_NORMAL = 1000;
 const CLOSE_ABNORMAL = 1006;
@@ -125,19 +125,7 @@ export class StreamConnection<M extends { request_id?: string }> {
       // Credentials are fetched before the socket exists so `authenticate` leaves the moment it opens.
       auth = await this.protocol.authFrame();
       WS = this.options.WebSocket ?? (await loadDefaultWebSocket());
-      const { agent } = this.options;
-      // `ws` takes its options second: the socket connects through the given agent (a proxy).
-      if (agent) {
-        const Base = WS as unknown as new (
-          url: string,
-          options: unknown,
-        ) => InstanceType<WebSocketConstructor>;
-        WS = class extends Base {
-          constructor(url: string) {
-            super(url, { agent });
-          }
-        };
-      }
+      if (this.options.agent) WS = throughAgent(WS, this.options.agent);
     } catch (cause) {
       if (epoch !== this.#epoch) return;
       const error = errorFactory.streamClosedWhile('obtaining credentials');

@@ -59,6 +59,16 @@ export function loadDefaultWebSocket(): Promise<WebSocketConstructor> {
   return defaultWebSocket;
 }
 
+/** A constructor whose sockets connect through `agent` (a proxy): `ws` takes its options second. */
+export function throughAgent(WS: WebSocketConstructor, agent: unknown): WebSocketConstructor {
+  const Base = WS as unknown as new (url: string, options: unknown) => WebSocketLike;
+  return class extends Base {
+    constructor(url: string) {
+      super(url, { agent });
+    }
+  };
+}
+
 /** One WebSocket, wrapped. */
 export class Transport {
   private socket: WebSocketLike | undefined;
