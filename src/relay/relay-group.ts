@@ -7,6 +7,7 @@
  * elsewhere. Handlers dedupe on `key` (`session_id:seq`, stable across redeliveries): e.g. insert
  * it with a unique constraint in the same transaction as the side effect.
  */
+
 import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
 import { errorFactory, type StreamError } from '../core/errors';
 import type { UpdateMeta } from '../streams/brokerage-stream';
@@ -16,6 +17,7 @@ import type { GapInfo } from '../streams/stream-core';
 import { decodeEntry, entriesOf, idempotencyKey, type RawEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
+import { WakeableSleep } from './wakeable-sleep';
 
 /** What a handler is told besides the update. */
 export interface RelayGroupContext {
@@ -78,8 +80,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   private readonly batchSize: number;
   private closed = false;
   private readonly loop: Promise<void>;
-  private sleepTimer: ReturnType<typeof setTimeout> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeableSleep();
 
   /** @internal Use {@link relayGroup}. */
   constructor(private readonly options: RelayGroupOptions & { claimIdleMs: number; batchSize: number }) {
@@ -98,7 +99,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake?.();
+    this.pause.wake();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
     clearTimeout(timer);
@@ -166,7 +167,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         if (this.closed) return;
         if (isReplyError(error) && String((error as Error).message).startsWith('NOGROUP')) created = false;
         this.report(error);
-        await this.sleep(backoffDelay(RELAY_BACKOFF, attempt++));
+        await this.pause.sleep(backoffDelay(RELAY_BACKOFF, attempt++));
       }
     }
   }
@@ -215,16 +216,6 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
 
   private report(error: unknown): void {
     safeEmit(this, 'error', error);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.sleepTimer = setTimeout(resolve, ms);
-    }).finally(() => {
-      clearTimeout(this.sleepTimer);
-      this.wake = undefined;
-    });
   }
 }
 

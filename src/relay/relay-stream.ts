@@ -9,6 +9,7 @@
  * (or nothing was written meanwhile) it emits `resumed` (nothing lost), otherwise `gap`.
  * `session_start` and `gap` entries (a new upstream session, a seq gap upstream) become `gap` events.
  */
+
 import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
 import { errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageSource, BrokerageSourceEvents } from '../streams/brokerage-source';
@@ -30,6 +31,7 @@ import type { BrokerageTopic } from '../types';
 import { decodeEntry, entriesOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
+import { WakeableSleep } from './wakeable-sleep';
 
 /** Options of {@link relayStream}. */
 export interface RelayStreamOptions {
@@ -82,8 +84,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   private lastIndex: number | undefined;
   private running: Promise<void> | undefined;
   private opened: { promise: Promise<void>; resolve: () => void } | undefined;
-  private sleepTimer: ReturnType<typeof setTimeout> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeableSleep();
   /** Entries read since start. */
   private entriesRead = 0;
 
@@ -214,7 +215,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   async close(): Promise<void> {
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';
-    this.wake?.();
+    this.pause.wake();
     this.link.close();
     await this.running?.catch(() => undefined);
     this.subscriptions.clear();
@@ -264,7 +265,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
             reason: relayError.message,
           } satisfies ReconnectInfo);
         }
-        await this.sleep(delay);
+        await this.pause.sleep(delay);
       }
     }
   }
@@ -395,16 +396,6 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
 
   private report(error: StreamError): void {
     if (!safeEmit(this, 'error', error)) emitterLogger(this)?.warn?.(error.message, { error });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.sleepTimer = setTimeout(resolve, ms);
-    }).finally(() => {
-      clearTimeout(this.sleepTimer);
-      this.wake = undefined;
-    });
   }
 }
 

@@ -17,6 +17,7 @@ import type { GapInfo } from '../streams/stream-core';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { Lease, type LeaseOptions, leaseTiming } from './lease';
 import { checkRedisTarget, RedisLink, type RedisTarget } from './redis-link';
+import { WakeableSleep } from './wakeable-sleep';
 import { type Retention, StreamWriter } from './writer';
 
 /** What the relay needs of a `ConnectTrade` client: its brokerage stream. */
@@ -113,8 +114,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   private fencedWrites = 0;
   private terms = 0;
   private rate = { windowStart: Date.now(), count: 0, perSecond: 0 };
-  private sleepTimer: ReturnType<typeof setTimeout> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pause = new WakeableSleep();
   private readonly loop: Promise<void>;
 
   /** @internal Use {@link startRelay}. */
@@ -155,7 +155,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake?.();
+    this.pause.wake();
     this.term?.end('closing');
     await this.loop; // a term ending with 'closing' releases the lease
     this.link.close();
@@ -186,7 +186,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         waitMs = Math.min(timing.maxStandbyWaitMs, backoffDelay(RELAY_BACKOFF, failures++));
         if (await this.recoverLostAcquisition()) waitMs = 0;
       }
-      if (waitMs > 0 && !this.closed) await this.sleep(waitMs);
+      if (waitMs > 0 && !this.closed) await this.pause.sleep(waitMs);
     }
   }
 
@@ -380,16 +380,6 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         ? (error as StreamError)
         : errorFactory.relay('redis_unavailable', String((error as Error)?.message ?? error), error);
     if (this.listenerCount('error') > 0) safeEmit(this, 'error', streamError);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.sleepTimer = setTimeout(resolve, ms);
-    }).finally(() => {
-      clearTimeout(this.sleepTimer);
-      this.wake = undefined;
-    });
   }
 }
 
