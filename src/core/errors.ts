@@ -357,8 +357,14 @@ export const streamErrorFactory = {
   streamTimeout(what: string, ms: number): StreamTimeoutError {
     return new StreamTimeoutError(`${what} timed out after ${ms} ms`);
   },
-  streamClosedWhile(what: string): StreamClosedError {
-    return new StreamClosedError(`Stream closed while ${what}`);
+  streamClosedWhile(what: string, cause?: unknown): StreamClosedError {
+    return new StreamClosedError(`Stream closed while ${what}`, cause === undefined ? {} : { cause });
+  },
+  /** Reconnecting stopped after `attempts` tries; `cause` is the last close. */
+  streamGaveUp(attempts: number, cause: unknown): StreamClosedError {
+    return new StreamClosedError(`Stream closed while reconnecting: gave up after ${attempts} attempts`, {
+      cause,
+    });
   },
   streamProtocol(message: string, frame: string, cause?: unknown): StreamProtocolError {
     return new StreamProtocolError(message, frame, { cause });

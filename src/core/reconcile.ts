@@ -12,7 +12,7 @@
  * never carried the request. Those carry `clOrderId` too.
  */
 import type { Order } from '../types';
-import { retryDelay, type SleepTimers, sleep } from './backoff';
+import { retryDelay, sleep } from './backoff';
 import {
   APIError,
   APIUserAbortError,
@@ -23,8 +23,7 @@ import {
   ValidationError,
 } from './errors';
 import { log } from './logging';
-import type { Logger } from './options';
-import { classifyFailure, type FailureKind, retryDecision } from './retry';
+import { type AttemptOptions, classifyFailure, type FailureKind, retryDecision } from './retry';
 
 /** What placement needs from the orders resource. */
 export interface PlacementSteps {
@@ -34,15 +33,11 @@ export interface PlacementSteps {
   find(): Promise<Order | undefined>;
 }
 
-/** Placement settings of one call. */
-export interface PlacementOptions {
+/** Placement settings of one call: the retry loop's own settings, plus the order's identity. */
+export interface PlacementOptions
+  extends Pick<AttemptOptions, 'maxRetries' | 'signal' | 'logger' | 'timers'> {
   readonly clOrderId: string;
   readonly accountId: string;
-  readonly maxRetries: number;
-  readonly signal?: AbortSignal | undefined;
-  readonly logger?: Logger | undefined;
-  /** Timers of the re-send waits (tests inject fake ones). */
-  readonly timers?: SleepTimers | undefined;
 }
 
 /** The rule's kind for a failure of `send()`: anything the server did not clearly answer is ambiguous. */

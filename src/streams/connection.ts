@@ -16,7 +16,7 @@ import { type PendingHandlers, PendingRequests, type Send } from './pending-requ
 import type { StreamProtocol } from './protocol/stream-protocol';
 import { SubscriptionRegistry } from './subscriptions';
 import { TimerGroup } from './timers';
-import { loadDefaultWebSocket, type Transport, throughAgent, type WebSocketConstructor } from './transport';
+import { resolveWebSocket, type Transport, type WebSocketConstructor } from './transport';
 
 const CLOSE_NORMAL = 1000;
 const CLOSE_ABNORMAL = 1006;
@@ -124,12 +124,10 @@ export class StreamConnection<M extends { request_id?: string }> {
     try {
       // Credentials are fetched before the socket exists so `authenticate` leaves the moment it opens.
       auth = await this.protocol.authFrame();
-      WS = this.options.WebSocket ?? (await loadDefaultWebSocket());
-      if (this.options.agent) WS = throughAgent(WS, this.options.agent);
+      WS = await resolveWebSocket(this.options);
     } catch (cause) {
       if (epoch !== this.#epoch) return;
-      const error = errorFactory.streamClosedWhile('obtaining credentials');
-      (error as { cause?: unknown }).cause = cause;
+      const error = errorFactory.streamClosedWhile('obtaining credentials', cause);
       return this.#fail(error, CLOSE_ABNORMAL, 'credentials unavailable');
     }
     if (epoch !== this.#epoch) return;
@@ -217,11 +215,9 @@ export class StreamConnection<M extends { request_id?: string }> {
     if (rule.action === 'new_token') this.sink.tokenExpired();
     const policy = this.options.reconnect;
     if (rule.action === 'stop') this.#shutdown(code, reason, closeError);
-    else if (this.#attempt >= policy.maxAttempts) {
-      const gaveUp = errorFactory.streamClosedWhile(`reconnecting: gave up after ${this.#attempt} attempts`);
-      (gaveUp as { cause?: unknown }).cause = closeError;
-      this.#shutdown(code, reason, gaveUp);
-    } else {
+    else if (this.#attempt >= policy.maxAttempts)
+      this.#shutdown(code, reason, errorFactory.streamGaveUp(this.#attempt, closeError));
+    else {
       const longer = rule.action === 'long_backoff' ? policy.rateLimitedDelay : 0;
       const delay = backoffDelay(policy, this.#attempt++, this.options.random) + longer;
       this.#state = 'waiting';

@@ -69,6 +69,15 @@ export function throughAgent(WS: WebSocketConstructor, agent: unknown): WebSocke
   };
 }
 
+/** The constructor a connection uses: the injected one or the default, through `agent` when one is set. */
+export async function resolveWebSocket(options: {
+  WebSocket?: WebSocketConstructor | undefined;
+  agent?: unknown;
+}): Promise<WebSocketConstructor> {
+  const WS = options.WebSocket ?? (await loadDefaultWebSocket());
+  return options.agent ? throughAgent(WS, options.agent) : WS;
+}
+
 /** One WebSocket, wrapped. */
 export class Transport {
   private socket: WebSocketLike | undefined;
