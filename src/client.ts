@@ -42,8 +42,8 @@ export interface ClientInternals {
 }
 
 const internals = new WeakMap<object, ClientInternals>();
-// Options objects built by `withOptions`, mapped to the transport the derived client must share.
-const inheritedTransport = new WeakMap<ClientOptions, RestContext['transport']>();
+// Options objects built by `withOptions`, mapped to what the derived client must share with its parent.
+const inherited = new WeakMap<ClientOptions, Partial<Pick<RestContext, 'transport' | 'limiter'>>>();
 
 /** The resolved options, shared transport and credentials of a client (internal; not exported by the package). */
 export function clientInternals(client: ConnectTrade | ConnectTradeUser): ClientInternals {
@@ -69,7 +69,7 @@ export class ConnectTrade {
 
   constructor(options: ClientOptions = {}) {
     const resolved = resolveOptions(options);
-    const context = createContext(resolved, inheritedTransport.get(options));
+    const context = createContext(resolved, inherited.get(options));
     const credentials: Credentials = { clientId: resolved.clientId, clientSecret: resolved.clientSecret };
     // Ambient while this client's options live (errors built outside a request, e.g. by a stream).
     registerSecret(resolved.clientSecret, resolved);
@@ -80,13 +80,17 @@ export class ConnectTrade {
   /**
    * A client with some options changed (timeouts, headers, logger, credentials...) that shares this
    * client's transport and its keep-alive connections; this client is unchanged. Passing `fetch` or
-   * `dispatcher` gives the new client its own transport.
+   * `dispatcher` gives the new client its own transport. It also shares this client's rate-limit
+   * buckets and concurrency cap (platform-wide limits do not double by deriving clients) unless
+   * `rateLimit` or `maxConcurrency` is among the overrides: then it gets a limiter of its own.
    */
   withOptions(overrides: ClientOptions): this {
     const { given, context } = clientInternals(this);
     const merged: ClientOptions = { ...given, ...overrides };
-    if (!('fetch' in overrides) && !('dispatcher' in overrides))
-      inheritedTransport.set(merged, context.transport);
+    inherited.set(merged, {
+      ...('fetch' in overrides || 'dispatcher' in overrides ? {} : { transport: context.transport }),
+      ...('rateLimit' in overrides || 'maxConcurrency' in overrides ? {} : { limiter: context.limiter }),
+    });
     return new (this.constructor as new (options: ClientOptions) => this)(merged);
   }
 

@@ -39,18 +39,30 @@ export interface RestContext {
   readonly limiter: (() => RateLimiter | Promise<RateLimiter>) | undefined;
 }
 
-/** Builds the shared context for a set of resolved options (`shared`: reuse a parent's transport, for `withOptions`). */
-export function createContext(options: ResolvedOptions, shared?: RestContext['transport']): RestContext {
+/**
+ * Builds the shared context for a set of resolved options. `shared` (for `withOptions`): a parent's
+ * transport and limiter to reuse, so deriving a client neither opens new connections nor doubles
+ * the platform's rate limits and concurrency cap.
+ */
+export function createContext(
+  options: ResolvedOptions,
+  shared?: Partial<Pick<RestContext, 'transport' | 'limiter'>>,
+): RestContext {
   const headers: Record<string, string> = options.userAgent ? { 'user-agent': options.userAgent } : {};
   // Credentials come from the client only: a default cannot add one to an operation that does not send it.
   for (const [name, value] of Object.entries(options.defaultHeaders ?? {}))
     if (!/^(client|user)-(id|secret)$/i.test(name)) headers[name.toLowerCase()] = value;
   return {
     options,
-    transport: shared ?? defaultTransport(options),
+    transport: shared?.transport ?? defaultTransport(options),
     secrets: new SecretScope(undefined, [options.clientSecret], 16),
     headers,
-    limiter: options.rateLimit || options.maxConcurrency ? loadLimiter(options) : undefined,
+    limiter:
+      shared && 'limiter' in shared
+        ? shared.limiter
+        : options.rateLimit || options.maxConcurrency
+          ? loadLimiter(options)
+          : undefined,
   };
 }
 

@@ -271,6 +271,38 @@ describe('through a client', () => {
     expect(sent.at(-1)).toBe('DELETE /accounts/acc1/orders/o2');
   });
 
+  it('a client derived with withOptions shares the platform bucket and the concurrency cap; rateLimit overrides get their own', async () => {
+    const sent: string[] = [];
+    const fetch = async (url: string | URL | Request, init?: RequestInit) => {
+      sent.push(`${(init?.headers as Record<string, string>)?.['x-from']} ${new URL(String(url)).pathname}`);
+      return new Response('[]', { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const ct = new ConnectTrade({
+      ...base,
+      fetch,
+      timeout: 300_000,
+      rateLimit: { platform: { perMinute: 1 } },
+      maxConcurrency: 3,
+    });
+    const derived = ct.withOptions({ defaultHeaders: { 'x-from': 'derived' }, timeout: 300_000 });
+    const own = ct.withOptions({
+      defaultHeaders: { 'x-from': 'own' },
+      rateLimit: { platform: { perMinute: 1 } },
+    });
+    expect(clientInternals(derived).context.limiter).toBe(clientInternals(ct).context.limiter);
+    expect(clientInternals(own).context.limiter).not.toBe(clientInternals(ct).context.limiter);
+    await ct.users.list();
+    // The parent spent the platform's one token a minute: the derived client waits for the next.
+    const waiting = derived.users.list();
+    await jest.advanceTimersByTimeAsync(1_000);
+    // A client whose rateLimit was overridden has its own bucket (it is not held back).
+    await own.users.list();
+    expect(sent).toEqual(['undefined /users', 'own /users']);
+    await jest.advanceTimersByTimeAsync(60_000);
+    await waiting;
+    expect(sent.at(-1)).toBe('derived /users');
+  });
+
   it('a call aborted while queued rejects with APIUserAbortError and is never sent', async () => {
     let calls = 0;
     const fetch = async () => {
