@@ -32,7 +32,7 @@ function harness(answers: (WireResponse | Error)[], options: Parameters<typeof r
     maxRetries: 0,
     ...options,
   });
-  const context = createContext(resolved, () => transport);
+  const context = createContext(resolved, { transport: () => transport });
   const platform = new RestCore(context, { clientId: 'cid', clientSecret: CLIENT_SECRET });
   const user = new RestCore(context, {
     clientId: 'cid',
