@@ -25,29 +25,33 @@ const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 5);
 const KILLS = Number(process.env.KILLS ?? 20);
 const LEASE_MS = Number(process.env.LEASE_MS ?? 5_000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
+/** Which parts run (default all): `direct`, `relay1`, `relay4`, `latency`, `failover`. */
+const STAGES = new Set((process.env.STAGES ?? 'direct,relay1,relay4,latency,failover').split(','));
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The rest of every order, serialized once: the fake upstream must cost as little as it can. */
+const ORDER_TAIL = JSON.stringify({
+  account_id: 'acc_1',
+  broker: 'ALPACA',
+  symbol: 'AAPL',
+  instrument: 'EQ',
+  side: 'BUY',
+  order_type: 'LMT',
+  order_tif: 'DAY',
+  order_qty: '10',
+  order_limit_price: '189.5',
+  filled_qty: '0',
+  status: 'working',
+  fills: [],
+  created_at: '2026-11-25T14:30:00Z',
+  updated_at: '2026-11-25T14:30:00Z',
+}).slice(1);
+
+/** An order as JSON; `cl_order_id` carries the send time (for the latency figures). */
 function order(i: number, sentAt: number): string {
-  return JSON.stringify({
-    order_id: `ord_${i}`,
-    cl_order_id: `t${sentAt.toFixed(3)}`,
-    account_id: 'acc_1',
-    broker: 'ALPACA',
-    symbol: 'AAPL',
-    instrument: 'EQ',
-    side: 'BUY',
-    order_type: 'LMT',
-    order_tif: 'DAY',
-    order_qty: '10',
-    order_limit_price: '189.5',
-    filled_qty: '0',
-    status: 'working',
-    fills: [],
-    created_at: '2026-11-25T14:30:00Z',
-    updated_at: '2026-11-25T14:30:00Z',
-  });
+  return `{"order_id":"ord_${i}","cl_order_id":"t${sentAt.toFixed(3)}",${ORDER_TAIL}`;
 }
 
 /** The fake upstream: answers authenticate/subscribe, then sends `count` updates (as fast as the socket takes them, or at `rate`/s). */
@@ -95,7 +99,15 @@ function runUpstream(): void {
     });
   });
   wss.on('listening', () => process.send?.({ type: 'port', port: (wss.address() as AddressInfo).port }));
+  answerCpu();
   process.on('disconnect', () => process.exit(0));
+}
+
+/** A child answers `{ type: 'cpu?' }` with its CPU time so far (µs). */
+function answerCpu(): void {
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'cpu?') process.send?.({ type: 'cpu', usage: process.cpuUsage() });
+  });
 }
 
 /** A relay process: relays `BENCH_STREAM_URL` into Redis under `BENCH_KEY`. */
@@ -112,7 +124,8 @@ function runRelay(): void {
     retention: { maxLen: 2_000_000 },
     maxBuffered: 1_000_000,
   });
-  relay.on('role', (role) => process.send?.({ type: 'role', role, t: now() }));
+  relay.on('role', (role) => process.send?.({ type: 'role', role, t: now(), usage: process.cpuUsage() }));
+  answerCpu();
   relay.on('error', () => undefined);
   process.on('disconnect', () => void relay.close().then(() => process.exit(0)));
 }
@@ -128,9 +141,20 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** Asks a child to exit (so a `--cpu-prof` child writes its profile); kill -9 after 2 s. */
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.disconnect();
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 2_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 function child(role: string, env: Record<string, string> = {}): ChildProcess {
   return fork(__filename, [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_NODE_ARGS: extra node flags for the children (e.g. `--cpu-prof` to profile them).
+    execArgv: [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx'],
     env: { ...process.env, ...env, BENCH_ROLE: role },
   });
 }
@@ -153,12 +177,30 @@ function message<T extends Record<string, unknown>>(
   );
 }
 
+const usageSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+const cpuSeconds = () => usageSeconds(process.cpuUsage());
+
+async function childCpu(proc: ChildProcess): Promise<number> {
+  const answer = message<{ type: string; usage: NodeJS.CpuUsage }>(proc, 'cpu');
+  proc.send({ type: 'cpu?' });
+  return usageSeconds((await answer).usage);
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 async function main(): Promise<void> {
   const { startRedisServer } = await import('../test/helpers/redis-server');
   const redis = await startRedisServer();
+  const { createClient } = await import('redis');
+  const info = createClient({ url: redis.url });
+  await info.connect();
+  /** Redis's own CPU time so far (s). */
+  const redisCpu = async () => {
+    const text = String(await info.sendCommand(['INFO', 'cpu']));
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  };
   const upstream = child('upstream');
   const { port } = await message<{ type: string; port: number }>(upstream, 'port');
   const base = `ws://127.0.0.1:${port}/stream`;
@@ -186,7 +228,7 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     // 1. Direct throughput.
-    {
+    if (STAGES.has('direct')) {
       const stream = new BrokerageStream({
         clientId: 'bench',
         clientSecret: 'bench',
@@ -200,14 +242,19 @@ async function main(): Promise<void> {
           if (got === COUNT) resolve(now());
         }),
       );
+      const before = { main: cpuSeconds(), upstream: await childCpu(upstream) };
       await stream.connect();
       await stream.subscribe(['orders']);
       const last = await within(done, 'direct throughput');
+      const cpu = cpuSeconds() - before.main + (await childCpu(upstream)) - before.upstream;
       await stream.close();
-      say(`direct BrokerageStream: ${Math.round(COUNT / ((last - first) / 1000))} updates/s`);
+      say(
+        `direct BrokerageStream: ${Math.round(COUNT / ((last - first) / 1000))} updates/s; CPU ${cpu.toFixed(2)} s (consumer and upstream): ${Math.round(COUNT / cpu)} updates per CPU-second`,
+      );
     }
     // 1b. Through one relay to 1 and 4 consumers.
     for (const consumers of [1, 4]) {
+      if (!STAGES.has(`relay${consumers}`)) continue;
       const key = `tp${++run}`;
       const streams: RelayStream[] = [];
       const lastAt: Promise<number>[] = [];
@@ -227,68 +274,79 @@ async function main(): Promise<void> {
         await s.connect();
         streams.push(s);
       }
+      const before = { main: cpuSeconds(), upstream: await childCpu(upstream), redis: await redisCpu() };
       const relay = startRelayProcess(`${base}?count=${COUNT}`, key);
+      const leading = message<{ type: string; usage: NodeJS.CpuUsage }>(relay, 'role');
       const last = Math.max(...(await within(Promise.all(lastAt), `relay throughput to ${consumers}`)));
+      const cpu = {
+        relay: (await childCpu(relay)) - usageSeconds((await leading).usage),
+        redis: (await redisCpu()) - before.redis,
+        consumers: cpuSeconds() - before.main,
+        upstream: (await childCpu(upstream)) - before.upstream,
+      };
+      const cpuTotal = cpu.relay + cpu.redis + cpu.consumers + cpu.upstream;
       say(
-        `through one relay to ${consumers} consumer(s): ${Math.round(COUNT / ((last - first) / 1000))} updates/s (each consumer gets all)`,
+        `through one relay to ${consumers} consumer(s): ${Math.round(COUNT / ((last - first) / 1000))} updates/s (each consumer gets all); CPU s: relay ${cpu.relay.toFixed(2)}, redis ${cpu.redis.toFixed(2)}, consumers ${cpu.consumers.toFixed(2)}, upstream ${cpu.upstream.toFixed(2)}: ${Math.round(COUNT / cpuTotal)} updates per CPU-second`,
       );
-      relay.kill('SIGKILL');
+      await stopChild(relay);
       for (const s of streams) await s.close();
     }
     // 2. Latency at RATE/s: direct, then through the relay.
-    const total = RATE * LATENCY_SECONDS;
-    const latencies = async (
-      subscribe: (onUpdate: (clOrderId: string) => void) => Promise<() => Promise<void>>,
-    ) => {
-      const samples: number[] = [];
-      let stop: () => Promise<void> = async () => undefined;
-      const done = new Promise<void>((resolve) => {
-        void subscribe((clOrderId) => {
-          samples.push(now() - Number(clOrderId.slice(1)));
-          if (samples.length === total) resolve();
-        }).then((s) => {
-          stop = s;
+    if (STAGES.has('latency')) {
+      const total = RATE * LATENCY_SECONDS;
+      const latencies = async (
+        subscribe: (onUpdate: (clOrderId: string) => void) => Promise<() => Promise<void>>,
+      ) => {
+        const samples: number[] = [];
+        let stop: () => Promise<void> = async () => undefined;
+        const done = new Promise<void>((resolve) => {
+          void subscribe((clOrderId) => {
+            samples.push(now() - Number(clOrderId.slice(1)));
+            if (samples.length === total) resolve();
+          }).then((s) => {
+            stop = s;
+          });
         });
-      });
-      await within(done, 'latency run');
-      await stop();
-      // The first second warms up (JIT, connections).
-      return samples.slice(RATE).sort((a, b) => a - b);
-    };
-    const direct = await latencies(async (on) => {
-      const stream = new BrokerageStream({
-        clientId: 'bench',
-        clientSecret: 'bench',
-        url: `${base}?count=${total}&rate=${RATE}`,
-      });
-      stream.on('order_update', (o) => on(o.cl_order_id));
-      await stream.connect();
-      await stream.subscribe(['orders']);
-      return () => stream.close();
-    });
-    const relayed = await latencies(async (on) => {
-      const key = `lat${++run}`;
-      const s = relayStream({ redis: redis.url, key });
-      await s.subscribe(['orders']);
-      s.on('order_update', (o) => on(o.cl_order_id));
-      await s.connect();
-      const relay = startRelayProcess(`${base}?count=${total}&rate=${RATE}`, key);
-      return async () => {
-        relay.kill('SIGKILL');
-        await s.close();
+        await within(done, 'latency run');
+        await stop();
+        // The first second warms up (JIT, connections).
+        return samples.slice(RATE).sort((a, b) => a - b);
       };
-    });
-    const [d50, d99, r50, r99] = [
-      percentile(direct, 0.5),
-      percentile(direct, 0.99),
-      percentile(relayed, 0.5),
-      percentile(relayed, 0.99),
-    ];
-    say(
-      `latency at ${RATE}/s: direct p50 ${d50.toFixed(2)} ms p99 ${d99.toFixed(2)} ms; relayed p50 ${r50.toFixed(2)} ms p99 ${r99.toFixed(2)} ms; added p50 ${(r50 - d50).toFixed(2)} ms p99 ${(r99 - d99).toFixed(2)} ms`,
-    );
+      const direct = await latencies(async (on) => {
+        const stream = new BrokerageStream({
+          clientId: 'bench',
+          clientSecret: 'bench',
+          url: `${base}?count=${total}&rate=${RATE}`,
+        });
+        stream.on('order_update', (o) => on(o.cl_order_id));
+        await stream.connect();
+        await stream.subscribe(['orders']);
+        return () => stream.close();
+      });
+      const relayed = await latencies(async (on) => {
+        const key = `lat${++run}`;
+        const s = relayStream({ redis: redis.url, key });
+        await s.subscribe(['orders']);
+        s.on('order_update', (o) => on(o.cl_order_id));
+        await s.connect();
+        const relay = startRelayProcess(`${base}?count=${total}&rate=${RATE}`, key);
+        return async () => {
+          relay.kill('SIGKILL');
+          await s.close();
+        };
+      });
+      const [d50, d99, r50, r99] = [
+        percentile(direct, 0.5),
+        percentile(direct, 0.99),
+        percentile(relayed, 0.5),
+        percentile(relayed, 0.99),
+      ];
+      say(
+        `latency at ${RATE}/s: direct p50 ${d50.toFixed(2)} ms p99 ${d99.toFixed(2)} ms; relayed p50 ${r50.toFixed(2)} ms p99 ${r99.toFixed(2)} ms; added p50 ${(r50 - d50).toFixed(2)} ms p99 ${(r99 - d99).toFixed(2)} ms`,
+      );
+    }
     // 3. Failover: two relays on a continuous upstream; kill -9 the leader KILLS times.
-    if (KILLS > 0) {
+    if (KILLS > 0 && STAGES.has('failover')) {
       const key = `fo${++run}`;
       const url = `${base}?count=0&rate=100`;
       const relays = [startRelayProcess(url, key), startRelayProcess(url, key)];
@@ -332,7 +390,8 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    await Promise.all(children.map(stopChild));
+    info.destroy();
     await redis.stop();
   }
 }

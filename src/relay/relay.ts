@@ -263,13 +263,13 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       },
     };
     const onUpdate = (message: BrokerageUpdateMessage) =>
-      writer.push({
-        sessionId: term.sessionId ?? '',
-        seq: message.seq,
-        action: message.action,
-        userId: message.user_id,
-        data: JSON.stringify(message.data),
-      });
+      writer.append(
+        term.sessionId ?? '',
+        message.seq,
+        message.action,
+        message.user_id,
+        JSON.stringify(message.data),
+      );
     stream.on('authenticated', ({ session_id }) => {
       term.sessionId = session_id;
       writer.push({ sessionId: session_id, seq: 0, action: 'session_start', userId: '', data: '{}' });

@@ -42,8 +42,11 @@ return 0
  * Refuses the whole batch (adds its size to `fenced`, returns -1) unless the lease still holds the
  * writer's token AND its fence is the newest one issued: a leader paused past its lease (a
  * "zombie") cannot write after it lost the lease, whether or not another relay took over yet.
+ * The check runs once per batch: the script is atomic, so no other client runs in between.
  * A batch whose id equals the last one written is a retry after a lost reply: it is not written
  * again (returns 0). Each entry gets `index` = previous + 1, so readers detect trimmed entries.
+ * Retention is applied once per batch, after its entries (approximate trimming, `~`, removes whole
+ * stream nodes, so the bound is "about", as with XADD MAXLEN ~).
  * Returns the number of entries written.
  */
 export const APPEND = `
@@ -55,22 +58,20 @@ end
 local head = redis.call('HMGET', KEYS[4], 'index', 'batch')
 if head[2] == ARGV[3] then return 0 end
 local index = tonumber(head[1]) or 0
-local maxLen = ARGV[4]
+local stream, fence = KEYS[3], ARGV[2]
 for i = 6, #ARGV, 5 do
   index = index + 1
-  if maxLen ~= '' then
-    redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxLen, '*', 'session_id', ARGV[i], 'seq', ARGV[i + 1],
-      'fence', ARGV[2], 'action', ARGV[i + 2], 'user_id', ARGV[i + 3], 'data', ARGV[i + 4], 'index', index)
-  else
-    redis.call('XADD', KEYS[3], '*', 'session_id', ARGV[i], 'seq', ARGV[i + 1],
-      'fence', ARGV[2], 'action', ARGV[i + 2], 'user_id', ARGV[i + 3], 'data', ARGV[i + 4], 'index', index)
-  end
+  redis.call('XADD', stream, '*', 'session_id', ARGV[i], 'seq', ARGV[i + 1], 'fence', fence,
+    'action', ARGV[i + 2], 'user_id', ARGV[i + 3], 'data', ARGV[i + 4], 'index', index)
 end
 redis.call('HSET', KEYS[4], 'index', index, 'batch', ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('XTRIM', stream, 'MAXLEN', '~', ARGV[4])
+end
 if ARGV[5] ~= '' then
   local t = redis.call('TIME')
   local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call('XTRIM', KEYS[3], 'MINID', '~', tostring(nowMs - tonumber(ARGV[5])))
+  redis.call('XTRIM', stream, 'MINID', '~', tostring(nowMs - tonumber(ARGV[5])))
 end
 return n
 `;
@@ -78,24 +79,48 @@ return n
 const shaOf = (script: string) => createHash('sha1').update(script).digest('hex');
 const SHAS = new Map<string, string>();
 
+function shaOfScript(script: string): string {
+  let sha = SHAS.get(script);
+  if (sha === undefined) {
+    sha = shaOf(script);
+    SHAS.set(script, sha);
+  }
+  return sha;
+}
+
+/**
+ * The EVALSHA command of a script, as one array: `EVALSHA sha numkeys ...keys ...args`. The
+ * writer keeps appending an append batch's entries to this same array (no copy per batch).
+ */
+export function scriptCommand(script: string, keys: readonly string[], args: readonly string[]): string[] {
+  return ['EVALSHA', shaOfScript(script), String(keys.length), ...keys, ...args];
+}
+
+/** Sends a command built by {@link scriptCommand}; on NOSCRIPT (a restarted or flushed Redis) sends it as EVAL. */
+export async function sendScript(
+  link: RedisLink,
+  script: string,
+  command: string[],
+  timeoutMs: number,
+): Promise<unknown> {
+  try {
+    return await link.send(command, timeoutMs);
+  } catch (error) {
+    if (!isReplyError(error) || !String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+    const asEval = command.slice();
+    asEval[0] = 'EVAL';
+    asEval[1] = script;
+    return link.send(asEval, timeoutMs);
+  }
+}
+
 /** Runs a script by its SHA1, loading it when Redis does not know it yet. */
-export async function runScript(
+export function runScript(
   link: RedisLink,
   script: string,
   keys: readonly string[],
   args: readonly string[],
   timeoutMs: number,
 ): Promise<unknown> {
-  let sha = SHAS.get(script);
-  if (sha === undefined) {
-    sha = shaOf(script);
-    SHAS.set(script, sha);
-  }
-  const tail = [String(keys.length), ...keys, ...args];
-  try {
-    return await link.send(['EVALSHA', sha, ...tail], timeoutMs);
-  } catch (error) {
-    if (!isReplyError(error) || !String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-    return link.send(['EVAL', script, ...tail], timeoutMs);
-  }
+  return sendScript(link, script, scriptCommand(script, keys, args), timeoutMs);
 }

@@ -1,13 +1,19 @@
 /**
- * The leader's side of the Redis Stream: entries are batched (everything that arrived in one turn
- * of the event loop goes out in one fenced append), one batch is in flight at a time so order is
- * kept, a failed batch is retried with the same batch id (the script skips a batch it already
- * wrote), and the buffer is bounded: past `maxBuffered` entries, updates are dropped and a `gap`
- * entry takes their place, so readers resynchronize instead of silently missing them.
+ * The leader's side of the Redis Stream. Entries are batched: everything that arrives while the
+ * previous append is in flight goes out in ONE fenced EVALSHA (the fence is checked once per
+ * batch, up to MAX_BATCH entries). One batch is in flight at a time, so order is kept. A failed
+ * batch is retried with the same batch id (the script skips a batch it already wrote).
+ *
+ * The hot path allocates no object per entry: each entry's five values are pushed straight onto
+ * the argument list of the EVALSHA command that will carry it.
+ *
+ * The buffer is bounded (`maxBuffered` entries). Past it, updates are dropped and a `gap` entry
+ * (`{ from, to }` of the dropped seqs) is written in their place as soon as there is room again, so
+ * readers resynchronize from REST instead of silently missing them.
  */
 import type { RelayAction, RelayKeys } from './keys';
 import type { RedisLink } from './redis-link';
-import { APPEND, runScript } from './scripts';
+import { APPEND, scriptCommand, sendScript } from './scripts';
 
 /** An entry about to be written. */
 export interface PendingEntry {
@@ -41,52 +47,102 @@ const RETRY_MS = 50;
 /** Most entries per append: a longer script would hold Redis (and every reader) for too long. */
 const MAX_BATCH = 5_000;
 
+/** One EVALSHA being filled: its full command and how many entries it carries. */
+interface Batch {
+  command: string[];
+  count: number;
+}
+
 /** The fenced, batching appender of one leadership term. */
 export class StreamWriter {
-  private queue: PendingEntry[] = [];
+  /** Batches waiting; the last one is still being filled. */
+  private batches: Batch[] = [];
+  private buffered = 0;
   private inFlight = false;
   private scheduled = false;
   private stopped = false;
   private batchNumber = 0;
+  private readonly keyList: string[];
   private dropped: { sessionId: string; from: number; to: number } | undefined;
 
   constructor(
     private readonly link: RedisLink,
-    private readonly keys: RelayKeys,
+    keys: RelayKeys,
     private readonly token: string,
     private readonly fence: number,
     private readonly retention: Retention,
     private readonly maxBuffered: number,
     private readonly commandTimeoutMs: number,
     private readonly events: WriterEvents,
-  ) {}
-
-  /** Entries waiting to be written. */
-  get backlog(): number {
-    return this.queue.length;
+  ) {
+    this.keyList = [keys.lease, keys.fence, keys.stream, keys.head, keys.fenced];
   }
 
-  /** Queues an entry (dropped into a `gap` entry when the buffer is full). */
+  /** Entries waiting to be written (the one in flight included). */
+  get backlog(): number {
+    return this.buffered;
+  }
+
+  /** Queues an entry (see {@link append}). */
   push(entry: PendingEntry): void {
+    this.append(entry.sessionId, entry.seq, entry.action, entry.userId, entry.data);
+  }
+
+  /** Queues an entry; past `maxBuffered` it is dropped and a `gap` entry will take its place. */
+  append(sessionId: string, seq: number, action: RelayAction, userId: string, data: string): void {
     if (this.stopped) return;
-    if (this.queue.length >= this.maxBuffered) {
-      if (this.dropped && this.dropped.sessionId === entry.sessionId) this.dropped.to = entry.seq;
-      else this.dropped = { sessionId: entry.sessionId, from: entry.seq, to: entry.seq };
+    if (this.buffered >= this.maxBuffered) {
+      if (this.dropped && this.dropped.sessionId === sessionId) this.dropped.to = seq;
+      else {
+        // A new session's entries are dropped too: the earlier session's range is lost as well,
+        // and readers see a gap either way (its session_start entry may be among the dropped).
+        this.dropped = { sessionId, from: seq, to: seq };
+      }
       return;
     }
-    if (this.dropped) {
-      const { sessionId, from, to } = this.dropped;
-      this.dropped = undefined;
-      this.queue.push({ sessionId, seq: to, action: 'gap', userId: '', data: JSON.stringify({ from, to }) });
-    }
-    this.queue.push(entry);
-    this.schedule();
+    if (this.dropped) this.writeDropped();
+    this.add(sessionId, seq, action, userId, data);
   }
 
   /** Stops writing for good; queued entries are discarded (they would be fenced anyway). */
   stop(): void {
     this.stopped = true;
-    this.queue = [];
+    this.batches = [];
+    this.buffered = 0;
+  }
+
+  private add(sessionId: string, seq: number, action: string, userId: string, data: string): void {
+    let batch = this.batches[this.batches.length - 1];
+    // The batch in flight (the first, while inFlight) is never added to.
+    if (batch === undefined || batch.count >= MAX_BATCH || (this.inFlight && this.batches.length === 1)) {
+      batch = { command: this.header(), count: 0 };
+      this.batches.push(batch);
+    }
+    batch.command.push(sessionId, String(seq), action, userId, data);
+    batch.count++;
+    this.buffered++;
+    this.schedule();
+  }
+
+  /** The dropped range becomes a `gap` entry (it may exceed `maxBuffered` by this one entry). */
+  private writeDropped(): void {
+    const dropped = this.dropped;
+    if (!dropped) return;
+    this.dropped = undefined;
+    const { sessionId, from, to } = dropped;
+    this.add(sessionId, to, 'gap', '', JSON.stringify({ from, to }));
+  }
+
+  /** EVALSHA sha 5 <keys> token fence <batch id> maxLen maxAgeMs: the batch id is set when sent. */
+  private header(): string[] {
+    const { maxLen, maxAgeMs } = this.retention;
+    return scriptCommand(APPEND, this.keyList, [
+      this.token,
+      String(this.fence),
+      '',
+      maxLen === undefined ? '' : String(maxLen),
+      maxAgeMs === undefined ? '' : String(maxAgeMs),
+    ]);
   }
 
   private schedule(): void {
@@ -99,28 +155,24 @@ export class StreamWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.stopped || this.inFlight || this.queue.length === 0) return;
+    const batch = this.batches[0];
+    if (this.stopped || this.inFlight || batch === undefined) return;
     this.inFlight = true;
-    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
-    this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
-    const batchId = `${this.token}:${++this.batchNumber}`;
-    const args = [
-      this.token,
-      String(this.fence),
-      batchId,
-      this.retention.maxLen === undefined ? '' : String(this.retention.maxLen),
-      this.retention.maxAgeMs === undefined ? '' : String(this.retention.maxAgeMs),
-    ];
-    for (const e of batch) args.push(e.sessionId, String(e.seq), e.action, e.userId, e.data);
-    const keys = [this.keys.lease, this.keys.fence, this.keys.stream, this.keys.head, this.keys.fenced];
+    // The batch id sits right after token and fence (see APPEND's ARGV).
+    batch.command[3 + this.keyList.length + 2] = `${this.token}:${++this.batchNumber}`;
     try {
       while (!this.stopped) {
         try {
-          const result = Number(await runScript(this.link, APPEND, keys, args, this.commandTimeoutMs));
+          const result = Number(await sendScript(this.link, APPEND, batch.command, this.commandTimeoutMs));
+          if (this.stopped) break;
           if (result < 0) {
-            this.stopped = true;
-            this.events.fenced(batch.length);
-          } else this.events.written(batch.length);
+            this.stop();
+            this.events.fenced(batch.count);
+          } else {
+            this.batches.shift();
+            this.buffered -= batch.count;
+            this.events.written(batch.count);
+          }
           break;
         } catch (error) {
           if (this.stopped) break;
@@ -131,6 +183,8 @@ export class StreamWriter {
     } finally {
       this.inFlight = false;
     }
-    if (this.queue.length > 0) this.schedule();
+    // Room again: the dropped range is written now, not only when the next update arrives.
+    if (this.dropped && !this.stopped && this.buffered < this.maxBuffered) this.writeDropped();
+    if (this.batches.length > 0) this.schedule();
   }
 }

@@ -256,6 +256,44 @@ describe('fencing', () => {
   });
 });
 
+describe('bounded write buffer', () => {
+  it('drops what exceeds maxBuffered and writes one gap entry for it as soon as there is room', async () => {
+    const keys = relayKeys(freshKey());
+    const link = new RedisLink(redis.url);
+    const r = await raw();
+    try {
+      const lease = await new Lease(link, keys, 'w', leaseTiming(5_000)).acquire();
+      if (!lease.acquired) throw new Error('no lease');
+      let written = 0;
+      const writer = new StreamWriter(link, keys, lease.token, lease.fence, { maxLen: 1000 }, 3, 2_000, {
+        written: (n) => {
+          written += n;
+        },
+        fenced: () => undefined,
+        failed: () => undefined,
+      });
+      // Ten updates in one turn of the event loop: three fit, seven are dropped.
+      for (let seq = 1; seq <= 10; seq++) writer.append('s', seq, 'order_update', 'u', '{"account_id":"a"}');
+      expect(writer.backlog).toBe(3);
+      // No later update arrives: the gap entry must not wait for one.
+      await until(() => written === 4, 2_000, 'the gap entry');
+      const entries = (await r.sendCommand(['XRANGE', keys.stream, '-', '+'])) as [string, string[]][];
+      const field = (f: string[], name: string) => f[f.indexOf(name) + 1];
+      expect(entries.map(([, f]) => `${field(f, 'action')}:${field(f, 'seq')}`)).toEqual([
+        'order_update:1',
+        'order_update:2',
+        'order_update:3',
+        'gap:10',
+      ]);
+      expect(JSON.parse(field(entries[3]?.[1] ?? [], 'data') ?? '')).toEqual({ from: 4, to: 10 });
+      expect(writer.backlog).toBe(0);
+    } finally {
+      link.close();
+      await r.close();
+    }
+  });
+});
+
 /** Writes `count` order updates through a fresh lease, as a leader would. */
 async function writeUpdates(key: string, from: number, count: number): Promise<void> {
   const keys = relayKeys(key);
