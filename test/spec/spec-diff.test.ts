@@ -15,7 +15,7 @@ const ROOT = join(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 test('spec:diff classifies a vendor v2 by the tolerant-reader ruleset', async () => {
-  const v2 = vendorV2();
+  const v2 = await vendorV2();
   const failed = await run(TSX, ['scripts/spec-diff.ts', SPEC_PATH, v2, '--json'], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
