@@ -4,7 +4,6 @@
  */
 import { parseArgs } from 'node:util';
 import { consoleLogger, type Sandbox, startSandbox } from '../sandbox';
-import { isLoopbackName } from '../sandbox/http/admin-guard';
 
 /** Usage text of the sandbox command. */
 export const SANDBOX_USAGE = `Usage: connect-trade sandbox [options]
@@ -101,7 +100,7 @@ export async function runSandboxCommand(
     latencyMs: integer('latency-ms', values['latency-ms'], 0, 0),
     logger: values.verbose
       ? { ...consoleLogger, debug: (line) => io.out(line) }
-      : { error: (line) => io.err(line) },
+      : { warn: (line) => io.err(line), error: (line) => io.err(line) },
   });
   io.out(`Connect Trade sandbox listening
   REST              ${sandbox.url}
@@ -115,11 +114,5 @@ Point the SDK and the CLI at it (paste into another shell):
 ${exportLines(sandbox.env)}
 
 Press Ctrl+C to stop.`);
-  if (!isLoopbackName(host) && adminToken === undefined)
-    io.err(
-      `WARNING: listening on ${host}, which is not loopback, without --admin-token: anyone who can reach ` +
-        'this port can reset the sandbox and inject faults through /__sandbox. Pass --admin-token <secret> ' +
-        '(or set CONNECT_TRADE_SANDBOX_ADMIN_TOKEN); admin requests then need the header x-sandbox-admin-token.',
-    );
   return sandbox;
 }

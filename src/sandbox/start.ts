@@ -12,7 +12,7 @@ import { type AccountEvent, Hub } from './events';
 import { Faults, type StreamKind } from './faults';
 import { DEFAULT_SYMBOLS, PriceFeed } from './feed';
 import { type AdminControls, handleAdmin } from './http/admin';
-import type { AdminPolicy } from './http/admin-guard';
+import { type AdminPolicy, isLoopbackName } from './http/admin-guard';
 import type { RestContext } from './http/context';
 import { authorizeConnection } from './http/handlers-platform';
 import { sendJson } from './http/io';
@@ -261,7 +261,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   };
   logger.info?.(`sandbox listening on ${baseUrl} (streams: ${sandbox.streamUrl}, ${sandbox.marketDataUrl})`);
+  if (!isLoopbackName(boundHost) && options.adminToken === undefined) warnOpenAdmin(boundHost, logger);
   return sandbox;
+}
+
+/** An admin API anyone on the network can drive: said through the logger, or as a process warning without one. */
+function warnOpenAdmin(host: string, logger: SandboxLogger): void {
+  const warning =
+    `WARNING: listening on ${host}, which is not loopback, without --admin-token (the adminToken option): ` +
+    'anyone who can reach this port can reset the sandbox and inject faults through /__sandbox. Set one ' +
+    '(the CLI also reads CONNECT_TRADE_SANDBOX_ADMIN_TOKEN); admin requests then need the header x-sandbox-admin-token.';
+  if (logger.warn) logger.warn(warning);
+  else process.emitWarning(warning, { code: 'CONNECT_TRADE_SANDBOX_OPEN_ADMIN' });
 }
 
 /** The sandbox's broker-authorization page: authorizes at once and redirects (302) to `redirect_url`. */

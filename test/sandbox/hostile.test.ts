@@ -214,6 +214,40 @@ describe('the admin endpoint refuses what a web page could send', () => {
   });
 });
 
+describe('startSandbox on a non-loopback interface without an admin token', () => {
+  it('warns through the logger it was given', async () => {
+    const warnings: string[] = [];
+    const open = await testSandbox({ host: '0.0.0.0', logger: { warn: (line) => warnings.push(line) } });
+    try {
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/0\.0\.0\.0, which is not loopback/);
+      expect(warnings[0]).toContain('adminToken');
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('emits a process warning when it has no logger, and stays quiet on loopback or with a token', async () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const quietWarnings: string[] = [];
+    try {
+      const open = await testSandbox({ host: '0.0.0.0' });
+      await open.close();
+      expect(emitWarning).toHaveBeenCalledTimes(1);
+      expect(emitWarning.mock.calls[0]?.[0]).toMatch(/not loopback/);
+      expect(emitWarning.mock.calls[0]?.[1]).toEqual({ code: 'CONNECT_TRADE_SANDBOX_OPEN_ADMIN' });
+      for (const options of [{ host: '127.0.0.1' }, { host: '0.0.0.0', adminToken: 'tok-0123' }]) {
+        const quiet = await testSandbox({ ...options, logger: { warn: (line) => quietWarnings.push(line) } });
+        await quiet.close();
+      }
+      expect(quietWarnings).toEqual([]);
+      expect(emitWarning).toHaveBeenCalledTimes(1);
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+});
+
 describe('WebSocket frames are capped', () => {
   it(`a frame over ${MAX_FRAME_BYTES} bytes closes the connection with 1009, and the sandbox keeps serving`, async () => {
     const ws = new WebSocket(sb.streamUrl);
