@@ -29,14 +29,20 @@ export type RelayEntry =
 const asString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
 
-/** Field/value pairs from a flat array (RESP2) or a map/object (RESP3). */
+/** Field/value pairs from a flat array (RESP2 and RESP3 alike) or a map/object. */
 function fieldsOf(raw: unknown): Record<string, string> {
   const fields: Record<string, string> = {};
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = asString(raw[i]);
-      const value = asString(raw[i + 1]);
-      if (key !== undefined && value !== undefined) fields[key] = value;
+      const k = raw[i];
+      const v = raw[i + 1];
+      // The hot path (node-redis answers strings); Buffers only when a client maps them so.
+      if (typeof k === 'string' && typeof v === 'string') fields[k] = v;
+      else {
+        const key = asString(k);
+        const value = asString(v);
+        if (key !== undefined && value !== undefined) fields[key] = value;
+      }
     }
   } else if (raw instanceof Map) {
     for (const [k, v] of raw) {
@@ -69,9 +75,16 @@ export function entriesOf(raw: unknown): RawEntry[] {
 /** Entries of an XREAD/XREADGROUP reply for one stream (`null` on timeout). */
 export function streamEntriesOf(raw: unknown): RawEntry[] {
   if (raw === null || raw === undefined) return [];
-  if (Array.isArray(raw)) return raw.flatMap((pair) => (Array.isArray(pair) ? entriesOf(pair[1]) : []));
+  // RESP2: [[stream, entries]]; RESP3: a map (node-redis: an object or a Map) of stream → entries.
+  if (Array.isArray(raw))
+    return raw.length === 1 && Array.isArray(raw[0])
+      ? entriesOf(raw[0][1])
+      : raw.flatMap((pair) => (Array.isArray(pair) ? entriesOf(pair[1]) : []));
   if (raw instanceof Map) return [...raw.values()].flatMap((v) => entriesOf(v));
-  if (typeof raw === 'object') return Object.values(raw).flatMap((v) => entriesOf(v));
+  if (typeof raw === 'object') {
+    const values = Object.values(raw);
+    return values.length === 1 ? entriesOf(values[0]) : values.flatMap((v) => entriesOf(v));
+  }
   return [];
 }
 
