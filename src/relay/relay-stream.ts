@@ -47,6 +47,14 @@ export interface RelayStreamOptions {
   connectTimeoutMs?: number;
   /** Where to report errors nobody listens to. */
   logger?: StreamLogger;
+  /**
+   * The account ids of a connection, for `subscribe(topics, { connection_id })`. Updates carry an
+   * `account_id` but no `connection_id` (the brokerage stream's server knows which accounts a
+   * connection has; a relay consumer does not), so the filter is resolved through this once per
+   * subscribe, e.g. `(id) => user.accounts.list({ connection_id: id }).then((a) => a.map((x) => x.account_id))`.
+   * Accounts linked later reach that subscription after the next `subscribe`.
+   */
+  connectionAccounts?: (connectionId: string) => readonly string[] | Promise<readonly string[]>;
 }
 
 /** Events of a relay consumer: the brokerage stream's, plus `update` and `connected`. */
@@ -68,6 +76,8 @@ const ENTRY_ID = /^\d+(-\d+)?$/;
 
 interface LocalSubscription extends BrokerageSubscription {
   readonly topicSet: ReadonlySet<string>;
+  /** The accounts a `connection_id` filter stands for (undefined: no such filter). */
+  readonly connectionAccounts: ReadonlySet<string> | undefined;
 }
 
 /** A brokerage source fed by the relay's Redis Stream. */
@@ -162,33 +172,82 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     ]).finally(() => clearTimeout(timer));
   }
 
-  /** Subscribes to topics; the filter (`account_id`) applies to what this subscription delivers. Local: no round trip. */
+  /**
+   * Subscribes to topics; the filter applies to what this subscription delivers, locally (no round
+   * trip to the relay): `account_id` compares each update's account, `connection_id` its account with
+   * the connection's accounts from the `connectionAccounts` option (both given: both must match).
+   */
   async subscribe(
     topics: readonly BrokerageTopic[],
     filter: BrokerageFilter = {},
   ): Promise<BrokerageSubscription> {
     checkTopics(topics);
     checkFilter(filter);
-    if (filter.connection_id !== undefined)
+    const resolve = this.options.connectionAccounts;
+    if (filter.connection_id !== undefined && typeof resolve !== 'function')
       throw errorFactory.validation([
         {
           path: 'connection_id',
-          message: 'a relay stream filters locally and updates carry no connection_id: filter by account_id',
+          message:
+            'updates carry no connection_id: a relay stream filters by connection through its connectionAccounts option',
         },
       ]);
     if (this.currentState === 'closed') throw errorFactory.streamClosedWhile('subscribing');
+    const connectionAccounts =
+      filter.connection_id === undefined || resolve === undefined
+        ? undefined
+        : await this.accountsOf(filter.connection_id, resolve);
+    if (this.isClosed()) throw errorFactory.streamClosedWhile('subscribing');
     const list = [...topics];
     const frozen = { ...filter };
     const subscription: LocalSubscription = {
       topics: list,
       filter: frozen,
       topicSet: new Set(list),
+      connectionAccounts,
       unsubscribe: async () => {
         this.subscriptions.delete(subscription);
       },
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** The accounts of a connection through the `connectionAccounts` option, checked, within `connectTimeoutMs`. */
+  private async accountsOf(
+    connectionId: string,
+    resolve: NonNullable<RelayStreamOptions['connectionAccounts']>,
+  ): Promise<ReadonlySet<string>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const ids = await Promise.race([
+        Promise.resolve().then(() => resolve(connectionId)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                errorFactory.validation([
+                  {
+                    path: 'connection_id',
+                    message: `connectionAccounts did not answer within ${this.connectTimeoutMs} ms`,
+                  },
+                ]),
+              ),
+            this.connectTimeoutMs,
+          );
+        }),
+      ]);
+      if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === ''))
+        throw errorFactory.validation([
+          {
+            path: 'connection_id',
+            message: 'connectionAccounts must return account ids (non-empty strings)',
+          },
+        ]);
+      return new Set(ids);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Live subscriptions. */
@@ -379,7 +438,11 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     const accountId = (message.data as { account_id: string }).account_id;
     let wanted = false;
     for (const s of this.subscriptions)
-      if (s.topicSet.has(topic) && (s.filter.account_id === undefined || s.filter.account_id === accountId)) {
+      if (
+        s.topicSet.has(topic) &&
+        (s.filter.account_id === undefined || s.filter.account_id === accountId) &&
+        (s.connectionAccounts === undefined || s.connectionAccounts.has(accountId))
+      ) {
         wanted = true;
         break;
       }

@@ -164,13 +164,16 @@ export class StreamWriter {
       while (!this.stopped) {
         try {
           const result = Number(await sendScript(this.link, APPEND, batch.command, this.commandTimeoutMs));
-          if (this.stopped) break;
+          // Reported even when the term ended meanwhile (a zombie's lease deadline fires as soon as
+          // it runs again): Redis did refuse (or write) these entries.
           if (result < 0) {
             this.stop();
             this.events.fenced(batch.count);
           } else {
-            this.batches.shift();
-            this.buffered -= batch.count;
+            if (!this.stopped) {
+              this.batches.shift();
+              this.buffered -= batch.count;
+            }
             this.events.written(batch.count);
           }
           break;

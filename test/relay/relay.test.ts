@@ -229,6 +229,14 @@ describe('fencing', () => {
       });
       await until(() => fenced.length === 2, 2_000, 'second fenced write');
       expect(await r.sendCommand(['XLEN', keys.stream])).toBe(1);
+      // A zombie whose term ends while its append is in flight (its lease deadline fires as soon as
+      // it runs again) still reports what Redis refused.
+      const late = new StreamWriter(link, keys, a.token, a.fence, { maxLen: 1000 }, 100, 1000, events);
+      late.append('s1', 5, 'order_update', 'u', '{"account_id":"a"}');
+      await new Promise((resolve) => setImmediate(resolve)); // the append is sent
+      late.stop();
+      await until(() => fenced.length === 3, 2_000, 'the in-flight append reported fenced');
+      expect(Number(await r.sendCommand(['GET', keys.fenced]))).toBe(4);
     } finally {
       link.close();
       await r.close();
@@ -519,7 +527,10 @@ describe('relayStream', () => {
     const key = freshKey();
     const consumer = relayStream({ redis: redis.url, key });
     try {
-      await expect(consumer.subscribe(['orders'], { connection_id: 'c' })).rejects.toThrow('account_id');
+      // Updates carry no connection_id: without a way to know a connection's accounts, refused.
+      await expect(consumer.subscribe(['orders'], { connection_id: 'c' })).rejects.toThrow(
+        'connectionAccounts',
+      );
       await consumer.connect();
       const it = consumer.updates({ topics: ['orders'] });
       await consumer.subscribe(['orders'], { account_id: 'other' });
@@ -533,6 +544,65 @@ describe('relayStream', () => {
       expect(consumer.listSubscriptions()).toHaveLength(1);
     } finally {
       await consumer.close();
+    }
+  });
+});
+
+describe('relayStream connection filter', () => {
+  it('filters by connection_id through the accounts connectionAccounts gives, like the server does', async () => {
+    const key = freshKey();
+    const asked: string[] = [];
+    const consumer = relayStream({
+      redis: redis.url,
+      key,
+      connectionAccounts: async (id) => {
+        asked.push(id);
+        return id === 'conn_1' ? ['acc'] : ['elsewhere'];
+      },
+    });
+    try {
+      await consumer.connect();
+      const seqs: number[] = [];
+      consumer.on('order_update', (_o, meta) => seqs.push(meta.seq));
+      const other = await consumer.subscribe(['orders'], { connection_id: 'conn_2' });
+      await writeUpdates(key, 1, 2); // account "acc" is not conn_2's: filtered out
+      // Both filters: both must hold.
+      const both = await consumer.subscribe(['orders'], { connection_id: 'conn_1', account_id: 'nope' });
+      await writeUpdates(key, 3, 1);
+      await sleep(200);
+      expect(seqs).toEqual([]);
+      await consumer.subscribe(['orders'], { connection_id: 'conn_1' });
+      await writeUpdates(key, 4, 2);
+      await until(() => seqs.length === 2, 5_000, 'updates of conn_1');
+      expect(seqs).toEqual([4, 5]);
+      expect(asked).toEqual(['conn_2', 'conn_1', 'conn_1']);
+      await other.unsubscribe();
+      await both.unsubscribe();
+      expect(consumer.listSubscriptions().map((s) => s.filter)).toEqual([{ connection_id: 'conn_1' }]);
+    } finally {
+      await consumer.close();
+    }
+  });
+
+  it('rejects typed when connectionAccounts answers badly or not at all', async () => {
+    const bad = relayStream({
+      redis: redis.url,
+      key: freshKey(),
+      connectTimeoutMs: 200,
+      connectionAccounts: (id) => (id === 'slow' ? new Promise<string[]>(() => undefined) : [42 as never]),
+    });
+    try {
+      await expect(bad.subscribe(['orders'], { connection_id: 'c' })).rejects.toMatchObject({
+        name: 'ValidationError',
+        issues: [{ path: 'connection_id', message: expect.stringContaining('account ids') }],
+      });
+      await expect(bad.subscribe(['orders'], { connection_id: 'slow' })).rejects.toMatchObject({
+        name: 'ValidationError',
+        issues: [{ path: 'connection_id', message: expect.stringContaining('200 ms') }],
+      });
+      expect(bad.listSubscriptions()).toEqual([]);
+    } finally {
+      await bad.close();
     }
   });
 });
