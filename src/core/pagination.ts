@@ -7,6 +7,9 @@
  * ({@link PaginationBounds}), and a repeated cursor stops it early. Hitting a bound is a PaginationError.
  */
 import { restErrorFactory as errorFactory } from './errors';
+import { lazyModule } from './lazy';
+
+const pageWalk = lazyModule(() => import('./page-walk'));
 
 /** Bounds of one automatic walk over pages. */
 export interface PaginationBounds {
@@ -15,9 +18,6 @@ export interface PaginationBounds {
   /** Most milliseconds one walk may take, page fetches included (default 120 000). */
   maxTime?: number | undefined;
 }
-
-/** The bounds used when neither the client nor the call sets them. */
-export const DEFAULT_PAGINATION_BOUNDS = { maxPages: 1_000, maxTime: 120_000 } as const;
 
 /** `over`'s bounds where it sets them, else `base`'s (an explicit `undefined` does not erase a bound). */
 export function mergeBounds(
@@ -56,43 +56,17 @@ export interface PageInfo {
 export type CollectedItems<T> = T[] & { possiblyTruncated: boolean };
 
 /**
- * Pages from `first` on, within the bounds: a repeated cursor, `maxPages` or `maxTime` (counted
- * from `started`, a page still in flight included) ends the walk with a PaginationError.
+ * Pages from `first` on, within the bounds (core/page-walk.ts, loaded on the first walk: a caller
+ * that reads one page never loads it).
  */
 async function* pagesFrom<T>(
   first: Page<T>,
   bounds: PaginationBounds | undefined,
   started = Date.now(),
 ): AsyncGenerator<Page<T>, void, undefined> {
-  const maxPages = bounds?.maxPages ?? DEFAULT_PAGINATION_BOUNDS.maxPages;
-  const maxTime = bounds?.maxTime ?? DEFAULT_PAGINATION_BOUNDS.maxTime;
-  const cursors = new Set<string>();
-  const stop = (pages: number, why: string) =>
-    errorFactory.pagination(`Pagination stopped after ${pages} pages: ${why}`);
-  const timeUp = (pages: number) =>
-    stop(pages, `pagination.maxTime (${maxTime} ms) reached; narrow the filters or raise it`);
-  for (let page = first, pages = 1; ; pages++) {
-    yield page;
-    const cursor = page.nextCursor;
-    if (cursor === null) return;
-    if (cursors.has(cursor)) throw stop(pages, `the server repeated the cursor "${cursor}"`);
-    if (pages >= maxPages)
-      throw stop(pages, `pagination.maxPages (${maxPages}) reached; narrow the filters or raise it`);
-    const left = started + maxTime - Date.now();
-    if (left <= 0) throw timeUp(pages);
-    cursors.add(cursor);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      page = await Promise.race([
-        page.getNextPage(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(timeUp(pages)), left);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const loaded = pageWalk();
+  const { walkPages } = loaded instanceof Promise ? await loaded : loaded;
+  yield* walkPages(first, bounds, started, errorFactory.pagination);
 }
 
 /** Which cursor to send: none for the first page. */

@@ -10,20 +10,32 @@
  * definite meaning keep their own class, and only while no earlier attempt may have placed the
  * order: a 4xx rejection (400, 401, 409...), 429 on every attempt, a connection that provably
  * never carried the request. Those carry `clOrderId` too.
+ *
+ * Loaded with the first order (core/order-placement.ts, before anything is sent). What it uses of
+ * the client's core comes in a {@link PlacementKit}: this chunk imports no module of the up-front
+ * bundle, which would otherwise be split into more chunks, each compressed on its own.
  */
 import type { Order } from '../types';
-import { retryDelay, sleep } from './backoff';
-import {
-  APIError,
-  APIUserAbortError,
-  ConfigurationError,
-  ConflictError,
-  type ConnectTradeError,
-  restErrorFactory as errorFactory,
-  ValidationError,
-} from './errors';
-import { log } from './logging';
-import { type AttemptOptions, classifyFailure, type FailureKind, retryDecision } from './retry';
+import type { retryDelay, sleep } from './backoff';
+import type { ConnectTradeError, restErrorFactory } from './errors';
+import type { log } from './logging';
+import type { AttemptOptions, FailureKind } from './retry';
+
+/** What placement uses of the client's core (built by core/order-placement.ts). */
+export interface PlacementKit {
+  /** The rule's kind for a failure of `send()`: anything the server did not clearly answer is ambiguous. */
+  kindOf(error: unknown): FailureKind | 'nothing-sent';
+  /** The placement rule's decision for a kind (core/retry.ts `retryDecision`). */
+  decide(kind: FailureKind): 'stop' | 'retry' | 'lookup';
+  isUserAbort(error: unknown): boolean;
+  isConflict(error: unknown): boolean;
+  /** The `retry-after` header of an API error. */
+  retryAfter(error: unknown): string | undefined;
+  readonly errors: Pick<typeof restErrorFactory, 'orderOutcomeUnknown' | 'forOrder' | 'aborted'>;
+  readonly retryDelay: typeof retryDelay;
+  readonly sleep: typeof sleep;
+  readonly log: typeof log;
+}
 
 /** What placement needs from the orders resource. */
 export interface PlacementSteps {
@@ -40,19 +52,14 @@ export interface PlacementOptions
   readonly accountId: string;
 }
 
-/** The rule's kind for a failure of `send()`: anything the server did not clearly answer is ambiguous. */
-function kindOf(error: unknown): FailureKind | 'nothing-sent' {
-  if (error instanceof ValidationError || error instanceof ConfigurationError) return 'nothing-sent';
-  const kind = classifyFailure(error);
-  // A definite answer is a non-retryable APIError (a 4xx). Everything else that is "final" for an
-  // idempotent call (an unreadable 2xx, a refused redirect, an abort mid-flight) leaves the order's fate open.
-  if (kind === 'final' && !(error instanceof APIError)) return 'ambiguous';
-  return kind;
-}
-
 /** Places an order at most once, reconciling after ambiguous failures. */
-export async function placeOrder(steps: PlacementSteps, options: PlacementOptions): Promise<Order> {
+export async function placeOrder(
+  steps: PlacementSteps,
+  options: PlacementOptions,
+  kit: PlacementKit,
+): Promise<Order> {
   const { clOrderId, accountId, signal } = options;
+  const { errors: errorFactory, retryDelay, sleep, log } = kit;
   let mayExist = false; // an earlier attempt may have placed the order
   const unknown = (cause: unknown, why?: string) =>
     errorFactory.orderOutcomeUnknown(clOrderId, accountId, cause, why);
@@ -67,10 +74,10 @@ export async function placeOrder(steps: PlacementSteps, options: PlacementOption
     } catch (error) {
       failure = error;
     }
-    const kind = kindOf(failure);
+    const kind = kit.kindOf(failure);
     if (kind === 'nothing-sent') throw definite(failure);
-    if (failure instanceof APIUserAbortError) throw unknown(failure, 'aborted after sending');
-    if (failure instanceof ConflictError && mayExist) {
+    if (kit.isUserAbort(failure)) throw unknown(failure, 'aborted after sending');
+    if (kit.isConflict(failure) && mayExist) {
       // An earlier attempt landed after all; the order should be listed by now.
       const found = await lookup(steps, unknown);
       if (found instanceof Error) throw found;
@@ -81,12 +88,12 @@ export async function placeOrder(steps: PlacementSteps, options: PlacementOption
       );
     }
     // Placement's options of the one rule: ambiguous → look up before re-sending; unsent / 429 → re-send.
-    const decision = retryDecision(kind, 'order-placement');
+    const decision = kit.decide(kind);
     if (decision === 'stop') throw definite(failure);
     mayExist ||= decision === 'lookup';
 
     // Retry-After (any status) wins over the backoff; one asking for too long ends the re-sends.
-    const retryAfter = failure instanceof APIError ? failure.headers['retry-after'] : undefined;
+    const retryAfter = kit.retryAfter(failure);
     const delayMs = attempt < options.maxRetries ? retryDelay(attempt + 1, retryAfter) : undefined;
     if (delayMs !== undefined) {
       log(options.logger, 'warn', 'POST /orders failed; re-sending', {
@@ -107,7 +114,7 @@ export async function placeOrder(steps: PlacementSteps, options: PlacementOption
       if (found instanceof Error) {
         // Aborted: stop now. Otherwise a failed lookup is not fatal while re-sends remain: the
         // re-send carries the same cl_order_id, and a 409 brings us back to the lookup.
-        if (found.cause instanceof APIUserAbortError) throw found;
+        if (kit.isUserAbort(found.cause)) throw found;
         lookupFailure = found;
       } else if (found) return found;
     }

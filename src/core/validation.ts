@@ -1,17 +1,29 @@
 /**
- * Client-side checks of order placement and replacement (PROTOCOL.md's OrderRequest rules). They
- * run before any I/O, collect every problem instead of stopping at the first, and produce the exact
- * body to send: decimals as strings, a `cl_order_id` always present.
+ * Client-side checks of order placement and replacement (PROTOCOL.md's OrderRequest rules) and of
+ * list filters. They run before any I/O, collect every problem instead of stopping at the first,
+ * and produce the exact body to send: decimals as strings, a `cl_order_id` always present.
+ *
+ * Loaded on first use (core/order-checks.ts): with the spec's rule tables this is the largest part
+ * of the REST client, and a page that never places an order or filters by symbol never needs it.
+ * The checks return their problems instead of throwing: order-checks.ts turns them into one
+ * ValidationError, so this chunk imports no module of the up-front bundle (a shared module would
+ * split that bundle into more chunks, each compressed on its own).
  */
 import type { components } from '../../generated/schema';
 import { type FieldRule, orderTypeFields, queryParameters, requestFields } from '../../generated/tables';
 import { toDecimalString } from './decimal';
-import { restErrorFactory as errorFactory, type ValidationIssue } from './errors';
+import type { ValidationIssue } from './errors';
 import { ruleProblem, symbolIssues, type ValidationMode } from './field-rules';
 
 export { ruleProblem, symbolIssues, type ValidationMode } from './field-rules';
 
 type Schemas = components['schemas'];
+
+/** A checked value: the normalized value, or the problems found (the value is then incomplete). */
+export interface Checked<T> {
+  readonly value: T;
+  readonly issues: readonly ValidationIssue[];
+}
 
 // Field sets, patterns and price rules come from the spec (generated/tables.ts), never restated here.
 const ORDER = requestFields.OrderRequest;
@@ -76,10 +88,13 @@ class Checker {
   }
 }
 
-function asRecord(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw errorFactory.validation([{ path: '', message: 'must be an object' }]);
-  return value as Record<string, unknown>;
+const NOT_AN_OBJECT: Checked<never> = {
+  value: undefined as never,
+  issues: [{ path: '', message: 'must be an object' }],
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkLegs(c: Checker): void {
@@ -109,9 +124,10 @@ function checkLegs(c: Checker): void {
   });
 }
 
-/** Checks an order and returns the body to send; throws one ValidationError listing every problem. */
-export function validateOrder(input: unknown, mode?: ValidationMode): Schemas['OrderRequest'] {
-  const c = new Checker(asRecord(input), mode);
+/** Checks an order: the body to send, or every problem found. */
+export function checkOrder(input: unknown, mode?: ValidationMode): Checked<Schemas['OrderRequest']> {
+  if (!isRecord(input)) return NOT_AN_OBJECT;
+  const c = new Checker(input, mode);
   c.unknownFields(ORDER_FIELDS);
   c.string('account_id');
   c.string('broker');
@@ -135,13 +151,13 @@ export function validateOrder(input: unknown, mode?: ValidationMode): Schemas['O
       if (c.present(key) && !type.forbidden.includes(key)) c.decimal(key, c.input[key]);
   }
   checkLegs(c);
-  if (c.issues.length > 0) throw errorFactory.validation(c.issues);
-  return c.out as Schemas['OrderRequest'];
+  return { value: c.out as Schemas['OrderRequest'], issues: c.issues };
 }
 
-/** Checks replacement parameters and returns the PATCH body; throws one ValidationError listing every problem. */
-export function validateReplace(input: unknown, mode?: ValidationMode): Schemas['ReplaceOrderRequest'] {
-  const c = new Checker(asRecord(input), mode);
+/** Checks replacement parameters: the PATCH body, or every problem found. */
+export function checkReplace(input: unknown, mode?: ValidationMode): Checked<Schemas['ReplaceOrderRequest']> {
+  if (!isRecord(input)) return NOT_AN_OBJECT;
+  const c = new Checker(input, mode);
   c.unknownFields(REPLACE_FIELDS);
   c.string('broker');
   c.clOrderId('new_cl_order_id', c.input.new_cl_order_id ?? generateClOrderId());
@@ -149,31 +165,25 @@ export function validateReplace(input: unknown, mode?: ValidationMode): Schemas[
     c.add('order_qty', 'at most one of order_qty and order_notional may be given');
   for (const key of ['order_qty', 'order_notional', 'order_limit_price', 'stop_price'] as const)
     if (c.present(key)) c.decimal(key, c.input[key]);
-  if (c.issues.length > 0) throw errorFactory.validation(c.issues);
-  return c.out as Schemas['ReplaceOrderRequest'];
+  return { value: c.out as Schemas['ReplaceOrderRequest'], issues: c.issues };
 }
 
-/** Checks a path id (account, order, connection, user): a non-empty string. */
-export function requireId(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '')
-    throw errorFactory.validation([{ path: name, message: 'is required (a non-empty string)' }]);
-  return value;
+/** The problems of an optional REST `symbols` filter (GET /orders, GET /positions). */
+export function symbolsFilterIssues(
+  symbols: unknown,
+  rule: FieldRule = queryParameters.listOrders.symbols,
+): ValidationIssue[] {
+  return symbols === undefined ? [] : symbolIssues(symbols, rule);
 }
 
-/** Checks an optional REST `symbols` filter (GET /orders, GET /positions); throws one ValidationError. */
-export function checkSymbols(symbols: unknown, rule: FieldRule = queryParameters.listOrders.symbols): void {
-  if (symbols === undefined) return;
-  const issues = symbolIssues(symbols, rule);
-  if (issues.length > 0) throw errorFactory.validation(issues);
+/** The problems of the filters of `orders.list` (`symbols`; `limit`: 1 to 500, from the spec). */
+export function orderListIssues(params: { symbols?: unknown; limit?: unknown }): ValidationIssue[] {
+  const issues = symbolsFilterIssues(params.symbols, queryParameters.listOrders.symbols);
+  const problem =
+    params.limit === undefined ? undefined : ruleProblem(queryParameters.listOrders.limit, params.limit);
+  if (problem) issues.push({ path: 'limit', message: problem });
+  return issues;
 }
 
-/** Checks a query parameter against its rule in the spec (e.g. `listOrders.limit`: 1 to 500). */
-export function checkQueryParameter(
-  operation: keyof typeof queryParameters,
-  name: string,
-  value: unknown,
-): void {
-  const rule = (queryParameters[operation] as Record<string, FieldRule>)[name];
-  const problem = rule && value !== undefined ? ruleProblem(rule, value) : undefined;
-  if (problem) throw errorFactory.validation([{ path: name, message: problem }]);
-}
+/** The spec's page size of GET /orders when none is sent (a bare list this long may be cut short). */
+export const DEFAULT_ORDER_LIST_LIMIT: number = queryParameters.listOrders.limit.default;

@@ -5,9 +5,9 @@
 import type { operations } from '../../generated/schema';
 import { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/options';
+import { orderChecks } from '../core/order-checks';
 import type { RestCore } from '../core/request';
 import { expectArray } from '../core/response';
-import { checkSymbols } from '../core/validation';
 import type { Account, Balance, Position, Transaction } from '../types';
 
 /** Filters of `accounts.list`. */
@@ -43,10 +43,14 @@ export class UserList<Path extends keyof UserLists> {
     params: UserLists[Path]['params'] = {},
     options?: RequestOptions,
   ): APIPromise<UserLists[Path]['item'][]> {
-    return APIPromise.defer(() => {
-      checkSymbols((params as { symbols?: unknown }).symbols);
-      const init = { params: { query: params } } as { params: { query: AccountListParams } };
+    const init = { params: { query: params } } as { params: { query: AccountListParams } };
+    const symbols = (params as { symbols?: unknown }).symbols;
+    if (symbols === undefined)
       return this.core.get(this.path as '/accounts', init, options, expectArray<UserLists[Path]['item']>);
+    // A symbols filter is checked first (a ValidationError, nothing sent); the checks load on first use.
+    return APIPromise.from(async () => {
+      (await orderChecks()).checkSymbols(symbols);
+      return this.core.exchange('GET', this.path, init, options, expectArray<UserLists[Path]['item']>);
     });
   }
 }

@@ -3,9 +3,9 @@ import type { components } from '../../generated/schema';
 import { APIPromise } from '../core/api-promise';
 import type { RequestOptions } from '../core/options';
 import type { RestCore } from '../core/request';
+import { requireId } from '../core/require-id';
 import { expectArray, expectObject, expectString } from '../core/response';
 import type { SecretScope } from '../core/secret-scope';
-import { requireId } from '../core/validation';
 import type { Connection, ConnectionToken } from '../types';
 
 export type { Connection } from '../types';

@@ -1,12 +1,13 @@
 /** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
 import { type OperationId, operations } from '../../generated/operations';
 import type { operations as specOperations } from '../../generated/schema';
-import { queryParameters } from '../../generated/tables';
 import { APIPromise } from '../core/api-promise';
 import { log, warnTo } from '../core/logging';
 import type { RequestOptions } from '../core/options';
+import { orderChecks } from '../core/order-checks';
 import type { OrderRequest, ReplaceOrderParams } from '../core/order-input';
 import { findTodaysOrder } from '../core/order-lookup';
+import { orderPlacement } from '../core/order-placement';
 import {
   type Cursor,
   checkPaginationBounds,
@@ -15,17 +16,10 @@ import {
   PagePromise,
   type PaginationBounds,
 } from '../core/pagination';
-import { placeOrder } from '../core/reconcile';
 import type { RestCore } from '../core/request';
+import { requireId } from '../core/require-id';
 import { expectArray, expectObject, expectString } from '../core/response';
-import {
-  checkQueryParameter,
-  checkSymbols,
-  requireId,
-  type ValidationMode,
-  validateOrder,
-  validateReplace,
-} from '../core/validation';
+import type { ValidationMode } from '../core/validation';
 import type { Order, OrderRequestBody } from '../types';
 
 /** Filters of `orders.list` (cursors are handled by the pages). */
@@ -39,14 +33,6 @@ function cursorFromHeaders(headers: Record<string, string>): string | null {
   const link = /<([^>]*)>[^,]*rel="?next\b/i.exec(headers.link ?? '')?.[1];
   const linked = link ? new URL(link, 'http://x').searchParams.get('next_cursor') : null;
   return headers['next-cursor'] || headers['x-next-cursor'] || linked || null;
-}
-
-// The spec's page size of GET /orders (limits 1-500, 50 when none is sent), from generated/tables.ts.
-const DEFAULT_LIST_LIMIT = queryParameters.listOrders.limit.default;
-
-function checkListParams(params: OrderListParams): void {
-  checkSymbols(params.symbols, queryParameters.listOrders.symbols);
-  checkQueryParameter('listOrders', 'limit', params.limit);
 }
 
 // The spec's `paginated` column (generated/operations.ts) decides whether `list` follows cursors.
@@ -73,11 +59,13 @@ export class Orders {
   }
 
   /**
-   * Checks an order exactly as `create` does, without sending anything; returns the body `create`
-   * would send (with its `cl_order_id`, generated when omitted). Throws a ValidationError.
+   * Checks an order exactly as `create` does, without sending anything; resolves to the body
+   * `create` would send (with its `cl_order_id`, generated when omitted), or rejects with a
+   * ValidationError. Asynchronous because the checks and the spec's rule tables are loaded on
+   * first use, keeping them out of the bundle of a page that never places an order.
    */
-  validate(order: OrderRequest): OrderRequestBody {
-    return validateOrder(order, this.mode());
+  async validate(order: OrderRequest): Promise<OrderRequestBody> {
+    return (await orderChecks()).validateOrder(order, this.mode());
   }
 
   /**
@@ -85,7 +73,9 @@ export class Orders {
    * `cl_order_id` when omitted, and retries only through reconciliation: one call never creates two orders.
    */
   async create(order: OrderRequest, options: RequestOptions = {}): Promise<Order> {
-    const body = validateOrder(order, this.mode());
+    // The checks and placement load (on the first order) before anything is sent.
+    const [checks, { placeOrder }] = await Promise.all([orderChecks(), orderPlacement()]);
+    const body = checks.validateOrder(order, this.mode());
     checkPaginationBounds(options.pagination);
     const once = { ...options, maxRetries: 0 };
     return placeOrder(
@@ -116,10 +106,13 @@ export class Orders {
 
   /** Lists orders: await for the first page, `for await` for every order of every page. */
   list(params: OrderListParams = {}, options?: RequestOptions): PagePromise<Order> {
-    checkListParams(params);
     checkPaginationBounds(options?.pagination);
     const bounds = mergeBounds(this.core.context.options.pagination, options?.pagination);
     const fetchPage = async (cursor: Cursor): Promise<Page<Order>> => {
+      // The filter checks load with the first page (a bad filter: a ValidationError, nothing sent).
+      const loaded = orderChecks();
+      const checks = loaded instanceof Promise ? await loaded : loaded;
+      if (cursor === undefined) checks.checkOrderListParams(params);
       // A cursor already encodes the filters (PROTOCOL.md); only the page size travels with it.
       const query = cursor
         ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
@@ -129,7 +122,7 @@ export class Orders {
           return this.bareListPage(
             expectArray(what, data),
             response.headers,
-            params.limit,
+            params.limit ?? checks.defaultOrderListLimit,
             fetchPage,
             bounds,
           );
@@ -155,12 +148,12 @@ export class Orders {
   private bareListPage(
     data: Order[],
     headers: Record<string, string>,
-    limit: number | undefined,
+    limit: number,
     fetchPage: (cursor: Cursor) => Promise<Page<Order>>,
     bounds: PaginationBounds,
   ): Page<Order> {
     const next = cursorFromHeaders(headers);
-    const possiblyTruncated = next === null && data.length === (limit ?? DEFAULT_LIST_LIMIT);
+    const possiblyTruncated = next === null && data.length === limit;
     if (possiblyTruncated)
       log(
         this.core.context.options.logger,
@@ -180,14 +173,18 @@ export class Orders {
     params: ReplaceOrderParams,
     options?: RequestOptions,
   ): APIPromise<Order> {
-    return APIPromise.defer(() => {
+    return APIPromise.from(async () => {
       requireId('accountId', accountId);
       requireId('orderId', orderId);
-      const init = {
-        params: { path: { account_id: accountId, order_id: orderId } },
-        body: validateReplace(params, this.mode()),
-      };
-      return this.core.patch('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
+      const body = (await orderChecks()).validateReplace(params, this.mode());
+      const init = { params: { path: { account_id: accountId, order_id: orderId } }, body };
+      return this.core.exchange(
+        'PATCH',
+        '/accounts/{account_id}/orders/{order_id}',
+        init,
+        options,
+        expectObject<Order>,
+      );
     });
   }
 

@@ -115,10 +115,18 @@ describe('orders pagination', () => {
     await expect(first.getNextPage()).resolves.toMatchObject({ data: [o2] });
   });
 
-  it('invalid filters are rejected before any request', () => {
+  it('invalid filters are rejected before any request', async () => {
+    // No interceptor: a request would fail as a connection error, not a ValidationError.
     const u = userClient();
-    expect(() => u.orders.list({ limit: 501 })).toThrow(ValidationError);
-    expect(() => u.orders.list({ symbols: [] })).toThrow(ValidationError);
-    expect(() => u.orders.list({ symbols: ['A,B'] })).toThrow(ValidationError);
+    await expect(u.orders.list({ limit: 501 })).rejects.toThrow(ValidationError);
+    await expect(u.orders.list({ symbols: [] })).rejects.toThrow(ValidationError);
+    await expect(u.orders.list({ symbols: ['A,B'] })).rejects.toThrow(ValidationError);
+    await expect(u.positions.list({ symbols: ['A,B'] })).rejects.toThrow(ValidationError);
+    const all: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const order of u.orders.list({ limit: 0 })) all.push(order);
+      })(),
+    ).rejects.toThrow(ValidationError);
   });
 });

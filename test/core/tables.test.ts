@@ -3,9 +3,16 @@
  * one symbols check serves the REST filters and the stream's subscribe frames.
  */
 import { orderTypeFields, queryParameters, streamSymbols, subscribeParameters } from '../../generated/tables';
-import { ruleProblem, symbolIssues, validateOrder } from '../../src/core/validation';
+import { type OrderChecks, orderChecks } from '../../src/core/order-checks';
+import { ruleProblem, symbolIssues } from '../../src/core/validation';
 import { ValidationError } from '../../src/rest';
 import { spec } from '../helpers/spec';
+
+// The checks as the client uses them (loaded on first use, throwing one ValidationError).
+let validateOrder: OrderChecks['validateOrder'];
+beforeAll(async () => {
+  ({ validateOrder } = await orderChecks());
+});
 
 const BASE = {
   account_id: 'acc_1',

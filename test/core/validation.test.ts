@@ -1,9 +1,17 @@
 /** Order validation (every problem listed) and exact decimal conversion. */
 import fc from 'fast-check';
 import { toDecimalString } from '../../src/core/decimal';
-import { generateClOrderId, validateOrder, validateReplace } from '../../src/core/validation';
+import { type OrderChecks, orderChecks } from '../../src/core/order-checks';
+import { generateClOrderId } from '../../src/core/validation';
 import { ValidationError } from '../../src/rest';
 import { schemaErrors } from '../helpers/spec';
+
+// The checks as the client uses them: loaded on first use, each throwing one ValidationError.
+let validateOrder: OrderChecks['validateOrder'];
+let validateReplace: OrderChecks['validateReplace'];
+beforeAll(async () => {
+  ({ validateOrder, validateReplace } = await orderChecks());
+});
 
 const BASE = {
   account_id: 'acc_1',

@@ -1,6 +1,6 @@
 /**
  * Browser bundles of the BUILT package (scripts/bundle-size.ts): no Node-only module, and the
- * up-front min+gzip size within the budgets (market-data stream 10 KB, connect-trade/rest 15 KB).
+ * up-front min+gzip size within the budgets (market-data stream 10 KB, connect-trade/rest 12 KB).
  */
 import { BUNDLES, type BundleReport, measureBundle } from '../../scripts/bundle-size';
 import { preparePackage } from './consumer';
@@ -40,6 +40,14 @@ it('connect-trade/streams brings the market-data stream, not the REST client', (
   expect(r.initialInputs.some((p) => /dist\/(chunk-.*|streams)\.mjs$/.test(p))).toBe(true);
   expect(r.initialInputs.filter((p) => p.includes('/src/'))).toEqual([]);
   expect(r.inputs.filter((p) => p.includes('openapi-fetch'))).toEqual([]);
+});
+
+it('connect-trade/rest loads the order checks, placement and the page walk only when first used', () => {
+  const r = report('connect-trade/rest');
+  const lazy = /dist\/(validation|reconcile|page-walk)-[^/]*\.mjs$/;
+  // Chunks of their own in the bundle, none of them in the up-front load.
+  expect(r.inputs.filter((p) => lazy.test(p))).toHaveLength(3);
+  expect(r.initialInputs.filter((p) => lazy.test(p))).toEqual([]);
 });
 
 it.each(BUNDLES.filter((b) => b.budget !== undefined).map((b) => [b.name, b.budget]))(

@@ -103,7 +103,7 @@ export function registerOrders(program: Command, wrap: Wrap): void {
         };
         const request = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
         // The SDK's own checks, before anything is sent (a ValidationError exits with 2).
-        const body = u.orders.validate(request as unknown as OrderRequest);
+        const body = await u.orders.validate(request as unknown as OrderRequest);
         if (o.yes !== true) {
           if (!ctx.io.isTTY)
             throw new UsageError(
