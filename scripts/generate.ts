@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import { modelsModule } from './models';
+import { knownValues, modelsModule, type SchemaObject } from './models';
 import { tablesModule } from './tables';
 
 /** Bump when this script's output format changes, so the stamp changes with it. */
@@ -29,7 +29,7 @@ interface Spec {
   security?: Record<string, string[]>[];
   paths: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], Operation>>>;
   components: {
-    schemas: Record<string, { enum?: unknown[] }>;
+    schemas: Record<string, SchemaObject>;
     parameters?: Record<string, { name: string; in: string }>;
   };
 }
@@ -92,9 +92,11 @@ function operationsModule(spec: Spec, header: string): string {
       );
     }
   }
+  // A guessed value set (x-open) lists its known values here too.
   const enums = Object.entries(spec.components.schemas)
-    .filter(([, schema]) => Array.isArray(schema.enum))
-    .map(([name, schema]) => `  ${name}: ${JSON.stringify(schema.enum)},`);
+    .map(([name, schema]) => [name, knownValues(schema)] as const)
+    .filter(([, values]) => values !== undefined)
+    .map(([name, values]) => `  ${name}: ${JSON.stringify(values)},`);
   return `${header}
 /** Every operation of the spec: its HTTP method, path template, auth scope and whether it paginates. */
 export const operations = {
@@ -114,7 +116,7 @@ export const operationByRoute: Readonly<Record<string, OperationId>> = /* @__PUR
     (Object.keys(operations) as OperationId[]).map((id) => [\`\${operations[id].method} \${operations[id].path}\`, id]),
   ))();
 
-/** The values of every enum schema of the spec, for runtime checks. */
+/** The values of every enum schema of the spec (the known ones of a guessed set), for runtime checks. */
 export const enums = {
 ${enums.join('\n')}
 } as const;
@@ -156,13 +158,17 @@ async function main(): Promise<void> {
     // Nested discriminated unions (subscribe-by-channel inside messages-by-action) are valid OpenAPI
     // but make openapi-typescript warn; the emitted unions are right, so keep its output quiet.
     silent: true,
-    // A guessed value set (`x-open: true` on an enum, issue 14) types as `Known | (string & {})`:
-    // editors still suggest the known values, and any other string compiles.
-    transform(schema: { enum?: unknown[]; 'x-open'?: boolean }) {
-      if (schema['x-open'] !== true || !Array.isArray(schema.enum)) return undefined;
+    // A guessed value set (`x-open: true`, `anyOf: [known, accepted]`, issue 14) types as
+    // `Known | (string & {})`: editors still suggest the known values, and any other string compiles
+    // (openapi-typescript alone would write `Known | string`, which collapses to `string`).
+    transform(node) {
+      const schema = node as unknown as SchemaObject;
+      if (schema['x-open'] !== true) return undefined;
       const f = ts.factory;
+      const known = knownValues(schema);
+      if (!known) return f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword);
       return f.createUnionTypeNode([
-        ...schema.enum.map((v) => f.createLiteralTypeNode(f.createStringLiteral(String(v)))),
+        ...known.map((v) => f.createLiteralTypeNode(f.createStringLiteral(String(v)))),
         f.createParenthesizedType(
           f.createIntersectionTypeNode([
             f.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),

@@ -30,6 +30,24 @@ export const MODEL_RENAMES: Readonly<Record<string, string>> = { Error: 'ErrorBo
 export const modelName = (schema: string): string => MODEL_RENAMES[schema] ?? schema;
 const refName = (ref: string): string => ref.replace('#/components/schemas/', '');
 
+/**
+ * A guessed value set (`x-open: true`, issue 14) is `anyOf: [known, accepted]`: the values or shape we
+ * know, then what is accepted (any non-empty string, or a pattern). Its known values, or a plain
+ * schema's `enum`; undefined when there are none.
+ */
+export function knownValues(schema: SchemaObject): unknown[] | undefined {
+  if (Array.isArray(schema.enum)) return schema.enum;
+  if (schema['x-open'] === true && Array.isArray(schema.anyOf)) return schema.anyOf[0]?.enum;
+  return undefined;
+}
+
+/** The TypeScript type of a guessed value set: the known values suggested, any string accepted. */
+export function openType(schema: SchemaObject): string | undefined {
+  if (schema['x-open'] !== true) return undefined;
+  const known = knownValues(schema);
+  return known ? `${known.map((v) => JSON.stringify(v)).join(' | ')} | (string & {})` : 'string';
+}
+
 /** A decimal string schema: the spec's `Decimal` / `UnsignedDecimal` (digits, up to 9 decimals). */
 export function isDecimalSchema(schema: SchemaObject | undefined): boolean {
   return (
@@ -107,7 +125,7 @@ function memberDoc(schemas: Record<string, SchemaObject>, schema: SchemaObject):
     const what = (target ?? schema).description ?? 'A decimal string.';
     if (!lines.includes(what)) lines.push(what);
     lines.push('A decimal *string* (e.g. `"189.5"`), never a JS number, so no precision is lost.');
-  } else if (!schema.description && target?.description && !target.enum) {
+  } else if (!schema.description && target?.description && !knownValues(target)) {
     lines.push(target.description);
   }
   return lines;
@@ -121,7 +139,10 @@ const jsdoc = (lines: string[], indent: string): string[] => {
 };
 
 function schemaDoc(name: string, schema: SchemaObject): string[] {
-  const values = Array.isArray(schema.enum) ? `One of ${schema.enum.map((v) => `\`${v}\``).join(', ')}.` : '';
+  const known = knownValues(schema);
+  const values = known
+    ? `${schema['x-open'] === true ? 'Known values' : 'One of'} ${known.map((v) => `\`${v}\``).join(', ')}.`
+    : '';
   const lines = [
     [schema.description, values].filter(Boolean).join(' ') || `The \`${name}\` schema of the spec.`,
   ];
@@ -149,10 +170,10 @@ export function modelsModule(
       const union = alternatives?.every((a) => a.$ref)
         ? alternatives.map((a) => modelName(refName(a.$ref as string))).join(' | ')
         : undefined;
-      let written = union ?? typeOf(schema, `components['schemas'][${JSON.stringify(name)}]`);
       // A guessed value set (\`x-open\`): editors suggest the known values, any string is accepted
       // (scripts/generate.ts gives openapi-typescript's type the same shape).
-      if (schema['x-open'] === true && Array.isArray(schema.enum)) written = `${written} | (string & {})`;
+      const written =
+        openType(schema) ?? union ?? typeOf(schema, `components['schemas'][${JSON.stringify(name)}]`);
       if (!written.startsWith('components['))
         aliases.push(`  Accepts<${model}, ${source}>,`, `  Accepts<${source}, ${model}>,`);
       out.push(`export type ${model} = ${written};`, '');

@@ -105,6 +105,27 @@ async function load(source: string): Promise<Json> {
   return parseSpec(readFileSync(resolve(source), 'utf8'));
 }
 
+/**
+ * The overlay restates the known values of each guessed set (`x-open`, `anyOf: [known, accepted]`):
+ * values the vendor's base lists that the overlay's known ones lack would only show as "accepted
+ * with a warning", so each is named here, to be added to overlay.yaml.
+ */
+export function overriddenValues(base: Json, spec: Json): string[] {
+  const schemasOf = (doc: Json) =>
+    ((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
+  const baseSchemas = schemasOf(base);
+  const notes: string[] = [];
+  for (const [name, schema] of Object.entries(schemasOf(spec))) {
+    const vendor = baseSchemas[name]?.enum;
+    const known = (schema.anyOf as Json[] | undefined)?.[0]?.enum;
+    if (schema['x-open'] !== true || !Array.isArray(vendor) || !Array.isArray(known)) continue;
+    const missing = vendor.filter((v) => !known.includes(v));
+    if (missing.length > 0)
+      notes.push(`${name}: the vendor lists ${missing.join(', ')}, which overlay.yaml's known values lack`);
+  }
+  return notes;
+}
+
 /** Records a hand edit of connect-trade.json as overlay actions appended to overlay.yaml (comments kept). */
 async function split(): Promise<void> {
   const document = parseDocument(readFileSync(OVERLAY, 'utf8'));
@@ -172,6 +193,7 @@ async function main(): Promise<void> {
   write(BASE, base);
   write(SPEC, spec);
   for (const target of unused) console.warn(`overlay: target gone from the new base, re-check: ${target}`);
+  for (const note of overriddenValues(base, spec)) console.warn(`overlay: ${note}`);
   execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/generate.ts'],

@@ -52,12 +52,16 @@ function rule(
     out.schema = name;
     s = { ...target, ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$ref')) };
   }
+  // A guessed value set (issue 14) is `anyOf: [known, accepted]`: the rule checks the known values or
+  // shape, and other values pass with a warning (unless strictValidation) when they fit `accepted`.
+  const open = s['x-open'] === true && Array.isArray(s.anyOf) ? s.anyOf : undefined;
+  if (open) s = { ...s, ...open[0] };
   for (const key of CONSTRAINTS) if (s[key] !== undefined) out[key] = s[key];
   if (Array.isArray(s.enum)) out.enum = s.enum;
   if (s['x-source']) out.source = s['x-source'];
   // A guessed value set (issue 14): other values pass with a warning unless strictValidation is on.
   if (s['x-open'] === true) out.open = true;
-  if (typeof s['x-open-pattern'] === 'string') out.openPattern = s['x-open-pattern'];
+  if (typeof open?.[1]?.pattern === 'string') out.openPattern = open[1].pattern;
   if (s.items && typeof s.items === 'object') out.items = rule(schemas, s.items, true);
   if (required) out.required = true;
   return out;

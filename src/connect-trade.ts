@@ -55,12 +55,15 @@ export class ConnectTradeUser extends RestConnectTradeUser {
   /**
    * A market-data stream for one connection. Its token comes from `connections.token(connectionId)`
    * (asked again on every reconnect, and replaced when it expires) unless `tokenProvider` is given.
+   * The client's `strictValidation` and `logger` are its defaults, so a guessed bar interval warns
+   * where the client's other warnings go.
    */
   marketData(connectionId: string, options: MarketDataClientOptions = {}): MarketDataStream {
     const { options: resolved } = clientInternals(this);
     const url = options.url ?? resolved.marketDataUrl;
     return new MarketDataStream({
       strictValidation: resolved.strictValidation,
+      ...(resolved.logger === undefined ? {} : { logger: resolved.logger }),
       ...options,
       ...(url === undefined ? {} : { url }),
       tokenProvider: options.tokenProvider ?? (() => this.connections.token(connectionId)),

@@ -39,7 +39,6 @@ function getAjv(): Ajv2020 {
     ajv.addKeyword({ keyword: 'x-source' });
     // Marks of a guessed value set (issue 14): the SDK's input checks read them, ajv ignores them.
     ajv.addKeyword({ keyword: 'x-open' });
-    ajv.addKeyword({ keyword: 'x-open-pattern' });
     ajv.addSchema({ $id: ROOT_ID, $defs: rewriteRefs(specDocument.components.schemas) as object });
   }
   return ajv;

@@ -4,23 +4,41 @@
  * (seed, symbol, interval, start), so snapshots and backfills are deterministic and need no storage.
  */
 import type { components } from '../../generated/schema';
-import type { Known } from '../types';
 import { iso } from './clock';
 import { type Dec, decFromNumber, fmt, max, min, round, toNumber, units } from './decimal';
 import type { PriceFeed } from './feed';
 import { gaussian, streamFor } from './random';
 
 type Bar = components['schemas']['Bar'];
-// The intervals the emulator serves: the spec's known ones (the spec's type is open to others).
-type BarInterval = Known<components['schemas']['BarInterval']>;
+// Any interval of the spec's pattern `<count><unit>` (the known ones are only examples, issue 14).
+type BarInterval = components['schemas']['BarInterval'];
 
-/** Length of each interval in milliseconds. */
-export const INTERVAL_MS: Readonly<Record<BarInterval, number>> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '1h': 3_600_000,
-  '1d': 86_400_000,
+const UNIT_MS: Readonly<Record<string, number>> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  mo: 2_592_000_000, // a month counts 30 days here: the emulator's buckets are fixed lengths
+};
+/** The longest interval served (10 years): longer buckets would start before any representable date. */
+const MAX_INTERVAL_MS = 3650 * 86_400_000;
+/** The intervals aggregated from the first tick (the spec's known ones); others once subscribed. */
+const KNOWN_INTERVALS: readonly string[] = ['1m', '5m', '15m', '1h', '1d'];
+/** How many other intervals are aggregated live at most (each costs work on every tick). */
+const MAX_TRACKED = 32;
+
+/** Length of an interval in milliseconds, or undefined when it is not `<count><unit>` or too long. */
+export function intervalMs(interval: string): number | undefined {
+  const match = /^([1-9][0-9]*)(s|m|h|d|w|mo)$/.exec(interval);
+  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] as string] as number) : Number.NaN;
+  return ms <= MAX_INTERVAL_MS ? ms : undefined;
+}
+
+const lengthOf = (interval: string): number => {
+  const ms = intervalMs(interval);
+  if (ms === undefined) throw new RangeError(`not a bar interval the sandbox serves: ${interval}`);
+  return ms;
 };
 
 /** Kept real bars per symbol and interval (older ones are synthesized again on demand). */
@@ -56,6 +74,8 @@ export class BarBook {
   private readonly live = new Map<string, LiveBar>();
   private readonly done = new Map<string, LiveBar[]>();
   private readonly anchors = new Map<string, Dec>();
+  /** The intervals aggregated from ticks: the known ones, plus (bounded) those subscribed since. */
+  private readonly tracked = new Set<string>(KNOWN_INTERVALS);
 
   constructor(
     private readonly seed: number,
@@ -63,13 +83,21 @@ export class BarBook {
     private readonly startedAtMs: number,
   ) {}
 
-  /** Folds the current price into every interval's bar; returns bars that just completed. */
+  /**
+   * Aggregates `interval` from now on (a subscription to it). Past MAX_TRACKED other intervals, one
+   * still gets its current and synthesized bars, without the ticks of its own lifetime.
+   */
+  track(interval: BarInterval): void {
+    if (this.tracked.size < KNOWN_INTERVALS.length + MAX_TRACKED) this.tracked.add(interval);
+  }
+
+  /** Folds the current price into every tracked interval's bar; returns bars that just completed. */
   record(symbol: string, nowMs: number): Bar[] {
     const price = this.feed.price(symbol);
     const size = this.feed.lastSize(symbol);
     if (!this.anchors.has(symbol)) this.anchors.set(symbol, price);
     const completed: Bar[] = [];
-    for (const interval of Object.keys(INTERVAL_MS) as BarInterval[]) {
+    for (const interval of this.tracked) {
       const key = `${symbol}/${interval}`;
       const start = bucketStart(nowMs, interval);
       const bar = this.live.get(key);
@@ -113,7 +141,7 @@ export class BarBook {
     range: { fromMs: number; toMs: number; limit: number; nowMs: number },
   ): Bar[] {
     const { fromMs, toMs, limit, nowMs } = range;
-    const length = INTERVAL_MS[interval];
+    const length = lengthOf(interval);
     const lastComplete = Math.min(bucketStart(toMs, interval), bucketStart(nowMs, interval) - length);
     const out: Bar[] = [];
     const realByStart = new Map((this.done.get(`${symbol}/${interval}`) ?? []).map((b) => [b.start, b]));
@@ -145,14 +173,11 @@ export class BarBook {
     const closeAt = (bucket: number): Dec => {
       const random = streamFor(this.seed, `${symbol}/${interval}/${bucket}`);
       // Older bars wander further from the anchor, like a walk seen backwards.
-      const distance = Math.min(
-        Math.sqrt(Math.max(1, (this.startedAtMs - bucket) / INTERVAL_MS[interval])),
-        30,
-      );
+      const distance = Math.min(Math.sqrt(Math.max(1, (this.startedAtMs - bucket) / lengthOf(interval))), 30);
       const price = toNumber(anchor) * Math.exp(0.002 * distance * gaussian(random));
       return round(decFromNumber(Math.max(price, 0.01), 6), 2);
     };
-    const open = closeAt(start - INTERVAL_MS[interval]);
+    const open = closeAt(start - lengthOf(interval));
     const close = closeAt(start);
     const random = streamFor(this.seed, `${symbol}/${interval}/${start}/range`);
     const spread = decFromNumber(toNumber(max(open, close)) * 0.001 * random(), 2);
@@ -169,6 +194,6 @@ export class BarBook {
 
 /** The start of the interval bucket containing `ms` (UTC-aligned). */
 export function bucketStart(ms: number, interval: BarInterval): number {
-  const length = INTERVAL_MS[interval];
+  const length = lengthOf(interval);
   return Math.floor(ms / length) * length;
 }

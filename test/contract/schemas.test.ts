@@ -57,9 +57,17 @@ const TARGETED: [string, string, unknown][] = [
   ['UnsignedDecimal', 'a negative quantity', '-1'],
   ['Timestamp', 'a non-RFC 3339 time', '25/11/2026 14:30'],
   ['Date', 'a date-time where a date is expected', '2026-11-25T00:00:00Z'],
-  ['ClOrderId', 'a space', 'has space'],
-  ['ClOrderId', '65 characters', 'a'.repeat(65)],
+  // Guessed value sets (x-open) accept any non-empty string (or any `<count><unit>` interval); only
+  // what no broker could mean is refused.
   ['ClOrderId', 'an empty id', ''],
+  ['ClOrderId', 'a number', 17],
+  ['OrderSide', 'an empty side', ''],
+  ['OrderSide', 'a number', 1],
+  ['Instrument', 'an empty instrument', ''],
+  ['BarInterval', 'a count without a unit', '2'],
+  ['BarInterval', 'an unknown unit', '2x'],
+  ['BarInterval', 'a zero count', '0m'],
+  ['BarInterval', 'a word', 'soon'],
   ['OrderRequest', 'LMT without order_limit_price', { ...baseOrder, order_limit_price: undefined }],
   ['OrderRequest', 'MKT with a limit price', { ...baseOrder, order_type: 'MKT' }],
   ['OrderRequest', 'STP without stop_price', { ...baseOrder, order_type: 'STP' }],
@@ -148,7 +156,7 @@ const TARGETED: [string, string, unknown][] = [
     'an update on an unknown channel',
     { ...example('QuoteUpdate'), channel: 'news' },
   ],
-  ['Bar', 'an unknown interval', { ...example('Bar'), interval: '2m' }],
+  ['Bar', 'an interval that is not <count><unit>', { ...example('Bar'), interval: 'hourly' }],
   ['StreamError', 'no code', { action: 'error', message: 'x' }],
 ];
 
@@ -169,6 +177,28 @@ describe('wrong payloads are rejected', () => {
   it('every top-level schema has at least one wrong payload', () => {
     const covered = new Set([...cases.map(([n]) => n), ...TARGETED.map(([n]) => n)]);
     expect(schemaNames.filter((n) => !covered.has(n))).toEqual([]);
+  });
+
+  it('guessed values are open: any non-empty side, instrument or cl_order_id, any <count><unit> interval (issue 14)', () => {
+    for (const side of ['SELL_SHORT_EXEMPT', 'BUY_MINUS'])
+      expect(schemaErrors('OrderSide', side)).toEqual([]);
+    expect(schemaErrors('Instrument', 'BOND')).toEqual([]);
+    for (const id of ['has space', 'a'.repeat(65), 'ünïcode'])
+      expect(schemaErrors('ClOrderId', id)).toEqual([]);
+    for (const interval of ['2m', '30s', '4h', '2w', '3mo', '1d'])
+      expect(schemaErrors('BarInterval', interval)).toEqual([]);
+    expect(
+      schemaErrors('OrderRequest', { ...baseOrder, side: 'SELL_SHORT_EXEMPT', instrument: 'BOND' }),
+    ).toEqual([]);
+    const bars = {
+      action: 'subscribe',
+      request_id: 'r1',
+      channel: 'bars',
+      symbols: ['AAPL'],
+      interval: '2m',
+    };
+    expect(schemaErrors('MarketDataClientMessage', bars)).toEqual([]);
+    expect(schemaErrors('Bar', { ...example('Bar'), interval: '2m' })).toEqual([]);
   });
 
   it('tolerated variants are accepted', () => {

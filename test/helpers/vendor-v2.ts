@@ -17,6 +17,7 @@ function v2Base(): any {
   delete schemas.Order.properties.broker_message; // breaking: a removed response field
   schemas.TimeInForce.enum = schemas.TimeInForce.enum.filter((v: string) => v !== 'GTC+'); // breaking: narrowed
   schemas.OrderStatus.enum.push('suspended'); // not breaking for a tolerant reader
+  schemas.OrderSide.enum.push('SELL_SHORT_EXEMPT'); // a value of a set we guessed (open in our overlay)
   schemas.Order.properties.venue = { type: 'string', description: 'Where it executed.' }; // additive
   schemas.OrderRequestBase.properties.extended_hours = { type: 'boolean' }; // additive (optional)
   v2.paths['/orders/{order_id}'] = {

@@ -124,6 +124,58 @@ describe('sandbox market-data stream', () => {
     expect(completed.data).toMatchObject({ symbol: 'SPY', interval: '1m' });
   });
 
+  it('serves any <count><unit> bar interval, not only the known ones (issue 14)', async () => {
+    const { socket } = await authed();
+    socket.send({
+      action: 'snapshot',
+      request_id: 's2m',
+      channel: 'bars',
+      symbol: 'TSLA',
+      interval: '2m',
+      limit: 4,
+    });
+    const snapshot = await socket.action('snapshot');
+    expect(snapshot.data).toHaveLength(4);
+    const starts = snapshot.data.map((b: { start: string }) => Date.parse(b.start));
+    expect(starts.slice(1).map((start: number, i: number) => start - (starts[i] ?? 0))).toEqual([
+      120_000, 120_000, 120_000,
+    ]);
+    expect(snapshot.data.every((b: { interval: string }) => b.interval === '2m')).toBe(true);
+
+    socket.send({
+      action: 'subscribe',
+      request_id: 'b2',
+      channel: 'bars',
+      symbols: ['SPY'],
+      interval: '2m',
+      backfill: 2,
+    });
+    await socket.action('subscribed');
+    const backfilled = await socket.next((f) => f.channel === 'bars' && f.data.backfill === true);
+    expect(backfilled.data).toMatchObject({ symbol: 'SPY', interval: '2m', complete: true });
+    await socket.next((f) => f.channel === 'bars' && f.data.complete === false && f.data.interval === '2m');
+    // The new interval is aggregated live: a bar completes once two minutes pass.
+    sb.feed.tick();
+    sb.clock.advance(120_000);
+    sb.feed.tick();
+    const completed = await socket.next(
+      (f) => f.channel === 'bars' && f.data.complete === true && !f.data.backfill,
+    );
+    expect(completed.data).toMatchObject({ symbol: 'SPY', interval: '2m' });
+
+    // What is not <count><unit> is refused by the spec; a longer interval than ten years by the emulator.
+    socket.send({ action: 'snapshot', request_id: 'bad', channel: 'bars', symbol: 'TSLA', interval: 'soon' });
+    expect(await socket.action('error')).toMatchObject({ code: 'invalid_request', request_id: 'bad' });
+    socket.send({
+      action: 'snapshot',
+      request_id: 'long',
+      channel: 'bars',
+      symbol: 'TSLA',
+      interval: '999mo',
+    });
+    expect(await socket.action('error')).toMatchObject({ code: 'invalid_request', request_id: 'long' });
+  });
+
   it('serves depth levels and options chains with greeks', async () => {
     const { socket } = await authed();
     socket.send({ action: 'subscribe', request_id: 'd', channel: 'depth', symbols: ['NVDA'], levels: 3 });

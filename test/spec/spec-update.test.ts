@@ -64,6 +64,8 @@ afterAll(() => {
 test('spec:update with a vendor v2: overlay reapplied, generated/ stale, the typecheck names what must change', async () => {
   const update = await run(dir, TSX, ['scripts/spec-overlay.ts', vendorV2Base()]);
   expect(update.out).not.toMatch(/target gone/);
+  // The vendor now lists a side our overlay's known values lack: named, so it gets added there.
+  expect(update.out).toMatch(/overlay: OrderSide: the vendor lists SELL_SHORT_EXEMPT/);
   expect(update.code).toBe(0);
   expect(update.out).toMatch(/wrote generated\/schema\.d\.ts/);
   // The classified diff is printed: the removed field is breaking, the new operation is not.

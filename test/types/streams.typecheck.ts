@@ -1,7 +1,8 @@
 /**
  * Compile-only: the main entry's clients carry the streams on the right side of the scope split.
  */
-import type { ConnectTrade } from '../../src/index';
+import type { BarInterval, ConnectTrade } from '../../src/index';
+import type { Known } from '../../src/types';
 
 declare const ct: ConnectTrade;
 const u = ct.forUser({ userId: 'u', userSecret: 's' });
@@ -22,4 +23,11 @@ export async function streamScopes() {
   await md.subscribe('bars', ['AAPL'], {});
   // @ts-expect-error unknown channel
   await md.subscribe('news', ['AAPL']);
+  // A bar interval is open (issue 14): the known ones are suggested, any other string compiles.
+  await md.subscribe('bars', ['AAPL'], { interval: '2m' });
+  await md.snapshotBars({ symbol: 'AAPL', interval: '3mo' });
+  const known: Known<BarInterval>[] = ['1m', '5m', '15m', '1h', '1d'];
+  // @ts-expect-error the known values are exactly the spec's: '2m' is not one of them
+  const notKnown: Known<BarInterval> = '2m';
+  return [known, notKnown];
 }

@@ -6,8 +6,7 @@
 import type { WebSocket } from 'ws';
 import type { components } from '../../../generated/schema';
 import type { SchemaName } from '../../internal/schema-validator';
-import type { Known } from '../../types';
-import { type BarBook, INTERVAL_MS, MAX_BARS } from '../bars';
+import { type BarBook, intervalMs, MAX_BARS } from '../bars';
 import { iso } from '../clock';
 import type { PriceFeed } from '../feed';
 import { depthOf, optionsChainOf, quoteOf, tradeOf } from '../market-data';
@@ -126,6 +125,10 @@ export class MarketDataSession extends StreamSession {
         frame.request_id,
       );
     const { action: _a, request_id: _r, channel: _c, symbols: _s, ...params } = frame;
+    // Any interval of the spec's pattern is served (frames are schema-checked); a longer one than
+    // the emulator's buckets can date is refused.
+    if (channel === 'bars' && intervalMs(params.interval as string) === undefined)
+      return this.sendError('invalid_request', `bar interval too long: ${params.interval}`, frame.request_id);
     const bySymbol = this.subscriptions.get(channel) ?? new Map<string, Params>();
     for (const symbol of symbols) bySymbol.set(symbol, params);
     this.subscriptions.set(channel, bySymbol);
@@ -133,7 +136,8 @@ export class MarketDataSession extends StreamSession {
     const nowMs = this.options.clock.nowMs();
     for (const symbol of symbols) {
       if (channel === 'bars') {
-        const interval = params.interval as Known<Schemas['BarInterval']>; // frames are schema-checked: a known interval
+        const interval = params.interval as Schemas['BarInterval'];
+        this.server.bars.track(interval);
         const backfill = typeof params.backfill === 'number' ? params.backfill : 0;
         for (const bar of this.server.bars.backfill(symbol, interval, backfill, nowMs))
           this.update('bars', bar);
@@ -176,14 +180,17 @@ export class MarketDataSession extends StreamSession {
     const symbol = frame.symbol as string;
     if (!this.server.feed.has(symbol))
       return this.sendError('invalid_request', `unknown symbol: ${symbol}`, frame.request_id);
-    const interval = frame.interval as Known<Schemas['BarInterval']>; // frames are schema-checked: a known interval
+    const interval = frame.interval as Schemas['BarInterval'];
+    const length = intervalMs(interval);
+    if (length === undefined)
+      return this.sendError('invalid_request', `bar interval too long: ${interval}`, frame.request_id);
     const nowMs = this.options.clock.nowMs();
     const toMs = typeof frame.end === 'string' ? Date.parse(frame.end) : nowMs;
     const limit = typeof frame.limit === 'number' ? frame.limit : 100;
     const fromMs =
       typeof frame.start === 'string'
         ? Date.parse(frame.start)
-        : toMs - INTERVAL_MS[interval] * (Math.min(limit, MAX_BARS) + 1);
+        : toMs - length * (Math.min(limit, MAX_BARS) + 1);
     const data = this.server.bars.history(symbol, interval, { fromMs, toMs, limit, nowMs });
     this.send({ action: 'snapshot', request_id: frame.request_id, channel: 'bars', symbol, data });
   }
@@ -221,7 +228,7 @@ export class MarketDataSession extends StreamSession {
           this.update(channel, this.payload(channel, symbol, params, nowMs));
           continue;
         }
-        const interval = params.interval as Known<Schemas['BarInterval']>; // frames are schema-checked: a known interval
+        const interval = params.interval as Schemas['BarInterval'];
         for (const bar of completed)
           if (bar.symbol === symbol && bar.interval === interval) this.update('bars', bar);
         this.update('bars', this.server.bars.current(symbol, interval, nowMs));
