@@ -105,23 +105,32 @@ export async function main(): Promise<void> {
   // returns the order it finds, so exactly one order exists. Once the POST may have reached the
   // server, create() gives the order or an OrderOutcomeUnknownError (never another class) with
   // `clOrderId` to look up later: `catch (e) { if (e instanceof OrderOutcomeUnknownError) check(e.clOrderId) }`.
+  // `.withResponse()` gives the response that produced the order: here the GET /orders page the
+  // lookup found it on (the POST's answer was lost), with that listing's request id.
   await injectFault({ type: 'drop_response', count: 1, method: 'POST', path: '/orders' });
-  const placed = await user.orders.create({
-    account_id: account.account_id,
-    broker: account.broker,
-    symbol: 'MSFT',
-    instrument: 'EQ',
-    side: 'BUY',
-    order_type: 'LMT',
-    order_tif: 'GTC',
-    order_qty: 1,
-    order_limit_price: '1.00',
-  });
+  const {
+    data: placed,
+    response: from,
+    requestId,
+  } = await user.orders
+    .create({
+      account_id: account.account_id,
+      broker: account.broker,
+      symbol: 'MSFT',
+      instrument: 'EQ',
+      side: 'BUY',
+      order_type: 'LMT',
+      order_tif: 'GTC',
+      order_qty: 1,
+      order_limit_price: '1.00',
+    })
+    .withResponse();
+  if (from.status !== 200 || !requestId) throw new Error('expected the lookup page as the response');
   const all = await user.orders.list({ account_id: account.account_id, status: 'all' }).toArray({ max: 500 });
   const copies = all.filter((o) => o.cl_order_id === placed.cl_order_id).length;
   if (copies !== 1) throw new Error(`expected exactly one order, found ${copies}`);
   console.log(
-    `lost ack on POST /orders: reconciled to ${placed.order_id}, exactly ${copies} order on the server`,
+    `lost ack on POST /orders: reconciled to ${placed.order_id} (found by ${requestId}), exactly ${copies} order on the server`,
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * Pagination: `orders.list` answers one page at a time (cursor-based, at most 500 orders per page).
- * Await it for the first page, walk pages explicitly, `for await` every order of every page, or
+ * Await it for the first page (`.withResponse()` adds its raw response), walk pages explicitly, `for await` every order of every page, or
  * collect with `toArray({ max })`, whose cap is required so a runaway account cannot exhaust memory.
  * Every automatic walk is also bounded in pages and time (`pagination: { maxPages, maxTime }`), so a
  * server that pages forever ends in a PaginationError instead of an endless loop.
@@ -39,9 +39,12 @@ export async function main(): Promise<void> {
     });
   }
 
-  // One page: its items and the cursors to its neighbours.
-  const first = await user.orders.list({ account_id: account.account_id, status: 'open', limit: 5 });
-  console.log(`first page: ${first.data.length} orders, more: ${first.hasNextPage()}`);
+  // One page: its items and the cursors to its neighbours. `.withResponse()` also gives the raw
+  // response of that first page and its request id (plain `await` gives the page alone).
+  const { data: first, requestId } = await user.orders
+    .list({ account_id: account.account_id, status: 'open', limit: 5 })
+    .withResponse();
+  console.log(`first page: ${first.data.length} orders, more: ${first.hasNextPage()} (${requestId})`);
 
   // Walking page by page (e.g. to show "load more" in a UI).
   let pages = 1;

@@ -1,8 +1,9 @@
 /**
- * What every single-response call returns: a promise of the value, plus, as in openai-node,
+ * What every REST call returns: a promise of the value, plus, as in openai-node,
  * `.withResponse()` (the value, the raw `Response` and the request id) and `.asResponse()` (the
- * raw `Response` only). The call starts at once, like any async function; the `Response` object is
- * only built when asked for, so plain `await` costs nothing extra.
+ * raw `Response` only). A single-response call starts at once, like any async function; a list
+ * (`PagePromise`) starts on first use. The `Response` object is only built when asked for,
+ * so plain `await` costs nothing extra.
  */
 import type { Exchange } from './request';
 import type { WireResponse } from './transport';
@@ -11,7 +12,10 @@ import type { WireResponse } from './transport';
 export interface WithResponse<T> {
   /** The value `await` would give. */
   readonly data: T;
-  /** The raw response (after retries): status, headers, and the body as received (readable once). */
+  /**
+   * The raw response (after retries): status and headers as received, and the body as received,
+   * still readable (each `withResponse()` / `asResponse()` call builds a fresh `Response`).
+   */
   readonly response: Response;
   /** The `x-request-id` response header, for support. */
   readonly requestId: string | undefined;
@@ -29,11 +33,12 @@ function toResponse(wire: WireResponse): Response {
 
 /** A promise of a call's value with `.withResponse()` and `.asResponse()`. */
 export class APIPromise<T> extends Promise<T> {
-  readonly #exchange: Promise<Exchange<T>>;
+  // The exchange, or (for a call started on first use) the function that starts it.
+  #exchange: Promise<Exchange<T>> | (() => Promise<Exchange<T>>);
   #data: Promise<T> | undefined;
 
   /** @internal Built by the client for each call. */
-  constructor(exchange: Promise<Exchange<T>>) {
+  constructor(exchange: Promise<Exchange<T>> | (() => Promise<Exchange<T>>)) {
     super((resolve) => resolve(undefined as T));
     this.#exchange = exchange;
   }
@@ -64,14 +69,20 @@ export class APIPromise<T> extends Promise<T> {
     return Promise;
   }
 
+  /** The exchange, started now if it was waiting for its first use (a start function never throws). */
+  #started(): Promise<Exchange<T>> {
+    if (typeof this.#exchange === 'function') this.#exchange = this.#exchange();
+    return this.#exchange;
+  }
+
   #value(): Promise<T> {
-    this.#data ??= this.#exchange.then((exchange) => exchange.data);
+    this.#data ??= this.#started().then((exchange) => exchange.data);
     return this.#data;
   }
 
   /** The value, the raw `Response` and the request id. */
   withResponse(): Promise<WithResponse<T>> {
-    return this.#exchange.then(({ data, response }) => ({
+    return this.#started().then(({ data, response }) => ({
       data,
       response: toResponse(response),
       requestId: response.headers['x-request-id'],
@@ -80,7 +91,7 @@ export class APIPromise<T> extends Promise<T> {
 
   /** The raw `Response` (an error status still rejects with the SDK's typed error). */
   asResponse(): Promise<Response> {
-    return this.#exchange.then(({ response }) => toResponse(response));
+    return this.#started().then(({ response }) => toResponse(response));
   }
 
   // biome-ignore lint/suspicious/noThenProperty: an APIPromise is a promise.

@@ -8,7 +8,9 @@
 import type { operations } from '../../generated/schema';
 import type { Order } from '../types';
 import type { RequestOptions } from './options';
-import { mergeBounds, type PaginationBounds } from './pagination';
+import { mergeBounds, type PagePromise, type PaginationBounds, pageResponse } from './pagination';
+import type { Exchange } from './request';
+import type { WireResponse } from './transport';
 
 /** The filters of `GET /orders` a lookup sends (cursors are the pages' business). */
 export type OrderLookupParams = Omit<
@@ -17,7 +19,7 @@ export type OrderLookupParams = Omit<
 >;
 
 /** Lists orders, every page (`u.orders.list` satisfies it). */
-export type OrderLister = (params: OrderLookupParams, options?: RequestOptions) => AsyncIterable<Order>;
+export type OrderLister = (params: OrderLookupParams, options?: RequestOptions) => PagePromise<Order>;
 
 /**
  * Bounds of one lookup: 10 pages of 500 orders, 30 s. Tighter than a listing's defaults because a
@@ -43,14 +45,15 @@ export interface TodaysOrderQuery {
 }
 
 /**
- * Today's order of an account matching the reference, or undefined when the listing ends without
- * it. Throws what the listing throws (API errors, a PaginationError when a bound is hit).
+ * Today's order of an account matching the reference, with the response of the page that listed
+ * it, or undefined when the listing ends without it. Throws what the listing throws (API errors, a
+ * PaginationError when a bound is hit).
  */
 export async function findTodaysOrder(
   list: OrderLister,
   query: TodaysOrderQuery,
   options: RequestOptions = {},
-): Promise<Order | undefined> {
+): Promise<Exchange<Order> | undefined> {
   const params: OrderLookupParams = {
     account_id: query.accountId,
     status: 'all',
@@ -62,7 +65,11 @@ export async function findTodaysOrder(
     o.cl_order_id === query.ref || (query.by === 'any-id' && o.order_id === query.ref);
   const bounded = { ...options, pagination: mergeBounds(LOOKUP_BOUNDS, options.pagination) };
   // account_id is inferred in the spec (issue 14): a listing that omits it is filtered by account already.
-  for await (const order of list(params, bounded))
-    if (matches(order) && (order.account_id ?? query.accountId) === query.accountId) return order;
+  // Page by page, to report the response of the page that listed the order (placement's
+  // `withResponse`). maxTime counts from the first page on; that fetch has its own timeout.
+  for await (const page of (await list(params, bounded)).iterPages())
+    for (const order of page.data)
+      if (matches(order) && (order.account_id ?? query.accountId) === query.accountId)
+        return { data: order, response: pageResponse(page) as WireResponse };
   return undefined;
 }

@@ -17,6 +17,7 @@ import {
 import { lazyModule } from './lazy';
 import { log } from './logging';
 import type { PlacementKit, PlacementOptions, PlacementSteps } from './reconcile';
+import type { Exchange } from './request';
 import { classifyFailure, retryDecision } from './retry';
 
 const KIT: PlacementKit = {
@@ -42,7 +43,7 @@ export const orderPlacement = lazyModule(async () => {
   const { placeOrder } = await import('./reconcile');
   return {
     /** Places an order at most once, reconciling after ambiguous failures. */
-    placeOrder: (steps: PlacementSteps, options: PlacementOptions): Promise<Order> =>
+    placeOrder: (steps: PlacementSteps, options: PlacementOptions): Promise<Exchange<Order>> =>
       placeOrder(steps, options, KIT),
   };
 });

@@ -6,8 +6,11 @@
  * the order lookups, the live snapshot) is bounded in pages and in total time
  * ({@link PaginationBounds}), and a repeated cursor stops it early. Hitting a bound is a PaginationError.
  */
+import { APIPromise } from './api-promise';
 import { restErrorFactory as errorFactory } from './errors';
 import { lazyModule } from './lazy';
+import type { Exchange } from './request';
+import type { WireResponse } from './transport';
 
 const pageWalk = lazyModule(() => import('./page-walk'));
 
@@ -50,6 +53,8 @@ export interface PageInfo {
   readonly possiblyTruncated?: boolean;
   /** Bounds of walks started from this page (default 1 000 pages, 120 000 ms). */
   readonly bounds?: PaginationBounds | undefined;
+  /** @internal The response the page was read from. */
+  readonly response?: WireResponse | undefined;
 }
 
 /** The items `toArray` collected; `possiblyTruncated` is true when a page read may be truncated ({@link PageInfo}). */
@@ -73,21 +78,29 @@ async function* pagesFrom<T>(
 export type Cursor = { next_cursor: string } | { prev_cursor: string } | undefined;
 
 /** Fetches one page for a cursor. */
-export type PageFetcher<T> = (cursor: Cursor) => Promise<Page<T>>;
+export type PageFetcher<T> = (cursor: Cursor) => APIPromise<Page<T>>;
 
-// Reads a page's bounds (assigned by Page's static block).
+// Read a page's bounds and the response it was read from (assigned by Page's static block).
 let boundsOf: (page: Page<unknown>) => PaginationBounds | undefined;
+let responseOf: (page: Page<unknown>) => WireResponse | undefined;
+
+/** @internal The response a page was read from (the order lookup reports it). */
+export function pageResponse(page: Page<unknown>): WireResponse | undefined {
+  return responseOf(page);
+}
 
 /** One page of results with its cursors. */
 export class Page<T> {
   // The bounds this page's walks use, kept off the public shape. A private field, not a WeakMap:
   // one WeakMap entry per page cost ~4 µs of CPU per call in bench:rest (GC of ephemerons).
   #bounds: PaginationBounds | undefined;
+  #response: WireResponse | undefined;
   static {
     boundsOf = (page) => page.#bounds;
+    responseOf = (page) => page.#response;
   }
-  #next: Promise<Page<T>> | undefined;
-  #previous: Promise<Page<T>> | undefined;
+  // The neighbours' fetches, shared by concurrent calls.
+  readonly #fetches: { next_cursor?: APIPromise<Page<T>>; prev_cursor?: APIPromise<Page<T>> } = {};
 
   constructor(
     /** The items of this page (may be empty even when more pages follow). */
@@ -101,6 +114,7 @@ export class Page<T> {
   ) {
     this.possiblyTruncated = info.possiblyTruncated === true;
     this.#bounds = info.bounds;
+    this.#response = info.response;
   }
 
   /** True when this page came as a bare list exactly `limit` long, with no cursor: more may exist ({@link PageInfo}). */
@@ -116,26 +130,33 @@ export class Page<T> {
     return this.prevCursor !== null;
   }
 
-  /** Fetches the next page; concurrent calls share one request. */
-  getNextPage(): Promise<Page<T>> {
-    const cursor = this.nextCursor;
-    if (cursor === null) return Promise.reject(errorFactory.pagination('There is no next page'));
-    this.#next ??= this.fetcher({ next_cursor: cursor }).catch((error) => {
-      this.#next = undefined; // a failed fetch may be retried
-      throw error;
-    });
-    return this.#next;
+  /** Fetches the next page (`.withResponse()` gives its raw response too); concurrent calls share one request. */
+  getNextPage(): APIPromise<Page<T>> {
+    return this.#fetch('next_cursor', this.nextCursor);
   }
 
-  /** Fetches the previous page; concurrent calls share one request. */
-  getPreviousPage(): Promise<Page<T>> {
-    const cursor = this.prevCursor;
-    if (cursor === null) return Promise.reject(errorFactory.pagination('There is no previous page'));
-    this.#previous ??= this.fetcher({ prev_cursor: cursor }).catch((error) => {
-      this.#previous = undefined;
-      throw error;
-    });
-    return this.#previous;
+  /** Fetches the previous page (`.withResponse()` gives its raw response too); concurrent calls share one request. */
+  getPreviousPage(): APIPromise<Page<T>> {
+    return this.#fetch('prev_cursor', this.prevCursor);
+  }
+
+  #fetch(key: 'next_cursor' | 'prev_cursor', cursor: string | null): APIPromise<Page<T>> {
+    if (cursor === null)
+      return new APIPromise<Page<T>>(
+        Promise.reject(
+          errorFactory.pagination(`There is no ${key === 'next_cursor' ? 'next' : 'previous'} page`),
+        ),
+      );
+    const fetches = this.#fetches;
+    let call = fetches[key];
+    if (!call) {
+      call = fetches[key] = this.fetcher({ [key]: cursor } as Cursor);
+      // A failed fetch may be retried.
+      call.then(undefined, () => {
+        if (fetches[key] === call) delete fetches[key];
+      });
+    }
+    return call;
   }
 
   /** Iterates this page's items, then every following page's (bounded: {@link PaginationBounds}). */
@@ -149,32 +170,16 @@ export class Page<T> {
   }
 }
 
-/** The result of a paginated call: await it for the first page, or `for await` it for every item. */
-export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
-  readonly #fetchFirst: () => Promise<Page<T>>;
-  #started: Promise<Page<T>> | undefined;
-
-  constructor(fetchFirst: () => Promise<Page<T>>) {
-    this.#fetchFirst = fetchFirst;
-  }
-
-  // Started on first use (await, iteration) and shared by every consumer of this PagePromise.
-  get #first(): Promise<Page<T>> {
-    this.#started ??= this.#fetchFirst();
-    return this.#started;
-  }
-
-  // biome-ignore lint/suspicious/noThenProperty: PagePromise is deliberately awaitable.
-  then<R1 = Page<T>, R2 = never>(
-    onFulfilled?: ((page: Page<T>) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.#first.then(onFulfilled, onRejected);
-  }
-
-  /** Like `Promise#catch`. */
-  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<Page<T> | R> {
-    return this.#first.then(undefined, onRejected);
+/**
+ * The result of a paginated call: await it for the first page, or `for await` it for every item.
+ * It is an {@link APIPromise}: `.withResponse()` gives the first page with its raw response and
+ * request id, `.asResponse()` that response alone; iterating still walks every page (sharing the
+ * first page's request). The first request is sent on first use (await, iteration, `withResponse`).
+ */
+export class PagePromise<T> extends APIPromise<Page<T>> implements AsyncIterable<T> {
+  /** @internal Built by `orders.list`. */
+  constructor(fetchFirst: () => Promise<Exchange<Page<T>>>) {
+    super(fetchFirst);
   }
 
   /**
@@ -193,7 +198,7 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
 
   async *#walk(bounds?: PaginationBounds): AsyncGenerator<T, void, undefined> {
     const started = Date.now(); // the first page's fetch counts towards maxTime
-    const first = await this.#first;
+    const first = await this;
     for await (const page of pagesFrom(first, mergeBounds(boundsOf(first), bounds), started)) {
       this.#possiblyTruncated ||= page.possiblyTruncated;
       yield* page.data;

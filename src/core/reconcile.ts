@@ -19,6 +19,7 @@ import type { Order } from '../types';
 import type { retryDelay, sleep } from './backoff';
 import type { ConnectTradeError, restErrorFactory } from './errors';
 import type { log } from './logging';
+import type { Exchange } from './request';
 import type { AttemptOptions, FailureKind } from './retry';
 
 /** What placement uses of the client's core (built by core/order-placement.ts). */
@@ -37,12 +38,12 @@ export interface PlacementKit {
   readonly log: typeof log;
 }
 
-/** What placement needs from the orders resource. */
+/** What placement needs from the orders resource; each step gives the order with the response it was read from. */
 export interface PlacementSteps {
   /** Sends POST /orders once (no transport-level retry) and checks the answer's shape. */
-  send(): Promise<Order>;
+  send(): Promise<Exchange<Order>>;
   /** Looks the order up by its cl_order_id among today's orders (bounded in pages and time). */
-  find(): Promise<Order | undefined>;
+  find(): Promise<Exchange<Order> | undefined>;
 }
 
 /** Placement settings of one call: the retry loop's own settings, plus the order's identity. */
@@ -52,12 +53,15 @@ export interface PlacementOptions
   readonly accountId: string;
 }
 
-/** Places an order at most once, reconciling after ambiguous failures. */
+/**
+ * Places an order at most once, reconciling after ambiguous failures. Gives the order with the
+ * response that produced it: the POST's answer, or the listing page where the lookup found it.
+ */
 export async function placeOrder(
   steps: PlacementSteps,
   options: PlacementOptions,
   kit: PlacementKit,
-): Promise<Order> {
+): Promise<Exchange<Order>> {
   const { clOrderId, accountId, signal } = options;
   const { errors: errorFactory, retryDelay, sleep, log } = kit;
   let mayExist = false; // an earlier attempt may have placed the order
@@ -132,7 +136,7 @@ export async function placeOrder(
 async function lookup(
   steps: PlacementSteps,
   unknown: (cause: unknown, why: string) => Error,
-): Promise<Order | undefined | Error> {
+): Promise<Exchange<Order> | undefined | Error> {
   try {
     return await steps.find();
   } catch (error) {

@@ -113,7 +113,7 @@ export async function fetchOrder(
   const list = (params: OrderListParams, opts?: RequestOptions) => orders.list(params, opts);
   for (const accountId of accountIds) {
     const found = await findTodaysOrder(list, { accountId, ref, by: 'any-id' }, options);
-    if (found) return found;
+    if (found) return found.data;
   }
   return undefined;
 }

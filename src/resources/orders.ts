@@ -13,12 +13,14 @@ import {
   checkPaginationBounds,
   mergeBounds,
   Page,
+  type PageFetcher,
   PagePromise,
   type PaginationBounds,
 } from '../core/pagination';
-import type { RestCore } from '../core/request';
+import type { Exchange, RestCore } from '../core/request';
 import { requireId } from '../core/require-id';
 import { expectArray, expectObject, expectString } from '../core/response';
+import type { WireResponse } from '../core/transport';
 import type { ValidationMode } from '../core/validation';
 import type { Order, OrderRequestBody } from '../types';
 
@@ -71,44 +73,53 @@ export class Orders {
   /**
    * Places an order. Validates it first (nothing is sent when it is invalid), generates
    * `cl_order_id` when omitted, and retries only through reconciliation: one call never creates two orders.
+   *
+   * `.withResponse()` gives the response that produced the order: the `POST /orders` answer, or,
+   * when placement found the order by reconciliation (after an ambiguous failure), the
+   * `GET /orders` page that listed it (a 200 whose body is that page, and its request id).
    */
-  async create(order: OrderRequest, options: RequestOptions = {}): Promise<Order> {
-    // The checks and placement load (on the first order) before anything is sent.
-    const [checks, { placeOrder }] = await Promise.all([orderChecks(), orderPlacement()]);
-    const body = checks.validateOrder(order, this.mode());
-    checkPaginationBounds(options.pagination);
-    const once = { ...options, maxRetries: 0 };
-    return placeOrder(
-      {
-        send: () =>
-          this.core.post('/orders', { body }, once, (what, data) => {
-            const answer = expectObject<Order>(what, data);
-            // An answer without an order id is not an order: placement treats it as unread and looks the order up.
-            expectString(what, answer, 'order_id');
-            return answer;
-          }),
-        find: () =>
-          findTodaysOrder(
-            (params, opts) => this.list(params, opts),
-            { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
-            { ...options, maxRetries: options.maxRetries ?? 1 },
-          ),
-      },
-      {
-        clOrderId: body.cl_order_id,
-        accountId: body.account_id,
-        maxRetries: options.maxRetries ?? this.core.context.options.maxRetries,
-        signal: options.signal,
-        logger: this.core.context.options.logger,
-      },
-    );
+  create(order: OrderRequest, options: RequestOptions = {}): APIPromise<Order> {
+    return APIPromise.from(async () => {
+      // The checks and placement load (on the first order) before anything is sent.
+      const [checks, { placeOrder }] = await Promise.all([orderChecks(), orderPlacement()]);
+      const body = checks.validateOrder(order, this.mode());
+      checkPaginationBounds(options.pagination);
+      const once = { ...options, maxRetries: 0 };
+      return placeOrder(
+        {
+          send: () =>
+            this.core.exchange('POST', '/orders', { body }, once, (what, data) => {
+              const answer = expectObject<Order>(what, data);
+              // An answer without an order id is not an order: placement treats it as unread and looks the order up.
+              expectString(what, answer, 'order_id');
+              return answer;
+            }),
+          find: () =>
+            findTodaysOrder(
+              (params, opts) => this.list(params, opts),
+              { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
+              { ...options, maxRetries: options.maxRetries ?? 1 },
+            ),
+        },
+        {
+          clOrderId: body.cl_order_id,
+          accountId: body.account_id,
+          maxRetries: options.maxRetries ?? this.core.context.options.maxRetries,
+          signal: options.signal,
+          logger: this.core.context.options.logger,
+        },
+      );
+    });
   }
 
-  /** Lists orders: await for the first page, `for await` for every order of every page. */
+  /**
+   * Lists orders: await for the first page, `for await` for every order of every page;
+   * `.withResponse()` gives the first page with its raw response (as openai-node's `PagePromise`).
+   */
   list(params: OrderListParams = {}, options?: RequestOptions): PagePromise<Order> {
     checkPaginationBounds(options?.pagination);
     const bounds = mergeBounds(this.core.context.options.pagination, options?.pagination);
-    const fetchPage = async (cursor: Cursor): Promise<Page<Order>> => {
+    const exchangePage = async (cursor: Cursor): Promise<Exchange<Page<Order>>> => {
       // The filter checks load with the first page (a bad filter: a ValidationError, nothing sent).
       const loaded = orderChecks();
       const checks = loaded instanceof Promise ? await loaded : loaded;
@@ -117,11 +128,11 @@ export class Orders {
       const query = cursor
         ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
         : params;
-      return this.core.get('/orders', { params: { query } }, options, (what, data, response) => {
+      return this.core.exchange('GET', '/orders', { params: { query } }, options, (what, data, response) => {
         if (Array.isArray(data))
           return this.bareListPage(
             expectArray(what, data),
-            response.headers,
+            response,
             params.limit ?? checks.defaultOrderListLimit,
             fetchPage,
             bounds,
@@ -133,11 +144,12 @@ export class Orders {
           FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
           FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
           fetchPage,
-          { bounds },
+          { bounds, response },
         );
       });
     };
-    return new PagePromise(() => fetchPage(undefined));
+    const fetchPage: PageFetcher<Order> = (cursor) => APIPromise.from(() => exchangePage(cursor));
+    return new PagePromise(() => exchangePage(undefined));
   }
 
   /**
@@ -147,12 +159,12 @@ export class Orders {
    */
   private bareListPage(
     data: Order[],
-    headers: Record<string, string>,
+    response: WireResponse,
     limit: number,
-    fetchPage: (cursor: Cursor) => Promise<Page<Order>>,
+    fetchPage: PageFetcher<Order>,
     bounds: PaginationBounds,
   ): Page<Order> {
-    const next = cursorFromHeaders(headers);
+    const next = cursorFromHeaders(response.headers);
     const possiblyTruncated = next === null && data.length === limit;
     if (possiblyTruncated)
       log(
@@ -163,7 +175,7 @@ export class Orders {
           count: data.length,
         },
       );
-    return new Page<Order>(data, next, null, fetchPage, { bounds, possiblyTruncated });
+    return new Page<Order>(data, next, null, fetchPage, { bounds, possiblyTruncated, response });
   }
 
   /** Replaces (modifies) an open order; returns the replacing order. `new_cl_order_id` is generated when omitted. */

@@ -1,7 +1,25 @@
-/** `.withResponse()` and `.asResponse()` on every single-response call (openai-node's APIPromise). */
+/**
+ * `.withResponse()` and `.asResponse()` on every call (openai-node's APIPromise): single-response
+ * calls, order placement (direct and reconciled) and paginated lists (openai-node's PagePromise).
+ */
 import { APIPromise } from '../../src/core/api-promise';
-import { AuthenticationError, ValidationError } from '../../src/rest';
-import { api, fixture, platformClient, useNock, userClient } from '../helpers/rest';
+import {
+  AuthenticationError,
+  NotFoundError,
+  OrderOutcomeUnknownError,
+  Page,
+  PagePromise,
+  ValidationError,
+} from '../../src/rest';
+import {
+  api,
+  fixture,
+  orderFixture,
+  pageFixture,
+  platformClient,
+  useNock,
+  userClient,
+} from '../helpers/rest';
 
 useNock();
 
@@ -57,5 +75,124 @@ describe('withResponse / asResponse', () => {
     const [{ data }, again] = await Promise.all([call.withResponse(), call]);
     expect(data).toEqual([]);
     expect(again).toEqual([]);
+  });
+});
+
+const ORDER = {
+  account_id: 'acc_1',
+  broker: 'ALPACA',
+  side: 'BUY',
+  order_type: 'LMT',
+  order_tif: 'DAY',
+  instrument: 'EQ',
+  symbol: 'AAPL',
+  order_qty: '10',
+  order_limit_price: '189.5',
+} as const;
+
+describe('orders.create: the response that produced the order', () => {
+  it('placed at once: the POST /orders answer and its request id', async () => {
+    const placed = orderFixture({ cl_order_id: 'cl-direct' });
+    api().post('/orders').reply(201, placed, { 'x-request-id': 'req_post' });
+    const call = userClient().orders.create({ ...ORDER, cl_order_id: 'cl-direct' });
+    expect(call).toBeInstanceOf(APIPromise);
+    const { data, response, requestId } = await call.withResponse();
+    expect(data).toEqual(placed);
+    expect(requestId).toBe('req_post');
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('req_post');
+    expect(await response.json()).toEqual(placed);
+    // The value is shared: no second request (nock would refuse one).
+    await expect(call).resolves.toEqual(placed);
+  });
+
+  it('found by reconciliation after an ambiguous failure: the GET /orders page that listed it', async () => {
+    const placed = orderFixture({ cl_order_id: 'cl-recon' });
+    api()
+      .post('/orders')
+      .reply(503, fixture('Error', { message: 'busy' }), { 'x-request-id': 'req_503' });
+    api()
+      .get('/orders')
+      .query(true)
+      .reply(200, pageFixture([orderFixture(), placed], null, null), { 'x-request-id': 'req_lookup' });
+    const { data, response, requestId } = await userClient({ maxRetries: 0 })
+      .orders.create({ ...ORDER, cl_order_id: 'cl-recon' })
+      .withResponse();
+    expect(data).toEqual(placed);
+    expect(requestId).toBe('req_lookup');
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.orders.map((o: { cl_order_id: string }) => o.cl_order_id)).toContain('cl-recon');
+  });
+
+  it('a placement that fails still rejects typed on every form; bad input sends nothing', async () => {
+    api()
+      .post('/orders')
+      .reply(503, fixture('Error', { message: 'busy' }));
+    api()
+      .get('/orders')
+      .query(true)
+      .reply(200, pageFixture([], null, null));
+    const u = userClient({ maxRetries: 0 });
+    await expect(u.orders.create({ ...ORDER }).asResponse()).rejects.toBeInstanceOf(OrderOutcomeUnknownError);
+    const bad = u.orders.create({ ...ORDER, order_qty: '-1' });
+    expect(bad).toBeInstanceOf(APIPromise);
+    await expect(bad.withResponse()).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('orders.list: a PagePromise', () => {
+  it('withResponse gives the first page and its response; iterating the same call reuses that page', async () => {
+    const [o1, o2, o3] = [orderFixture(), orderFixture(), orderFixture()];
+    api()
+      .get('/orders')
+      .once()
+      .reply(200, pageFixture([o1, o2], 'c2', null), { 'x-request-id': 'req_p1', 'x-page': 'one' })
+      .get('/orders')
+      .query({ next_cursor: 'c2' })
+      .once()
+      .reply(200, pageFixture([o3], null, 'c1'), { 'x-request-id': 'req_p2' });
+    const call = userClient().orders.list();
+    expect(call).toBeInstanceOf(PagePromise);
+    expect(call).toBeInstanceOf(APIPromise);
+    const { data: page, response, requestId } = await call.withResponse();
+    expect(page).toBeInstanceOf(Page);
+    expect(page.data.map((o) => o.order_id)).toEqual([o1.order_id, o2.order_id]);
+    expect(page.nextCursor).toBe('c2');
+    expect(requestId).toBe('req_p1');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-page')).toBe('one');
+    expect((await response.json()).next_cursor).toBe('c2');
+    expect((await call.asResponse()).headers.get('x-request-id')).toBe('req_p1');
+    const seen = [];
+    for await (const order of call) seen.push(order.order_id);
+    expect(seen).toEqual([o1.order_id, o2.order_id, o3.order_id]);
+  });
+
+  it('getNextPage is an APIPromise too: the next page with its own response', async () => {
+    api()
+      .get('/orders')
+      .reply(200, pageFixture([orderFixture()], 'n2', null), { 'x-request-id': 'req_first' })
+      .get('/orders')
+      .query({ next_cursor: 'n2' })
+      .reply(200, pageFixture([orderFixture()], null, 'p1'), { 'x-request-id': 'req_second' });
+    const first = await userClient().orders.list();
+    const next = first.getNextPage();
+    expect(next).toBeInstanceOf(APIPromise);
+    const { data, requestId } = await next.withResponse();
+    expect(requestId).toBe('req_second');
+    expect(data.prevCursor).toBe('p1');
+    // Shared with a later call (nock answers the cursor once).
+    await expect(first.getNextPage()).resolves.toBe(data);
+  });
+
+  it('an error status rejects withResponse and asResponse with the typed error', async () => {
+    api()
+      .get('/orders')
+      .times(2)
+      .reply(404, fixture('Error', { message: 'no such account' }));
+    const u = userClient({ maxRetries: 0 });
+    await expect(u.orders.list().withResponse()).rejects.toBeInstanceOf(NotFoundError);
+    await expect(u.orders.list().asResponse()).rejects.toBeInstanceOf(NotFoundError);
   });
 });
