@@ -44,8 +44,12 @@ export interface WriterEvents {
 }
 
 const RETRY_MS = 50;
-/** Most entries per append: a longer script would hold Redis (and every reader) for too long. */
-const MAX_BATCH = 5_000;
+/**
+ * Most entries per append. A longer script holds Redis (and every reader) longer, and costs Redis
+ * more per entry: measured, 1 000 entries per script took ~10 % less Redis CPU per entry than 5 000
+ * (a 25 000-value ARGV is itself a cost), and 500 no less than 1 000.
+ */
+const MAX_BATCH = 1_000;
 
 /** One EVALSHA being filled: its full command and how many entries it carries. */
 interface Batch {
