@@ -1,21 +1,102 @@
 /**
  * Rate-limiter overhead benchmark (not a test). Run: `npm run bench:ratelimit`.
- * One loopback server in a child process (bench/tenants-server.cjs: GET /connections answers []).
- * BENCH_CONCURRENCY (16) loops call `ct.forUser(...).connections.list()` for a rotating set of
- * BENCH_TENANTS (1 000) users, through a client WITHOUT limits and through one whose limits never
- * bind (platform, per-user and per-account buckets far above the load, maxConcurrency above
- * BENCH_CONCURRENCY), so every request still pays for its buckets. Interleaved over BENCH_ROUNDS (5)
- * rounds of BENCH_DURATION_MS (2 000) each; the median of each is compared.
  * Goal (issue 13 part 2): the limiter costs < 5 % of throughput when it is not binding.
+ *
+ * "Not binding": platform, per-user and per-account buckets far above the load, maxConcurrency
+ * above the loops' concurrency, so every attempt still pays for its buckets (1 000 rotating users:
+ * one user bucket each) but never waits. Both measurements run in this one process, interleaved
+ * (A B, B A, A B...), and count CPU time of this process only: on a shared machine, wall-clock
+ * rates move with the neighbours' load, CPU time per request much less.
+ *
+ * 1. Isolated: the limiter's own CPU per attempt, `limiter.forCall(transport, ...)(request)` over
+ *    an instant in-process transport against the bare transport, BENCH_MICRO (200 000) attempts a
+ *    round, median of BENCH_ROUNDS rounds.
+ * 2. End to end: BENCH_CONCURRENCY (16) loops of `ct.forUser(...).connections.list()` against a
+ *    loopback server in a child process (bench/tenants-server.cjs), a client without limits, one
+ *    with limits that never bind, and a second client without limits (the A/A control: what the
+ *    same code "costs" against itself is the noise floor), BENCH_ROUNDS (15) rounds of
+ *    BENCH_DURATION_MS (600) each, the order rotating each round: requests per CPU-second and per
+ *    wall second, the median of each, and the median and interquartile range of the per-round
+ *    ratios against the first client (each round's runs were back to back, same neighbours).
+ *
+ * The headline is (1) divided by the CPU per request of the client without limits from (2): the
+ * share of a request's CPU the limiter adds. (2)'s ratio is the direct, noisier check.
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { parseRetryAfter, restErrorFactory } from '../src/core/errors';
+import { RateLimiter } from '../src/core/rate-limit';
+import type { Transport, WireRequest, WireResponse } from '../src/core/transport';
 import { ConnectTrade } from '../src/index';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 600);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const MICRO = Number(process.env.BENCH_MICRO ?? 200_000);
+
+/** Limits far above the load: every attempt pays for its buckets, none waits. */
+const NOT_BINDING = {
+  rateLimit: {
+    platform: { rps: 1e7 },
+    perUser: { rps: 1e6, burst: 1e6 },
+    perAccountOrders: { perMinute: 1e6 },
+  },
+  maxConcurrency: CONCURRENCY * 4,
+};
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const cpuMicros = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+};
+
+/** (1) CPU µs per attempt: the bare transport, and the same through the limiter. */
+async function isolated(): Promise<{ bare: number; limited: number }> {
+  const OK: WireResponse = { status: 200, headers: {}, text: '[]' };
+  const transport: Transport = async () => OK;
+  const limiter = new RateLimiter(
+    { factory: restErrorFactory, parseRetryAfter },
+    NOT_BINDING.rateLimit,
+    NOT_BINDING.maxConcurrency,
+  );
+  const request: WireRequest = {
+    url: 'http://127.0.0.1/connections',
+    method: 'GET',
+    headers: {},
+    body: undefined,
+    timeout: 30_000,
+    maxResponseBytes: 1e6,
+  };
+  const users = Array.from({ length: TENANTS }, (_, i) => `user-${i}`);
+  const bare = async () => {
+    for (let i = 0; i < MICRO; i++) await transport(request);
+  };
+  // As request.ts does per call: forCall (the call's scopes), then the attempt.
+  const limited = async () => {
+    for (let i = 0; i < MICRO; i++)
+      await limiter.forCall(transport, users[i % TENANTS], 'GET', '/connections', {}, undefined)(request);
+  };
+  const time = async (run: () => Promise<void>) => {
+    const before = process.cpuUsage();
+    await run();
+    return cpuMicros(before) / MICRO;
+  };
+  await time(bare); // warm-up
+  await time(limited);
+  const rounds = { bare: [] as number[], limited: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2) {
+      rounds.limited.push(await time(limited));
+      rounds.bare.push(await time(bare));
+    } else {
+      rounds.bare.push(await time(bare));
+      rounds.limited.push(await time(limited));
+    }
+  }
+  return { bare: median(rounds.bare), limited: median(rounds.limited) };
+}
 
 async function startServer(): Promise<{ port: number; stop: () => void }> {
   const child = fork(join(__dirname, 'tenants-server.cjs'), [], {
@@ -31,12 +112,17 @@ async function startServer(): Promise<{ port: number; stop: () => void }> {
   return { port, stop: () => child.kill() };
 }
 
-/** Requests per wall-clock second and per second of this process's CPU, from CONCURRENCY loops over DURATION_MS, each request for the next tenant. */
-async function measure(ct: ConnectTrade): Promise<{ wall: number; cpu: number }> {
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+/** (2) Requests per wall second and per CPU second of this process, CONCURRENCY loops over DURATION_MS. */
+async function endToEnd(ct: ConnectTrade): Promise<Rate> {
   let done = 0;
   const end = Date.now() + DURATION_MS;
   const started = performance.now();
-  const cpuBefore = process.cpuUsage();
+  const before = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < end) {
@@ -45,47 +131,78 @@ async function measure(ct: ConnectTrade): Promise<{ wall: number; cpu: number }>
       }
     }),
   );
-  const cpu = process.cpuUsage(cpuBefore);
-  // Per CPU second too: on a shared machine wall-clock rates swing with the neighbours' load.
-  return { wall: done / ((performance.now() - started) / 1000), cpu: done / ((cpu.user + cpu.system) / 1e6) };
+  const cpu = cpuMicros(before);
+  return { wall: done / ((performance.now() - started) / 1000), cpu: done / (cpu / 1e6) };
 }
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const pct = (ratio: number) => `${ratio >= 1 ? '+' : '−'}${(Math.abs(ratio - 1) * 100).toFixed(1)} %`;
+const num = (n: number) => Math.round(n).toLocaleString('en');
 
 async function main(): Promise<void> {
+  console.log(
+    `node ${process.version}, ${TENANTS} tenants, ${ROUNDS} interleaved rounds (medians); load average ${require('node:os')
+      .loadavg()
+      .map((l: number) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
+
+  const micro = await isolated();
+  const limiterMicros = micro.limited - micro.bare;
+  console.log(`1. isolated, ${MICRO.toLocaleString('en')} attempts a round (CPU µs per attempt)`);
+  console.log(
+    `   bare transport ${micro.bare.toFixed(3)} µs, through the limiter ${micro.limited.toFixed(3)} µs`,
+  );
+  console.log(`   the limiter's own cost: ${limiterMicros.toFixed(3)} µs per attempt\n`);
+
   const server = await startServer();
   try {
-    const baseUrl = `http://127.0.0.1:${server.port}`;
-    const common = { clientId: 'bench', clientSecret: 'bench-secret', baseUrl };
-    const contenders: Record<string, ConnectTrade> = {
-      'no limiter': new ConnectTrade(common),
-      'limiter, not binding': new ConnectTrade({
-        ...common,
-        rateLimit: {
-          platform: { rps: 1e7 },
-          perUser: { rps: 1e6, burst: 1e6 },
-          perAccountOrders: { perMinute: 1e6 },
-        },
-        maxConcurrency: CONCURRENCY * 4,
-      }),
+    const common = {
+      clientId: 'bench',
+      clientSecret: 'bench-secret',
+      baseUrl: `http://127.0.0.1:${server.port}`,
     };
-    const rates: Record<string, { wall: number; cpu: number }[]> = Object.fromEntries(
-      Object.keys(contenders).map((n) => [n, []]),
-    );
-    for (const ct of Object.values(contenders)) await measure(ct); // warm-up: JIT, sockets, lazy modules
-    for (let round = 0; round < ROUNDS; round++)
-      for (const [name, ct] of round % 2 ? Object.entries(contenders).reverse() : Object.entries(contenders))
-        rates[name]?.push(await measure(ct));
-    const of = (name: string, key: 'wall' | 'cpu') => median((rates[name] ?? []).map((r) => r[key]));
-    console.log(`concurrency ${CONCURRENCY}, ${TENANTS} tenants, ${ROUNDS} × ${DURATION_MS} ms (median)\n`);
-    console.log('| client | req/s (wall) | vs no limiter | req per CPU-second | vs no limiter |');
-    console.log('|---|---|---|---|---|');
-    for (const name of Object.keys(rates)) {
-      const cell = (key: 'wall' | 'cpu') =>
-        `${Math.round(of(name, key)).toLocaleString('en')} | ${((of(name, key) / of('no limiter', key) - 1) * 100).toFixed(1)} %`;
-      console.log(`| ${name} | ${cell('wall')} | ${cell('cpu')} |`);
+    const clients = {
+      plain: new ConnectTrade(common),
+      limited: new ConnectTrade({ ...common, ...NOT_BINDING }),
+      control: new ConnectTrade(common),
+    };
+    const names = Object.keys(clients) as (keyof typeof clients)[];
+    for (const name of names) await endToEnd(clients[name]); // warm-up: JIT, sockets, the lazy limiter chunk
+    const rounds: Record<keyof typeof clients, Rate>[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const result = {} as Record<keyof typeof clients, Rate>;
+      // Rotating order: no client always runs first (or right after the same neighbour).
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(i + round) % names.length] as keyof typeof clients;
+        result[name] = await endToEnd(clients[name]);
+      }
+      rounds.push(result);
     }
+    const of = (who: keyof typeof clients, key: keyof Rate) => median(rounds.map((r) => r[who][key]));
+    const ratios = (who: keyof typeof clients, key: keyof Rate) => {
+      const sorted = rounds.map((r) => r[who][key] / r.plain[key]).sort((x, y) => x - y);
+      const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))] ?? Number.NaN;
+      return `${pct(median(sorted))} (IQR ${pct(at(0.25))} … ${pct(at(0.75))})`;
+    };
+    console.log(`2. end to end, ${CONCURRENCY} loops, ${ROUNDS} × ${DURATION_MS} ms a client\n`);
+    console.log(
+      '| client | req per CPU-second | vs no limiter, per round | req/s (wall) | vs no limiter, per round |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    const label = {
+      plain: 'no limiter',
+      limited: 'limiter, not binding',
+      control: 'no limiter again (A/A control)',
+    };
+    for (const name of names)
+      console.log(
+        `| ${label[name]} | ${num(of(name, 'cpu'))} | ${name === 'plain' ? '' : ratios(name, 'cpu')} | ${num(of(name, 'wall'))} | ${name === 'plain' ? '' : ratios(name, 'wall')} |`,
+      );
+    console.log('');
+    const requestMicros = 1e6 / of('plain', 'cpu');
+    console.log(
+      `headline: the limiter adds ${limiterMicros.toFixed(2)} µs to ~${requestMicros.toFixed(0)} µs of CPU per request: ${((limiterMicros / requestMicros) * 100).toFixed(1)} % (goal < 5 %)`,
+    );
   } finally {
     server.stop();
   }

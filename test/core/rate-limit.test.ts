@@ -82,6 +82,23 @@ describe('RateLimiter', () => {
     expect(sent).toHaveLength(44);
   });
 
+  it('a limit that does not bind sends at once: the attempt reaches the transport synchronously (no timer, no await)', async () => {
+    const limiter = new RateLimiter({ platform: { rps: 1e6 }, perUser: { rps: 1e6 } }, 8);
+    const { transport, sent } = instant();
+    const pending = limiter.wrap(transport, { user: 'A' })(request('fast'));
+    // Nothing awaited yet, and no timer was armed.
+    expect(sent).toEqual(['fast']);
+    expect(jest.getTimerCount()).toBe(0);
+    await expect(pending).resolves.toBe(OK);
+    // An aborted signal still rejects, and sends nothing.
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      limiter.wrap(transport, { user: 'A' })(request('aborted', { signal: controller.signal })),
+    ).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(sent).toEqual(['fast']);
+  });
+
   it('a tenant over its own bucket does not hold back the others', async () => {
     const limiter = new RateLimiter({ perUser: { perMinute: 1 } });
     const { transport, sent } = instant();
