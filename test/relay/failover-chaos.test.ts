@@ -243,8 +243,13 @@ it('survives kill -9, paused zombies and app-server restarts without losing or r
     return c;
   };
 
-  await until(() => leader() !== undefined, 15_000, 'a first leader');
-  await Promise.all([startConsumer(), startConsumer(), startConsumer()]);
+  // App servers boot while the relays elect a leader (they read from the latest entry either way).
+  await Promise.all([
+    until(() => leader() !== undefined, 15_000, 'a first leader'),
+    startConsumer(),
+    startConsumer(),
+    startConsumer(),
+  ]);
 
   // Orders placed and filled continuously (the feed ticks here: prices move, orders fill).
   let trading = true;
