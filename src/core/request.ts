@@ -99,6 +99,7 @@ export interface Exchange<T> {
 }
 
 type Verb = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Params = { path?: Record<string, unknown>; query?: Record<string, unknown> };
 type PathOf<M extends 'get' | 'post' | 'patch' | 'delete'> = ClientPathsWithMethod<Client<paths>, M>;
 /** openapi-fetch's typed init (`params`, `body`) for one operation. */
 type InitOf<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete'> = NonNullable<
@@ -110,6 +111,8 @@ export class RestCore {
   /** Secrets this client obtained (tokens, created users' secrets); errors of its calls are scrubbed with them. */
   readonly secrets: SecretScope;
   readonly #credentials: Credentials;
+  // The frozen wire headers per scope and body presence (see #headers), built on first use.
+  readonly #wireHeaders: (Readonly<Record<string, string>> | undefined)[] = [];
 
   constructor(
     readonly context: RestContext,
@@ -136,7 +139,7 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return APIPromise.from(() => this.exchange('GET', path, init, options, shape));
+    return new APIPromise(this.exchange('GET', path, init, options, shape));
   }
 
   /** POST `path`: only retried when the failure proves nothing reached the server. */
@@ -146,7 +149,7 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return APIPromise.from(() => this.exchange('POST', path, init, options, shape));
+    return new APIPromise(this.exchange('POST', path, init, options, shape));
   }
 
   /** PATCH `path` (replacing an order is safe to repeat: same body, same result). */
@@ -156,7 +159,7 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return APIPromise.from(() => this.exchange('PATCH', path, init, options, shape));
+    return new APIPromise(this.exchange('PATCH', path, init, options, shape));
   }
 
   /** DELETE `path`. */
@@ -166,17 +169,21 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return APIPromise.from(() => this.exchange('DELETE', path, init, options, shape));
+    return new APIPromise(this.exchange('DELETE', path, init, options, shape));
   }
 
   /**
    * The one path every call takes, with the raw response in hand (for `.withResponse()`-style
-   * accessors): credentials of the operation's scope, openapi-fetch to build the request and
-   * parse a 2xx body, the retry loop and transport below it, then the typed error or the
-   * shape-checked value. `retry` defaults from the method: a POST is only retried when the
-   * failure proves it was never sent.
+   * accessors): credentials of the operation's scope, openapi-fetch's serializers to build the URL,
+   * the retry loop and transport below it, then the typed error or the shape-checked value.
+   * `retry` defaults from the method: a POST is only retried when the failure proves it was never
+   * sent. Never throws: a bad option or missing credentials reject before any I/O.
+   *
+   * This is on every call's path, so a 2xx costs no async frame and few objects: the wire headers
+   * of a client are built once per scope (read-only: the transport may keep a form of its own), and
+   * the call's secret scope is only built for an error or a log line (bench/README.md).
    */
-  async exchange<T>(
+  exchange<T>(
     method: Verb,
     path: string,
     init: object | undefined,
@@ -184,102 +191,153 @@ export class RestCore {
     shape: Shape<T>,
     retry: RetryMode = method === 'POST' ? 'unsent-only' : 'idempotent',
   ): Promise<Exchange<T>> {
-    const { options: defaults } = this.context;
-    checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
-    const what = `${method} ${path}`;
-    // Both throw a ConfigurationError before any I/O (unknown operation, missing credentials).
-    const pending = authHeaders(this.#credentials, scopeOf(method, path));
-    const auth = pending instanceof Promise ? await pending : pending;
-    const { params = {}, body } = (init ?? {}) as {
-      params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
-      body?: unknown;
-    };
-    let url: string;
     try {
-      url = createFinalURL(path, {
-        baseUrl: defaults.baseUrl,
-        // defaultQuery first: a parameter the call sets wins.
-        params: defaults.defaultQuery
-          ? { ...params, query: { ...defaults.defaultQuery, ...params.query } }
-          : params,
-        querySerializer,
-        pathSerializer: defaultPathSerializer,
-      });
-    } catch (error) {
-      throw errorFactory.configuration(`Could not build the request: ${(error as Error)?.message ?? error}`);
-    }
-    const bodyText = body === undefined ? undefined : JSON.stringify(body);
-    // This call's secrets: what it sends, plus what its client holds. Nothing process-wide grows.
-    const secrets = this.secrets.child([auth['client-secret'], auth['user-secret']]);
-    try {
-      const resolved = this.context.transport();
-      let transport = typeof resolved === 'function' ? resolved : await resolved;
-      if (this.context.limiter) {
-        const pending = this.context.limiter();
-        const limiter = pending instanceof Promise ? await pending : pending;
-        transport = limiter.forCall(transport, this.#credentials.user?.userId, method, path, params, body);
-      }
-      const response = await sendWithRetries(
-        transport,
-        {
-          url,
-          method,
-          headers: wireHeaders(this.context.headers, options.headers, auth, bodyText !== undefined),
-          body: bodyText,
-        },
-        {
-          timeout: options.timeout ?? defaults.timeout,
-          maxRetries: options.maxRetries ?? defaults.maxRetries,
-          maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
-          retry,
-          signal: options.signal,
-          logger: defaults.logger,
-          secrets,
-        },
-      );
-      const { status, text } = response;
-      if (status < 200 || status >= 300)
-        // Scrubbed as text and as JSON (values and keys, whatever escapes the server used) first.
-        throw errorFactory.fromResponse(
-          status,
-          secrets.redactBody(text),
-          secrets.redactHeaders(response.headers),
+      checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
+      const { params = {}, body } = (init ?? {}) as {
+        params?: Params;
+        body?: unknown;
+      };
+      // Throws a ConfigurationError before any I/O (unknown operation, missing credentials).
+      const headers = this.#headers(method, path, options.headers, body !== undefined);
+      const { baseUrl, defaultQuery } = this.context.options;
+      let url: string;
+      try {
+        url = createFinalURL(path, {
+          baseUrl,
+          // defaultQuery first: a parameter the call sets wins.
+          params: defaultQuery ? { ...params, query: { ...defaultQuery, ...params.query } } : params,
+          querySerializer,
+          pathSerializer: defaultPathSerializer,
+        });
+      } catch (error) {
+        throw errorFactory.configuration(
+          `Could not build the request: ${(error as Error)?.message ?? error}`,
         );
-      let data: unknown;
-      if (status !== 204 && text !== '') {
-        try {
-          data = JSON.parse(text);
-        } catch (error) {
-          throw errorFactory.malformedResponse(`${what}: the response body is not JSON`, error);
-        }
       }
-      return { data: checked(shape, what, data, response), response };
+      const bodyText = body === undefined ? undefined : JSON.stringify(body);
+      const { transport, limiter } = this.context;
+      const ready = transport();
+      if (typeof ready === 'function' && !limiter && !(headers instanceof Promise))
+        return this.#send(ready, method, path, url, headers, bodyText, options, shape, retry);
+      // The first call (the transport still loading), a secret provider or a limiter: the same, awaited.
+      return Promise.all([headers, ready, limiter?.()]).then(([headers, transport, limiter]) =>
+        this.#send(
+          limiter
+            ? limiter.forCall(transport, this.#credentials.user?.userId, method, path, params, body)
+            : transport,
+          method,
+          path,
+          url,
+          headers,
+          bodyText,
+          options,
+          shape,
+          retry,
+        ),
+      );
     } catch (error) {
-      throw secrets.scrubError(error);
+      return Promise.reject(error);
     }
   }
-}
 
-/** The headers of one request: the client's (user-agent, defaults), the caller's (lower-cased), then the credentials, which always win. */
-function wireHeaders(
-  base: Readonly<Record<string, string>>,
-  extra: Record<string, string> | undefined,
-  auth: Record<string, string>,
-  hasBody: boolean,
-): Record<string, string> {
-  const headers: Record<string, string> = hasBody
-    ? { ...base, 'content-type': 'application/json' }
-    : { ...base };
-  if (extra) for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = String(value);
-  return Object.assign(headers, auth);
-}
+  /** Sends with retries, then turns the response into the typed error of its status or the shape-checked value. */
+  #send<T>(
+    transport: Transport,
+    method: Verb,
+    path: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    options: RequestOptions,
+    shape: Shape<T>,
+    retry: RetryMode,
+  ): Promise<Exchange<T>> {
+    const defaults = this.context.options;
+    // This call's secrets: what it sent, plus what its client holds. Nothing process-wide grows.
+    // Built only for an error or a log line.
+    const scope = () => this.secrets.child([headers['client-secret'], headers['user-secret']]);
+    return sendWithRetries(
+      transport,
+      {
+        url,
+        method,
+        headers,
+        body,
+        timeout: options.timeout ?? defaults.timeout,
+        maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+        signal: options.signal,
+      },
+      {
+        maxRetries: options.maxRetries ?? defaults.maxRetries,
+        retry,
+        logger: defaults.logger,
+        secrets: scope,
+      },
+    ).then(
+      (response) => {
+        const { status, text } = response;
+        const what = `${method} ${path}`;
+        let data: unknown;
+        try {
+          if (status < 200 || status >= 300) {
+            // Scrubbed as text and as JSON (values and keys, whatever escapes the server used) first.
+            const secrets = scope();
+            throw errorFactory.fromResponse(
+              status,
+              secrets.redactBody(text),
+              secrets.redactHeaders(response.headers),
+            );
+          }
+          if (status !== 204 && text !== '') {
+            try {
+              data = JSON.parse(text);
+            } catch (error) {
+              throw errorFactory.malformedResponse(`${what}: the response body is not JSON`, error);
+            }
+          }
+          return { data: shape(what, data, response), response };
+        } catch (error) {
+          // Anything the shape check throws that is not already typed is a MalformedResponseError.
+          throw scope().scrubError(
+            error instanceof ConnectTradeError
+              ? error
+              : errorFactory.malformedResponse(`${what}: the response body cannot be read`, error),
+          );
+        }
+      },
+      (error: unknown) => {
+        throw scope().scrubError(error);
+      },
+    );
+  }
 
-/** Runs a shape check; anything it throws that is not already typed becomes a MalformedResponseError. */
-function checked<T>(shape: Shape<T>, what: string, data: unknown, response: WireResponse): T {
-  try {
-    return shape(what, data, response);
-  } catch (error) {
-    if (error instanceof ConnectTradeError) throw error;
-    throw errorFactory.malformedResponse(`${what}: the response body cannot be read`, error);
+  /**
+   * The headers of one request: the client's (user-agent, defaults), the caller's (lower-cased),
+   * then the credentials, which always win. Without per-call headers or a secret provider, the same
+   * frozen object serves every call of a scope.
+   */
+  #headers(
+    method: Verb,
+    path: string,
+    extra: Record<string, string> | undefined,
+    hasBody: boolean,
+  ): Record<string, string> | Promise<Record<string, string>> {
+    const scope = scopeOf(method, path);
+    const slot = (scope === 'platform' ? 0 : 2) + (hasBody ? 1 : 0);
+    const cached = extra ? undefined : this.#wireHeaders[slot];
+    if (cached) return cached;
+    const build = (auth: Record<string, string>) => {
+      const headers: Record<string, string> = hasBody
+        ? { ...this.context.headers, 'content-type': 'application/json' }
+        : { ...this.context.headers };
+      if (extra)
+        for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = String(value);
+      return Object.assign(headers, auth);
+    };
+    const auth = authHeaders(this.#credentials, scope);
+    if (auth instanceof Promise) return auth.then(build);
+    const headers = build(auth);
+    if (!extra) this.#wireHeaders[slot] = headers;
+    return headers;
   }
 }

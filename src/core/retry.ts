@@ -7,7 +7,7 @@
 import { retryDelay, type SleepTimers, sleep } from './backoff';
 import { APIConnectionError, APIError, ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { log } from './logging';
-import { DEFAULT_MAX_RESPONSE_BYTES, type Logger } from './options';
+import type { Logger } from './options';
 import type { SecretScope } from './secret-scope';
 import type { Transport, WireRequest, WireResponse } from './transport';
 
@@ -56,23 +56,16 @@ export function retryDecision(
   return kind === 'ambiguous' && mode === 'order-placement' ? 'lookup' : 'retry';
 }
 
-/** What one call's attempts need. */
+/** What one call's attempts need besides the request (which carries its timeout, body limit and signal). */
 export interface AttemptOptions {
-  readonly timeout: number;
   readonly maxRetries: number;
   readonly retry: RetryMode;
-  readonly signal?: AbortSignal | undefined;
   readonly logger?: Logger | undefined;
-  /** The secrets this request sent: its log lines are scrubbed with them. */
-  readonly secrets?: SecretScope | undefined;
+  /** The secrets this request sent: its log lines are scrubbed with them (only read when logging). */
+  readonly secrets?: (() => SecretScope) | undefined;
   /** Timers of the backoff sleeps (tests inject fake ones). */
   readonly timers?: SleepTimers | undefined;
-  /** Largest response body read (default DEFAULT_MAX_RESPONSE_BYTES). */
-  readonly maxResponseBytes?: number | undefined;
 }
-
-/** What the retry loop sends on every attempt. */
-export type AttemptRequest = Pick<WireRequest, 'url' | 'method' | 'headers' | 'body'>;
 
 /** True when an error proves the request never left this machine (refused, DNS failure). */
 export function wasNeverSent(error: unknown): boolean {
@@ -102,29 +95,44 @@ function attemptError(error: unknown, request: WireRequest): ConnectTradeError {
 /**
  * Sends a request with retries. A non-2xx that will not be retried is returned (the caller turns it
  * into the right APIError); network failures that will not be retried are thrown as typed errors.
+ *
+ * The common case, one attempt answered with a 2xx and nobody logging, takes no async frame: this
+ * is on every call's path (bench/README.md). Anything else continues in {@link attempts}, which
+ * reads attempt 1 from the promise already sent.
  */
-export async function sendWithRetries(
+export function sendWithRetries(
   transport: Transport,
-  request: AttemptRequest,
+  request: WireRequest,
   opts: AttemptOptions,
 ): Promise<WireResponse> {
+  if (opts.logger || request.signal?.aborted) return attempts(transport, request, opts);
+  const first = transport(request);
+  const more = () => attempts(transport, request, opts, first);
+  return first.then(
+    (response) => (response.status >= 200 && response.status < 300 ? response : more()),
+    more,
+  );
+}
+
+/** The retry loop; `first` is attempt 1 when the caller already sent it. */
+async function attempts(
+  transport: Transport,
+  wire: WireRequest,
+  opts: AttemptOptions,
+  first?: Promise<WireResponse>,
+): Promise<WireResponse> {
   // Parsed only for log lines, and only when someone listens.
-  const path = opts.logger ? new URL(request.url).pathname : '';
-  // Every attempt sends the same request (built once: this loop is on every call's path).
-  const wire: WireRequest = {
-    ...request,
-    timeout: opts.timeout,
-    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    signal: opts.signal,
-  };
+  const path = opts.logger ? new URL(wire.url).pathname : '';
+  const secrets = opts.logger && opts.secrets?.();
+  const signal = wire.signal;
   for (let n = 1; ; n++) {
-    if (opts.signal?.aborted) throw errorFactory.aborted(opts.signal.reason);
+    if (signal?.aborted) throw errorFactory.aborted(signal.reason);
     // Timing and log fields only when someone listens: this loop is on every call's path.
     const started = opts.logger ? Date.now() : 0;
-    const fields = opts.logger ? { method: request.method, path, attempt: n } : undefined;
+    const fields = opts.logger ? { method: wire.method, path, attempt: n } : undefined;
     let response: WireResponse;
     try {
-      response = await transport(wire);
+      response = await (n === 1 && first ? first : transport(wire));
     } catch (error) {
       const e = attemptError(error, wire);
       const decision = retryDecision(classifyFailure(e), opts.retry);
@@ -136,12 +144,12 @@ export async function sendWithRetries(
           'warn',
           `${e.name}; retrying`,
           { ...fields, durationMs, delayMs, error: e.message },
-          opts.secrets,
+          secrets,
         );
-        await sleep(delayMs, opts.signal, opts.timers);
+        await sleep(delayMs, signal, opts.timers);
         continue;
       }
-      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, opts.secrets);
+      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, secrets);
       throw e;
     }
     const done = fields
@@ -153,7 +161,7 @@ export async function sendWithRetries(
         }
       : {};
     if (response.status >= 300 && response.status < 400) {
-      log(opts.logger, 'error', 'redirect refused', done, opts.secrets);
+      log(opts.logger, 'error', 'redirect refused', done, secrets);
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
     const decision =
@@ -161,12 +169,12 @@ export async function sendWithRetries(
     if (decision === 'retry' && n <= opts.maxRetries) {
       const delayMs = retryDelay(n, response.headers['retry-after']);
       if (delayMs !== undefined) {
-        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, opts.secrets);
-        await sleep(delayMs, opts.signal, opts.timers);
+        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, secrets);
+        await sleep(delayMs, signal, opts.timers);
         continue;
       }
     }
-    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done, opts.secrets);
+    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done, secrets);
     return response;
   }
 }

@@ -15,7 +15,11 @@ import type { FetchLike } from './options';
 export interface WireRequest {
   readonly url: string;
   readonly method: string;
-  readonly headers: Record<string, string>;
+  /**
+   * Read-only, for the transport and for the caller: a client passes the same object on every call
+   * of a scope, and a transport may keep a form of it built once (the node:http header list).
+   */
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: string | undefined;
   /** This attempt's deadline in milliseconds (connect, send and the whole body). */
   readonly timeout: number;
@@ -35,7 +39,7 @@ export interface WireResponse {
 /**
  * Sends one attempt. Rejects with the SDK's APITimeoutError, APIUserAbortError or
  * ResponseTooLargeError for those three cases, and with the underlying network error otherwise
- * (the retry loop types it as an APIConnectionError).
+ * (the retry loop types it as an APIConnectionError). Never throws: every failure is a rejection.
  */
 export type Transport = (request: WireRequest) => Promise<WireResponse>;
 
@@ -54,7 +58,8 @@ export function fetchTransport(fetchFn: FetchLike): Transport {
     try {
       const response = await fetchFn(url, {
         method,
-        // A copy: the SDK may share one (frozen) credentials object between calls.
+        // A copy: the SDK shares one frozen headers object between the calls of a client, and a
+        // fetch (undici's, with a proxy dispatcher) may add to what it is given.
         headers: { ...headers },
         ...(body === undefined ? {} : { body }),
         redirect: 'error',
@@ -134,7 +139,7 @@ export function defaultTransport(choice: TransportChoice): () => Transport | Pro
     if (resolved) return resolved;
     pending ??= (
       isNode()
-        ? import('./node-transport').then((m) => m.chooseNodeTransport(choice.dispatcher))
+        ? import('./node-transport').then((m) => m.chooseNodeTransport(choice.dispatcher, fetchTransport))
         : Promise.resolve(fetchTransport((input, init) => globalThis.fetch(input, init)))
     ).then((transport) => {
       resolved = transport;

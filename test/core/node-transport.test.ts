@@ -9,6 +9,7 @@ import {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  ConfigurationError,
   ConnectTrade,
   ConnectTradeError,
   RedirectRefusedError,
@@ -149,6 +150,79 @@ describe('node:http transport on loopback', () => {
     calls = 0;
     const { u: u2 } = await setup((req) => req.socket.destroy());
     await expect(u2.connections.list({ maxRetries: 0 })).rejects.toBeInstanceOf(APIConnectionError);
+  });
+});
+
+describe('node:http transport: what it checks and reads itself', () => {
+  it('a connection that dies mid-body is an APIConnectionError; a GET is retried on a fresh connection', async () => {
+    let calls = 0;
+    const { u } = await setup((_req, res) => {
+      calls++;
+      if (calls === 1) {
+        // Headers and half a declared body, then the socket goes away.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('[{"id":');
+        setTimeout(() => res.socket?.destroy(), 20);
+      } else json(res, 200, []);
+    });
+    await expect(u.connections.list()).resolves.toEqual([]);
+    expect(calls).toBe(2);
+    calls = 0;
+    const error = await u.connections.list({ maxRetries: 0 }).catch((e) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(calls).toBe(1);
+  });
+
+  it('refuses a CR/LF in a header value (no header injection): a ConfigurationError, nothing sent', async () => {
+    let calls = 0;
+    const { ct } = await setup((_req, res) => {
+      calls++;
+      json(res, 200, []);
+    });
+    const u = ct.forUser({ userId: CREDS.userId, userSecret: 'us_SECRET\r\nx-injected: 1' });
+    const error = await u.connections.list().catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).not.toContain('us_SECRET');
+    const perCall = await ct
+      .forUser({ userId: CREDS.userId, userSecret: CREDS.userSecret })
+      .connections.list({ headers: { 'x-trace': 'a\nb' } })
+      .catch((e) => e);
+    expect(perCall).toBeInstanceOf(ConfigurationError);
+    expect(calls).toBe(0);
+  });
+
+  it("sends Host, per-call headers and a secret provider's current value on every call", async () => {
+    const seen: IncomingMessage['headers'][] = [];
+    const { ct, url } = await setup((req, res) => {
+      seen.push(req.headers);
+      json(res, 200, []);
+    });
+    let secret = 'us_SECRET_first_1';
+    const u = ct.forUser({ userId: CREDS.userId, userSecret: () => secret });
+    await u.connections.list();
+    secret = 'us_SECRET_second_2';
+    await u.connections.list({ headers: { 'X-Trace': 't1' } });
+    await u.connections.list();
+    expect(seen.map((h) => h['user-secret'])).toEqual([
+      'us_SECRET_first_1',
+      'us_SECRET_second_2',
+      'us_SECRET_second_2',
+    ]);
+    expect(seen.map((h) => h['x-trace'])).toEqual([undefined, 't1', undefined]);
+    expect(seen[0]?.host).toBe(new URL(url).host);
+  });
+
+  it('gives the response headers lower-cased, repeated ones joined (withResponse)', async () => {
+    const { u } = await setup((_req, res) => {
+      res.setHeader('X-Request-Id', 'req_9');
+      res.setHeader('X-Multi', ['a', 'b']);
+      res.setHeader('content-type', 'application/json');
+      res.end('[]');
+    });
+    const { data, response, requestId } = await u.connections.list().withResponse();
+    expect(data).toEqual([]);
+    expect(requestId).toBe('req_9');
+    expect(response.headers.get('x-multi')).toBe('a, b');
   });
 });
 
