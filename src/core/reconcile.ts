@@ -47,8 +47,9 @@ export interface PlacementSteps {
 }
 
 /** Placement settings of one call: the retry loop's own settings, plus the order's identity. */
-export interface PlacementOptions
-  extends Pick<AttemptOptions, 'maxRetries' | 'signal' | 'logger' | 'timers'> {
+export interface PlacementOptions extends Pick<AttemptOptions, 'maxRetries' | 'logger' | 'timers'> {
+  /** The caller's signal: no re-send or lookup starts after it aborts. */
+  readonly signal?: AbortSignal | undefined;
   readonly clOrderId: string;
   readonly accountId: string;
 }
