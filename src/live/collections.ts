@@ -134,13 +134,16 @@ export class BalanceBook implements Iterable<Balance> {
    * revalues equity and buying power without moving `updated_at`.
    */
   apply(balance: Balance): boolean {
-    const current = this.map.get(balance.account_id);
+    // The spec leaves account_id optional (inferred); the store places every record first
+    // (inferred-fields.ts), so a balance here always carries it.
+    const account = balance.account_id as string;
+    const current = this.map.get(account);
     if (current) {
       // A missing `updated_at` (an inferred field) orders as the oldest.
       if (timeOf(balance.updated_at) < timeOf(current.updated_at)) return false;
       if (JSON.stringify(current) === JSON.stringify(balance)) return false;
     }
-    this.map.set(balance.account_id, balance);
+    this.map.set(account, balance);
     return true;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The tolerant reader of the live store for the fields our spec infers (`x-source: inferred`: no
- * vendor text shows them, yet the generated types call them required). A record lacking one is
+ * vendor text shows them; the spec leaves them optional, except Order.order_id). A record lacking one is
  * normalized here, once, before any collection keys or orders it, so a missing field never becomes
  * a TypeError or a record filed under `undefined`:
  * - `account_id` (orders, positions, balances) is the account the record was listed for (a REST
@@ -12,15 +12,18 @@
  */
 import type { Balance, Order, Position } from '../types';
 
+/** A record the store has placed: its account is known (the spec leaves it optional on positions and balances). */
+export type Placed<T> = T & { account_id: string };
+
 /** A record whose owning account and id (for orders) are known, else `undefined` (drop it). */
 export function placeRecord<T extends Order | Position | Balance>(
   kind: 'order' | 'position' | 'balance',
   record: T,
   account: string | undefined,
-): T | undefined {
+): Placed<T> | undefined {
   if (!record || typeof record !== 'object') return undefined;
   if (kind === 'order' && !isId((record as Partial<Order>).order_id)) return undefined;
-  if (isId(record.account_id)) return record;
+  if (isId(record.account_id)) return record as Placed<T>;
   return account === undefined ? undefined : { ...record, account_id: account };
 }
 

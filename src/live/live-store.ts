@@ -268,7 +268,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
       this.stats.ignored++;
       return;
     }
-    if (!this.accounts.has(data.account_id)) return;
+    if (!this.accounts.has(data.account_id)) return; // placed: account_id is set
     this.stats.updates++;
     const placed = { kind: update.kind, data } as Buffered;
     if (this.buffer) this.buffer.push(placed);
@@ -294,7 +294,8 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
 
   private applyPosition(position: Position): boolean {
     if (!this.positions.apply(position)) return false;
-    const removed = this.positions.get(position.account_id, position.symbol) === undefined;
+    // Placed first (inferred-fields.ts): a position here carries its account.
+    const removed = this.positions.get(position.account_id as string, position.symbol) === undefined;
     safeEmit(this, 'change', { kind: 'position', position, removed });
     return true;
   }

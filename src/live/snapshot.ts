@@ -68,10 +68,10 @@ export async function loadSnapshot(
         orders: placed,
         positions: positions
           .map((p) => placeRecord('position', p, account_id))
-          .filter((p): p is Position => p?.account_id === account_id),
+          .filter((p): p is NonNullable<typeof p> => p?.account_id === account_id),
         balances: balances
           .map((b) => placeRecord('balance', b, account_id))
-          .filter((b): b is Balance => b?.account_id === account_id),
+          .filter((b): b is NonNullable<typeof b> => b?.account_id === account_id),
         unplaced: orders.length - placed.length,
       };
     }),

@@ -44,15 +44,37 @@ export class UserList<Path extends keyof UserLists> {
     options?: RequestOptions,
   ): APIPromise<UserLists[Path]['item'][]> {
     const init = { params: { query: params } } as { params: { query: AccountListParams } };
+    const parse = (what: string, data: unknown) =>
+      fillListedFor(this.path, params, expectArray<UserLists[Path]['item']>(what, data));
     const symbols = (params as { symbols?: unknown }).symbols;
-    if (symbols === undefined)
-      return this.core.get(this.path as '/accounts', init, options, expectArray<UserLists[Path]['item']>);
+    if (symbols === undefined) return this.core.get(this.path as '/accounts', init, options, parse);
     // A symbols filter is checked first (a ValidationError, nothing sent); the checks load on first use.
     return APIPromise.from(async () => {
       (await orderChecks()).checkSymbols(symbols);
-      return this.core.exchange('GET', this.path, init, options, expectArray<UserLists[Path]['item']>);
+      return this.core.exchange('GET', this.path, init, options, parse);
     });
   }
+}
+
+/**
+ * Fields our spec infers (no vendor text shows them, so they are optional) that the query itself
+ * answers: balances and positions listed for one account belong to it, accounts listed for one
+ * connection belong to it. A record that carries the field keeps its own value.
+ */
+const LISTED_FOR: Partial<Record<keyof UserLists, { field: string; param: string }>> = {
+  '/balances': { field: 'account_id', param: 'account_id' },
+  '/positions': { field: 'account_id', param: 'account_id' },
+  '/accounts': { field: 'connection_id', param: 'connection_id' },
+};
+
+function fillListedFor<T>(path: keyof UserLists, params: object, items: T[]): T[] {
+  const rule = LISTED_FOR[path];
+  const value = rule && (params as Record<string, unknown>)[rule.param];
+  if (!rule || typeof value !== 'string' || value === '') return items;
+  return items.map((item) => {
+    const own = (item as Record<string, unknown>)[rule.field];
+    return typeof own === 'string' && own !== '' ? item : { ...item, [rule.field]: value };
+  });
 }
 
 /** Brokerage accounts of one user. */

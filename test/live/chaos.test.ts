@@ -128,8 +128,8 @@ async function restTruth(user: ConnectTradeUser, accountIds: readonly string[]) 
     }))
       orders.set(o.order_id, o);
   }
-  const positions = (await user.positions.list()).filter((p) => accountIds.includes(p.account_id));
-  const balances = (await user.balances.list()).filter((b) => accountIds.includes(b.account_id));
+  const positions = (await user.positions.list()).filter((p) => accountIds.includes(p.account_id ?? ''));
+  const balances = (await user.balances.list()).filter((b) => accountIds.includes(b.account_id ?? ''));
   return { orders: [...orders.values()], positions, balances };
 }
 
@@ -153,7 +153,7 @@ function views(state: {
       quantity: p.quantity,
       average_price: p.average_price,
     })),
-    balances: sortBy(state.balances, (b) => b.account_id).map((b) => ({
+    balances: sortBy(state.balances, (b) => b.account_id ?? '').map((b) => ({
       account_id: b.account_id,
       cash: b.cash,
       updated_at: b.updated_at,

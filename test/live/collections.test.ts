@@ -89,11 +89,11 @@ describe('PositionBook', () => {
   it('keys positions by account and symbol; the latest update wins', () => {
     const book = new PositionBook();
     expect(book.apply(positionExample)).toBe(true);
-    expect(book.get(positionExample.account_id, positionExample.symbol)).toBe(positionExample);
+    expect(book.get(positionExample.account_id ?? '', positionExample.symbol)).toBe(positionExample);
     expect(book.get('other', positionExample.symbol)).toBeUndefined();
     const moved = { ...positionExample, quantity: '12', last_price: '191' };
     expect(book.apply(moved)).toBe(true);
-    expect(book.get(positionExample.account_id, positionExample.symbol)).toBe(moved);
+    expect(book.get(positionExample.account_id ?? '', positionExample.symbol)).toBe(moved);
     expect(book.size).toBe(1);
     expect([...book]).toEqual([moved]);
   });
@@ -123,7 +123,7 @@ describe('BalanceBook', () => {
     expect(book.apply({ ...revalued })).toBe(false);
     const older = { ...balanceExample, cash: '1', updated_at: '2026-11-25T14:00:00Z' };
     expect(book.apply(older)).toBe(false);
-    expect(book.get(balanceExample.account_id)).toBe(revalued);
+    expect(book.get(balanceExample.account_id ?? '')).toBe(revalued);
     const newer = { ...balanceExample, cash: '2', updated_at: '2026-11-25T15:00:00Z' };
     expect(book.apply(newer)).toBe(true);
     expect([...book.values()]).toEqual([newer]);

@@ -101,8 +101,8 @@ export class FakeServer {
               if (params.account_id && o.account_id !== params.account_id) continue;
               if (params.status === 'open' && !OPEN.has(o.status)) continue;
               if (params.symbols && !params.symbols.includes(o.symbol)) continue;
-              if (params.start_time && o.created_at < params.start_time) continue;
-              if (params.end_time && o.created_at > params.end_time) continue;
+              if (params.start_time && (o.created_at ?? '') < params.start_time) continue;
+              if (params.end_time && (o.created_at ?? '') > params.end_time) continue;
               yield server.strip(o);
             }
           },

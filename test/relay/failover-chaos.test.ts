@@ -131,7 +131,7 @@ function views(state: { orders: Order[]; positions: Position[]; balances: Balanc
   return JSON.stringify({
     orders: by(state.orders, (o) => o.order_id),
     positions: by(state.positions, (p) => p.symbol).map((p) => [p.symbol, p.quantity, p.average_price]),
-    balances: by(state.balances, (b) => b.account_id).map((b) => [b.cash, b.updated_at]),
+    balances: by(state.balances, (b) => b.account_id ?? '').map((b) => [b.cash, b.updated_at]),
   });
 }
 

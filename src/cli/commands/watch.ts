@@ -34,7 +34,8 @@ const TOPICS: Record<BrokerageTopic, Topic> = {
   },
   positions: {
     event: 'position_update',
-    key: (p: Position) => `${p.account_id}/${p.symbol}`,
+    // account_id is inferred (the spec leaves it optional): a missing one must not merge rows.
+    key: (p: Position) => `${p.account_id ?? '-'}/${p.symbol}`,
     columns: [
       { header: 'account_id', value: (p: Position) => p.account_id },
       { header: 'symbol', value: (p: Position) => p.symbol },
@@ -48,7 +49,7 @@ const TOPICS: Record<BrokerageTopic, Topic> = {
   },
   balances: {
     event: 'balance_update',
-    key: (b: Balance) => b.account_id,
+    key: (b: Balance) => b.account_id ?? b.account_number,
     columns: [
       { header: 'account_id', value: (b: Balance) => b.account_id },
       { header: 'cash', value: (b: Balance) => b.cash, right: true },
