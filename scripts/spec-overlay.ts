@@ -106,9 +106,10 @@ async function load(source: string): Promise<Json> {
 }
 
 /**
- * The overlay restates the known values of each guessed set (`x-open`, `anyOf: [known, accepted]`):
- * values the vendor's base lists that the overlay's known ones lack would only show as "accepted
- * with a warning", so each is named here, to be added to overlay.yaml.
+ * Where the vendor's new values and the overlay's meet. The overlay restates the known values of each
+ * guessed set (`x-open`, `anyOf: [known, accepted]`): values the vendor's base lists that the
+ * overlay's known ones lack would only show as "accepted with a warning"; and a value the overlay
+ * appends to an enum (`readonly`) that the vendor now lists too would appear twice. Each is named.
  */
 export function overriddenValues(base: Json, spec: Json): string[] {
   const schemasOf = (doc: Json) =>
@@ -116,6 +117,13 @@ export function overriddenValues(base: Json, spec: Json): string[] {
   const baseSchemas = schemasOf(base);
   const notes: string[] = [];
   for (const [name, schema] of Object.entries(schemasOf(spec))) {
+    // An overlay `update` appends to an enum: a value the vendor now lists too would appear twice.
+    const values = Array.isArray(schema.enum) ? (schema.enum as unknown[]) : [];
+    const twice = values.filter((v, i) => values.indexOf(v) !== i);
+    if (twice.length > 0)
+      notes.push(
+        `${name}: the vendor now lists ${twice.join(', ')} too; remove it from overlay.yaml's update`,
+      );
     const vendor = baseSchemas[name]?.enum;
     const known = (schema.anyOf as Json[] | undefined)?.[0]?.enum;
     if (schema['x-open'] !== true || !Array.isArray(vendor) || !Array.isArray(known)) continue;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { applyOverlay, diffActions } from '../../scripts/spec-overlay';
+import { applyOverlay, diffActions, overriddenValues } from '../../scripts/spec-overlay';
 import { spec } from '../helpers/spec';
 
 const ROOT = join(__dirname, '../..');
@@ -126,5 +126,22 @@ describe('--split: a hand edit of the spec becomes overlay actions', () => {
 
   it('no edit, no action', () => {
     expect(diffActions(spec, structuredClone(spec))).toEqual([]);
+  });
+});
+
+describe('spec:update names where the vendor and the overlay meet', () => {
+  it('nothing on the committed base', () => {
+    expect(overriddenValues(base, spec)).toEqual([]);
+  });
+
+  it('a vendor value of a guessed set the overlay lacks, and a value the vendor now adds too', async () => {
+    const v2 = structuredClone(base);
+    v2.components.schemas.OrderSide.enum.push('SELL_SHORT_EXEMPT');
+    v2.components.schemas.ConnectionType.enum.push('readonly');
+    const { spec: applied } = await applyOverlay(v2, overlay);
+    expect(overriddenValues(v2, applied)).toEqual([
+      "ConnectionType: the vendor now lists readonly too; remove it from overlay.yaml's update",
+      "OrderSide: the vendor lists SELL_SHORT_EXEMPT, which overlay.yaml's known values lack",
+    ]);
   });
 });
