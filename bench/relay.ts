@@ -25,8 +25,11 @@ const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 5);
 const KILLS = Number(process.env.KILLS ?? 20);
 const LEASE_MS = Number(process.env.LEASE_MS ?? 5_000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
-/** Which parts run (default all): `direct`, `relay1`, `relay4`, `latency`, `failover`. */
-const STAGES = new Set((process.env.STAGES ?? 'direct,relay1,relay4,latency,failover').split(','));
+/**
+ * Which parts run (default all): `direct`, `relay1`, `relay4` (4 consumers in this process),
+ * `relay4p` (4 consumer processes, as 4 app servers would be), `latency`, `failover`.
+ */
+const STAGES = new Set((process.env.STAGES ?? 'direct,relay1,relay4,relay4p,latency,failover').split(','));
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -138,6 +141,28 @@ function runRelay(): void {
   answerCpu();
   relay.on('error', () => undefined);
   process.on('disconnect', () => void relay.close().then(() => process.exit(0)));
+}
+
+/** A consumer process: reads COUNT updates under `BENCH_KEY`, reports when and at what CPU cost. */
+async function runConsumer(): Promise<void> {
+  const stream = relayStream({
+    redis: process.env.REDIS_URL ?? '',
+    key: process.env.BENCH_KEY ?? 'bench',
+    batchSize: 5_000,
+  });
+  await stream.subscribe(['orders']);
+  let got = 0;
+  let first = 0;
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
+  stream.on('order_update', () => {
+    if (got++ === 0) first = now();
+    if (got === COUNT)
+      process.send?.({ type: 'done', first, last: now(), usage: process.cpuUsage(cpuAtStart) });
+  });
+  await stream.connect();
+  cpuAtStart = process.cpuUsage();
+  process.send?.({ type: 'ready' });
+  process.on('disconnect', () => void stream.close().then(() => process.exit(0)));
 }
 
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -301,6 +326,36 @@ async function main(): Promise<void> {
       await stopChild(relay);
       for (const s of streams) await s.close();
     }
+    // 1c. Through one relay to 4 consumer processes (4 app servers).
+    if (STAGES.has('relay4p')) {
+      const key = `tp${++run}`;
+      const consumers = Array.from({ length: 4 }, () =>
+        child('consumer', { REDIS_URL: redis.url, BENCH_KEY: key }),
+      );
+      children.push(...consumers);
+      await Promise.all(consumers.map((c) => message(c, 'ready')));
+      const done = consumers.map((c) =>
+        message<{ type: string; first: number; last: number; usage: NodeJS.CpuUsage }>(c, 'done'),
+      );
+      const before = { upstream: await childCpu(upstream), redis: await redisCpu() };
+      const relay = startRelayProcess(`${base}?count=${COUNT}`, key);
+      const leading = message<{ type: string; usage: NodeJS.CpuUsage }>(relay, 'role');
+      const results = await within(Promise.all(done), 'relay throughput to 4 processes');
+      const first = Math.min(...results.map((r) => r.first));
+      const last = Math.max(...results.map((r) => r.last));
+      const cpu = {
+        relay: (await childCpu(relay)) - usageSeconds((await leading).usage),
+        redis: (await redisCpu()) - before.redis,
+        consumers: results.reduce((sum, r) => sum + usageSeconds(r.usage), 0),
+        upstream: (await childCpu(upstream)) - before.upstream,
+      };
+      const cpuTotal = cpu.relay + cpu.redis + cpu.consumers + cpu.upstream;
+      say(
+        `through one relay to 4 consumer processes: ${Math.round(COUNT / ((last - first) / 1000))} updates/s (each consumer gets all); CPU s: relay ${cpu.relay.toFixed(2)}, redis ${cpu.redis.toFixed(2)}, consumers ${cpu.consumers.toFixed(2)}, upstream ${cpu.upstream.toFixed(2)}: ${Math.round(COUNT / cpuTotal)} updates per CPU-second`,
+      );
+      await stopChild(relay);
+      await Promise.all(consumers.map(stopChild));
+    }
     // 2. Latency at RATE/s: direct, then through the relay.
     if (STAGES.has('latency')) {
       const total = RATE * LATENCY_SECONDS;
@@ -408,6 +463,7 @@ async function main(): Promise<void> {
 
 if (process.env.BENCH_ROLE === 'upstream') runUpstream();
 else if (process.env.BENCH_ROLE === 'relay') runRelay();
+else if (process.env.BENCH_ROLE === 'consumer') void runConsumer();
 else
   main().then(
     () => process.exit(0),
