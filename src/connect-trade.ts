@@ -27,6 +27,8 @@ function brokerageStream(internals: ClientInternals, options: StreamClientOption
   const { options: resolved } = internals;
   const url = options.url ?? resolved.streamUrl;
   return new BrokerageStream({
+    // The client's telemetry unless the stream's options say otherwise.
+    telemetry: resolved.telemetry,
     ...options,
     ...(url === undefined ? {} : { url }),
     clientId: resolved.clientId ?? '',

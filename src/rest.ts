@@ -53,6 +53,7 @@ export type {
 } from './core/order-input';
 export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './core/pagination';
 export { Page, PagePromise } from './core/pagination';
+export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export type {
   AccountListParams,
   Accounts,

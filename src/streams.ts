@@ -18,6 +18,7 @@ export {
   ValidationError,
 } from './core/errors';
 export type { Logger } from './core/logging';
+export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export type {
   BrokerageSource,
   BrokerageSourceEmitter,

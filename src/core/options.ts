@@ -7,6 +7,7 @@ import { type AppInfo, isBrowser, userAgent } from './environment';
 import { restErrorFactory as errorFactory } from './errors';
 import type { Logger } from './logging';
 import { checkPaginationBounds, type PaginationBounds } from './pagination';
+import type { TelemetryOption } from './telemetry';
 
 export type { Logger } from './logging';
 
@@ -73,6 +74,12 @@ export interface ClientOptions {
   logLevel?: LogLevel | undefined;
   /** Your application, appended to the `user-agent` the SDK sends (Node). */
   appInfo?: AppInfo | undefined;
+  /**
+   * OpenTelemetry (Node; needs the optional peer `@opentelemetry/api`): every REST attempt becomes a
+   * client span, order placement and its reconciliation parent spans. `true` uses the global tracer
+   * provider, `{ tracer }` a tracer of yours. Off by default: nothing is loaded.
+   */
+  telemetry?: TelemetryOption | undefined;
   /** Headers sent with every request (a call's `headers` override them; credentials always win). */
   defaultHeaders?: Record<string, string> | undefined;
   /** Query parameters added to every request (a parameter the call sets wins). */
@@ -163,6 +170,7 @@ export interface ResolvedOptions {
   readonly dispatcher: Dispatcher | undefined;
   readonly rateLimit: RateLimitOptions | undefined;
   readonly maxConcurrency: number | undefined;
+  readonly telemetry: TelemetryOption | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -256,6 +264,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     dispatcher: options.dispatcher,
     rateLimit: options.rateLimit,
     maxConcurrency: options.maxConcurrency,
+    telemetry: options.telemetry,
   };
 }
 

@@ -21,6 +21,7 @@ import type { ConnectTradeError, restErrorFactory } from './errors';
 import type { log } from './logging';
 import type { Exchange } from './request';
 import type { AttemptOptions, FailureKind } from './retry';
+import type { Tracing } from './telemetry';
 
 /** What placement uses of the client's core (built by core/order-placement.ts). */
 export interface PlacementKit {
@@ -52,6 +53,8 @@ export interface PlacementOptions extends Pick<AttemptOptions, 'maxRetries' | 'l
   readonly signal?: AbortSignal | undefined;
   readonly clOrderId: string;
   readonly accountId: string;
+  /** OpenTelemetry (its loader), when the client's `telemetry` option is set. */
+  readonly tracing?: (() => Tracing | undefined | Promise<Tracing | undefined>) | undefined;
 }
 
 /**
@@ -59,6 +62,19 @@ export interface PlacementOptions extends Pick<AttemptOptions, 'maxRetries' | 'l
  * response that produced it: the POST's answer, or the listing page where the lookup found it.
  */
 export async function placeOrder(
+  steps: PlacementSteps,
+  options: PlacementOptions,
+  kit: PlacementKit,
+): Promise<Exchange<Order>> {
+  const tracing = await options.tracing?.();
+  if (!tracing) return place(steps, options, kit);
+  // Telemetry: placement is the parent span `orders.create` (the POST attempts are its children),
+  // and each lookup after an ambiguous failure an `orders.reconcile` span under it.
+  const find = () => tracing.order('reconcile', options, () => steps.find());
+  return tracing.order('create', options, () => place({ send: () => steps.send(), find }, options, kit));
+}
+
+async function place(
   steps: PlacementSteps,
   options: PlacementOptions,
   kit: PlacementKit,

@@ -20,10 +20,12 @@ import type { paths } from '../../generated/schema';
 import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
 import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } from './errors';
+import { lazyModule } from './lazy';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import type { RateLimiter } from './rate-limit';
 import { type RetryMode, sendWithRetries } from './retry';
 import { SecretScope } from './secret-scope';
+import { loadTracing, type Tracing } from './telemetry';
 import { defaultTransport, type Transport, type WireResponse } from './transport';
 
 /** What every REST client built from one `ConnectTrade` shares: options and transport. */
@@ -37,6 +39,8 @@ export interface RestContext {
   readonly headers: Readonly<Record<string, string>>;
   /** The client-side limiter, only when `rateLimit` or `maxConcurrency` is set (loaded then, lazily). */
   readonly limiter: (() => RateLimiter | Promise<RateLimiter>) | undefined;
+  /** OpenTelemetry, only when the `telemetry` option is set (loaded on first use; undefined without `@opentelemetry/api`). */
+  readonly tracing: (() => Tracing | undefined | Promise<Tracing | undefined>) | undefined;
 }
 
 /**
@@ -48,6 +52,7 @@ export function createContext(
   options: ResolvedOptions,
   shared?: Partial<Pick<RestContext, 'transport' | 'limiter'>>,
 ): RestContext {
+  const { telemetry } = options;
   const headers: Record<string, string> = options.userAgent ? { 'user-agent': options.userAgent } : {};
   // Credentials come from the client only: a default cannot add one to an operation that does not send it.
   for (const [name, value] of Object.entries(options.defaultHeaders ?? {}))
@@ -63,6 +68,7 @@ export function createContext(
         : options.rateLimit || options.maxConcurrency
           ? loadLimiter(options)
           : undefined,
+    tracing: telemetry ? lazyModule(() => loadTracing(telemetry, options.logger)) : undefined,
   };
 }
 
@@ -215,25 +221,29 @@ export class RestCore {
         );
       }
       const bodyText = body === undefined ? undefined : JSON.stringify(body);
-      const { transport, limiter } = this.context;
+      const { transport, limiter, tracing } = this.context;
       const ready = transport();
-      if (typeof ready === 'function' && !limiter && !(headers instanceof Promise))
+      if (typeof ready === 'function' && !limiter && !tracing && !(headers instanceof Promise))
         return this.#send(ready, method, path, url, headers, bodyText, options, shape, retry);
-      // The first call (the transport still loading), a secret provider or a limiter: the same, awaited.
-      return Promise.all([headers, ready, limiter?.()]).then(([headers, transport, limiter]) =>
-        this.#send(
-          limiter
-            ? limiter.forCall(transport, this.#credentials.user?.userId, method, path, params, body)
-            : transport,
-          method,
-          path,
-          url,
-          headers,
-          bodyText,
-          options,
-          shape,
-          retry,
-        ),
+      // The first call (the transport still loading), a secret provider, a limiter or telemetry: the same, awaited.
+      return Promise.all([headers, ready, limiter?.(), tracing?.()]).then(
+        ([headers, ready, limiter, tracing]) => {
+          // Telemetry inside the limiter: an attempt's span times the request, not its queueing.
+          const transport = tracing ? tracing.attempts(ready, method, path) : ready;
+          return this.#send(
+            limiter
+              ? limiter.forCall(transport, this.#credentials.user?.userId, method, path, params, body)
+              : transport,
+            method,
+            path,
+            url,
+            headers,
+            bodyText,
+            options,
+            shape,
+            retry,
+          );
+        },
       );
     } catch (error) {
       return Promise.reject(error);

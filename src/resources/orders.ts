@@ -107,6 +107,7 @@ export class Orders {
           maxRetries: options.maxRetries ?? this.core.context.options.maxRetries,
           signal: options.signal,
           logger: this.core.context.options.logger,
+          tracing: this.core.context.tracing,
         },
       );
     });

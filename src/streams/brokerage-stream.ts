@@ -6,6 +6,7 @@
 import type { SecretProvider } from '../core/auth';
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
+import { loadTracing, type TelemetryOption } from '../core/telemetry';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
 import type { BrokerageSource } from './brokerage-source';
 import { BufferedIterator } from './buffered-iterator';
@@ -29,6 +30,12 @@ import { type GapInfo, StreamCore } from './stream-core';
 export interface BrokerageStreamOptions extends StreamOptions {
   clientId: string;
   clientSecret: SecretProvider;
+  /**
+   * OpenTelemetry (Node; needs the optional peer `@opentelemetry/api`): short spans for the connect,
+   * each reconnect and each gap. `true`: the global tracer provider; `{ tracer }`: yours. Off by
+   * default: nothing is loaded.
+   */
+  telemetry?: TelemetryOption | undefined;
 }
 
 /** Context of an update. */
@@ -113,14 +120,16 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implemen
   #lastSeq = 0;
   #sessionId: string | undefined;
   #nextKey = 0;
+  #telemetry: TelemetryOption | undefined;
 
   constructor(options: BrokerageStreamOptions) {
-    const { clientId, clientSecret, ...rest } = options;
+    const { clientId, clientSecret, telemetry, ...rest } = options;
     if (typeof clientId !== 'string' || clientId === '')
       throw errorFactory.configuration('clientId is required');
     if (typeof clientSecret !== 'function' && (typeof clientSecret !== 'string' || clientSecret === ''))
       throw errorFactory.configuration('clientSecret is required (a string or a provider function)');
     super();
+    this.#telemetry = telemetry;
     // Ambient for as long as this stream lives (its errors are built outside any REST request).
     if (typeof clientSecret === 'string') registerSecret(clientSecret, this);
     // A closure, not a field: util.inspect(stream) must not show the secret.
@@ -153,7 +162,14 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implemen
 
   /** Connects and resolves once authenticated; rejects typed (e.g. StreamAuthenticationError on 4001) or on timeout. */
   connect(): Promise<void> {
-    return this.#core.connect();
+    const telemetry = this.#telemetry;
+    if (!telemetry) return this.#core.connect();
+    // Loaded on the first connect only; from then on it follows this stream's own events.
+    this.#telemetry = undefined;
+    return loadTracing(telemetry, this.#core.settings.logger).then((tracing) => {
+      tracing?.stream(this, this.#core.settings.url);
+      return this.#core.connect();
+    });
   }
 
   /** Closes the stream for good: pending requests reject, iterators end, timers are cleared. */

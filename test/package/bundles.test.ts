@@ -28,6 +28,9 @@ it.each(BUNDLES.map((b) => b.name))('%s: bundles for browsers with no Node-only 
   expect(
     r.inputs.filter((p) => /node_modules\/(ws|undici)\//.test(p) && !p.startsWith('(disabled):')),
   ).toEqual([]);
+  // OpenTelemetry is Node-only: the instrumentation is mapped out, its peer never reached.
+  expect(r.inputs.filter((p) => /telemetry-otel/.test(p) && !p.startsWith('(disabled):'))).toEqual([]);
+  expect(r.inputs.filter((p) => p.includes('@opentelemetry'))).toEqual([]);
   // The schema validator (ajv + the whole spec) only ever loads lazily, for `validate: true`.
   expect(
     r.initialInputs.filter((p) => /node_modules\/ajv|connect-trade\.json|schema-validator/.test(p)),
