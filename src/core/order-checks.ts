@@ -8,7 +8,7 @@
 import type { OrderRequestBody, ReplaceOrderRequest } from '../types';
 import { restErrorFactory as errorFactory, type ValidationIssue } from './errors';
 import { lazyModule } from './lazy';
-import type { Checked, ValidationMode } from './validation';
+import type { BareOrderList, Checked, ValidationMode } from './validation';
 
 function valid<T>({ value, issues }: Checked<T>): T {
   if (issues.length > 0) throw errorFactory.validation(issues);
@@ -29,8 +29,8 @@ export interface OrderChecks {
   checkSymbols(symbols: unknown): void;
   /** The filters of `orders.list`. */
   checkOrderListParams(params: { symbols?: unknown; limit?: unknown }): void;
-  /** The spec's page size of GET /orders when none is sent. */
-  readonly defaultOrderListLimit: number;
+  /** A bare list from GET /orders: its cursor from the headers, and a warning when it may be cut short. */
+  bareOrderList(headers: Record<string, string>, length: number, limit: number | undefined): BareOrderList;
 }
 
 /** The checks: a value once loaded, a promise the first time (await it either way). */
@@ -41,6 +41,6 @@ export const orderChecks = lazyModule(async (): Promise<OrderChecks> => {
     validateReplace: (input, mode) => valid(m.checkReplace(input, mode)),
     checkSymbols: (symbols) => none(m.symbolsFilterIssues(symbols)),
     checkOrderListParams: (params) => none(m.orderListIssues(params)),
-    defaultOrderListLimit: m.DEFAULT_ORDER_LIST_LIMIT,
+    bareOrderList: m.bareOrderList,
   };
 });

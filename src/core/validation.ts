@@ -185,5 +185,34 @@ export function orderListIssues(params: { symbols?: unknown; limit?: unknown }):
   return issues;
 }
 
-/** The spec's page size of GET /orders when none is sent (a bare list this long may be cut short). */
-export const DEFAULT_ORDER_LIST_LIMIT: number = queryParameters.listOrders.limit.default;
+// The spec's page size of GET /orders when none is sent (a bare list this long may be cut short).
+const DEFAULT_ORDER_LIST_LIMIT: number = queryParameters.listOrders.limit.default;
+
+/** What a bare list from GET /orders says about the pages after it. */
+export interface BareOrderList {
+  /** The next cursor, from the headers; null when they give none. */
+  readonly next: string | null;
+  /** Set when the list may be cut short: no cursor, and exactly `limit` long. */
+  readonly warning: string | undefined;
+}
+
+/**
+ * Tolerated (the vendor's cookbook iterates one): GET /orders answering a bare list. Its cursor may
+ * travel in a `next-cursor` / `x-next-cursor` header or `Link: <…?next_cursor=…>; rel="next"`;
+ * without one, a list exactly `limit` long (the spec's default, 50, when none was sent) may be cut
+ * short, so the page must say so instead of passing as the last one.
+ */
+export function bareOrderList(
+  headers: Record<string, string>,
+  length: number,
+  limit: number = DEFAULT_ORDER_LIST_LIMIT,
+): BareOrderList {
+  const link = /<([^>]*)>[^,]*rel="?next\b/i.exec(headers.link ?? '')?.[1];
+  const linked = link ? new URL(link, 'http://x').searchParams.get('next_cursor') : null;
+  const next = headers['next-cursor'] || headers['x-next-cursor'] || linked || null;
+  const full = next === null && length === limit;
+  return {
+    next,
+    warning: full ? 'GET /orders: a full bare list, no cursor: more orders may exist' : undefined,
+  };
+}

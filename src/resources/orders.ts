@@ -15,12 +15,10 @@ import {
   Page,
   type PageFetcher,
   PagePromise,
-  type PaginationBounds,
 } from '../core/pagination';
 import type { Exchange, RestCore } from '../core/request';
 import { requireId } from '../core/require-id';
 import { expectArray, expectObject, expectString } from '../core/response';
-import type { WireResponse } from '../core/transport';
 import type { ValidationMode } from '../core/validation';
 import type { Order, OrderRequestBody } from '../types';
 
@@ -29,13 +27,6 @@ export type OrderListParams = Omit<
   NonNullable<specOperations['listOrders']['parameters']['query']>,
   'next_cursor' | 'prev_cursor'
 >;
-
-/** The next cursor of a bare-list answer: a `next-cursor` / `x-next-cursor` header, or `Link: <…?next_cursor=…>; rel="next"`. */
-function cursorFromHeaders(headers: Record<string, string>): string | null {
-  const link = /<([^>]*)>[^,]*rel="?next\b/i.exec(headers.link ?? '')?.[1];
-  const linked = link ? new URL(link, 'http://x').searchParams.get('next_cursor') : null;
-  return headers['next-cursor'] || headers['x-next-cursor'] || linked || null;
-}
 
 // The spec's `paginated` column (generated/operations.ts) decides whether `list` follows cursors.
 // GET /orders must be the one paginated operation: should the spec paginate another list (or stop
@@ -130,14 +121,13 @@ export class Orders {
         ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
         : params;
       return this.core.exchange('GET', '/orders', { params: { query } }, options, (what, data, response) => {
-        if (Array.isArray(data))
-          return this.bareListPage(
-            expectArray(what, data),
-            response,
-            params.limit ?? checks.defaultOrderListLimit,
-            fetchPage,
-            bounds,
-          );
+        if (Array.isArray(data)) {
+          // Tolerated: a bare list (core/validation.ts `bareOrderList`), its cursor in the headers.
+          const items = expectArray<Order>(what, data);
+          const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
+          if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
+          return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
+        }
         const page = expectObject(what, data);
         const cursorOf = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
         return new Page(
@@ -151,32 +141,6 @@ export class Orders {
     };
     const fetchPage: PageFetcher<Order> = (cursor) => APIPromise.from(() => exchangePage(cursor));
     return new PagePromise(() => exchangePage(undefined));
-  }
-
-  /**
-   * Tolerated (the vendor's cookbook iterates one): a bare list. Its cursor may travel in headers;
-   * without one, a list exactly `limit` long (the server default, 50, when none was sent) may be
-   * cut short, so the page says so instead of passing as the last one.
-   */
-  private bareListPage(
-    data: Order[],
-    response: WireResponse,
-    limit: number,
-    fetchPage: PageFetcher<Order>,
-    bounds: PaginationBounds,
-  ): Page<Order> {
-    const next = cursorFromHeaders(response.headers);
-    const possiblyTruncated = next === null && data.length === limit;
-    if (possiblyTruncated)
-      log(
-        this.core.context.options.logger,
-        'warn',
-        'GET /orders: a full bare list, no cursor: more orders may exist',
-        {
-          count: data.length,
-        },
-      );
-    return new Page<Order>(data, next, null, fetchPage, { bounds, possiblyTruncated, response });
   }
 
   /** Replaces (modifies) an open order; returns the replacing order. `new_cl_order_id` is generated when omitted. */
