@@ -17,10 +17,18 @@ export interface Credentials {
   readonly user?: { readonly userId: string; readonly userSecret: SecretProvider } | undefined;
 }
 
+// method → schema path → scope, filled on first use: the lookup runs on every call, and a key
+// built per call (`"GET /orders"`) costs a string and its hash each time.
+const scopes: Record<string, Record<string, OperationScope>> = {};
+
 /** The scope of an operation, from the generated table; a route missing from the spec is a programming error. */
 export function scopeOf(method: string, schemaPath: string): OperationScope {
+  const known = scopes[method]?.[schemaPath];
+  if (known) return known;
   const id = operationByRoute[`${method.toUpperCase()} ${schemaPath}`];
   if (!id) throw errorFactory.configuration(`No operation ${method} ${schemaPath} in the spec`);
+  scopes[method] ??= {};
+  scopes[method][schemaPath] = operations[id].scope;
   return operations[id].scope;
 }
 

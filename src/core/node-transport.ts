@@ -32,10 +32,19 @@ interface Origin {
 
 const ORIGIN = /^(https?:\/\/[^/?#]+)(.*)$/i;
 
-/** `scheme://host[:port]` → its parts, parsed once per origin (the base URL: in practice one entry). */
+/**
+ * `scheme://host[:port]` → its parts, parsed once per origin. The last origin is checked with
+ * `startsWith` before the regular expression: every URL of a client starts with its base URL.
+ */
 function originCache(): (url: string) => { origin: Origin; path: string } {
   const cache = new Map<string, Origin>();
+  let last: { key: string; origin: Origin } | undefined;
   return (url) => {
+    if (last && url.startsWith(last.key)) {
+      const path = url.slice(last.key.length);
+      if (path === '' || path[0] === '/' || path[0] === '?')
+        return { origin: last.origin, path: path || '/' };
+    }
     const match = ORIGIN.exec(url);
     if (!match) throw errorFactory.configuration(`Not an http(s) URL: ${url.slice(0, 100)}`);
     const key = match[1] as string;
@@ -52,6 +61,7 @@ function originCache(): (url: string) => { origin: Origin; path: string } {
       if (cache.size > 16) cache.clear();
       cache.set(key, origin);
     }
+    last = { key, origin };
     return { origin, path: match[2] || '/' };
   };
 }
