@@ -75,7 +75,10 @@ function spawnChild(kind: Child['kind'], env: Record<string, string>): Child {
   });
   proc.on('exit', (code, signal) => {
     child.exited = true;
-    if (code && code !== 0 && signal === null) console.error(`${kind} ${proc.pid} exited ${code}: ${stderr}`);
+    if (code && code !== 0 && signal === null) {
+      const failed = child.messages.find((m) => m.type === 'failed');
+      console.error(`${kind} ${proc.pid} exited ${code}: ${String(failed?.error ?? '')} ${stderr}`);
+    }
   });
   proc.on('message', (m: Record<string, unknown>) => {
     child.messages.push(m);
@@ -239,7 +242,9 @@ it('survives kill -9, paused zombies and app-server restarts without losing or r
   };
   const startConsumer = async () => {
     const c = spawnChild('consumer', consumerEnv);
-    await until(() => c.messages.some((m) => m.type === 'ready'), 30_000, 'app server ready');
+    await until(() => c.messages.some((m) => m.type === 'ready') || c.exited, 30_000, 'app server ready');
+    const failed = c.messages.find((m) => m.type === 'failed');
+    if (c.exited) throw new Error(`app server ${c.proc.pid} failed to start: ${String(failed?.error)}`);
     return c;
   };
 
@@ -325,9 +330,13 @@ it('survives kill -9, paused zombies and app-server restarts without losing or r
       await until(
         () =>
           zombie.lastMetrics?.role === 'standby' && (zombie.lastMetrics?.fencedWrites ?? 0) > fencedBefore,
-        5_000,
+        15_000,
         'the zombie to be fenced and step down',
-      );
+      ).catch((error) => {
+        throw new Error(
+          `${(error as Error).message}; zombie ${zombie.proc.pid} metrics ${JSON.stringify(zombie.lastMetrics)}; fenced before ${fencedBefore}; timeline:\n${timeline.slice(-12).join('\n')}`,
+        );
+      });
 
       // 3. An app server dies and comes back (it reloads its stores and reads from the latest
       // entry); the next round does not wait for it.

@@ -16,7 +16,13 @@ const users = JSON.parse(process.env.USERS ?? '[]') as {
 
 async function main(): Promise<void> {
   const ct = new ConnectTrade({ maxRetries: 4 });
-  const stream = relayStream({ redis: process.env.REDIS_URL ?? '', key: process.env.RELAY_KEY ?? 'chaos' });
+  // A generous connect deadline: an app server restarted on a saturated 2-core machine boots slowly
+  // (the test is about failover, not about boot speed).
+  const stream = relayStream({
+    redis: process.env.REDIS_URL ?? '',
+    key: process.env.RELAY_KEY ?? 'chaos',
+    connectTimeoutMs: 30_000,
+  });
   stream.on('error', () => undefined);
   // Applied twice = the same entry delivered twice to this process.
   const seen = new Set<string>();
