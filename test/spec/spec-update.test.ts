@@ -1,7 +1,7 @@
 /**
  * Issue 14 part 2: `npm run spec:update -- <vendor v2>` in a copy of the repository swaps the base,
- * reapplies our overlay (the WebSocket schemas and tolerated variants survive), regenerates and prints
- * the classified diff; the committed `generated/` then fails `generate --check`, and the typecheck
+ * reapplies our overlay (the WebSocket schemas and tolerated variants survive) and regenerates; the
+ * committed `generated/` then fails `generate --check`, and the typecheck
  * names exactly where the SDK must change (the removed `Order.broker_message` is used by the sandbox's
  * order engine and by an example; the sandbox lacks a handler for the new operation). The copy shares node_modules through a symlink: no install.
  */
@@ -62,15 +62,13 @@ afterAll(() => {
 });
 
 test('spec:update with a vendor v2: overlay reapplied, generated/ stale, the typecheck names what must change', async () => {
-  const update = await run(dir, TSX, ['scripts/spec-overlay.ts', vendorV2Base()]);
+  // --no-diff: the classification of this fixture is spec-diff.test.ts's (optic is the slow part).
+  const update = await run(dir, TSX, ['scripts/spec-overlay.ts', vendorV2Base(), '--no-diff']);
   expect(update.out).not.toMatch(/target gone/);
   // The vendor now lists a side our overlay's known values lack: named, so it gets added there.
   expect(update.out).toMatch(/overlay: OrderSide: the vendor lists SELL_SHORT_EXEMPT/);
   expect(update.code).toBe(0);
   expect(update.out).toMatch(/wrote generated\/schema\.d\.ts/);
-  // The classified diff is printed: the removed field is breaking, the new operation is not.
-  expect(update.out).toMatch(/BREAKING.*broker_message removed/);
-  expect(update.out).toMatch(/GET \/orders\/\{order_id\}.*operation: added/);
 
   // The overlay still applies: the spec keeps our additions on top of the new base.
   const spec = JSON.parse(readFileSync(join(dir, 'openapi/connect-trade.json'), 'utf8'));
@@ -98,7 +96,7 @@ test('spec:update with a vendor v2: overlay reapplied, generated/ stale, the typ
   const where = (line: string) => line.replace(/\(\d+,\d+\).*/, '');
   const removed = errors.filter((line) => /'broker_message'/.test(line));
   const added = errors.filter((line) => /'getOrder' is missing/.test(line));
-  expect(removed.length + added.length).toBe(errors.length);
+  expect(errors.filter((line) => !removed.includes(line) && !added.includes(line))).toEqual([]);
   expect([...new Set(removed.map(where))].sort()).toEqual([
     'examples/error-handling.ts',
     'src/sandbox/order-engine.ts',
