@@ -62,7 +62,9 @@ describe('examples/', () => {
     for (const name of ['ValidationError', 'ConflictError 409', 'NotFoundError 404', 'RateLimitError 429'])
       expect(output).toContain(name);
     expect(output).toContain('rejected (Unknown symbol: NOPE)');
-    expect(output).toMatch(/lost ack on POST \/orders: reconciled to \S+, exactly 1 order on the server/);
+    expect(output).toMatch(
+      /lost ack on POST \/orders: reconciled to \S+ \(found by \S+\), exactly 1 order on the server/,
+    );
   });
 
   it('the live example waited for its fill through the store', () => {
