@@ -42,6 +42,23 @@ const ROOT = resolve(__dirname, '..');
 const OPTIC = join(ROOT, 'node_modules', '.bin', 'optic');
 
 const ANNOTATIONS = new Set(['description', 'summary', 'title', 'example', 'examples', 'deprecated']);
+/** Schema keywords that only narrow: removing one from a request schema loosens it. */
+const LOOSENED = new Set([
+  'enum',
+  'const',
+  'pattern',
+  'format',
+  'type',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+]);
 const values = (a: Record<string, unknown> | undefined) =>
   Array.isArray(a?.enum) ? (a.enum as unknown[]) : undefined;
 
@@ -63,6 +80,15 @@ function classify(
         : { breaking: false, change: `${field} added (optional)`, why: 'an optional request field' };
     return { breaking: false, change: `${field} added`, why: 'the reader passes unknown fields through' };
   }
+  const keyword = a.key.split('/').pop() ?? '';
+  // A request constraint that goes (an enum or pattern opened up, issue 14's open values) accepts
+  // every request it accepted before.
+  if (a.change === 'removed' && side === 'request' && LOOSENED.has(keyword))
+    return {
+      breaking: false,
+      change: `${field} removed`,
+      why: 'a looser request: what the SDK sends stays valid',
+    };
   if (a.change === 'removed')
     return side === 'request'
       ? { breaking: true, change: `${field} removed`, why: 'the SDK may still send it' }
@@ -113,9 +139,13 @@ function classify(
       change: `${field} became required`,
       why: 'requests the SDK builds today may lack it',
     };
+  const brief = (v: unknown) => {
+    const text = JSON.stringify(v) ?? 'nothing';
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  };
   return {
     breaking: true,
-    change: `${field} changed ${JSON.stringify(a.before)} → ${JSON.stringify(a.after)}`,
+    change: `${field} changed ${brief(a.before)} → ${brief(a.after)}`,
     why: 'a changed type or constraint',
   };
 }

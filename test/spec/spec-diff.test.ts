@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ClassifiedChange } from '../../scripts/spec-diff';
+import { type ClassifiedChange, classifyChangelog } from '../../scripts/spec-diff';
 import { SPEC_PATH } from '../helpers/spec';
 import { vendorV2 } from '../helpers/vendor-v2';
 
@@ -54,3 +54,41 @@ test('spec:diff of the spec against itself: nothing, exit 0', async () => {
   const { stdout } = await run(TSX, ['scripts/spec-diff.ts', SPEC_PATH, SPEC_PATH], { cwd: ROOT });
   expect(stdout).toMatch(/0 changes, 0 breaking/);
 }, 120_000);
+
+test('a request constraint that goes (an enum opened up) is not breaking; a response field that goes optional is', () => {
+  const changes = classifyChangelog([
+    {
+      name: 'GET /orders',
+      change: null,
+      parameters: [
+        {
+          name: "query parameter 'side'",
+          change: null,
+          attributes: [
+            { key: '/enum', change: 'removed', before: { enum: ['BUY', 'SELL'] } },
+            { key: '/pattern', change: 'removed', before: { pattern: '^x$' } },
+          ],
+        },
+      ],
+      responses: [
+        {
+          name: '200 response',
+          change: null,
+          attributes: [
+            {
+              key: '/properties/updated_at',
+              change: 'changed',
+              before: { required: true },
+              after: { required: false },
+            },
+          ],
+        },
+      ],
+    },
+  ]);
+  expect(changes.map((c) => [c.change, c.breaking])).toEqual([
+    ['/enum removed', false],
+    ['/pattern removed', false],
+    ['/properties/updated_at became optional', true],
+  ]);
+});
