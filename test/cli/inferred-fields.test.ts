@@ -1,5 +1,5 @@
 /** The CLI prints '-' for a field the server did not send (the spec's inferred fields), never "undefined". */
-import { watchLine } from '../../src/cli/commands/watch';
+import { watchKey, watchLine } from '../../src/cli/commands/watch';
 import { cell, renderTable } from '../../src/cli/output';
 
 describe('CLI output: missing inferred fields', () => {
@@ -29,5 +29,16 @@ describe('CLI output: missing inferred fields', () => {
       'order - BUY AAPL working filled 0',
     ]);
     for (const line of lines) expect(line).not.toContain('undefined');
+  });
+});
+
+describe('CLI watch keys: a missing inferred account_id', () => {
+  it('balances of two accounts stay two rows (keyed by account_number), positions key with -', () => {
+    const a = watchKey('balances', { account_number: 'PA1', cash: '1.00' });
+    const b = watchKey('balances', { account_number: 'PA2', cash: '2.00' });
+    expect(a).not.toBe(b);
+    expect(watchKey('balances', { account_id: 'acc_1', account_number: 'PA1' })).toBe('acc_1');
+    expect(watchKey('positions', { symbol: 'AAPL' })).toBe('-/AAPL');
+    expect(watchKey('positions', { symbol: 'AAPL' })).not.toContain('undefined');
   });
 });

@@ -63,6 +63,11 @@ const TOPICS: Record<BrokerageTopic, Topic> = {
 };
 
 /** Registers `watch`. */
+/** @internal The row key `watch` files one record of a topic under (a missing inferred account_id included). */
+export function watchKey(topic: BrokerageTopic, row: unknown): string {
+  return TOPICS[topic].key(row as never);
+}
+
 /** @internal The line `watch` prints for one update of a topic (missing fields print '-'). */
 export function watchLine(topic: BrokerageTopic, row: unknown): string {
   return TOPICS[topic].line(row as never);
