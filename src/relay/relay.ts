@@ -221,6 +221,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
     let wakeRenew: (() => void) | undefined;
     const stream = this.options.client.stream();
+    const writeTimeoutMs = Math.max(timing.commandTimeoutMs, 1_000);
+    let writing: Promise<void> = Promise.resolve();
     const writer = new StreamWriter(
       this.link,
       relayKeys(this.options.key),
@@ -228,7 +230,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       fence,
       this.options.retention ?? { maxLen: 100_000 },
       this.options.maxBuffered ?? 100_000,
-      Math.max(timing.commandTimeoutMs, 1_000),
+      writeTimeoutMs,
       {
         written: (count) => this.countWritten(count),
         fenced: (count) => {
@@ -250,7 +252,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         done = true;
         // The upstream goes first and at once: a relay that is no longer sure of its lease
         // must not keep the brokerage session (the next leader's would evict it, or vice versa).
-        writer.stop();
+        // Updates already received are still sent once: the fence decides whether they land.
+        writing = writer.finish(writeTimeoutMs);
         stream.off('update', onUpdate);
         void stream.close().catch(() => undefined);
         clearTimeout(timer);
@@ -350,6 +353,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     }
     const reason = await ended;
     await renewing;
+    // Before the lease is released: a standby's first entry must come after this term's last.
+    await writing;
     // Stepping down on purpose hands the lease over at once; a lost lease is not ours to release.
     if (reason !== 'lease_lost' && reason !== 'fenced')
       await this.lease.release(token).catch(() => undefined);

@@ -65,6 +65,9 @@ export class StreamWriter {
   private inFlight = false;
   private scheduled = false;
   private stopped = false;
+  /** False once the term ended: nothing new is taken, what is queued is still sent (see finish). */
+  private accepting = true;
+  private finished: (() => void) | undefined;
   private batchNumber = 0;
   private readonly keyList: string[];
   private dropped: { sessionId: string; from: number; to: number } | undefined;
@@ -94,7 +97,7 @@ export class StreamWriter {
 
   /** Queues an entry; past `maxBuffered` it is dropped and a `gap` entry will take its place. */
   append(sessionId: string, seq: number, action: RelayAction, userId: string, data: string): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.accepting) return;
     if (this.buffered >= this.maxBuffered) {
       if (this.dropped && this.dropped.sessionId === sessionId) this.dropped.to = seq;
       else {
@@ -108,11 +111,35 @@ export class StreamWriter {
     this.add(sessionId, seq, action, userId, data);
   }
 
-  /** Stops writing for good; queued entries are discarded (they would be fenced anyway). */
+  /** Stops writing for good; queued entries are discarded. */
   stop(): void {
     this.stopped = true;
     this.batches = [];
     this.buffered = 0;
+    this.finished?.();
+  }
+
+  /**
+   * Ends the term's writing: nothing new is taken, and what is already queued (updates received
+   * during the term) is sent once more, without retries, by `deadlineMs`. The fence decides: while
+   * the lease still holds this term's token and no newer fence was issued they are written (fewer
+   * updates left to a resync), otherwise Redis refuses and counts them (a zombie's last writes).
+   */
+  finish(deadlineMs: number): Promise<void> {
+    this.accepting = false;
+    if (this.stopped || (this.batches.length === 0 && !this.inFlight)) {
+      this.stop();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.stop(), deadlineMs);
+      this.finished = () => {
+        clearTimeout(timer);
+        this.finished = undefined;
+        resolve();
+      };
+      this.schedule();
+    });
   }
 
   private add(sessionId: string, seq: number, action: string, userId: string, data: string): void {
@@ -150,7 +177,7 @@ export class StreamWriter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight) return;
+    if (this.scheduled || this.inFlight || this.stopped) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -184,6 +211,11 @@ export class StreamWriter {
         } catch (error) {
           if (this.stopped) break;
           this.events.failed(error);
+          // A finishing term does not retry: its lease is gone or going.
+          if (!this.accepting) {
+            this.stop();
+            break;
+          }
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
         }
       }
@@ -191,7 +223,9 @@ export class StreamWriter {
       this.inFlight = false;
     }
     // Room again: the dropped range is written now, not only when the next update arrives.
-    if (this.dropped && !this.stopped && this.buffered < this.maxBuffered) this.writeDropped();
-    if (this.batches.length > 0) this.schedule();
+    if (this.dropped && this.accepting && !this.stopped && this.buffered < this.maxBuffered)
+      this.writeDropped();
+    if (this.batches.length > 0 && !this.stopped) this.schedule();
+    else if (!this.accepting) this.stop();
   }
 }

@@ -23,7 +23,7 @@ import { sandboxClient } from '../live/sandbox-helpers';
 
 jest.setTimeout(150_000);
 
-const TTL_MS = 1_500;
+const TTL_MS = 2_000;
 const ROUNDS = 5;
 const USERS = 12;
 const KEY = 'chaos';

@@ -237,6 +237,15 @@ describe('fencing', () => {
       late.stop();
       await until(() => fenced.length === 3, 2_000, 'the in-flight append reported fenced');
       expect(Number(await r.sendCommand(['GET', keys.fenced]))).toBe(4);
+      // A term that ends (upstream evicted, deadline passed) still sends what it had queued, once:
+      // a zombie's last updates reach Redis and are refused there, counted.
+      const ending = new StreamWriter(link, keys, a.token, a.fence, { maxLen: 1000 }, 100, 1000, events);
+      ending.append('s1', 6, 'order_update', 'u', '{"account_id":"a"}');
+      await ending.finish(1_000);
+      ending.append('s1', 7, 'order_update', 'u', '{"account_id":"a"}'); // refused: finished
+      expect(fenced).toEqual([2, 1, 1, 1]);
+      expect(Number(await r.sendCommand(['GET', keys.fenced]))).toBe(5);
+      expect(await r.sendCommand(['XLEN', keys.stream])).toBe(1);
     } finally {
       link.close();
       await r.close();
@@ -295,6 +304,11 @@ describe('bounded write buffer', () => {
       ]);
       expect(JSON.parse(field(entries[3]?.[1] ?? [], 'data') ?? '')).toEqual({ from: 4, to: 10 });
       expect(writer.backlog).toBe(0);
+      // A finishing term whose lease is still valid writes what it had queued.
+      writer.append('s', 11, 'order_update', 'u', '{"account_id":"a"}');
+      await writer.finish(1_000);
+      expect(written).toBe(5);
+      expect(await r.sendCommand(['XLEN', keys.stream])).toBe(5);
     } finally {
       link.close();
       await r.close();
