@@ -130,7 +130,7 @@ export async function main(): Promise<void> {
   const copies = all.filter((o) => o.cl_order_id === placed.cl_order_id).length;
   if (copies !== 1) throw new Error(`expected exactly one order, found ${copies}`);
   console.log(
-    `lost ack on POST /orders: reconciled to ${placed.order_id} (found by ${requestId}), exactly ${copies} order on the server`,
+    `lost ack on POST /orders: reconciled to ${placed.order_id}, exactly ${copies} order on the server (found by listing ${requestId})`,
   );
 }
 
