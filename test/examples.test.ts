@@ -63,7 +63,7 @@ describe('examples/', () => {
       expect(output).toContain(name);
     expect(output).toContain('rejected (Unknown symbol: NOPE)');
     expect(output).toMatch(
-      /lost ack on POST \/orders: reconciled to \S+ \(found by \S+\), exactly 1 order on the server/,
+      /lost ack on POST \/orders: reconciled to \S+, exactly 1 order on the server \(found by listing req_\S+\)/,
     );
   });
 
