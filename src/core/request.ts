@@ -225,26 +225,31 @@ export class RestCore {
       const ready = transport();
       if (typeof ready === 'function' && !limiter && !tracing && !(headers instanceof Promise))
         return this.#send(ready, method, path, url, headers, bodyText, options, shape, retry);
-      // The first call (the transport still loading), a secret provider, a limiter or telemetry: the same, awaited.
-      return Promise.all([headers, ready, limiter?.(), tracing?.()]).then(
-        ([headers, ready, limiter, tracing]) => {
-          // Telemetry inside the limiter: an attempt's span times the request, not its queueing.
-          const transport = tracing ? tracing.attempts(ready, method, path) : ready;
-          return this.#send(
-            limiter
-              ? limiter.forCall(transport, this.#credentials.user?.userId, method, path, params, body)
-              : transport,
-            method,
-            path,
-            url,
-            headers,
-            bodyText,
-            options,
-            shape,
-            retry,
-          );
-        },
-      );
+      const limits = limiter?.();
+      const traces = tracing?.();
+      const through = (
+        headers: Record<string, string>,
+        ready: Transport,
+        limits: RateLimiter | undefined,
+        traces: Tracing | undefined,
+      ) => {
+        // Telemetry inside the limiter: an attempt's span times the request, not its queueing.
+        const traced = traces ? traces.attempts(ready, method, path) : ready;
+        const limited = limits
+          ? limits.forCall(traced, this.#credentials.user?.userId, method, path, params, body)
+          : traced;
+        return this.#send(limited, method, path, url, headers, bodyText, options, shape, retry);
+      };
+      // A limiter or telemetry already loaded (every call after the first): still no promise before the transport.
+      if (
+        typeof ready === 'function' &&
+        !(headers instanceof Promise) &&
+        !(limits instanceof Promise) &&
+        !(traces instanceof Promise)
+      )
+        return through(headers, ready, limits, traces);
+      // The first call (the transport, limiter or telemetry still loading) or a secret provider: awaited.
+      return Promise.all([headers, ready, limits, traces]).then((all) => through(...all));
     } catch (error) {
       return Promise.reject(error);
     }
