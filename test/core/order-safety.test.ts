@@ -20,21 +20,11 @@ import {
   RateLimitError,
 } from '../../src/rest';
 import type { Order } from '../../src/types';
-import { orderFixture } from '../helpers/fixtures';
+import { LIMIT_ORDER_REQUEST, orderFixture } from '../helpers/fixtures';
 import { type HostileServer, hostileServer, json, type Seen } from '../helpers/hostile-server';
 import { recordingLogger } from '../helpers/rest';
 
-const REQUEST = {
-  account_id: 'acc_1',
-  broker: 'ALPACA',
-  side: 'BUY',
-  order_type: 'LMT',
-  order_tif: 'DAY',
-  instrument: 'EQ',
-  symbol: 'AAPL',
-  order_qty: '10',
-  order_limit_price: '189.5',
-} as const;
+const REQUEST = LIMIT_ORDER_REQUEST;
 
 /** What the POST handler does on one attempt (the order is committed first unless said otherwise). */
 type PostMove =

@@ -1,8 +1,8 @@
 /** Safe order placement: lost acknowledgements and retries never create a second order. */
 
-import type { OrderRequest } from '../../src/rest';
 import { ConflictError, OrderOutcomeUnknownError, RateLimitError, ValidationError } from '../../src/rest';
 import type { Order } from '../../src/types';
+import { LIMIT_ORDER_REQUEST } from '../helpers/fixtures';
 import { api, fixture, orderFixture, pageFixture, useNock, userClient } from '../helpers/rest';
 
 useNock();
@@ -10,17 +10,7 @@ useNock();
 beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(0)); // zero backoff waits
 afterEach(() => jest.restoreAllMocks());
 
-const REQUEST: OrderRequest = {
-  account_id: 'acc_1',
-  broker: 'ALPACA',
-  side: 'BUY',
-  order_type: 'LMT',
-  order_tif: 'DAY',
-  instrument: 'EQ',
-  symbol: 'AAPL',
-  order_qty: '10',
-  order_limit_price: '189.5',
-};
+const REQUEST = LIMIT_ORDER_REQUEST;
 
 type Outcome = 'ok' | 'commit-then-reset' | 'reset-before-commit' | 'commit-then-500' | '429';
 

@@ -14,7 +14,7 @@ import {
 import { NotFoundError } from '../../src/rest';
 import { BrokerageStream } from '../../src/streams';
 import type { GapInfo } from '../../src/streams/stream-core';
-import { orderFixture } from '../helpers/fixtures';
+import { LIMIT_ORDER_REQUEST, orderFixture } from '../helpers/fixtures';
 import { type HostileServer, hostileServer, json } from '../helpers/hostile-server';
 import { brokerageAutoResponder, once, TestWsServer } from '../helpers/ws-server';
 
@@ -45,18 +45,7 @@ const spans = (name?: string): ReadableSpan[] =>
 const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
 const idOf = (span: ReadableSpan | undefined): string | undefined => span?.spanContext().spanId;
 
-const REQUEST = {
-  account_id: 'acc_1',
-  broker: 'ALPACA',
-  side: 'BUY',
-  order_type: 'LMT',
-  order_tif: 'DAY',
-  instrument: 'EQ',
-  symbol: 'AAPL',
-  order_qty: '10',
-  order_limit_price: '189.5',
-  cl_order_id: 'otel_1',
-} as const;
+const REQUEST = { ...LIMIT_ORDER_REQUEST, cl_order_id: 'otel_1' };
 
 describe('REST attempts', () => {
   test('each attempt is a client span: method, url.template, server, status, resend count, request id', async () => {

@@ -11,6 +11,7 @@ import {
   PagePromise,
   ValidationError,
 } from '../../src/rest';
+import { LIMIT_ORDER_REQUEST } from '../helpers/fixtures';
 import {
   api,
   fixture,
@@ -78,17 +79,7 @@ describe('withResponse / asResponse', () => {
   });
 });
 
-const ORDER = {
-  account_id: 'acc_1',
-  broker: 'ALPACA',
-  side: 'BUY',
-  order_type: 'LMT',
-  order_tif: 'DAY',
-  instrument: 'EQ',
-  symbol: 'AAPL',
-  order_qty: '10',
-  order_limit_price: '189.5',
-} as const;
+const ORDER = LIMIT_ORDER_REQUEST;
 
 describe('orders.create: the response that produced the order', () => {
   it('placed at once: the POST /orders answer and its request id', async () => {

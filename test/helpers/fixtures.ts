@@ -1,4 +1,5 @@
 /** Spec-checked sample payloads shared by tests (no nock here: stream and live tests import it too). */
+import type { OrderRequest } from '../../src/rest';
 import type { Order } from '../../src/types';
 import { assertMatchesSchema } from './spec';
 
@@ -28,3 +29,16 @@ export function orderFixture(overrides: Partial<Order> = {}): Order {
   assertMatchesSchema('Order', order);
   return order;
 }
+
+/** A valid limit-order request (add a `cl_order_id` when the test needs a known one). */
+export const LIMIT_ORDER_REQUEST = {
+  account_id: 'acc_1',
+  broker: 'ALPACA',
+  side: 'BUY',
+  order_type: 'LMT',
+  order_tif: 'DAY',
+  instrument: 'EQ',
+  symbol: 'AAPL',
+  order_qty: '10',
+  order_limit_price: '189.5',
+} as const satisfies OrderRequest;
