@@ -6,7 +6,7 @@
  * Reads CONNECT_TRADE_CLIENT_ID / _CLIENT_SECRET / _BASE_URL / _STREAM_URL like the SDK does;
  * `npm run examples` runs it against a local sandbox.
  */
-import { ConnectTrade } from 'connect-trade';
+import { ConnectTrade, type Position } from 'connect-trade';
 import { authorizeSandboxConnection } from 'connect-trade/sandbox';
 
 export async function main(): Promise<void> {
@@ -50,7 +50,24 @@ export async function main(): Promise<void> {
       { live, timeout: 30_000 },
     );
     console.log(`filled ${filled.filled_qty} AAPL at ${filled.avg_fill_price}`);
-    console.log(`position: ${live.positions.get(account, 'AAPL')?.quantity} AAPL`);
+    // The fill's position update follows the order's on the stream: wait for it, with a deadline.
+    const position =
+      live.positions.get(account, 'AAPL') ??
+      (await new Promise<Position>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          live.off('change', onChange);
+          reject(new Error('no position update within 10 s'));
+        }, 10_000);
+        const onChange = () => {
+          const held = live.positions.get(account, 'AAPL');
+          if (!held) return;
+          clearTimeout(timer);
+          live.off('change', onChange);
+          resolve(held);
+        };
+        live.on('change', onChange);
+      }));
+    console.log(`position: ${position.quantity} AAPL`);
     console.log(`by cl_order_id: ${live.orders.byClOrderId(filled.cl_order_id)?.order_id}`);
     console.log(`cash now ${live.balances.get(account)?.cash}`);
     await live.close();
