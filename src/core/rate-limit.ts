@@ -7,6 +7,7 @@
  */
 import type { parseRetryAfter, restErrorFactory } from './errors';
 import type { RateLimitOptions, RateLimitRate } from './options';
+import { type BucketKind, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
 import type { Transport, WireRequest, WireResponse } from './transport';
 
 /** Who an attempt is charged to: its user (none: a platform operation) and, for a trading call, its account. */
@@ -23,25 +24,22 @@ export const DEFAULT_MAX_TENANTS = 10_000;
 const DEFAULT_PAUSE = 1_000;
 const MAX_PAUSE = 300_000;
 
-interface Bucket {
-  tokens: number;
-  at: number;
-  used: number;
-  /** When it last moved to the most-recently-used end of the Map. */
-  moved: number;
-  pausedUntil: number;
-  /** Tokens per millisecond and capacity; none: the scope is only ever paused (after a 429). */
-  readonly perMs: number;
-  readonly burst: number;
+/**
+ * One call's scopes, resolved once per call (not per attempt): its user and, for a trading call,
+ * the `user\naccount` key of its account's bucket.
+ */
+interface Lane {
+  readonly user: string | undefined;
+  readonly account: string | undefined;
 }
 
 interface Waiter {
-  readonly keys: readonly string[];
+  readonly lane: Lane;
   readonly start: () => void;
 }
 
-function rateOf(rate: RateLimitRate | undefined): { perMs: number; burst: number } {
-  if (!rate) return { perMs: Number.POSITIVE_INFINITY, burst: Number.POSITIVE_INFINITY };
+function rateOf(rate: RateLimitRate | undefined): Rate {
+  if (!rate) return { perMs: UNLIMITED, burst: UNLIMITED };
   const perSecond = rate.rps ?? (rate.perMinute ?? 0) / 60;
   return { perMs: perSecond / 1000, burst: rate.burst ?? Math.max(1, Math.ceil(perSecond)) };
 }
@@ -56,38 +54,40 @@ export interface LimiterErrors {
 }
 
 export class RateLimiter {
-  /** Buckets in least-recently-used order (the first is evicted first). */
-  readonly #buckets = new Map<string, Bucket>();
+  /**
+   * The buckets: the platform's (NONE: no limit and never paused), each user's and each account's.
+   * An attempt finds its user's by the id it already has: no key is built per call.
+   */
+  readonly #buckets: TokenBuckets;
+  #platform: number = NONE;
+  readonly #platformRate: Rate;
+  readonly #users: BucketKind;
+  readonly #accounts: BucketKind;
   /** Waiting attempts, one FIFO queue per tenant; the Map's order is the round-robin order. */
   readonly #queues = new Map<string, Waiter[]>();
-  readonly #rates: Record<'p' | 'u' | 'a', { perMs: number; burst: number }>;
   readonly #max: number;
-  readonly #idle: number;
-  readonly #cap: number;
   #active = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #wakeAt = Number.POSITIVE_INFINITY;
+  #wakeAt = UNLIMITED;
   readonly #errors: LimiterErrors;
 
-  constructor(
-    errors: LimiterErrors,
-    options: RateLimitOptions = {},
-    maxConcurrency = Number.POSITIVE_INFINITY,
-  ) {
+  constructor(errors: LimiterErrors, options: RateLimitOptions = {}, maxConcurrency = UNLIMITED) {
     this.#errors = errors;
-    this.#rates = {
-      p: rateOf(options.platform),
-      u: rateOf(options.perUser),
-      a: rateOf(options.perAccountOrders),
-    };
+    this.#buckets = new TokenBuckets(
+      options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      options.maxTenants ?? DEFAULT_MAX_TENANTS,
+    );
+    this.#platformRate = rateOf(options.platform);
+    if (this.#platformRate.perMs !== UNLIMITED)
+      this.#platform = this.#buckets.add(this.#platformRate, Date.now());
+    this.#users = this.#buckets.kind(rateOf(options.perUser));
+    this.#accounts = this.#buckets.kind(rateOf(options.perAccountOrders));
     this.#max = maxConcurrency;
-    this.#idle = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
-    this.#cap = options.maxTenants ?? DEFAULT_MAX_TENANTS;
   }
 
   /** Buckets held (for tests and the bench: memory stays bounded). */
   get size(): number {
-    return this.#buckets.size;
+    return this.#buckets.size + (this.#platform === NONE ? 0 : 1);
   }
 
   /** Attempts waiting their turn. */
@@ -119,10 +119,11 @@ export class RateLimiter {
    * signal removes it from the queue; a 429 pauses the attempt's narrowest scope for `Retry-After`.
    */
   wrap(transport: Transport, scope: LimitScope): Transport {
-    const keys = ['p'];
-    if (scope.user !== undefined) keys.push(`u${scope.user}`);
-    if (scope.user !== undefined && scope.account !== undefined)
-      keys.push(`a${scope.user}\n${scope.account}`);
+    const { user } = scope;
+    const lane: Lane = {
+      user,
+      account: user !== undefined && scope.account !== undefined ? `${user}\n${scope.account}` : undefined,
+    };
     return (request) => {
       const now = Date.now();
       // Fast path, synchronous (no await, no timer, no closure): nobody waiting, a free slot, and
@@ -131,15 +132,15 @@ export class RateLimiter {
         this.#queues.size === 0 &&
         this.#active < this.#max &&
         !request.signal?.aborted &&
-        this.#takeNow(keys, now)
+        this.#takeNow(lane, now)
       )
-        return this.#send(transport, request, keys);
-      return this.#acquire(keys, request.signal, request.timeout).then(() => {
+        return this.#send(transport, request, lane);
+      return this.#acquire(lane, request.signal, request.timeout).then(() => {
         const left = request.timeout - (Date.now() - now);
         return this.#send(
           transport,
           left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request,
-          keys,
+          lane,
         );
       });
     };
@@ -150,7 +151,7 @@ export class RateLimiter {
    * freed whatever happens. Plain `then`, not an async function: one promise fewer per attempt
    * (an async wrapper cost as much as the rest of the limiter in bench:ratelimit).
    */
-  #send(transport: Transport, request: WireRequest, keys: readonly string[]): Promise<WireResponse> {
+  #send(transport: Transport, request: WireRequest, lane: Lane): Promise<WireResponse> {
     let sent: Promise<WireResponse>;
     try {
       sent = transport(request);
@@ -161,8 +162,7 @@ export class RateLimiter {
     return sent.then(
       (response) => {
         // Paused before the slot is freed: the next waiter must already see the pause.
-        if (response.status === 429)
-          this.#pause(keys[keys.length - 1] as string, response.headers['retry-after']);
+        if (response.status === 429) this.#pause(lane, response.headers['retry-after']);
         this.#release();
         return response;
       },
@@ -178,11 +178,12 @@ export class RateLimiter {
     if (this.#queues.size > 0) this.#pump();
   }
 
-  #acquire(keys: readonly string[], signal: AbortSignal | undefined, timeout: number): Promise<void> {
+  #acquire(lane: Lane, signal: AbortSignal | undefined, timeout: number): Promise<void> {
     if (signal?.aborted) return Promise.reject(this.#errors.factory.aborted(signal.reason));
     // One queue per narrowest scope (an account's trading calls, else the user, else the platform):
     // one paused account does not hold back its user's reads or other accounts.
-    const tenant = keys[keys.length - 1] as string;
+    const tenant =
+      lane.account !== undefined ? `a${lane.account}` : lane.user !== undefined ? `u${lane.user}` : 'p';
     return new Promise<void>((resolve, reject) => {
       const leave = (error: unknown) => {
         const queue = this.#queues.get(tenant);
@@ -200,7 +201,7 @@ export class RateLimiter {
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
-        keys,
+        lane,
         start: () => {
           done();
           resolve();
@@ -217,18 +218,29 @@ export class RateLimiter {
   /** Starts every waiter that can start, one per tenant per turn, then sleeps until the next token. */
   #pump(): void {
     const now = Date.now();
-    let wake = this.#wait(['p'], now);
+    const buckets = this.#buckets;
+    let wake = buckets.wait(this.#platform, now);
     if (wake === 0)
       for (const [tenant, queue] of this.#queues) {
         if (this.#active >= this.#max) break;
         const head = queue[0] as Waiter;
-        const wait = this.#wait(head.keys, now);
+        const { lane } = head;
+        const user = this.#userBucket(lane, now, false);
+        const account = this.#accountBucket(lane, now, false);
+        const wait = Math.max(
+          buckets.wait(this.#platform, now),
+          buckets.wait(user, now),
+          buckets.wait(account, now),
+        );
         if (wait > 0) {
           // This tenant is over its own limit: the others still get their turn.
           wake = Math.min(wake || wait, wait);
           continue;
         }
-        this.#take(head.keys, now);
+        this.#active++;
+        buckets.spend(this.#platform, now);
+        buckets.spend(this.#userBucket(lane, now, true), now);
+        buckets.spend(this.#accountBucket(lane, now, true), now);
         queue.shift();
         // Round-robin: a tenant that was served goes to the back of the line.
         this.#queues.delete(tenant);
@@ -239,103 +251,53 @@ export class RateLimiter {
       clearTimeout(this.#timer);
       this.#wakeAt = now + wake;
       this.#timer = setTimeout(() => {
-        this.#wakeAt = Number.POSITIVE_INFINITY;
+        this.#wakeAt = UNLIMITED;
         this.#pump();
       }, wake);
     }
   }
 
-  /** Milliseconds until every bucket of `keys` has a token (0: now). */
-  #wait(keys: readonly string[], now: number): number {
-    let wait = 0;
-    for (const key of keys) {
-      const bucket = this.#bucket(key, now, false);
-      if (!bucket) continue;
-      wait = Math.max(wait, bucket.pausedUntil - now);
-      if (bucket.perMs === Number.POSITIVE_INFINITY) continue;
-      bucket.tokens = Math.min(bucket.burst, bucket.tokens + (now - bucket.at) * bucket.perMs);
-      bucket.at = now;
-      if (bucket.tokens < 1) wait = Math.max(wait, Math.ceil((1 - bucket.tokens) / bucket.perMs));
-    }
-    return wait;
-  }
-
   /**
-   * The fast path's check and take in one pass (one Map lookup per key): when every bucket of
-   * `keys` has a token now, takes them and a slot and returns true; otherwise takes nothing.
+   * The fast path's check and take in one pass (one Map lookup per limited scope): when every
+   * bucket of `lane` has a token now, takes them and a slot and returns true; otherwise takes nothing.
    */
-  #takeNow(keys: readonly string[], now: number): boolean {
-    const found = this.#found;
-    found.length = 0;
-    for (const key of keys) {
-      const bucket = this.#bucket(key, now, true);
-      if (!bucket) continue;
-      if (bucket.pausedUntil > now) return false;
-      if (bucket.perMs !== Number.POSITIVE_INFINITY) {
-        bucket.tokens = Math.min(bucket.burst, bucket.tokens + (now - bucket.at) * bucket.perMs);
-        bucket.at = now;
-        if (bucket.tokens < 1) return false;
-      }
-      found.push(bucket);
-    }
-    for (const bucket of found) {
-      bucket.tokens -= 1;
-      bucket.used = now;
-    }
-    found.length = 0;
+  #takeNow(lane: Lane, now: number): boolean {
+    const buckets = this.#buckets;
+    const platform = this.#platform;
+    if (!buckets.ready(platform, now)) return false;
+    const user = this.#userBucket(lane, now, true);
+    if (!buckets.ready(user, now)) return false;
+    const account = this.#accountBucket(lane, now, true);
+    if (!buckets.ready(account, now)) return false;
+    buckets.spend(platform, now);
+    buckets.spend(user, now);
+    buckets.spend(account, now);
     this.#active++;
     return true;
   }
-  // The buckets #takeNow found, reused: the fast path allocates no array.
-  readonly #found: Bucket[] = [];
 
-  #take(keys: readonly string[], now: number): void {
-    this.#active++;
-    for (const key of keys) {
-      const bucket = this.#bucket(key, now, true);
-      if (!bucket) continue;
-      bucket.tokens -= 1;
-      bucket.used = now;
-    }
-  }
-
-  #pause(key: string, retryAfter: string | undefined): void {
+  /** A 429 pauses the attempt's narrowest scope (creating its bucket if the scope has no limit). */
+  #pause(lane: Lane, retryAfter: string | undefined): void {
     const now = Date.now();
-    const bucket = this.#bucket(key, now, true, true) as Bucket;
+    if (lane.user === undefined && this.#platform === NONE)
+      this.#platform = this.#buckets.add(this.#platformRate, now);
+    const bucket =
+      lane.account !== undefined
+        ? this.#accountBucket(lane, now, true, true)
+        : lane.user !== undefined
+          ? this.#userBucket(lane, now, true, true)
+          : this.#platform;
     const ms = Math.min(MAX_PAUSE, this.#errors.parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
-    bucket.pausedUntil = Math.max(bucket.pausedUntil, now + ms);
-    bucket.used = now;
+    this.#buckets.pause(bucket, now + ms, now);
   }
 
-  /**
-   * The bucket of `key`, moved to the most-recently-used end (at most once a second). Unlimited
-   * scopes get one only when paused. Creating one first drops idle buckets and, past `maxTenants`,
-   * the least recently used (to within a second).
-   */
-  #bucket(key: string, now: number, touch: boolean, always = false): Bucket | undefined {
-    let bucket = this.#buckets.get(key);
-    if (bucket) {
-      // Moved at most once a second (the LRU order is that precise): moving costs a Map delete
-      // and insert, a third of the limiter's cost per attempt when done every time.
-      if (touch && key !== 'p' && now - bucket.moved >= 1_000) {
-        bucket.moved = now;
-        this.#buckets.delete(key);
-        this.#buckets.set(key, bucket);
-      }
-      return bucket;
-    }
-    const rate = this.#rates[key[0] as 'p' | 'u' | 'a'];
-    if (!touch || (rate.perMs === Number.POSITIVE_INFINITY && !always)) return undefined;
-    for (const [old, b] of this.#buckets) {
-      if (old === 'p') continue;
-      // Idle and refilled (so as good as new: dropping it loosens nothing); the cap drops regardless.
-      const idle =
-        now - b.used >= this.#idle && b.pausedUntil <= now && b.tokens + (now - b.at) * b.perMs >= b.burst;
-      if (!idle && this.#buckets.size < this.#cap) break;
-      this.#buckets.delete(old);
-    }
-    bucket = { tokens: rate.burst, at: now, used: now, moved: now, pausedUntil: 0, ...rate };
-    this.#buckets.set(key, bucket);
-    return bucket;
+  #userBucket(lane: Lane, now: number, touch: boolean, create = false): number {
+    return lane.user === undefined ? NONE : this.#buckets.find(this.#users, lane.user, now, touch, create);
+  }
+
+  #accountBucket(lane: Lane, now: number, touch: boolean, create = false): number {
+    return lane.account === undefined
+      ? NONE
+      : this.#buckets.find(this.#accounts, lane.account, now, touch, create);
   }
 }
