@@ -64,3 +64,38 @@ test('return() (a break) calls onLeave once; an end by the stream does not', asy
   await b.return();
   expect(left).toHaveBeenCalledTimes(1);
 });
+
+test('ConflatingBuffer matches a plain model over thousands of keys, drops and reads interleaved', () => {
+  // The model: an array of [key, value] in first-arrival order, searched linearly.
+  const limit = 500;
+  const buffer = new ConflatingBuffer<{ key: string; n: number }>((v) => v.key, limit);
+  const model: { key: string; n: number }[] = [];
+  let drops = 0;
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  for (let n = 0; n < 20_000; n++) {
+    if (random() < 0.3) {
+      expect(buffer.shift()).toEqual(model.shift());
+      continue;
+    }
+    const value = { key: `k${Math.floor(random() * 2_000)}`, n };
+    const at = model.findIndex((v) => v.key === value.key);
+    if (at >= 0) model[at] = value;
+    else {
+      if (model.length >= limit) {
+        model.shift();
+        drops++;
+      }
+      model.push(value);
+    }
+    buffer.push(value);
+    expect(buffer.size).toBe(model.length);
+  }
+  expect(buffer.dropped).toBe(drops);
+  expect(drops).toBeGreaterThan(0);
+  while (model.length > 0) expect(buffer.shift()).toEqual(model.shift());
+  expect(buffer.shift()).toBeUndefined();
+});
