@@ -25,13 +25,16 @@ const DEFAULT_PAUSE = 1_000;
 const MAX_PAUSE = 300_000;
 
 /**
- * One call's scopes, resolved once per call (not per attempt): its user and, for a trading call,
- * the `user\naccount` key of its account's bucket.
+ * One call's scopes, resolved once per call (not per attempt) and carried by its attempts'
+ * requests (`WireRequest.lane`): its user and, for a trading call, the `user\naccount` key of its
+ * account's bucket.
  */
-interface Lane {
+export interface Lane {
   readonly user: string | undefined;
   readonly account: string | undefined;
 }
+
+const PLATFORM: Lane = { user: undefined, account: undefined };
 
 interface Waiter {
   readonly lane: Lane;
@@ -97,53 +100,72 @@ export class RateLimiter {
     return n;
   }
 
-  /** {@link wrap} for one REST call: charged to its user and, for a trading call (not a read), to its account. */
-  forCall(
-    transport: Transport,
+  /** The lane of one REST call: its user and, for a trading call (not a read), its account. */
+  laneOf(
     user: string | undefined,
     method: string,
     path: string,
     params: { path?: Record<string, unknown> },
     body: unknown,
-  ): Transport {
+  ): Lane {
+    if (user === undefined) return PLATFORM;
     const account =
       method !== 'GET' && path.includes('/orders')
         ? (params.path?.account_id ?? (body as { account_id?: unknown } | undefined)?.account_id)
         : undefined;
-    return this.wrap(transport, { user, account: typeof account === 'string' ? account : undefined });
+    return { user, account: typeof account === 'string' ? `${user}\n${account}` : undefined };
   }
 
   /**
-   * `transport` behind the limiter: each attempt (retries included) waits for its scope's tokens
-   * and a concurrency slot. Time spent waiting counts against the attempt's timeout; the caller's
-   * signal removes it from the queue; a 429 pauses the attempt's narrowest scope for `Retry-After`.
+   * `transport` behind the limiter, each attempt charged to its request's `lane` (none: the
+   * platform's bucket only). Built once per transport, so a call allocates no closure for it.
    */
+  transport(transport: Transport): Transport {
+    let limited = this.#limited.get(transport);
+    if (!limited) {
+      limited = (request) => this.#attempt(transport, request, request.lane ?? PLATFORM);
+      this.#limited.set(transport, limited);
+    }
+    return limited;
+  }
+  readonly #limited = new WeakMap<Transport, Transport>();
+
+  /** `transport` behind the limiter, every attempt charged to `scope` (tests, the bench). */
   wrap(transport: Transport, scope: LimitScope): Transport {
-    const { user } = scope;
     const lane: Lane = {
-      user,
-      account: user !== undefined && scope.account !== undefined ? `${user}\n${scope.account}` : undefined,
+      user: scope.user,
+      account:
+        scope.user !== undefined && scope.account !== undefined
+          ? `${scope.user}\n${scope.account}`
+          : undefined,
     };
-    return (request) => {
-      const now = Date.now();
-      // Fast path, synchronous (no await, no timer, no closure): nobody waiting, a free slot, and
-      // every bucket has a token. A limiter that never binds costs this much per attempt.
-      if (
-        this.#queues.size === 0 &&
-        this.#active < this.#max &&
-        !request.signal?.aborted &&
-        this.#takeNow(lane, now)
-      )
-        return this.#send(transport, request, lane);
-      return this.#acquire(lane, request.signal, request.timeout).then(() => {
-        const left = request.timeout - (Date.now() - now);
-        return this.#send(
-          transport,
-          left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request,
-          lane,
-        );
-      });
-    };
+    return (request) => this.#attempt(transport, request, lane);
+  }
+
+  /**
+   * One attempt: it waits for its lane's tokens and a concurrency slot. Time spent waiting counts
+   * against the attempt's timeout; the caller's signal removes it from the queue; a 429 pauses the
+   * attempt's narrowest scope for `Retry-After`.
+   */
+  #attempt(transport: Transport, request: WireRequest, lane: Lane): Promise<WireResponse> {
+    const now = Date.now();
+    // Fast path, synchronous (no await, no timer, no closure): nobody waiting, a free slot, and
+    // every bucket has a token. A limiter that never binds costs this much per attempt.
+    if (
+      this.#queues.size === 0 &&
+      this.#active < this.#max &&
+      !request.signal?.aborted &&
+      this.#takeNow(lane, now)
+    )
+      return this.#send(transport, request, lane);
+    return this.#acquire(lane, request.signal, request.timeout).then(() => {
+      const left = request.timeout - (Date.now() - now);
+      return this.#send(
+        transport,
+        left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request,
+        lane,
+      );
+    });
   }
 
   /**

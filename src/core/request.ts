@@ -22,7 +22,7 @@ import { authHeaders, type Credentials, scopeOf } from './auth';
 import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } from './errors';
 import { lazyModule } from './lazy';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
-import type { RateLimiter } from './rate-limit';
+import type { Lane, RateLimiter } from './rate-limit';
 import { type RetryMode, sendWithRetries } from './retry';
 import { SecretScope } from './secret-scope';
 import { loadTracing, type Tracing } from './telemetry';
@@ -235,10 +235,21 @@ export class RestCore {
       ) => {
         // Telemetry inside the limiter: an attempt's span times the request, not its queueing.
         const traced = traces ? traces.attempts(ready, method, path) : ready;
-        const limited = limits
-          ? limits.forCall(traced, this.#credentials.user?.userId, method, path, params, body)
-          : traced;
-        return this.#send(limited, method, path, url, headers, bodyText, options, shape, retry);
+        if (!limits) return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry);
+        // The limited transport is built once; the call's scopes ride on its requests.
+        const lane = limits.laneOf(this.#credentials.user?.userId, method, path, params, body);
+        return this.#send(
+          limits.transport(traced),
+          method,
+          path,
+          url,
+          headers,
+          bodyText,
+          options,
+          shape,
+          retry,
+          lane,
+        );
       };
       // A limiter or telemetry already loaded (every call after the first): still no promise before the transport.
       if (
@@ -266,6 +277,7 @@ export class RestCore {
     options: RequestOptions,
     shape: Shape<T>,
     retry: RetryMode,
+    lane?: Lane,
   ): Promise<Exchange<T>> {
     const defaults = this.context.options;
     // This call's secrets: what it sent, plus what its client holds. Nothing process-wide grows.
@@ -281,6 +293,7 @@ export class RestCore {
         timeout: options.timeout ?? defaults.timeout,
         maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
         signal: options.signal,
+        lane,
       },
       {
         maxRetries: options.maxRetries ?? defaults.maxRetries,

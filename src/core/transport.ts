@@ -10,6 +10,7 @@
  */
 import { restErrorFactory as errorFactory } from './errors';
 import type { FetchLike } from './options';
+import type { Lane } from './rate-limit';
 
 /** One attempt's request, already carrying its final headers and body. */
 export interface WireRequest {
@@ -27,6 +28,8 @@ export interface WireRequest {
   readonly maxResponseBytes: number;
   /** The caller's signal; the attempt ends with an APIUserAbortError when it aborts. */
   readonly signal?: AbortSignal | undefined;
+  /** Who the attempt is charged to, for the client-side limiter (with `rateLimit` / `maxConcurrency`). */
+  readonly lane?: Lane | undefined;
 }
 
 /** One attempt's response with its body read; header names are lower-case (repeated values joined by ", "). */

@@ -99,6 +99,39 @@ describe('RateLimiter', () => {
     expect(sent).toEqual(['fast']);
   });
 
+  it('transport() is built once per transport and charges each attempt to the lane its request carries', async () => {
+    const limiter = new RateLimiter({ perUser: { perMinute: 1 } });
+    const { transport, sent } = instant();
+    const limited = limiter.transport(transport);
+    expect(limiter.transport(transport)).toBe(limited);
+    const laneA = limiter.laneOf('A', 'GET', '/accounts', {}, undefined);
+    const laneB = limiter.laneOf('B', 'GET', '/accounts', {}, undefined);
+    await limited({ ...request('A1'), lane: laneA });
+    const a2 = limited({ ...request('A2', { timeout: 300_000 }), lane: laneA });
+    await limited({ ...request('B1'), lane: laneB });
+    // No lane: the platform's bucket only (none here), so nothing holds it back.
+    await limited(request('platform'));
+    expect(sent).toEqual(['A1', 'B1', 'platform']);
+    await jest.advanceTimersByTimeAsync(60_000);
+    await a2;
+    expect(sent.at(-1)).toBe('A2');
+    // A trading call's lane names its account; a read's does not; a platform call has no user.
+    expect(
+      limiter.laneOf('A', 'POST', '/accounts/{account_id}/orders', { path: { account_id: 'acc' } }, {}),
+    ).toEqual({
+      user: 'A',
+      account: 'A\nacc',
+    });
+    expect(
+      limiter.laneOf('A', 'GET', '/accounts/{account_id}/orders', { path: { account_id: 'acc' } }, undefined)
+        .account,
+    ).toBeUndefined();
+    expect(limiter.laneOf(undefined, 'GET', '/users', {}, undefined)).toEqual({
+      user: undefined,
+      account: undefined,
+    });
+  });
+
   it('a tenant over its own bucket does not hold back the others', async () => {
     const limiter = new RateLimiter({ perUser: { perMinute: 1 } });
     const { transport, sent } = instant();
