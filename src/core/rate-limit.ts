@@ -121,14 +121,20 @@ export class RateLimiter {
    * platform's bucket only). Built once per transport, so a call allocates no closure for it.
    */
   transport(transport: Transport): Transport {
+    if (transport === this.#lastInner) return this.#lastLimited as Transport;
     let limited = this.#limited.get(transport);
     if (!limited) {
       limited = (request) => this.#attempt(transport, request, request.lane ?? PLATFORM);
       this.#limited.set(transport, limited);
     }
+    // Most processes have one transport: the last one answers without a WeakMap lookup.
+    this.#lastInner = transport;
+    this.#lastLimited = limited;
     return limited;
   }
   readonly #limited = new WeakMap<Transport, Transport>();
+  #lastInner: Transport | undefined;
+  #lastLimited: Transport | undefined;
 
   /** `transport` behind the limiter, every attempt charged to `scope` (tests, the bench). */
   wrap(transport: Transport, scope: LimitScope): Transport {

@@ -227,30 +227,6 @@ export class RestCore {
         return this.#send(ready, method, path, url, headers, bodyText, options, shape, retry);
       const limits = limiter?.();
       const traces = tracing?.();
-      const through = (
-        headers: Record<string, string>,
-        ready: Transport,
-        limits: RateLimiter | undefined,
-        traces: Tracing | undefined,
-      ) => {
-        // Telemetry inside the limiter: an attempt's span times the request, not its queueing.
-        const traced = traces ? traces.attempts(ready, method, path) : ready;
-        if (!limits) return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry);
-        // The limited transport is built once; the call's scopes ride on its requests.
-        const lane = limits.laneOf(this.#credentials.user?.userId, method, path, params, body);
-        return this.#send(
-          limits.transport(traced),
-          method,
-          path,
-          url,
-          headers,
-          bodyText,
-          options,
-          shape,
-          retry,
-          lane,
-        );
-      };
       // A limiter or telemetry already loaded (every call after the first): still no promise before the transport.
       if (
         typeof ready === 'function' &&
@@ -258,12 +234,91 @@ export class RestCore {
         !(limits instanceof Promise) &&
         !(traces instanceof Promise)
       )
-        return through(headers, ready, limits, traces);
+        return this.#through(
+          headers,
+          ready,
+          limits,
+          traces,
+          method,
+          path,
+          url,
+          bodyText,
+          options,
+          shape,
+          retry,
+          params,
+          body,
+        );
       // The first call (the transport, limiter or telemetry still loading) or a secret provider: awaited.
-      return Promise.all([headers, ready, limits, traces]).then((all) => through(...all));
+      return this.#whenLoaded(
+        headers,
+        ready,
+        limits,
+        traces,
+        method,
+        path,
+        url,
+        bodyText,
+        options,
+        shape,
+        retry,
+        params,
+        body,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * {@link exchange} once its transport, limiter and telemetry are loaded. A method rather than a
+   * closure in `exchange`: a closure there made every call allocate a context for what it captured.
+   */
+  #through<T>(
+    headers: Record<string, string>,
+    ready: Transport,
+    limits: RateLimiter | undefined,
+    traces: Tracing | undefined,
+    method: Verb,
+    path: string,
+    url: string,
+    bodyText: string | undefined,
+    options: RequestOptions,
+    shape: Shape<T>,
+    retry: RetryMode,
+    params: Params,
+    body: unknown,
+  ): Promise<Exchange<T>> {
+    // Telemetry inside the limiter: an attempt's span times the request, not its queueing.
+    const traced = traces ? traces.attempts(ready, method, path) : ready;
+    if (!limits) return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry);
+    // The limited transport is built once; the call's scopes ride on its requests.
+    const lane = limits.laneOf(this.#credentials.user?.userId, method, path, params, body);
+    return this.#send(
+      limits.transport(traced),
+      method,
+      path,
+      url,
+      headers,
+      bodyText,
+      options,
+      shape,
+      retry,
+      lane,
+    );
+  }
+
+  /** The first call (the transport, limiter or telemetry still loading) or a secret provider: awaited. */
+  #whenLoaded<T>(
+    headers: Record<string, string> | Promise<Record<string, string>>,
+    ready: Transport | Promise<Transport>,
+    limits: RateLimiter | Promise<RateLimiter> | undefined,
+    traces: Tracing | undefined | Promise<Tracing | undefined>,
+    ...call: [Verb, string, string, string | undefined, RequestOptions, Shape<T>, RetryMode, Params, unknown]
+  ): Promise<Exchange<T>> {
+    return Promise.all([headers, ready, limits, traces]).then(([h, r, l, t]) =>
+      this.#through(h, r, l, t, ...call),
+    );
   }
 
   /** Sends with retries, then turns the response into the typed error of its status or the shape-checked value. */
