@@ -8,8 +8,8 @@
  * CPU time of this process only. (2) and (3) run the built package (dist/, what users run: tsx's
  * `keepNames` adds a defineProperty per closure to the sources).
  *
- * 1. Isolated: the limiter's own CPU per attempt, `limiter.transport(transport)(request)` with the
- *    call's lane (`limiter.laneOf(...)`) on the request, as request.ts does, over
+ * 1. Isolated: the limiter's own CPU per attempt, the call's lane (`limiter.laneOf(...)`) on its
+ *    request and the gate around the attempt (`enter`, then `leave`), as retry.ts does, over
  *    an instant in-process transport against the bare transport, BENCH_MICRO (200 000) attempts a
  *    round, median of BENCH_ROUNDS rounds; at 1 000 users, and at 100 000 users over the default
  *    cap of 10 000 buckets (every attempt creates one and evicts one).
@@ -41,9 +41,9 @@ type ConnectTrade = import('../src/index').ConnectTrade;
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 100);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const E2E_ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 181);
+const E2E_ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 1_000);
 const MICRO = Number(process.env.BENCH_MICRO ?? 200_000);
 
 /** Limits far above the load: every attempt pays for its buckets, none waits. */
@@ -90,12 +90,13 @@ async function isolated(tenants: number): Promise<{ bare: number; limited: numbe
       await transport(requestOf(undefined));
     }
   };
-  const limitedTransport = limiter.transport(transport);
+  // As retry.ts does around each attempt: the gate, the attempt, the slot freed.
   const limited = async () => {
-    for (let i = 0; i < MICRO; i++)
-      await limitedTransport(
-        requestOf(limiter.laneOf(`user-${i % tenants}`, 'GET', '/connections', {}, undefined)),
-      );
+    for (let i = 0; i < MICRO; i++) {
+      const request = requestOf(limiter.laneOf(`user-${i % tenants}`, 'GET', '/connections', {}, undefined));
+      const turn = limiter.enter(request) ? request : await limiter.wait(request);
+      limiter.leave(turn, await transport(turn));
+    }
   };
   const time = async (run: () => Promise<void>) => {
     const before = process.cpuUsage();

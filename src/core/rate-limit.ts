@@ -117,26 +117,43 @@ export class RateLimiter {
   }
 
   /**
-   * `transport` behind the limiter, each attempt charged to its request's `lane` (none: the
-   * platform's bucket only). Built once per transport, so a call allocates no closure for it.
+   * The gate of one attempt (retry.ts asks it around every attempt, retries included), fast path:
+   * synchronous, no timer, no promise. When nobody waits, a slot is free and every bucket of the
+   * request's lane has a token, takes them and the slot: true. Otherwise false, and the attempt
+   * {@link wait}s.
    */
-  transport(transport: Transport): Transport {
-    if (transport === this.#lastInner) return this.#lastLimited as Transport;
-    let limited = this.#limited.get(transport);
-    if (!limited) {
-      limited = (request) => this.#attempt(transport, request, request.lane ?? PLATFORM);
-      this.#limited.set(transport, limited);
-    }
-    // Most processes have one transport: the last one answers without a WeakMap lookup.
-    this.#lastInner = transport;
-    this.#lastLimited = limited;
-    return limited;
+  enter(request: WireRequest): boolean {
+    return (
+      this.#queues.size === 0 &&
+      this.#active < this.#max &&
+      !request.signal?.aborted &&
+      this.#takeNow(request.lane ?? PLATFORM, Date.now())
+    );
   }
-  readonly #limited = new WeakMap<Transport, Transport>();
-  #lastInner: Transport | undefined;
-  #lastLimited: Transport | undefined;
 
-  /** `transport` behind the limiter, every attempt charged to `scope` (tests, the bench). */
+  /**
+   * Waits for the tokens and a slot (fairly: one queue per tenant, served round-robin), then holds
+   * them; resolves with the request to send, its timeout shortened by the wait. The caller's signal
+   * removes it from the queue (APIUserAbortError); running out of time is an APITimeoutError.
+   */
+  wait(request: WireRequest): Promise<WireRequest> {
+    const now = Date.now();
+    return this.#acquire(request.lane ?? PLATFORM, request.signal, request.timeout).then(() => {
+      const left = request.timeout - (Date.now() - now);
+      return left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request;
+    });
+  }
+
+  /**
+   * The attempt that held a slot ended (no response: it failed): a 429 pauses its narrowest scope
+   * for `Retry-After`, before the slot is freed (the next waiter must already see the pause).
+   */
+  leave(request: WireRequest, response?: WireResponse): void {
+    if (response?.status === 429) this.#pause(request.lane ?? PLATFORM, response.headers['retry-after']);
+    this.#release();
+  }
+
+  /** `transport` behind the gate, every attempt charged to `scope` (tests). */
   wrap(transport: Transport, scope: LimitScope): Transport {
     const lane: Lane = {
       user: scope.user,
@@ -145,60 +162,29 @@ export class RateLimiter {
           ? `${scope.user}\n${scope.account}`
           : undefined,
     };
-    return (request) => this.#attempt(transport, request, lane);
-  }
-
-  /**
-   * One attempt: it waits for its lane's tokens and a concurrency slot. Time spent waiting counts
-   * against the attempt's timeout; the caller's signal removes it from the queue; a 429 pauses the
-   * attempt's narrowest scope for `Retry-After`.
-   */
-  #attempt(transport: Transport, request: WireRequest, lane: Lane): Promise<WireResponse> {
-    const now = Date.now();
-    // Fast path, synchronous (no await, no timer, no closure): nobody waiting, a free slot, and
-    // every bucket has a token. A limiter that never binds costs this much per attempt.
-    if (
-      this.#queues.size === 0 &&
-      this.#active < this.#max &&
-      !request.signal?.aborted &&
-      this.#takeNow(lane, now)
-    )
-      return this.#send(transport, request, lane);
-    return this.#acquire(lane, request.signal, request.timeout).then(() => {
-      const left = request.timeout - (Date.now() - now);
-      return this.#send(
-        transport,
-        left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request,
-        lane,
+    const held = (request: WireRequest): Promise<WireResponse> => {
+      let sent: Promise<WireResponse>;
+      try {
+        sent = transport(request);
+      } catch (error) {
+        this.leave(request, undefined);
+        return Promise.reject(error);
+      }
+      return sent.then(
+        (response) => {
+          this.leave(request, response);
+          return response;
+        },
+        (error: unknown) => {
+          this.leave(request, undefined);
+          throw error;
+        },
       );
-    });
-  }
-
-  /**
-   * One attempt that holds a slot and its tokens: a 429 pauses its narrowest scope; the slot is
-   * freed whatever happens. Plain `then`, not an async function: one promise fewer per attempt
-   * (an async wrapper cost as much as the rest of the limiter in bench:ratelimit).
-   */
-  #send(transport: Transport, request: WireRequest, lane: Lane): Promise<WireResponse> {
-    let sent: Promise<WireResponse>;
-    try {
-      sent = transport(request);
-    } catch (error) {
-      this.#release();
-      return Promise.reject(error);
-    }
-    return sent.then(
-      (response) => {
-        // Paused before the slot is freed: the next waiter must already see the pause.
-        if (response.status === 429) this.#pause(lane, response.headers['retry-after']);
-        this.#release();
-        return response;
-      },
-      (error: unknown) => {
-        this.#release();
-        throw error;
-      },
-    );
+    };
+    return (request) => {
+      const laned = { ...request, lane };
+      return this.enter(laned) ? held(laned) : this.wait(laned).then(held);
+    };
   }
 
   #release(): void {

@@ -23,7 +23,7 @@ import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } 
 import { lazyModule } from './lazy';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import type { Lane, RateLimiter } from './rate-limit';
-import { type RetryMode, sendWithRetries } from './retry';
+import { type AttemptGate, type RetryMode, sendWithRetries } from './retry';
 import { SecretScope } from './secret-scope';
 import { loadTracing, type Tracing } from './telemetry';
 import { defaultTransport, type Transport, type WireResponse } from './transport';
@@ -225,36 +225,11 @@ export class RestCore {
       const ready = transport();
       if (typeof ready === 'function' && !limiter && !tracing && !(headers instanceof Promise))
         return this.#send(ready, method, path, url, headers, bodyText, options, shape, retry);
-      const limits = limiter?.();
-      const traces = tracing?.();
-      // A limiter or telemetry already loaded (every call after the first): still no promise before the transport.
-      if (
-        typeof ready === 'function' &&
-        !(headers instanceof Promise) &&
-        !(limits instanceof Promise) &&
-        !(traces instanceof Promise)
-      )
-        return this.#through(
-          headers,
-          ready,
-          limits,
-          traces,
-          method,
-          path,
-          url,
-          bodyText,
-          options,
-          shape,
-          retry,
-          params,
-          body,
-        );
-      // The first call (the transport, limiter or telemetry still loading) or a secret provider: awaited.
-      return this.#whenLoaded(
+      return this.#through(
         headers,
         ready,
-        limits,
-        traces,
+        limiter?.(),
+        tracing?.(),
         method,
         path,
         url,
@@ -271,54 +246,33 @@ export class RestCore {
   }
 
   /**
-   * {@link exchange} once its transport, limiter and telemetry are loaded. A method rather than a
-   * closure in `exchange`: a closure there made every call allocate a context for what it captured.
+   * {@link exchange} with a limiter or telemetry. Once they, the transport and the headers are
+   * loaded (every call after the first), no promise stands before the transport; until then, they
+   * are awaited. A method rather than a closure in `exchange`: a closure there made every call
+   * allocate a context for what it captured.
    */
   #through<T>(
-    headers: Record<string, string>,
-    ready: Transport,
-    limits: RateLimiter | undefined,
-    traces: Tracing | undefined,
-    method: Verb,
-    path: string,
-    url: string,
-    bodyText: string | undefined,
-    options: RequestOptions,
-    shape: Shape<T>,
-    retry: RetryMode,
-    params: Params,
-    body: unknown,
-  ): Promise<Exchange<T>> {
-    // Telemetry inside the limiter: an attempt's span times the request, not its queueing.
-    const traced = traces ? traces.attempts(ready, method, path) : ready;
-    if (!limits) return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry);
-    // The limited transport is built once; the call's scopes ride on its requests.
-    const lane = limits.laneOf(this.#credentials.user?.userId, method, path, params, body);
-    return this.#send(
-      limits.transport(traced),
-      method,
-      path,
-      url,
-      headers,
-      bodyText,
-      options,
-      shape,
-      retry,
-      lane,
-    );
-  }
-
-  /** The first call (the transport, limiter or telemetry still loading) or a secret provider: awaited. */
-  #whenLoaded<T>(
     headers: Record<string, string> | Promise<Record<string, string>>,
     ready: Transport | Promise<Transport>,
     limits: RateLimiter | Promise<RateLimiter> | undefined,
     traces: Tracing | undefined | Promise<Tracing | undefined>,
     ...call: [Verb, string, string, string | undefined, RequestOptions, Shape<T>, RetryMode, Params, unknown]
   ): Promise<Exchange<T>> {
-    return Promise.all([headers, ready, limits, traces]).then(([h, r, l, t]) =>
-      this.#through(h, r, l, t, ...call),
-    );
+    if (
+      headers instanceof Promise ||
+      ready instanceof Promise ||
+      limits instanceof Promise ||
+      traces instanceof Promise
+    )
+      return Promise.all([headers, ready, limits, traces]).then((all) => this.#through(...all, ...call));
+    const [method, path, url, bodyText, options, shape, retry, params, body] = call;
+    // Telemetry inside the gate: an attempt's span starts once the limiter let it go (it times the
+    // request, not its queueing).
+    const traced = traces ? traces.attempts(ready, method, path) : ready;
+    if (!limits) return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry);
+    // The limiter gates each attempt; the call's scopes ride on its requests.
+    const lane = limits.laneOf(this.#credentials.user?.userId, method, path, params, body);
+    return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry, lane, limits);
   }
 
   /** Sends with retries, then turns the response into the typed error of its status or the shape-checked value. */
@@ -333,6 +287,7 @@ export class RestCore {
     shape: Shape<T>,
     retry: RetryMode,
     lane?: Lane,
+    gate?: AttemptGate,
   ): Promise<Exchange<T>> {
     const defaults = this.context.options;
     // This call's secrets: what it sent, plus what its client holds. Nothing process-wide grows.
@@ -355,6 +310,7 @@ export class RestCore {
         retry,
         logger: defaults.logger,
         secrets: scope,
+        gate,
       },
     ).then(
       (response) => {

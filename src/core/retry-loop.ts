@@ -6,7 +6,7 @@
 import type { retryDelay, sleep } from './backoff';
 import type { ConnectTradeError, restErrorFactory } from './errors';
 import type { log } from './logging';
-import type { AttemptOptions, classifyFailure, retryDecision } from './retry';
+import type { AttemptGate, AttemptOptions, classifyFailure, retryDecision } from './retry';
 import type { Transport, WireRequest, WireResponse } from './transport';
 
 /** What the loop uses of the up-front bundle. */
@@ -39,7 +39,19 @@ function attemptError(error: unknown, request: WireRequest, kit: RetryKit): Conn
   return errorFactory.connection(error, request.url);
 }
 
-/** The retry loop; `first` is attempt 1 when the caller already sent it. */
+/** One attempt through the limiter: its turn (at once, or waited for), the attempt, then the slot freed. */
+async function gated(gate: AttemptGate, transport: Transport, wire: WireRequest): Promise<WireResponse> {
+  const request = gate.enter(wire) ? wire : await gate.wait(wire);
+  let response: WireResponse | undefined;
+  try {
+    response = await transport(request);
+    return response;
+  } finally {
+    gate.leave(request, response);
+  }
+}
+
+/** The retry loop; `first` is attempt 1 when the caller already sent it (and left the gate). */
 export async function attempts(
   transport: Transport,
   wire: WireRequest,
@@ -59,7 +71,11 @@ export async function attempts(
     const fields = opts.logger ? { method: wire.method, path, attempt: n } : undefined;
     let response: WireResponse;
     try {
-      response = await (n === 1 && first ? first : transport(wire));
+      response = await (n === 1 && first
+        ? first
+        : opts.gate
+          ? gated(opts.gate, transport, wire)
+          : transport(wire));
     } catch (error) {
       const e = attemptError(error, wire, kit);
       const decision = retryDecision(classifyFailure(e), opts.retry);

@@ -68,6 +68,19 @@ export interface AttemptOptions {
   readonly secrets?: (() => SecretScope) | undefined;
   /** Timers of the backoff sleeps (tests inject fake ones). */
   readonly timers?: SleepTimers | undefined;
+  /** The client-side limiter, asked around every attempt (with `rateLimit` / `maxConcurrency`). */
+  readonly gate?: AttemptGate | undefined;
+}
+
+/**
+ * What an attempt asks of the limiter (rate-limit.ts): before it, `enter` (true: go now) or else
+ * `wait` (resolves with the request to send, once its turn came); after it, `leave`. Around the
+ * attempt rather than wrapped over the transport: no promise of its own per attempt.
+ */
+export interface AttemptGate {
+  enter(request: WireRequest): boolean;
+  wait(request: WireRequest): Promise<WireRequest>;
+  leave(request: WireRequest, response?: WireResponse): void;
 }
 
 /** True when an error proves the request never left this machine (refused, DNS failure). */
@@ -114,10 +127,19 @@ export function sendWithRetries(
         }),
     );
   };
-  if (opts.logger || request.signal?.aborted) return more();
+  const { gate } = opts;
+  // The loop also waits its turn at the limiter when this attempt cannot go at once.
+  if (opts.logger || request.signal?.aborted || gate?.enter(request) === false) return more();
+  // A transport never throws (every failure is a rejection).
   const first = transport(request);
   return first.then(
-    (response) => (response.status >= 200 && response.status < 300 ? response : more(first)),
-    () => more(first),
+    (response) => {
+      gate?.leave(request, response);
+      return response.status >= 200 && response.status < 300 ? response : more(first);
+    },
+    () => {
+      gate?.leave(request);
+      return more(first);
+    },
   );
 }

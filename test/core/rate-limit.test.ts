@@ -7,6 +7,7 @@
 import { clientInternals } from '../../src/client';
 import { parseRetryAfter, restErrorFactory } from '../../src/core/errors';
 import { RateLimiter as Limiter } from '../../src/core/rate-limit';
+import { sendWithRetries } from '../../src/core/retry';
 import type { Transport, WireRequest, WireResponse } from '../../src/core/transport';
 import { APITimeoutError, APIUserAbortError, ConfigurationError, ConnectTrade } from '../../src/rest';
 import { CREDS } from '../helpers/rest';
@@ -99,22 +100,38 @@ describe('RateLimiter', () => {
     expect(sent).toEqual(['fast']);
   });
 
-  it('transport() is built once per transport and charges each attempt to the lane its request carries', async () => {
+  it('gates every attempt of sendWithRetries, retries included, charged to the lane its request carries', async () => {
     const limiter = new RateLimiter({ perUser: { perMinute: 1 } });
-    const { transport, sent } = instant();
-    const limited = limiter.transport(transport);
-    expect(limiter.transport(transport)).toBe(limited);
-    const laneA = limiter.laneOf('A', 'GET', '/accounts', {}, undefined);
-    const laneB = limiter.laneOf('B', 'GET', '/accounts', {}, undefined);
-    await limited({ ...request('A1'), lane: laneA });
-    const a2 = limited({ ...request('A2', { timeout: 300_000 }), lane: laneA });
-    await limited({ ...request('B1'), lane: laneB });
-    // No lane: the platform's bucket only (none here), so nothing holds it back.
-    await limited(request('platform'));
-    expect(sent).toEqual(['A1', 'B1', 'platform']);
+    const sent: string[] = [];
+    let failFirst = true;
+    const transport: Transport = async (r) => {
+      sent.push(r.url);
+      if (r.url === 'A1' && failFirst) {
+        failFirst = false;
+        return { status: 503, headers: { 'retry-after': '0' }, text: '' };
+      }
+      return OK;
+    };
+    const send = (url: string, user: string) =>
+      sendWithRetries(
+        transport,
+        {
+          ...request(url, { timeout: 300_000 }),
+          lane: limiter.laneOf(user, 'GET', '/accounts', {}, undefined),
+        },
+        { maxRetries: 2, retry: 'idempotent', gate: limiter },
+      );
+    // A1's first attempt spends A's token; its retry (after the 503) waits a minute for the next.
+    const a1 = send('A1', 'A');
+    await jest.advanceTimersByTimeAsync(1_000);
+    await send('B1', 'B');
+    expect(sent).toEqual(['A1', 'B1']);
+    expect(limiter.queued).toBe(1);
     await jest.advanceTimersByTimeAsync(60_000);
-    await a2;
-    expect(sent.at(-1)).toBe('A2');
+    await expect(a1).resolves.toBe(OK);
+    expect(sent).toEqual(['A1', 'B1', 'A1']);
+    // Every slot was given back.
+    expect(limiter.queued).toBe(0);
     // A trading call's lane names its account; a read's does not; a platform call has no user.
     expect(
       limiter.laneOf('A', 'POST', '/accounts/{account_id}/orders', { path: { account_id: 'acc' } }, {}),
