@@ -20,13 +20,15 @@
  * 3. End to end, the headline: BENCH_CONCURRENCY (16) loops of `ct.forUser(...).connections.list()`
  *    against a loopback server in a child process (bench/tenants-server.cjs), a client without
  *    limits, one with limits that never bind, and a second client without limits (the A/A control:
- *    what the same code "costs" against itself), BENCH_E2E_ROUNDS (181) rounds of BENCH_DURATION_MS
- *    (100) each, the order rotating each round, run first in the process. Where `taskset` exists,
- *    this process runs on CPU 0 and the server on CPU 1. A round's figure still moves ±10-15 %, so
- *    many short rounds: each round's runs are back to back, and the per-round ratio against the
- *    client without limits cancels slower drifts; reported as the geometric mean of those ratios
- *    with its 95 % confidence interval, and their median. Requests per CPU-second is the throughput
- *    of a process whose CPU is the limit (a platform's), and the figure the goal is read from.
+ *    what the same code "costs" against itself), BENCH_E2E_ROUNDS (1 000) rounds of
+ *    BENCH_DURATION_MS (20) each, in all six orders in turn (each client follows each other equally
+ *    often), run first in the process. Where `taskset` exists, this process runs on CPU 0 and the
+ *    server on CPU 1. Process CPU time is the kernel's per-thread runtime (not ticks), so many short
+ *    rounds average out what a few long ones could not (a round's figure moves ±10-15 %). Per
+ *    round, the limiter against the geometric mean of the two clients without limits, and the A/A
+ *    control against the first; reported as the geometric mean of those ratios with its 95 %
+ *    confidence interval, and their median. Requests per CPU-second is the throughput of a process
+ *    whose CPU is the limit (a platform's), and the figure the goal is read from.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
