@@ -223,12 +223,31 @@ export class RestCore {
       const bodyText = body === undefined ? undefined : JSON.stringify(body);
       const { transport, limiter, tracing } = this.context;
       const ready = transport();
-      if (typeof ready === 'function' && !limiter && !tracing && !(headers instanceof Promise))
-        return this.#send(ready, method, path, url, headers, bodyText, options, shape, retry);
+      // No telemetry, and no limiter or one already loaded (every call after the first): sent from here.
+      const limits = limiter?.();
+      if (
+        typeof ready === 'function' &&
+        !tracing &&
+        !(headers instanceof Promise) &&
+        !(limits instanceof Promise)
+      )
+        return this.#send(
+          ready,
+          method,
+          path,
+          url,
+          headers,
+          bodyText,
+          options,
+          shape,
+          retry,
+          limits?.laneOf(this.#credentials.user?.userId, method, path, params, body),
+          limits,
+        );
       return this.#through(
         headers,
         ready,
-        limiter?.(),
+        limits,
         tracing?.(),
         method,
         path,
@@ -269,9 +288,8 @@ export class RestCore {
     // Telemetry inside the gate: an attempt's span starts once the limiter let it go (it times the
     // request, not its queueing).
     const traced = traces ? traces.attempts(ready, method, path) : ready;
-    if (!limits) return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry);
     // The limiter gates each attempt; the call's scopes ride on its requests.
-    const lane = limits.laneOf(this.#credentials.user?.userId, method, path, params, body);
+    const lane = limits?.laneOf(this.#credentials.user?.userId, method, path, params, body);
     return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry, lane, limits);
   }
 
