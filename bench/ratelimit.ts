@@ -30,12 +30,12 @@
  *    confidence interval, and their median. Requests per CPU-second is the throughput of a process
  *    whose CPU is the limit (a platform's), and the figure the goal is read from.
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseRetryAfter, restErrorFactory } from '../src/core/errors';
 import { RateLimiter } from '../src/core/rate-limit';
 import type { Transport, WireRequest, WireResponse } from '../src/core/transport';
+import { startServer } from './loopback.cjs';
 
 // The built package (`npm run bench:ratelimit` builds it first).
 const { ConnectTrade } = require('../dist/index.js') as typeof import('../src/index');
@@ -179,23 +179,6 @@ function pinning(): { note: string; fork: { execPath?: string; execArgv?: string
   }
 }
 
-async function startServer(
-  placement: ReturnType<typeof pinning>['fork'],
-): Promise<{ port: number; stop: () => void }> {
-  const child = fork(join(__dirname, 'tenants-server.cjs'), [], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    ...placement,
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench server did not start in 10 s')), 10_000);
-    child.stdout?.once('data', (d) => {
-      clearTimeout(timer);
-      resolve(Number(String(d)));
-    });
-  });
-  return { port, stop: () => child.kill() };
-}
-
 /** (3) Requests per CPU-second of this process (and per wall second), CONCURRENCY loops over DURATION_MS. */
 async function endToEnd(ct: ConnectTrade): Promise<{ wall: number; cpu: number }> {
   let done = 0;
@@ -236,7 +219,7 @@ const num = (n: number) => Math.round(n).toLocaleString('en');
 
 /** (3), the headline: three clients over loopback, interleaved; per-round ratios against the first. */
 async function endToEndRounds(placement: ReturnType<typeof pinning>['fork']) {
-  const server = await startServer(placement);
+  const server = await startServer('tenants-server.cjs', [], placement);
   try {
     const common = {
       clientId: 'bench',

@@ -2,19 +2,13 @@
 // figure that moves least with the load of a shared machine). Same server as bench/rest.ts.
 //   node bench/rest-ab.cjs <dist/index.js> [<another build's dist/index.js> ...]
 //   env: ROUNDS (11), DUR (1000 ms per round), CONCURRENCY (16)
-const { fork } = require('node:child_process');
 const http = require('node:http');
-const { join, resolve } = require('node:path');
+const { resolve } = require('node:path');
+const { nodeHttpGet, startServer } = require('./loopback.cjs');
 
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const DUR = Number(process.env.DUR ?? 1000);
 const ROUNDS = Number(process.env.ROUNDS ?? 11);
-const HEADERS = {
-  'client-id': 'bench',
-  'client-secret': 'bench-secret',
-  'user-id': 'u',
-  'user-secret': 'bench-user',
-};
 
 async function measure(call) {
   let done = 0;
@@ -32,35 +26,8 @@ async function measure(call) {
   return (cpu.user + cpu.system) / done;
 }
 
-function nodeHttpGet(agent, port) {
-  return new Promise((ok, fail) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/orders?limit=50', method: 'GET', headers: HEADERS, agent },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => ok(JSON.parse(text)));
-      },
-    );
-    req.on('error', fail);
-    req.end();
-  });
-}
-
 (async () => {
-  const server = fork(join(__dirname, 'orders-server.cjs'), ['5'], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const port = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('the bench server did not start in 10 s')), 10_000);
-    server.stdout.once('data', (d) => {
-      clearTimeout(timer);
-      ok(Number(String(d)));
-    });
-  });
+  const { port, stop } = await startServer('orders-server.cjs', ['5']);
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const contenders = { 'node:http keep-alive': () => nodeHttpGet(agent, port) };
@@ -85,7 +52,7 @@ function nodeHttpGet(agent, port) {
         `${name.padEnd(40)} ${median(list).toFixed(1).padStart(7)} µs CPU/request  ${(limit / median(list)).toFixed(2)}x node:http`,
       );
   } finally {
-    server.kill();
+    stop();
   }
   process.exit(0);
 })();

@@ -14,10 +14,13 @@
  * Goals (issue 11 item 8): ≥ 0.8× node:http at concurrency 16; cold first response ≤ 1.1× raw
  * fetch's; the process exits within 10 ms of its last response.
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import { coldRequireMs } from './import';
+import * as loopback from './loopback.cjs';
+
+const { HEADERS, nodeHttpGet } = loopback;
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist/index.js');
@@ -27,25 +30,9 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 5);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
-const HEADERS = {
-  'client-id': 'bench',
-  'client-secret': 'bench-secret',
-  'user-id': 'u',
-  'user-secret': 'bench-user',
-};
 
-async function startServer(): Promise<{ port: number; stop: () => void }> {
-  const child = fork(join(__dirname, 'orders-server.cjs'), [String(ORDERS)], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench server did not start in 10 s')), 10_000);
-    child.stdout?.once('data', (d) => {
-      clearTimeout(timer);
-      resolve(Number(String(d)));
-    });
-  });
-  return { port, stop: () => child.kill() };
+function startServer(): Promise<{ port: number; stop: () => void }> {
+  return loopback.startServer('orders-server.cjs', [String(ORDERS)]);
 }
 
 interface Rate {
@@ -74,24 +61,6 @@ async function measure(call: () => Promise<unknown>): Promise<Rate> {
     wall: done / ((performance.now() - started) / 1000),
     cpu: done / ((cpu.user + cpu.system) / 1e6),
   };
-}
-
-function nodeHttpGet(agent: http.Agent, port: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/orders?limit=50', method: 'GET', headers: HEADERS, agent },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => resolve(JSON.parse(text)));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 function median(values: number[]): number {
