@@ -5,6 +5,7 @@
  * "The server answered" ({@link APIError}) and "we don't know whether it arrived"
  * ({@link APIConnectionError}) are different classes on purpose: only the second may have placed an order.
  */
+import type { Order } from '../types';
 import { redact, redactHeaders, redactValue } from './redact';
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
@@ -274,8 +275,8 @@ export class WaitTimeoutError extends ConnectTradeError {
   /** The order id or cl_order_id that was awaited. */
   readonly orderRef: string;
   /** The last version of the order seen, if any. */
-  readonly lastSeen: unknown;
-  constructor(message: string, orderRef: string, lastSeen: unknown) {
+  readonly lastSeen: Order | undefined;
+  constructor(message: string, orderRef: string, lastSeen: Order | undefined) {
     super(message);
     this.orderRef = orderRef;
     this.lastSeen = lastSeen;
@@ -284,9 +285,9 @@ export class WaitTimeoutError extends ConnectTradeError {
 /** A wait for `filled` ended because the order reached another final status (cancelled, rejected...). */
 export class OrderNotFilledError extends ConnectTradeError {
   override name = 'OrderNotFilledError';
-  /** The order in its final state. */
-  readonly order: unknown;
-  constructor(message: string, order: unknown) {
+  /** The order in its final state (`broker_message` says why the broker ended it, when it did). */
+  readonly order: Order;
+  constructor(message: string, order: Order) {
     super(message);
     this.order = order;
   }
@@ -391,15 +392,20 @@ export const streamErrorFactory = {
  * page that only streams does not load these classes. Both reach them through {@link errorFactory}.
  */
 export const liveErrorFactory = {
-  waitTimeout(orderRef: string, ms: number, lastSeen: unknown): WaitTimeoutError {
+  waitTimeout(orderRef: string, ms: number, lastSeen: Order | undefined): WaitTimeoutError {
+    const state = lastSeen ? ` (last seen ${lastSeen.status}${brokerSaid(lastSeen)})` : '';
     return new WaitTimeoutError(
-      `Order ${orderRef} did not reach the awaited state within ${ms} ms`,
+      `Order ${orderRef} did not reach the awaited state within ${ms} ms${state}`,
       orderRef,
       lastSeen,
     );
   },
-  orderNotFilled(order: { order_id: string; status: string }): OrderNotFilledError {
-    return new OrderNotFilledError(`Order ${order.order_id} ended ${order.status} without filling`, order);
+  /** The order reached a final status other than `filled`; the broker's message says why. */
+  orderNotFilled(order: Order): OrderNotFilledError {
+    return new OrderNotFilledError(
+      `Order ${order.order_id} ended ${order.status} without filling${brokerSaid(order)}`,
+      order,
+    );
   },
   liveClosed(what: string): LiveClosedError {
     return new LiveClosedError(`The live store is closed (${what})`);
@@ -552,6 +558,12 @@ function summarize(raw: string): string {
   // An HTML error page (a proxy's 502) says little; keep its <title> or a short prefix.
   const title = /<title>([^<]*)<\/title>/i.exec(raw)?.[1];
   return truncate((title ?? raw).replace(/\s+/g, ' ').trim(), 200);
+}
+
+/** `: <broker_message>` when the broker gave one (a rejection's reason), else nothing. */
+function brokerSaid(order: Order): string {
+  const said = order.broker_message;
+  return typeof said === 'string' && said.trim() !== '' ? `: ${truncate(said.trim(), 300)}` : '';
 }
 
 function truncate(text: string, max: number): string {
