@@ -340,9 +340,14 @@ export const streamErrorFactory = {
    * The stream error for a close; `code` is the protocol code the close-code table
    * (`streams/protocol/close-codes.ts`) gives it, and picks the class like a server `error` does.
    */
-  streamClosed(closeCode: number, reason: string, code?: string): StreamError {
-    const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})`;
-    const details = code === undefined ? { closeCode } : { closeCode, code };
+  streamClosed(closeCode: number, reason: string, code?: string, cause?: unknown): StreamError {
+    const said = cause instanceof Error && cause.message ? `: ${truncate(cause.message, 200)}` : '';
+    const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})${said}`;
+    const details = {
+      closeCode,
+      ...(code === undefined ? {} : { code }),
+      ...(cause === undefined ? {} : { cause }),
+    };
     if (code === 'unauthorized') return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
     return new StreamClosedError(message, details);
@@ -355,8 +360,21 @@ export const streamErrorFactory = {
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
     return new StreamRequestError(message, details);
   },
-  streamTimeout(what: string, ms: number): StreamTimeoutError {
-    return new StreamTimeoutError(`${what} timed out after ${ms} ms`);
+  /** A deadline passed; `cause` is the last failure seen meanwhile (why it could not finish), when there was one. */
+  streamTimeout(what: string, ms: number, cause?: unknown): StreamTimeoutError {
+    return new StreamTimeoutError(`${what} timed out after ${ms} ms`, cause === undefined ? {} : { cause });
+  },
+  /**
+   * The stream's credentials could not be obtained and asking again would not help (a 400, 401,
+   * 403 or 404 from the token fetch, a provider that threw or returned a malformed value): `cause`
+   * is that failure, and its message is part of this one.
+   */
+  streamCredentials(cause: unknown): StreamAuthenticationError {
+    const why = cause instanceof Error ? `(${cause.name}) ${cause.message}` : String(cause);
+    return new StreamAuthenticationError(`Stream credentials unavailable: ${truncate(why, 300)}`, {
+      code: 'credentials_unavailable',
+      cause,
+    });
   },
   streamClosedWhile(what: string, cause?: unknown): StreamClosedError {
     return new StreamClosedError(`Stream closed while ${what}`, cause === undefined ? {} : { cause });
