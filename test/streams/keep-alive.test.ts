@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/sandbox';
-import { call, testSandbox } from '../sandbox/helpers';
+import { call, onboard, testSandbox } from '../sandbox/helpers';
 
 jest.setTimeout(60_000);
 
@@ -162,6 +162,27 @@ describe('with a sandbox', () => {
     expect(child.alive()).toBe(true);
     expect(child.lines.filter((l) => l.event === 'reconnecting').length).toBeGreaterThan(1);
     expect(child.lines.map((l) => l.event)).not.toContain('ended');
+    child.child.kill('SIGUSR2');
+    await child.line('ended', 15_000);
+    expect(await child.exit(15_000)).toBe(0);
+  });
+
+  it('a live store (u.live()) keeps its process alive through an outage, until live.close()', async () => {
+    const { who } = await onboard(sb, 'live-user');
+    const child = run('child.ts', {
+      SCENARIO: 'live',
+      CLIENT_ID: sb.credentials.clientId,
+      CLIENT_SECRET: sb.credentials.clientSecret,
+      BASE_URL: sb.url,
+      STREAM_URL: sb.streamUrl,
+      USER_ID: who.userId,
+      USER_SECRET: who.userSecret,
+    });
+    await child.line('iterating', 30_000);
+    await sb.close();
+    await child.line('stale', 15_000);
+    await sleep(3_000);
+    expect(child.alive()).toBe(true);
     child.child.kill('SIGUSR2');
     await child.line('ended', 15_000);
     expect(await child.exit(15_000)).toBe(0);

@@ -6,6 +6,7 @@
  * SCENARIO=connect          ct.stream().connect() against STREAM_URL (a port nobody listens on)
  * SCENARIO=md-connect       u.marketData(CONNECTION).connect() against BASE_URL / MD_URL
  * SCENARIO=worker           for await (const u of stream.updates()) against STREAM_URL, until SIGUSR2
+ * SCENARIO=live             u.live() against BASE_URL / STREAM_URL, until SIGUSR2 closes the store
  * SCENARIO=relay-connect    relayStream({ redis: REDIS_URL }).connect()
  */
 import { ConnectTrade } from '../../../src/index';
@@ -65,6 +66,16 @@ async function main(): Promise<void> {
     print('iterating');
     for await (const update of stream.updates()) print('update', { seq: update.seq });
     print('ended');
+  } else if (scenario === 'live') {
+    const u = client().forUser({ userId: env.USER_ID ?? 'u', userSecret: env.USER_SECRET ?? 'us_child' });
+    const live = await u.live();
+    live.on('error', () => {});
+    live.on('stale', (info) => print('stale', { reason: info.reason }));
+    process.on('SIGUSR2', () => {
+      print('closing');
+      void live.close().then(() => print('ended'));
+    });
+    print('iterating');
   } else if (scenario === 'relay-connect') {
     const source = relayStream({
       redis: env.REDIS_URL ?? 'redis://127.0.0.1:9',
