@@ -7,7 +7,6 @@
 import type { Credentials, SecretProvider } from './core/auth';
 import { restErrorFactory as errorFactory } from './core/errors';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './core/options';
-import { registerSecret } from './core/redact';
 import { createContext, type RestContext, RestCore } from './core/request';
 import { SecretScope } from './core/secret-scope';
 import {
@@ -71,8 +70,6 @@ export class ConnectTrade {
     const resolved = resolveOptions(options);
     const context = createContext(resolved, inherited.get(options));
     const credentials: Credentials = { clientId: resolved.clientId, clientSecret: resolved.clientSecret };
-    // Ambient while this client's options live (errors built outside a request, e.g. by a stream).
-    registerSecret(resolved.clientSecret, resolved);
     internals.set(this, { options: resolved, context, credentials, given: options });
     this.users = new Users(new RestCore(context, credentials));
   }

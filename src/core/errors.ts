@@ -6,7 +6,7 @@
  * ({@link APIConnectionError}) are different classes on purpose: only the second may have placed an order.
  */
 import type { Order } from '../types';
-import { redact, redactHeaders, redactValue } from './redact';
+import { redactHeaders, redactValue } from './redact';
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -16,7 +16,8 @@ export class ConnectTradeError extends Error {
   /** Set on every error of `orders.create` once the order had its `cl_order_id`: the id to look it up by. */
   declare clOrderId?: string;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(redact(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    // Secret values are scrubbed by their owner's scope (secret-scope.ts) before an error leaves it.
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 
   /** A redacted, JSON-safe view (used by JSON.stringify and util.inspect). */
@@ -38,9 +39,7 @@ export class ConnectTradeError extends Error {
     const { name: _name, message, ...fields } = this.toJSON();
     const cause = (this as { cause?: { message?: unknown } }).cause;
     // V8 writes the stack's first line (name: message) when `stack` is first read, so it is current.
-    return redact(
-      `${this.stack ?? message}${Object.keys(fields).length ? ` ${inspect(fields, options)}` : ''}${cause ? `\n  [cause]: ${cause.message ?? cause}` : ''}`,
-    );
+    return `${this.stack ?? message}${Object.keys(fields).length ? ` ${inspect(fields, options)}` : ''}${cause ? `\n  [cause]: ${cause.message ?? cause}` : ''}`;
   }
 }
 
@@ -234,8 +233,8 @@ export class StreamError extends ConnectTradeError {
     details: { code?: string; closeCode?: number; requestId?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
-    // From the server's frame, which may echo a credential (request ids are the SDK's own).
-    this.code = details.code && redact(details.code);
+    // From the server's frame, which may echo a credential: the stream's scope scrubs it with the rest.
+    this.code = details.code;
     this.closeCode = details.closeCode;
     this.requestId = details.requestId;
   }
@@ -266,7 +265,7 @@ export class StreamProtocolError extends StreamError {
   readonly frame: string;
   constructor(message: string, frame: string, details: { cause?: unknown } = {}) {
     super(message, details);
-    this.frame = truncate(redact(frame), 512);
+    this.frame = truncate(frame, 512);
   }
 }
 /** `waitFor` / `submitAndWait` gave up: the order did not reach the awaited state in time. */

@@ -8,6 +8,7 @@
  */
 import { backoffDelay } from '../core/backoff';
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { SecretScope } from '../core/secret-scope';
 import { ConnectGate } from './connect-gate';
 import type { ConnectionSink, ConnectionState } from './connection-events';
 import { isTransientCredentialFailure } from './credential-failure';
@@ -45,6 +46,8 @@ export class StreamConnection<M extends { request_id?: string }> {
     private readonly options: ResolvedStreamOptions,
     private readonly protocol: StreamProtocol<M>,
     private readonly sink: ConnectionSink<M>,
+    /** The stream's own credentials: every error that carries server or provider text is scrubbed with them. */
+    private readonly secrets: SecretScope = new SecretScope(),
   ) {
     this.#socketTimers = new TimerGroup(options.timers);
     this.#lifeTimers = new TimerGroup(options.timers);
@@ -138,6 +141,7 @@ export class StreamConnection<M extends { request_id?: string }> {
       if (epoch !== this.#epoch) return;
       // Refused for good (a 404 for an unknown connection, a provider that throws or answers
       // nonsense): asking again would only repeat it, so `connect()` learns why at once.
+      this.secrets.scrubError(cause);
       if (!isTransientCredentialFailure(cause))
         return this.#shutdown(CLOSE_NORMAL, 'credentials unavailable', errorFactory.streamCredentials(cause));
       const error = errorFactory.streamClosedWhile('obtaining credentials', cause);
@@ -173,7 +177,7 @@ export class StreamConnection<M extends { request_id?: string }> {
   /** Reports `error`, drops the socket and takes the reconnect path. */
   #fail(error: StreamError, code: number, reason: string): void {
     if (this.#state === 'closed') return;
-    this.#lastFailure = error;
+    this.#lastFailure = this.secrets.scrubError(error);
     this.sink.error(error);
     this.#transport?.terminate();
     this.#socketClosed(code, reason, true);
@@ -184,7 +188,7 @@ export class StreamConnection<M extends { request_id?: string }> {
     try {
       message = this.protocol.decode(text);
     } catch (error) {
-      this.sink.error(error as StreamError);
+      this.sink.error(this.secrets.scrubError(error as StreamError));
       return;
     }
     const serverError = this.protocol.errorOf(message);
@@ -197,7 +201,9 @@ export class StreamConnection<M extends { request_id?: string }> {
   }
 
   #serverError(frame: { code: string; message: string; request_id?: string }): void {
-    const error = errorFactory.streamServerError(frame.code, frame.message, frame.request_id);
+    const error = this.secrets.scrubError(
+      errorFactory.streamServerError(frame.code, frame.message, frame.request_id),
+    );
     const known = this.protocol.errorCodeRule(frame.code);
     if (known?.rule.action === 'new_token') this.sink.tokenExpired();
     const pending = frame.request_id === undefined ? undefined : this.#pending.take(frame.request_id);
@@ -230,7 +236,7 @@ export class StreamConnection<M extends { request_id?: string }> {
     this.#pending.dropAll(errorFactory.streamClosedWhile('waiting for an answer'));
     this.#socketTimers.clearAll();
     const rule = this.protocol.closeRule(code);
-    const closeError = this.protocol.closeError(code, reason, this.#socketError);
+    const closeError = this.secrets.scrubError(this.protocol.closeError(code, reason, this.#socketError));
     if (!reported) this.#lastFailure = closeError;
     if (rule.report && !reported) this.sink.error(closeError);
     if (rule.action === 'new_token') this.sink.tokenExpired();
@@ -251,6 +257,7 @@ export class StreamConnection<M extends { request_id?: string }> {
 
   #shutdown(code: number, reason: string, error?: StreamError): void {
     if (this.#state === 'closed') return;
+    if (error) this.secrets.scrubError(error);
     this.#state = 'closed';
     this.#epoch++;
     this.#transport?.close(CLOSE_NORMAL, 'client closed');

@@ -2,6 +2,7 @@
  * A credential fetch that fails for good rejects `connect()` at once, with that failure as `cause`;
  * one that may pass is retried, and the connect timeout then carries the last failure.
  */
+import { inspect } from 'node:util';
 import { ConfigurationError, errorFactory } from '../../src/core/errors';
 import {
   BrokerageStream,
@@ -174,5 +175,89 @@ describe('brokerage: the client secret provider follows the same rule', () => {
     await stream.connect();
     expect(calls).toBe(2);
     await stream.close();
+  });
+});
+
+describe("stream errors are scrubbed with the stream's own credentials, and only those", () => {
+  const SECRET = 'cs_stream_secret_9d2e';
+  const TOKEN = 'mdt_stream_token_41ab';
+
+  const views = (error: unknown) => {
+    const e = error as { code?: unknown; cause?: { message?: string } };
+    return [
+      String(error),
+      JSON.stringify(error),
+      inspect(error, { depth: 10 }),
+      String(e.code),
+      String(e.cause?.message),
+    ];
+  };
+
+  it('a brokerage error frame and a refusal echoing the client secret reach the caller redacted', async () => {
+    const fake = fakeWebSocketFactory(
+      'BrokerageServerMessage',
+      () => {},
+      (s) => queueMicrotask(() => s.accept()),
+    );
+    const stream = new BrokerageStream({
+      clientId: 'cid',
+      clientSecret: SECRET,
+      url: 'ws://fake',
+      WebSocket: fake.Ctor,
+      reconnect: FAST,
+    });
+    const errors: unknown[] = [];
+    stream.on('error', (e) => errors.push(e));
+    const connecting = stream.connect().catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    const socket = fake.sockets[0] as FakeWebSocket;
+    socket.push({ action: 'error', code: SECRET, message: `not for you: ${SECRET}` });
+    socket.push({ action: 'error', code: 'unauthorized', message: `bad client_secret ${SECRET}` });
+    const refused = await connecting;
+    expect(refused).toBeInstanceOf(StreamAuthenticationError);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of [refused, ...errors])
+      for (const view of views(error)) expect(view).not.toContain(SECRET);
+    expect((errors[0] as { code?: string }).code).toBe('[REDACTED]');
+  });
+
+  it("a market-data provider's failure naming a token it handed out earlier is scrubbed", async () => {
+    let calls = 0;
+    const { stream, fake } = marketData(async () => {
+      if (++calls === 1) return { token: TOKEN, expires_at: '2099-01-01T00:00:00Z' };
+      throw new Error(`token ${TOKEN} revoked`);
+    });
+    await stream.connect();
+    const closed = new Promise<{ error?: unknown }>((resolve) => stream.once('close', resolve));
+    (fake.sockets[0] as FakeWebSocket).drop(1006);
+    const { error } = await closed;
+    expect(error).toBeInstanceOf(StreamAuthenticationError);
+    for (const view of views(error)) expect(view).not.toContain(TOKEN);
+    expect((error as Error).message).toContain('[REDACTED] revoked');
+  });
+
+  it("another stream's secret leaves this stream's messages alone", async () => {
+    const other = new BrokerageStream({ clientId: 'cid', clientSecret: 'cs_other_stream_secret' });
+    const fake = fakeWebSocketFactory('BrokerageServerMessage', brokerageScript, (s) =>
+      queueMicrotask(() => s.accept()),
+    );
+    const stream = new BrokerageStream({
+      clientId: 'cid',
+      clientSecret: SECRET,
+      url: 'ws://fake',
+      WebSocket: fake.Ctor,
+      reconnect: FAST,
+    });
+    const errors: Error[] = [];
+    stream.on('error', (e) => errors.push(e));
+    await stream.connect();
+    (fake.sockets[0] as FakeWebSocket).push({
+      action: 'error',
+      code: 'invalid_message',
+      message: 'about cs_other_stream_secret',
+    });
+    expect(errors.map((e) => e.message)).toEqual(['about cs_other_stream_secret']);
+    await stream.close();
+    await other.close();
   });
 });
