@@ -4,13 +4,13 @@
  * WebSocket code.
  */
 
-import type { ClientInternals, UserCredentials } from './client';
+import type { ClientInternals, UserCredentials } from './rest/client';
 import {
   clientInternals,
   ConnectTrade as RestConnectTrade,
   ConnectTradeUser as RestConnectTradeUser,
-} from './client';
-import type { RestCore } from './core/request';
+} from './rest/client';
+import type { RestCore } from './rest/request';
 import { LiveOrders } from './live/live-orders';
 import type { LiveStore } from './live/live-store';
 import { type LiveOptions, openLive } from './live/open';

@@ -3,7 +3,7 @@
  * errors they raise. Usable on its own (browsers: import only this entry).
  */
 
-export type { SecretProvider } from './core/auth';
+export type { SecretProvider } from './rest/auth';
 export type { ReconnectOptions } from './core/backoff';
 export {
   ConnectTradeError,

@@ -15,7 +15,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import { VERSION } from '../version';
 import type { Logger } from './logging';
 import type { TelemetryOption, Tracing } from './telemetry';
-import type { Transport } from './transport';
+import type { Transport } from '../rest/transport';
 
 type OpenTelemetry = typeof import('@opentelemetry/api');
 type SpanAttributes = Record<string, string | number | undefined>;

@@ -6,7 +6,7 @@
  * kept to the loader: the REST client and the brokerage stream include it in every bundle.
  */
 import type { Logger } from './logging';
-import type { Transport } from './transport';
+import type { Transport } from '../rest/transport';
 
 /** A tracer from `@opentelemetry/api` (typed structurally so the SDK's types do not need that package). */
 export interface TelemetryTracer {

@@ -3,7 +3,7 @@
  * a user, as typed events and as a bounded async iterator. Detects `seq` gaps and treats
  * every reconnect as a gap (the server replays nothing).
  */
-import type { SecretProvider } from '../core/auth';
+import type { SecretProvider } from '../rest/auth';
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import { loadTracing, type TelemetryOption } from '../core/telemetry';

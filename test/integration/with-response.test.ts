@@ -4,7 +4,7 @@
  * HTTP server): `requestId` is the `x-request-id` header of the response the value came from, the
  * `Response` carries the real status and headers, and its body is still readable.
  */
-import { APIPromise } from '../../src/core/api-promise';
+import { APIPromise } from '../../src/rest/api-promise';
 import { type ConnectTradeUser, NotFoundError, PagePromise } from '../../src/index';
 import { describeIntegration } from './harness';
 

@@ -5,7 +5,7 @@
  * truth. Property-based (fast-check), with a small number of runs and a time limit.
  */
 import fc from 'fast-check';
-import { startOfToday } from '../../src/core/order-lookup';
+import { startOfToday } from '../../src/rest/orders/lookup';
 import {
   type ConnectTrade,
   type ConnectTradeUser,
