@@ -4,6 +4,9 @@
  * WebSocket code.
  */
 
+import { LiveOrders } from './live/live-orders';
+import type { LiveStore } from './live/live-store';
+import { type LiveOptions, openLive } from './live/open';
 import type { ClientInternals, UserCredentials } from './rest/client';
 import {
   clientInternals,
@@ -11,9 +14,6 @@ import {
   ConnectTradeUser as RestConnectTradeUser,
 } from './rest/client';
 import type { RestCore } from './rest/request';
-import { LiveOrders } from './live/live-orders';
-import type { LiveStore } from './live/live-store';
-import { type LiveOptions, openLive } from './live/open';
 import { BrokerageStream, type BrokerageStreamOptions } from './streams/brokerage-stream';
 import { MarketDataStream, type MarketDataStreamOptions } from './streams/market-data-stream';
 

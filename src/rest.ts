@@ -2,9 +2,7 @@
  * `connect-trade/rest`: the REST client alone, with no WebSocket code, for apps (and browser
  * bundles) that never stream.
  */
-export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './rest/client';
-export { APIPromise, type WithResponse } from './rest/api-promise';
-export type { SecretProvider } from './rest/auth';
+
 export type { DecimalInput } from './core/decimal';
 export type { AppInfo } from './core/environment';
 export {
@@ -32,6 +30,10 @@ export {
   type ValidationIssue,
 } from './core/errors';
 export type { Logger } from './core/logging';
+export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
+export { APIPromise, type WithResponse } from './rest/api-promise';
+export type { SecretProvider } from './rest/auth';
+export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './rest/client';
 export type {
   ClientOptions,
   ConnectionTypeField,
@@ -53,7 +55,6 @@ export type {
 } from './rest/orders/input';
 export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './rest/pagination';
 export { Page, PagePromise } from './rest/pagination';
-export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export type {
   AccountListParams,
   Accounts,

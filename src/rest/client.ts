@@ -4,12 +4,13 @@
  * The two are different types, so calling a platform operation on a user client (or the reverse)
  * does not compile.
  */
-import type { Credentials, SecretProvider } from './auth';
+
 import { restErrorFactory as errorFactory } from '../core/errors';
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
 import { registerSecret } from '../core/redact';
-import { createContext, type RestContext, RestCore } from './request';
 import { SecretScope } from '../core/secret-scope';
+import type { Credentials, SecretProvider } from './auth';
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
+import { createContext, type RestContext, RestCore } from './request';
 import {
   type Accounts,
   type Balances,

@@ -6,8 +6,8 @@ import type { Dispatcher } from 'undici';
 import { type AppInfo, isBrowser, userAgent } from '../core/environment';
 import { restErrorFactory as errorFactory } from '../core/errors';
 import type { Logger } from '../core/logging';
-import { checkPaginationBounds, type PaginationBounds } from './pagination';
 import type { TelemetryOption } from '../core/telemetry';
+import { checkPaginationBounds, type PaginationBounds } from './pagination';
 
 export type { Logger } from '../core/logging';
 

@@ -6,8 +6,9 @@
  * the order lookups, the live snapshot) is bounded in pages and in total time
  * ({@link PaginationBounds}), and a repeated cursor stops it early. Hitting a bound is a PaginationError.
  */
-import { APIPromise } from './api-promise';
+
 import { restErrorFactory as errorFactory } from '../core/errors';
+import { APIPromise } from './api-promise';
 import { lazyModule } from './lazy';
 import type { Exchange } from './request';
 import type { WireResponse } from './transport';

@@ -17,15 +17,15 @@ import {
   type MaybeOptionalInit,
 } from 'openapi-fetch';
 import type { paths } from '../../generated/schema';
+import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } from '../core/errors';
+import { SecretScope } from '../core/secret-scope';
+import { loadTracing, type Tracing } from '../core/telemetry';
 import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
-import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } from '../core/errors';
 import { lazyModule } from './lazy';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import type { Lane, RateLimiter } from './rate-limit';
 import { type AttemptGate, type RetryMode, sendWithRetries } from './retry';
-import { SecretScope } from '../core/secret-scope';
-import { loadTracing, type Tracing } from '../core/telemetry';
 import { defaultTransport, type Transport, type WireResponse } from './transport';
 
 /** What every REST client built from one `ConnectTrade` shares: options and transport. */

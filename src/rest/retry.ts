@@ -6,12 +6,17 @@
  * first time a call needs it: a call answered 2xx on its first attempt never does.
  */
 import { retryDelay, type SleepTimers, sleep } from '../core/backoff';
-import { APIConnectionError, APIError, ConnectTradeError, restErrorFactory as errorFactory } from '../core/errors';
-import { lazyModule } from './lazy';
+import {
+  APIConnectionError,
+  APIError,
+  ConnectTradeError,
+  restErrorFactory as errorFactory,
+} from '../core/errors';
 import { log } from '../core/logging';
+import type { SecretScope } from '../core/secret-scope';
+import { lazyModule } from './lazy';
 import type { Logger } from './options';
 import type { RetryKit } from './retry-loop';
-import type { SecretScope } from '../core/secret-scope';
 import type { Transport, WireRequest, WireResponse } from './transport';
 
 /** `idempotent`: retry connection errors and retryable statuses. `unsent-only`: retry only failures that prove nothing reached the server. */

@@ -1,5 +1,5 @@
-import { authHeaders, type Credentials, type SecretProvider, scopeOf } from '../../src/rest/auth';
 import { ConfigurationError } from '../../src/core/errors';
+import { authHeaders, type Credentials, type SecretProvider, scopeOf } from '../../src/rest/auth';
 
 const platform: Credentials = { clientId: 'cid', clientSecret: 'csecret-1234' };
 const user = (userSecret: SecretProvider): Credentials => ({

@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { ProxyAgent } from 'undici';
-import { clientInternals } from '../../src/rest/client';
 import { type ClientOptions, ConfigurationError, ConnectTrade, VERSION } from '../../src/rest';
+import { clientInternals } from '../../src/rest/client';
 import { CREDS, recordingLogger } from '../helpers/rest';
 
 const closers: (() => Promise<void>)[] = [];

@@ -4,12 +4,13 @@
  * the concurrency cap; then through a client: validation, no limiter unless configured, the
  * per-account bucket of trading calls, and an abort while queued.
  */
-import { clientInternals } from '../../src/rest/client';
+
 import { parseRetryAfter, restErrorFactory } from '../../src/core/errors';
+import { APITimeoutError, APIUserAbortError, ConfigurationError, ConnectTrade } from '../../src/rest';
+import { clientInternals } from '../../src/rest/client';
 import { RateLimiter as Limiter } from '../../src/rest/rate-limit';
 import { sendWithRetries } from '../../src/rest/retry';
 import type { Transport, WireRequest, WireResponse } from '../../src/rest/transport';
-import { APITimeoutError, APIUserAbortError, ConfigurationError, ConnectTrade } from '../../src/rest';
 import { CREDS } from '../helpers/rest';
 
 /** The limiter with the errors the client gives it. */

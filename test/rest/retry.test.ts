@@ -1,7 +1,6 @@
 /** The retry loop under fake timers: schedule, Retry-After, abort during backoff, timeouts, what is retried. */
 
 import { retryDelay } from '../../src/core/backoff';
-import { wasNeverSent } from '../../src/rest/retry';
 import {
   APIConnectionError,
   APITimeoutError,
@@ -11,6 +10,7 @@ import {
   InternalServerError,
   RateLimitError,
 } from '../../src/rest';
+import { wasNeverSent } from '../../src/rest/retry';
 import { API, CREDS } from '../helpers/rest';
 
 type Step = { status: number; body?: string; headers?: Record<string, string> } | Error | 'hang';

@@ -2,7 +2,7 @@
  * `.withResponse()` and `.asResponse()` on every call (openai-node's APIPromise): single-response
  * calls, order placement (direct and reconciled) and paginated lists (openai-node's PagePromise).
  */
-import { APIPromise } from '../../src/rest/api-promise';
+
 import {
   AuthenticationError,
   NotFoundError,
@@ -11,6 +11,7 @@ import {
   PagePromise,
   ValidationError,
 } from '../../src/rest';
+import { APIPromise } from '../../src/rest/api-promise';
 import { LIMIT_ORDER_REQUEST } from '../helpers/fixtures';
 import {
   api,

@@ -5,8 +5,9 @@
  * The checks return their problems; here those become one ValidationError, built by the error
  * factory of the up-front bundle.
  */
-import type { OrderRequestBody, ReplaceOrderRequest } from '../../types';
+
 import { restErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
+import type { OrderRequestBody, ReplaceOrderRequest } from '../../types';
 import { lazyModule } from '../lazy';
 import type { BareOrderList, Checked, ValidationMode } from './validation';
 

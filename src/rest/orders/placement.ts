@@ -4,7 +4,6 @@
  * never loads it. The kit hands it what it uses of the client's core.
  */
 
-import type { Order } from '../../types';
 import { retryDelay, sleep } from '../../core/backoff';
 import {
   APIError,
@@ -14,11 +13,12 @@ import {
   restErrorFactory as errorFactory,
   ValidationError,
 } from '../../core/errors';
-import { lazyModule } from '../lazy';
 import { log } from '../../core/logging';
-import type { PlacementKit, PlacementOptions, PlacementSteps } from './reconcile';
+import type { Order } from '../../types';
+import { lazyModule } from '../lazy';
 import type { Exchange } from '../request';
 import { classifyFailure, retryDecision } from '../retry';
+import type { PlacementKit, PlacementOptions, PlacementSteps } from './reconcile';
 
 const KIT: PlacementKit = {
   kindOf(error) {

@@ -15,13 +15,14 @@
  * the client's core comes in a {@link PlacementKit}: this chunk imports no module of the up-front
  * bundle, which would otherwise be split into more chunks, each compressed on its own.
  */
-import type { Order } from '../../types';
+
 import type { retryDelay, sleep } from '../../core/backoff';
 import type { ConnectTradeError, restErrorFactory } from '../../core/errors';
 import type { log } from '../../core/logging';
+import type { Tracing } from '../../core/telemetry';
+import type { Order } from '../../types';
 import type { Exchange } from '../request';
 import type { AttemptOptions, FailureKind } from '../retry';
-import type { Tracing } from '../../core/telemetry';
 
 /** What placement uses of the client's core (built by core/order-placement.ts). */
 export interface PlacementKit {

@@ -3,12 +3,12 @@
  * user. They differ only in path, filters and item type, so one class serves all four.
  */
 import type { operations } from '../../../generated/schema';
+import type { Account, Balance, Position, Transaction } from '../../types';
 import { APIPromise } from '../api-promise';
 import type { RequestOptions } from '../options';
 import { orderChecks } from '../orders/checks';
 import type { RestCore } from '../request';
 import { expectArray } from '../response';
-import type { Account, Balance, Position, Transaction } from '../../types';
 
 /** Filters of `accounts.list`. */
 export type AccountListParams = NonNullable<operations['listAccounts']['parameters']['query']>;

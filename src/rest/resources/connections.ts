@@ -1,12 +1,12 @@
 /** `u.connections`: a user's brokerage connections and market-data tokens. */
 import type { components } from '../../../generated/schema';
+import type { SecretScope } from '../../core/secret-scope';
+import type { Connection, ConnectionToken } from '../../types';
 import { APIPromise } from '../api-promise';
 import type { RequestOptions } from '../options';
 import type { RestCore } from '../request';
 import { requireId } from '../require-id';
 import { expectArray, expectObject, expectString } from '../response';
-import type { SecretScope } from '../../core/secret-scope';
-import type { Connection, ConnectionToken } from '../../types';
 
 export type { Connection } from '../../types';
 

@@ -1,13 +1,15 @@
 /** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
 import { type OperationId, operations } from '../../../generated/operations';
 import type { operations as specOperations } from '../../../generated/schema';
-import { APIPromise } from '../api-promise';
 import { log, warnTo } from '../../core/logging';
+import type { Order, OrderRequestBody } from '../../types';
+import { APIPromise } from '../api-promise';
 import type { RequestOptions } from '../options';
 import { orderChecks } from '../orders/checks';
 import type { OrderRequest, ReplaceOrderParams } from '../orders/input';
 import { findTodaysOrder } from '../orders/lookup';
 import { orderPlacement } from '../orders/placement';
+import type { ValidationMode } from '../orders/validation';
 import {
   type Cursor,
   checkPaginationBounds,
@@ -19,8 +21,6 @@ import {
 import type { Exchange, RestCore } from '../request';
 import { requireId } from '../require-id';
 import { expectArray, expectObject, expectString } from '../response';
-import type { ValidationMode } from '../orders/validation';
-import type { Order, OrderRequestBody } from '../../types';
 
 /** Filters of `orders.list` (cursors are handled by the pages). */
 export type OrderListParams = Omit<

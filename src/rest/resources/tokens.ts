@@ -1,11 +1,11 @@
 /** `u.tokens`: user access tokens (POST /auth/tokens/user). */
 import type { components } from '../../../generated/schema';
+import type { SecretScope } from '../../core/secret-scope';
+import type { UserToken } from '../../types';
 import { APIPromise } from '../api-promise';
 import type { RequestOptions } from '../options';
 import type { RestCore } from '../request';
 import { expectObject, expectString } from '../response';
-import type { SecretScope } from '../../core/secret-scope';
-import type { UserToken } from '../../types';
 
 /** Body of `tokens.create`. */
 export type CreateUserTokenParams = components['schemas']['CreateUserTokenRequest'];

@@ -1,12 +1,12 @@
 /** `ct.users`: platform-scoped user management (client-id/client-secret only). */
 import type { components } from '../../../generated/schema';
+import type { SecretScope } from '../../core/secret-scope';
+import type { User } from '../../types';
 import { APIPromise } from '../api-promise';
 import type { RequestOptions } from '../options';
 import type { RestCore } from '../request';
 import { requireId } from '../require-id';
 import { expectArray, expectObject, expectString } from '../response';
-import type { SecretScope } from '../../core/secret-scope';
-import type { User } from '../../types';
 
 type Schemas = components['schemas'];
 

@@ -2,10 +2,15 @@
  * The validation tables come from the spec (generated/tables.ts): the checks follow them, and
  * one symbols check serves the REST filters and the stream's subscribe frames.
  */
-import { orderTypeFields, queryParameters, streamSymbols, subscribeParameters } from '../../../generated/tables';
+import {
+  orderTypeFields,
+  queryParameters,
+  streamSymbols,
+  subscribeParameters,
+} from '../../../generated/tables';
+import { ValidationError } from '../../../src/rest';
 import { type OrderChecks, orderChecks } from '../../../src/rest/orders/checks';
 import { ruleProblem, symbolIssues } from '../../../src/rest/orders/validation';
-import { ValidationError } from '../../../src/rest';
 import { spec } from '../../helpers/spec';
 
 // The checks as the client uses them (loaded on first use, throwing one ValidationError).

@@ -1,9 +1,9 @@
 /** Order validation (every problem listed) and exact decimal conversion. */
 import fc from 'fast-check';
 import { toDecimalString } from '../../../src/core/decimal';
+import { ValidationError } from '../../../src/rest';
 import { type OrderChecks, orderChecks } from '../../../src/rest/orders/checks';
 import { generateClOrderId } from '../../../src/rest/orders/validation';
-import { ValidationError } from '../../../src/rest';
 import { schemaErrors } from '../../helpers/spec';
 
 // The checks as the client uses them: loaded on first use, each throwing one ValidationError.
