@@ -2,7 +2,13 @@
  * `connect-trade/rest`: the REST client alone, with no WebSocket code, for apps (and browser
  * bundles) that never stream.
  */
-export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './client';
+export {
+  ConnectTrade,
+  /** The REST client, as the default export too: `import ConnectTrade from 'connect-trade/rest'`. */
+  ConnectTrade as default,
+  ConnectTradeUser,
+  type UserCredentials,
+} from './client';
 export { APIPromise, type WithResponse } from './core/api-promise';
 export type { SecretProvider } from './core/auth';
 export type { DecimalInput } from './core/decimal';
