@@ -5,7 +5,7 @@
  * tokens). Nothing here is global: another client's secret never touches these messages, and the
  * cost of scrubbing an error does not grow with the number of users a process has served.
  */
-import { depthOf } from './errors';
+import { depthOf } from './json-depth';
 import { isSecretName, MIN_SECRET_LENGTH, REDACTED, redactHeaders } from './redact';
 
 const usable = (value: unknown): value is string => typeof value === 'string' && value !== '';

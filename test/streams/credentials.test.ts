@@ -16,7 +16,12 @@ import { brokerageScript, type FakeWebSocket, fakeWebSocketFactory } from './fak
 const FAST = { initialDelay: 5, maxDelay: 20 };
 const GOOD: ConnectionToken = { token: 'mdt_good_token', expires_at: '2099-01-01T00:00:00Z' };
 const answered = (status: number, message: string) =>
-  errorFactory.fromResponse(status, JSON.stringify({ message }), { 'content-type': 'application/json' });
+  errorFactory.apiError({
+    status,
+    message,
+    body: { message },
+    headers: { 'content-type': 'application/json' },
+  });
 
 function marketScript(socket: FakeWebSocket, frame: Record<string, unknown>): void {
   if (frame.action === 'authenticate')
