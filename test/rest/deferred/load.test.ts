@@ -62,7 +62,6 @@ it('when the deferred part cannot load, an order fails before anything is sent, 
     await expect(orders.create(ORDER as never)).rejects.toThrow('chunk failed to load');
     expect(srv.calls()).toBe(0);
     fail = false;
-    jest.resetModules();
     // The loader tries again: the checks now run (an invalid order: typed, nothing sent).
     await expect(orders.create({ ...ORDER, order_qty: '-1' } as never)).rejects.toBeInstanceOf(
       ValidationError,
