@@ -32,7 +32,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { restErrorFactory } from '../src/core/errors';
 import { RateLimiter } from '../src/rest/rate-limit';
 import type { Transport, WireRequest, WireResponse } from '../src/rest/transport';
 import { startServer } from './loopback.cjs';

@@ -10,7 +10,7 @@
  */
 import { restErrorFactory as errorFactory } from '../core/errors';
 import { OnFirstUse } from './on-first-use';
-import type { FetchLike, Transport, WireRequest, WireResponse } from './wire';
+import type { FetchLike, Transport } from './wire';
 
 export type { FetchLike, RateLimitTenant, Transport, WireRequest, WireResponse } from './wire';
 

@@ -120,16 +120,11 @@ describe('RateLimiter', () => {
     // Every slot was given back.
     expect(limiter.queued).toBe(0);
     // A trading call's tenant names its account; a read's does not; a platform call has no user.
-    expect(
-      limiter.tenantOf('A', 'POST', '/accounts/{account_id}/orders', 'acc'),
-    ).toEqual({
+    expect(limiter.tenantOf('A', 'POST', '/accounts/{account_id}/orders', 'acc')).toEqual({
       user: 'A',
       account: 'A\nacc',
     });
-    expect(
-      limiter.tenantOf('A', 'GET', '/accounts/{account_id}/orders', 'acc')
-        .account,
-    ).toBeUndefined();
+    expect(limiter.tenantOf('A', 'GET', '/accounts/{account_id}/orders', 'acc').account).toBeUndefined();
     expect(limiter.tenantOf(undefined, 'GET', '/users', undefined)).toEqual({
       user: undefined,
       account: undefined,

@@ -10,8 +10,8 @@ import {
   MalformedResponseError,
   NotFoundError,
 } from '../../src/core/errors';
-import { resolveOptions } from '../../src/rest/options';
 import { OnFirstUse } from '../../src/rest/on-first-use';
+import { resolveOptions } from '../../src/rest/options';
 import { createContext, RestCore } from '../../src/rest/request';
 import type { WireRequest, WireResponse } from '../../src/rest/transport';
 
