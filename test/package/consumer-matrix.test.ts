@@ -3,13 +3,14 @@
  * node16, ESM + NodeNext (exactly `tsc --init`'s defaults), ESM + bundler and `module: preserve`,
  * each with `skipLibCheck` false (the shipped .d.ts/.d.mts are checked too) and true. Each setup
  * compiles the same sources: typed stream events on BrokerageStream, MarketDataStream and
- * MarketDataSubscription (lost under NodeNext once), and every TypeScript block of the README.
+ * MarketDataSubscription (lost under NodeNext once), and every TypeScript block of the README and
+ * of the guides (docs/guides/).
  *
  * One `npm pack` (test/package/consumer.ts), resolved through the repository's node_modules; the
  * eight `tsc` runs go side by side.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { preparePackage, ROOT } from './consumer';
 
@@ -139,7 +140,12 @@ beforeAll(async () => {
   const consumer = await preparePackage();
   const root = join(consumer, 'matrix');
   rmSync(root, { recursive: true, force: true });
-  const snippets = readmeSnippets(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  // The README's blocks and the guides' (docs/guides/*.md, which the package ships beside it).
+  const guides = readdirSync(join(ROOT, 'docs', 'guides'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => readFileSync(join(ROOT, 'docs', 'guides', f), 'utf8'));
+  const snippets = readmeSnippets([readFileSync(join(ROOT, 'README.md'), 'utf8'), ...guides].join('\n'));
   expect(snippets.length).toBeGreaterThanOrEqual(4);
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const files = ['events.ts', 'readme-globals.ts', ...snippets.map((s) => s.name)];
