@@ -32,7 +32,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseRetryAfter, restErrorFactory } from '../src/core/errors';
+import { restErrorFactory } from '../src/core/errors';
+import { parseRetryAfter } from '../src/core/retry-after';
 import { RateLimiter } from '../src/rest/rate-limit';
 import type { Transport, WireRequest, WireResponse } from '../src/rest/transport';
 import { startServer } from './loopback.cjs';
