@@ -85,7 +85,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   /** @internal Use {@link relayGroup}. */
   constructor(private readonly options: RelayGroupOptions & { claimIdleMs: number; batchSize: number }) {
     super();
-    this.link = new RedisLink(options.redis);
+    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
     this.streamKey = relayKeys(options.key ?? DEFAULT_KEY).stream;
     this.claimIdleMs = options.claimIdleMs;
     this.batchSize = options.batchSize;

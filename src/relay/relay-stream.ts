@@ -121,7 +121,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     const keys = relayKeys(key);
     this.streamKey = keys.stream;
     this.headKey = keys.head;
-    this.link = new RedisLink(options.redis);
+    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
   }
 
   /** `idle` before `connect()`, `connecting`, `open` while reading, `waiting` after an interruption, `closed`. */
