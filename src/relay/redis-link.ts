@@ -14,8 +14,8 @@
  *
  * Commands the relay sends (the simulation's Redis model follows this list):
  * EVALSHA/EVAL (scripts.ts: SET NX PX, GET, INCR, PEXPIRE, DEL, HMGET, HSET, XADD, XTRIM, TIME,
- * PTTL, EXISTS, INCRBY), WAIT, GET, HGET, XREAD, XREVRANGE, XRANGE, XGROUP CREATE, XREADGROUP,
- * XAUTOCLAIM, XACK, ROLE, SENTINEL GET-MASTER-ADDR-BY-NAME (sentinels only), and through the
+ * PTTL, EXISTS, INCRBY, ZADD, ZREMRANGEBYRANK, XACK), WAIT, GET, HGET, XREAD, XREVRANGE, XRANGE,
+ * XGROUP CREATE, XREADGROUP, XAUTOCLAIM, XACK, ZSCORE, ROLE, SENTINEL GET-MASTER-ADDR-BY-NAME (sentinels only), and through the
  * cluster client EXISTS.
  */
 import { errorFactory, type RelayError } from '../core/errors';

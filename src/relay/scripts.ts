@@ -101,6 +101,19 @@ end
 return n
 `;
 
+/**
+ * A consumer group's acknowledgement of a handled entry: records its idempotency key
+ * (`session_id:seq`) in the group's done set, bounded to its newest `max` keys, and `XACK`s it.
+ * KEYS: done (a sorted set), stream. ARGV: group, entry id, key, now ms, max.
+ * The done set is what drops an update delivered again under another entry id (re-appended after
+ * a failover) or whose XACK a failover lost (consumer-group state can regress: redis/redis#5433).
+ */
+export const GROUP_ACK = `
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[5]) - 1)
+return redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+`;
+
 const shaOf = (script: string) => createHash('sha1').update(script).digest('hex');
 const SHAS = new Map<string, string>();
 
