@@ -144,9 +144,11 @@ export async function startSentinelTopology(
     // Every sentinel must know the replica and the other sentinels before a failover can work.
     await until('the sentinels to see the replica and each other', 15_000, async () => {
       for (const s of sentinels) {
-        const info = (await redisCommand(s.port, ['SENTINEL', 'MASTER', name], 1_000)) as unknown[];
+        const info = await redisCommand(s.port, ['SENTINEL', 'MASTER', name], 1_000);
         const map = new Map<string, string>();
-        for (let i = 0; i + 1 < info.length; i += 2) map.set(String(info[i]), String(info[i + 1]));
+        if (Array.isArray(info))
+          for (let i = 0; i + 1 < info.length; i += 2) map.set(String(info[i]), String(info[i + 1]));
+        else for (const [k, v] of Object.entries(info as object)) map.set(k, String(v));
         if (map.get('num-slaves') !== '1' || map.get('num-other-sentinels') !== '2') return undefined;
       }
       return true;
