@@ -88,6 +88,8 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   private closed = false;
   private readonly loop: Promise<void>;
   private readonly pause = new WakeableSleep();
+  /** Keys this member handled lately (insertion order: the oldest go first past DONE_KEYS). */
+  private readonly handledHere = new Set<string>();
 
   /** @internal Use {@link relayGroup}. */
   constructor(private readonly options: RelayGroupOptions & { claimIdleMs: number; batchSize: number }) {
@@ -201,7 +203,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
       try {
         const entry = decodeEntry(raw);
         key = idempotencyKey(entry);
-        if (await this.alreadyDone(key)) {
+        if (this.handledHere.has(key) || (await this.alreadyDone(key))) {
           this.stats.duplicates++;
         } else if (entry.kind === 'gap') await this.options.onGap?.(entry.gap, { key, entryId: raw.id });
         else
@@ -220,6 +222,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         this.report(error);
       }
       if (handled) {
+        if (key !== undefined) this.remember(key);
         if (key === undefined)
           await this.link.send(['XACK', this.streamKey, this.options.group, raw.id], 5_000);
         else
@@ -232,6 +235,15 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           );
         this.stats.acked++;
       }
+    }
+  }
+
+  /** Remembers a key this member handled, before its acknowledgement (which a failover may lose). */
+  private remember(key: string): void {
+    this.handledHere.add(key);
+    if (this.handledHere.size > DONE_KEYS) {
+      const oldest = this.handledHere.values().next().value;
+      if (oldest !== undefined) this.handledHere.delete(oldest);
     }
   }
 
