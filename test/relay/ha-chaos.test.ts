@@ -304,18 +304,26 @@ async function scenario(
   expectLost: 'none' | 'inside-gap',
 ) {
   const since = Date.now();
+  const steps: string[] = [];
+  const step = (what: string) => steps.push(`${what} ${Date.now() - since}`);
   const rs = [spawnRelay(target, key), spawnRelay(target, key)];
   const c = await consume(target, key);
   try {
     await until(() => leading(rs) !== undefined && sessions.some((s) => s.authAt >= since), 30_000, 'a leader');
+    step('leading');
     const stopTrading = trade(key);
     await until(() => c.delivered.length >= 20, 15_000, 'updates flowing');
     const failureAt = Date.now();
+    step('failure');
     await inject(rs);
+    step('healed');
     await until(() => c.delivered.some((d) => d.t > Date.now() - 100), 20_000, 'updates after the failure');
-    await sleep(1_500);
+    await sleep(500);
     await stopTrading();
+    step('stopped trading');
     const f = await figures(name, c, rs, since, failureAt);
+    step('caught up');
+    console.log(`${name} timeline (ms): ${steps.join(', ')}`);
     expect(f.published).toBeGreaterThan(20);
     if (expectLost === 'none') expect(f.lost + f.insideGap).toBe(0);
     else expect(f.lost).toBe(0);
@@ -355,7 +363,9 @@ it('1. SENTINEL FAILOVER in the middle of a publish burst: 0 lost, 0 duplicates'
     'ha-switch',
     async () => {
       await redisCommand(sentinel.sentinels[0]?.port as number, ['SENTINEL', 'FAILOVER', sentinel.name]);
-      await sentinel.waitForNewPrimary(old);
+      const next = await sentinel.waitForNewPrimary(old);
+      // What Sentinel does to the old primary at its next INFO (up to 10 s), done now.
+      await redisCommand(old, ['REPLICAOF', '127.0.0.1', String(next)]);
     },
     'none',
   );
