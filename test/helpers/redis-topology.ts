@@ -13,6 +13,22 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Starts several topologies at once; if one fails, the others are stopped too (no process is left
+ * behind) and the first error is thrown.
+ */
+export async function startAll<T extends readonly (() => Promise<{ stop(): Promise<void> }>)[]>(
+  ...starts: T
+): Promise<{ [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  const results = await Promise.allSettled(starts.map((start) => start()));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
+}
+
 /** Runs one command on a node and closes the connection (admin commands of the tests). */
 export async function redisCommand(port: number, args: string[], timeoutMs = 5_000): Promise<unknown> {
   const client = createClient({
@@ -65,7 +81,7 @@ async function stopAll(
 
 /** The INFO replication field of a node. */
 export async function replicationField(port: number, field: string): Promise<string | undefined> {
-  const info = String(await redisCommand(port, ['INFO', 'replication'], 2_000));
+  const info = String(await redisCommand(port, ['INFO', 'replication'], 3_000));
   const line = info.split(/\r?\n/).find((l) => l.startsWith(`${field}:`));
   return line?.slice(field.length + 1);
 }
@@ -133,7 +149,7 @@ export async function startSentinelTopology(
     const primaryPort = async () => {
       for (const s of sentinels) {
         try {
-          const reply = await redisCommand(s.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name], 1_000);
+          const reply = await redisCommand(s.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name], 3_000);
           if (Array.isArray(reply)) return Number(reply[1]);
         } catch {
           // try the next sentinel
@@ -142,9 +158,9 @@ export async function startSentinelTopology(
       throw new Error('no sentinel answered');
     };
     // Every sentinel must know the replica and the other sentinels before a failover can work.
-    await until('the sentinels to see the replica and each other', 15_000, async () => {
+    await until('the sentinels to see the replica and each other', 30_000, async () => {
       for (const s of sentinels) {
-        const info = await redisCommand(s.port, ['SENTINEL', 'MASTER', name], 1_000);
+        const info = await redisCommand(s.port, ['SENTINEL', 'MASTER', name], 3_000);
         const map = new Map<string, string>();
         if (Array.isArray(info))
           for (let i = 0; i + 1 < info.length; i += 2) map.set(String(info[i]), String(info[i + 1]));
@@ -170,7 +186,7 @@ export async function startSentinelTopology(
         return until(`a new primary (not ${oldPort})`, ms, async () => {
           const port = await primaryPort();
           if (port === oldPort) return undefined;
-          const role = (await redisCommand(port, ['ROLE'], 1_000)) as unknown[];
+          const role = (await redisCommand(port, ['ROLE'], 3_000)) as unknown[];
           return role[0] === 'master' ? port : undefined;
         });
       },
@@ -215,7 +231,7 @@ export interface ClusterTopology {
 async function clusterNodes(
   port: number,
 ): Promise<{ id: string; port: number; flags: string; master: string }[]> {
-  const text = String(await redisCommand(port, ['CLUSTER', 'NODES'], 2_000));
+  const text = String(await redisCommand(port, ['CLUSTER', 'NODES'], 3_000));
   return text
     .trim()
     .split('\n')
@@ -263,7 +279,7 @@ export async function startClusterTopology(
     const first = servers[0] as RedisServer;
     for (const s of servers.slice(1))
       await redisCommand(first.port, ['CLUSTER', 'MEET', '127.0.0.1', String(s.port)]);
-    await until('every node to know the others', 15_000, async () => {
+    await until('every node to know the others', 30_000, async () => {
       for (const s of servers) if ((await clusterNodes(s.port)).length !== 6) return undefined;
       return true;
     });
@@ -282,7 +298,7 @@ export async function startClusterTopology(
           if (s.pid === undefined) continue;
           let info: string;
           try {
-            info = String(await redisCommand(s.port, ['CLUSTER', 'INFO'], 1_000));
+            info = String(await redisCommand(s.port, ['CLUSTER', 'INFO'], 3_000));
           } catch {
             continue; // a killed node
           }
@@ -292,7 +308,7 @@ export async function startClusterTopology(
       });
     };
     await waitForOk();
-    await until('every replica to sync', 15_000, async () => {
+    await until('every replica to sync', 30_000, async () => {
       for (const r of servers.slice(3))
         if ((await replicationField(r.port, 'master_link_status')) !== 'up') return undefined;
       return true;
@@ -318,7 +334,7 @@ export async function startClusterTopology(
       target: { cluster: { rootNodes: servers.slice(0, 3).map((s) => ({ url: s.url })) } },
       async primaryOf(slot) {
         return anyLive(async (port) => {
-          const slots = (await redisCommand(port, ['CLUSTER', 'SLOTS'], 1_000)) as unknown[][];
+          const slots = (await redisCommand(port, ['CLUSTER', 'SLOTS'], 3_000)) as unknown[][];
           for (const range of slots)
             if (Number(range[0]) <= slot && slot <= Number(range[1]))
               return Number((range[2] as unknown[])[1]);
@@ -335,7 +351,7 @@ export async function startClusterTopology(
         });
       },
       async keySlot(key) {
-        return anyLive(async (port) => Number(await redisCommand(port, ['CLUSTER', 'KEYSLOT', key], 1_000)));
+        return anyLive(async (port) => Number(await redisCommand(port, ['CLUSTER', 'KEYSLOT', key], 3_000)));
       },
       node,
       waitForOk,

@@ -23,6 +23,7 @@ import {
   type ClusterTopology,
   redisCommand,
   type SentinelTopology,
+  startAll,
   startClusterTopology,
   startSentinelTopology,
 } from '../helpers/redis-topology';
@@ -74,16 +75,21 @@ beforeAll(async () => {
     },
   });
   const ct = sandboxClient(sb, 4);
-  const [s, l, c, linked] = await Promise.all([
-    startSentinelTopology({ downAfterMs: DOWN_AFTER_MS }),
-    startSentinelTopology({ downAfterMs: DOWN_AFTER_MS, proxied: true }),
-    startClusterTopology({ nodeTimeoutMs: 1_000 }),
-    linkedUser(ct, 'ha-trader'),
+  // Assigned as soon as started, so afterAll stops them even when the other start fails.
+  await Promise.all([
+    startAll(
+      () => startSentinelTopology({ downAfterMs: DOWN_AFTER_MS }),
+      () => startSentinelTopology({ downAfterMs: DOWN_AFTER_MS, proxied: true }),
+      () => startClusterTopology({ nodeTimeoutMs: 1_000 }),
+    ).then(([s, l, c]) => {
+      sentinel = s;
+      lossy = l;
+      cluster = c;
+    }),
+    linkedUser(ct, 'ha-trader').then((linked) => {
+      trader = { user: linked.user, accountId: linked.account.account_id, broker: linked.account.broker };
+    }),
   ]);
-  sentinel = s;
-  lossy = l;
-  cluster = c;
-  trader = { user: linked.user, accountId: linked.account.account_id, broker: linked.account.broker };
 }, 90_000);
 
 afterAll(async () => {
@@ -124,7 +130,8 @@ function spawnRelay(target: unknown, key: string): RelayChild {
   return child;
 }
 
-const leading = (rs: RelayChild[]) => rs.find((r) => !r.exited && r.led.at(-1)?.to === undefined && r.led.length > 0);
+const leading = (rs: RelayChild[]) =>
+  rs.find((r) => !r.exited && r.led.at(-1)?.to === undefined && r.led.length > 0);
 
 async function stopRelay(r: RelayChild): Promise<void> {
   if (r.exited) return;
@@ -252,10 +259,15 @@ async function figures(
     const index = list.findIndex((s) => s.id === m.s);
     const maxDelivered = Math.max(0, ...c.delivered.filter((d) => d.session === m.s).map((d) => d.seq));
     const later = list.slice(index + 1).some((s) => c.sessionsSeen.includes(s.id));
-    return (later && m.q > maxDelivered) || c.gaps.some((g) => g.from !== undefined && g.to !== undefined && g.from <= m.q && m.q <= g.to);
+    return (
+      (later && m.q > maxDelivered) ||
+      c.gaps.some((g) => g.from !== undefined && g.to !== undefined && g.from <= m.q && m.q <= g.to)
+    );
   };
   await until(
-    () => missing().every(covered) && c.handled.length >= new Set(c.delivered.map((d) => key(d.session, d.seq))).size,
+    () =>
+      missing().every(covered) &&
+      c.handled.length >= new Set(c.delivered.map((d) => key(d.session, d.seq))).size,
     30_000,
     `${name}: consumers to catch up`,
   ).catch(() => undefined);
@@ -309,7 +321,11 @@ async function scenario(
   const rs = [spawnRelay(target, key), spawnRelay(target, key)];
   const c = await consume(target, key);
   try {
-    await until(() => leading(rs) !== undefined && sessions.some((s) => s.authAt >= since), 30_000, 'a leader');
+    await until(
+      () => leading(rs) !== undefined && sessions.some((s) => s.authAt >= since),
+      30_000,
+      'a leader',
+    );
     step('leading');
     const stopTrading = trade(key);
     await until(() => c.delivered.length >= 20, 15_000, 'updates flowing');
@@ -435,7 +451,11 @@ it("5. Cluster failover of the shard holding the relay's slot: 0 lost, 0 duplica
       const primary = await cluster.primaryOf(slot);
       const replica = await cluster.replicaOf(primary);
       await redisCommand(replica, ['CLUSTER', 'FAILOVER']);
-      await until(async () => (await cluster.primaryOf(slot)) === replica, 20_000, 'the replica to take the slot');
+      await until(
+        async () => (await cluster.primaryOf(slot)) === replica,
+        20_000,
+        'the replica to take the slot',
+      );
     },
     'none',
   );

@@ -12,6 +12,7 @@ import {
   type ClusterTopology,
   redisCommand,
   type SentinelTopology,
+  startAll,
   startClusterTopology,
   startSentinelTopology,
 } from '../helpers/redis-topology';
@@ -25,7 +26,7 @@ let cluster: ClusterTopology | undefined;
 
 beforeAll(async () => {
   sb = await startSandbox({ tickMs: 0, symbols: { AAPL: '100' } });
-  [sentinel, cluster] = await Promise.all([startSentinelTopology(), startClusterTopology()]);
+  [sentinel, cluster] = await startAll(startSentinelTopology, startClusterTopology);
 });
 afterAll(async () => {
   await Promise.all([sentinel?.stop(), cluster?.stop(), sb?.close()]);
