@@ -111,7 +111,9 @@ export async function authorizeSandboxConnection(
         }),
       });
     } catch (error) {
-      throw new Error(`could not reach the sandbox's link page: ${(error as Error).message}`, { cause: error });
+      throw new Error(`could not reach the sandbox's link page: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const html = await response.text();
     const step = response.headers.get(STEP_HEADER);
@@ -142,7 +144,8 @@ export async function authorizeSandboxConnection(
       code: options.code ?? '123456',
       action: 'submit_code',
     });
-  if (page.step !== 'result' || !page.redirect) throw fail(page.alert ?? `the flow stopped at the ${page.step} step`);
+  if (page.step !== 'result' || !page.redirect)
+    throw fail(page.alert ?? `the flow stopped at the ${page.step} step`);
   const outcome = parseLinkRedirect(page.redirect);
   return {
     connectionId,

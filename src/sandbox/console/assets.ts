@@ -19,7 +19,10 @@ function here(): string | undefined {
   if (typeof __dirname === 'string') return __dirname;
   // ESM build: no __dirname; find the installed package from the working directory.
   try {
-    return join(dirname(createRequire(join(process.cwd(), 'index.js')).resolve('connect-trade/package.json')), 'dist');
+    return join(
+      dirname(createRequire(join(process.cwd(), 'index.js')).resolve('connect-trade/package.json')),
+      'dist',
+    );
   } catch {
     return undefined;
   }

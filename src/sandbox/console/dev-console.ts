@@ -93,7 +93,12 @@ export class DevConsole {
       push(this.log, logged, MAX_LOG);
       this.broadcast('request', logged);
     } else {
-      const frame = { at: new Date().toISOString(), stream: entry.stream, direction: entry.direction, frame: forDisplay(entry.frame) };
+      const frame = {
+        at: new Date().toISOString(),
+        stream: entry.stream,
+        direction: entry.direction,
+        frame: forDisplay(entry.frame),
+      };
       push(this.frames, frame, MAX_FRAMES);
       this.broadcast('frame', frame);
     }
@@ -110,7 +115,10 @@ export class DevConsole {
     const path = req.url.pathname;
     const given = req.url.searchParams.get('token') ?? cookie(req, COOKIE);
     if (given === undefined || given === '')
-      return this.denied(401, 'The developer console needs the token the sandbox printed at start (…/__sandbox/console?token=…).');
+      return this.denied(
+        401,
+        'The developer console needs the token the sandbox printed at start (…/__sandbox/console?token=…).',
+      );
     if (!this.tokenMatches(given)) return this.denied(403, 'That console token is not this sandbox run’s.');
     if (path === CONSOLE_PATH && req.url.searchParams.has('token'))
       // Trade the token in the address bar for a cookie only the console sees.
@@ -188,7 +196,8 @@ export class DevConsole {
   }
 
   private snapshot() {
-    if (this.history.length === 0) push(this.history, { t: Date.now(), prices: this.deps.prices() }, MAX_SAMPLES);
+    if (this.history.length === 0)
+      push(this.history, { t: Date.now(), prices: this.deps.prices() }, MAX_SAMPLES);
     return {
       info: this.deps.controls.info(),
       requests: this.log,
@@ -284,7 +293,11 @@ export class DevConsole {
       this.sample();
       return pageResponse(200, 'application/json; charset=utf-8', JSON.stringify(result ?? {}));
     } catch (error) {
-      return pageResponse(400, 'application/json; charset=utf-8', JSON.stringify({ message: (error as Error).message }));
+      return pageResponse(
+        400,
+        'application/json; charset=utf-8',
+        JSON.stringify({ message: (error as Error).message }),
+      );
     }
   }
 }

@@ -37,13 +37,15 @@ export function ownsPath(pathname: string): boolean {
 
 /** Answers a page request without a socket (guard included). */
 export async function handlePage(pages: SandboxPages, req: PageRequest): Promise<PageResponse> {
+  const { pathname } = req.url;
+  const authorize = AUTHORIZE.exec(pathname);
+  // A connection id that does not percent-decode is a 400 (JSON, like every malformed target).
+  const connectionId = authorize && decodePathSegment(authorize[1] ?? '', 'connection_id');
   const refused = guardPage(req, pages.policy);
   if (refused) return refused;
-  const { pathname } = req.url;
   if (pathname === LINK_CSS_PATH) return pageResponse(200, 'text/css; charset=utf-8', LINK_CSS);
   if (pathname === LINK_JS_PATH) return pageResponse(200, 'text/javascript; charset=utf-8', LINK_JS);
-  const authorize = AUTHORIZE.exec(pathname);
-  if (authorize) return pages.link.handle(req, decodePathSegment(authorize[1] ?? '', 'connection_id'));
+  if (connectionId !== null) return pages.link.handle(req, connectionId);
   return pages.console.handle(req);
 }
 

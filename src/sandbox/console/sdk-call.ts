@@ -19,13 +19,16 @@ function query(path: string): Json | undefined {
 }
 
 function segments(path: string): string[] {
-  return (path.split('?')[0] ?? '').split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  return (path.split('?')[0] ?? '')
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
 }
 
 /**

@@ -31,7 +31,6 @@ import {
   scenarioOf,
 } from './scenarios';
 
-
 /** What the link page needs from the sandbox. */
 export interface LinkPageDeps {
   state: SandboxState;
@@ -58,7 +57,12 @@ export class LinkPages {
   handle(req: PageRequest, connectionId: string): PageResponse {
     const connection = this.deps.state.connections.get(connectionId);
     if (!connection)
-      return this.page(404, 'not_found', 'Link not found', '<p>There is no pending broker link at this address. Ask the app for a new one.</p>');
+      return this.page(
+        404,
+        'not_found',
+        'Link not found',
+        '<p>There is no pending broker link at this address. Ask the app for a new one.</p>',
+      );
     const closed = this.closedPage(connection);
     if (closed) return closed;
     if (req.method === 'GET' || req.method === 'HEAD') return this.brokerStep(connection);
@@ -108,7 +112,8 @@ export class LinkPages {
       return this.outcome(connection, broker, loginOutcome(played), scenario);
     }
     if (action === 'submit_code') {
-      if (!this.verify(`${id}.mfa.${broker}`, form.get('ticket') ?? '')) return this.loginStep(connection, broker);
+      if (!this.verify(`${id}.mfa.${broker}`, form.get('ticket') ?? ''))
+        return this.loginStep(connection, broker);
       const outcome = codeOutcome(form.get('code') ?? '');
       if (outcome.kind === 'alert') return this.mfaStep(connection, broker, outcome.message);
       return this.outcome(connection, broker, outcome, 'auto');
@@ -184,7 +189,12 @@ export class LinkPages {
     return this.page(200, 'broker', 'Connect your brokerage account', body);
   }
 
-  private loginStep(connection: ConnectionRecord, broker: string, alert?: string, scenario: LinkScenario = 'auto'): PageResponse {
+  private loginStep(
+    connection: ConnectionRecord,
+    broker: string,
+    alert?: string,
+    scenario: LinkScenario = 'auto',
+  ): PageResponse {
     const select = LINK_SCENARIOS.map(
       (s) => `<option value="${s.value}"${s.value === scenario ? ' selected' : ''}>${esc(s.label)}</option>`,
     ).join('');
@@ -249,7 +259,10 @@ export class LinkPages {
     main: string,
     headers: Record<string, string> = {},
   ): PageResponse {
-    return pageResponse(status, 'text/html; charset=utf-8', layout(title, main), { [STEP_HEADER]: step, ...headers });
+    return pageResponse(status, 'text/html; charset=utf-8', layout(title, main), {
+      [STEP_HEADER]: step,
+      ...headers,
+    });
   }
 }
 

@@ -3,7 +3,7 @@
  * request-like value to a response-like value: no socket, so they run the same under node:http, in
  * process, or in a test. `page-server.ts` adapts them to node:http.
  */
-import { allowedHost, type AdminPolicy } from '../http/admin-guard';
+import { type AdminPolicy, allowedHost } from '../http/admin-guard';
 import { hostName, parseOrigin } from '../http/request-target';
 
 /** A request as the pages see it. */
@@ -40,7 +40,8 @@ export function header(req: PageRequest, name: string): string | undefined {
  * nothing from another origin), no framing, no sniffing, no referrer, no caching.
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -78,7 +79,10 @@ export function guardPage(req: PageRequest, policy: AdminPolicy): PageResponse |
     port = undefined;
   }
   if (name === undefined || !allowedHost(policy, name) || port !== policy.port())
-    return refusal(403, `Forbidden: Host ${JSON.stringify(host ?? '')} is not this sandbox (use 127.0.0.1 or localhost with its port).`);
+    return refusal(
+      403,
+      `Forbidden: Host ${JSON.stringify(host ?? '')} is not this sandbox (use 127.0.0.1 or localhost with its port).`,
+    );
   const origin = header(req, 'origin');
   if (origin !== undefined) {
     const parsed = parseOrigin(origin);
@@ -86,7 +90,13 @@ export function guardPage(req: PageRequest, policy: AdminPolicy): PageResponse |
       return refusal(403, `Forbidden: cross-origin request (Origin ${JSON.stringify(origin)}).`);
   }
   const site = header(req, 'sec-fetch-site');
-  if (req.method !== 'GET' && req.method !== 'HEAD' && site !== undefined && site !== 'same-origin' && site !== 'none')
+  if (
+    req.method !== 'GET' &&
+    req.method !== 'HEAD' &&
+    site !== undefined &&
+    site !== 'same-origin' &&
+    site !== 'none'
+  )
     return refusal(403, `Forbidden: cross-site request (Sec-Fetch-Site ${site}).`);
   return undefined;
 }

@@ -93,7 +93,10 @@ async function control(body: Row): Promise<string> {
 
 const FAULTS: Record<string, { label: string; spec: Row }> = {
   fail503: { label: 'Fail the next request (503)', spec: { type: 'fail', status: 503, count: 1 } },
-  fail429: { label: 'Rate-limit the next request (429)', spec: { type: 'fail', status: 429, count: 1, retry_after: 1 } },
+  fail429: {
+    label: 'Rate-limit the next request (429)',
+    spec: { type: 'fail', status: 429, count: 1, retry_after: 1 },
+  },
   fail500: { label: 'Fail the next request (500)', spec: { type: 'fail', status: 500, count: 1 } },
   latency: { label: 'Delay the next request by 2 s', spec: { type: 'latency', ms: 2000, count: 1 } },
   drop_response: { label: 'Drop the next response (lost ack)', spec: { type: 'drop_response', count: 1 } },
@@ -103,7 +106,15 @@ const FAULTS: Record<string, { label: string; spec: Row }> = {
   expire_token: { label: 'Expire market-data tokens', spec: { type: 'expire_token' } },
 };
 
-function Controls({ symbols, prices, faults }: { symbols: string[]; prices: Record<string, string>; faults: Row[] }) {
+function Controls({
+  symbols,
+  prices,
+  faults,
+}: {
+  symbols: string[];
+  prices: Record<string, string>;
+  faults: Row[];
+}) {
   const [fault, setFault] = useState('fail503');
   const [path, setPath] = useState('');
   const [symbol, setSymbol] = useState(symbols[0] ?? 'AAPL');
@@ -209,11 +220,14 @@ function Frames({ frames }: { frames: Frame[] }) {
   return html`<section class="panel" aria-labelledby="frames-h">
     <h2 id="frames-h">Stream frames <span class="count">${frames.length}</span></h2>
     <ol class="frames scroll" reversed>
-      ${[...frames].reverse().slice(0, 50).map((f) => {
-        const body = f.frame as Row;
-        const kind = String(body?.action ?? body?.type ?? body?.event ?? '');
-        return html`<li><span class="tag">${f.stream === 'brokerage' ? 'brokerage' : 'market data'}</span> ${f.direction === 'in' ? '→' : '←'} <strong>${kind}</strong> <code>${JSON.stringify(body).slice(0, 140)}</code></li>`;
-      })}
+      ${[...frames]
+        .reverse()
+        .slice(0, 50)
+        .map((f) => {
+          const body = f.frame as Row;
+          const kind = String(body?.action ?? body?.type ?? body?.event ?? '');
+          return html`<li><span class="tag">${f.stream === 'brokerage' ? 'brokerage' : 'market data'}</span> ${f.direction === 'in' ? '→' : '←'} <strong>${kind}</strong> <code>${JSON.stringify(body).slice(0, 140)}</code></li>`;
+        })}
     </ol>
   </section>`;
 }
@@ -235,7 +249,8 @@ function EntitiesPanel({ entities }: { entities: Entities }) {
     <h2 id="entities-h">State</h2>
     <div role="tablist" aria-label="Entities">
       ${TABS.map(
-        (t) => html`<button type="button" role="tab" id=${`tab-${t}`} aria-controls="entity-panel" aria-selected=${t === tab} class=${t === tab ? 'tab active' : 'tab'} onClick=${() => setTab(t)}>${t} (${entities[t].length})</button>`,
+        (t) =>
+          html`<button type="button" role="tab" id=${`tab-${t}`} aria-controls="entity-panel" aria-selected=${t === tab} class=${t === tab ? 'tab active' : 'tab'} onClick=${() => setTab(t)}>${t} (${entities[t].length})</button>`,
       )}
     </div>
     <div role="tabpanel" id="entity-panel" aria-labelledby=${`tab-${tab}`}>
@@ -283,7 +298,7 @@ function App() {
   return html`<header class="top">
       <h1>Connect Trade sandbox · Developer console</h1>
       <span class=${live ? 'live on' : 'live'} role="status">${live ? 'Live' : 'Reconnecting…'}</span>
-      <span class="muted">${String(state.info.url ?? '')}</span>
+      <span class="url">${String(state.info.url ?? '')}</span>
     </header>
     <main class="grid">
       <${Controls} symbols=${symbols} prices=${prices} faults=${state.entities.faults} />
