@@ -6,7 +6,8 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
+import { ensureUsableLocale } from './locale-shim';
 import 'uplot/dist/uPlot.min.css';
 import './console.css';
 
@@ -259,6 +260,14 @@ function EntitiesPanel({ entities }: { entities: Entities }) {
   </section>`;
 }
 
+let loadingUPlot: Promise<typeof uPlot> | undefined;
+/** uPlot, evaluated on first use (after the locale check: it reads navigator.language when it loads). */
+function loadUPlot(): Promise<typeof uPlot> {
+  ensureUsableLocale();
+  loadingUPlot ??= import('uplot').then((m) => m.default);
+  return loadingUPlot;
+}
+
 function Chart({ symbol, history }: { symbol: string; history: Sample[] }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
@@ -267,21 +276,27 @@ function Chart({ symbol, history }: { symbol: string; history: Sample[] }) {
     history.map((s) => (s.prices[symbol] === undefined ? null : Number(s.prices[symbol]))),
   ];
   useEffect(() => {
-    if (!box.current) return;
-    plot.current = new uPlot(
-      {
-        width: 300,
-        height: 120,
-        legend: { show: false },
-        cursor: { show: false },
-        axes: [{ show: false }, { size: 52, font: '11px system-ui' }],
-        series: [{}, { stroke: '#1d4ed8', width: 1.5 }],
-        scales: { x: { time: true } },
-      },
-      data,
-      box.current,
-    );
-    return () => plot.current?.destroy();
+    let gone = false;
+    void loadUPlot().then((UPlot) => {
+      if (gone || !box.current) return;
+      plot.current = new UPlot(
+        {
+          width: 300,
+          height: 120,
+          legend: { show: false },
+          cursor: { show: false },
+          axes: [{ show: false }, { size: 52, font: '11px system-ui' }],
+          series: [{}, { stroke: '#1d4ed8', width: 1.5 }],
+          scales: { x: { time: true } },
+        },
+        data,
+        box.current,
+      );
+    });
+    return () => {
+      gone = true;
+      plot.current?.destroy();
+    };
   }, []);
   useEffect(() => {
     plot.current?.setData(data);
