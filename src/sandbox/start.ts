@@ -274,7 +274,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
     },
   };
-  logger.info?.(`sandbox listening on ${baseUrl} (streams: ${sandbox.streamUrl}, ${sandbox.marketDataUrl})`);
+  logger.info?.(
+    `sandbox listening on ${baseUrl} (streams: ${sandbox.streamUrl}, ${sandbox.marketDataUrl}; developer console: ${sandbox.consoleUrl})`,
+  );
   if (!isLoopbackName(boundHost) && options.adminToken === undefined) warnOpenAdmin(boundHost, logger);
   return sandbox;
 }
