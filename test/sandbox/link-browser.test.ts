@@ -11,10 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { runExample } from '../../scripts/run-examples';
 import { ConnectTrade } from '../../src';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { launchChromium } from '../helpers/chromium';
 import { closeServer } from '../helpers/close-server';
+import { requireChromium } from '../helpers/prereqs';
 
 jest.setTimeout(120_000);
 
@@ -304,5 +306,20 @@ describe('the developer console', () => {
     const events = await page.evaluate(async () => (await fetch('/__sandbox/console/events')).status);
     expect(events).toBe(401);
     await fresh.close();
+  });
+});
+
+describe('examples/e2e/link-flow.ts (a platform’s own e2e test of the link flow)', () => {
+  it('drives the link page in Chromium and its app reads both outcomes', async () => {
+    process.env.CHROMIUM_PATH = requireChromium();
+    const result = await runExample('e2e/link-flow.ts', 90_000);
+    if (!result.ok) throw new Error(`link-flow.ts failed:\n${result.output}`);
+    expect(result.output).toMatch(
+      /alice: app shows "Broker linked", outcome \{"status":"success","connectionId":"conn_\d+"\}, connection active/,
+    );
+    expect(result.output).toMatch(
+      /user_locked: app shows "Linking failed", outcome \{"status":"error","errorCode":"account_locked"\}, connection error/,
+    );
+    expect(result.output).toContain('Done.');
   });
 });
