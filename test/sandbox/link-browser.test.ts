@@ -141,14 +141,14 @@ describe('the link page, row by row of the magic credentials', () => {
     const page = await openLogin(authorization_url);
     await login(page, 'someone', 'wrong');
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Invalid username or password/);
-    await page.screenshot({ path: join(IMAGES, 'link-error.png') });
+    await page.locator('main').screenshot({ path: join(IMAGES, 'link-error.png') });
     expect((await connection(connection_id ?? ''))?.status).toBe('pending');
     await login(page, 'user_mfa', 'pass_good');
     await page.getByLabel('One-time code').fill('999999');
     await page.getByRole('button', { name: 'Submit code' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/one-time code is not valid/);
     await page.getByLabel('One-time code').fill('123456');
-    await page.screenshot({ path: join(IMAGES, 'link-code.png') });
+    await page.locator('main').screenshot({ path: join(IMAGES, 'link-code.png') });
     await page.getByRole('button', { name: 'Submit code' }).click();
     expect(await arrived(page)).toBe(`${APP_QUERY}&connection_id=${connection_id}&status=success`);
     await page.close();
@@ -167,7 +167,7 @@ describe('the link page, row by row of the magic credentials', () => {
     const { authorization_url, connection_id } = await link();
     const page = await openLogin(authorization_url);
     await page.getByLabel('Scenario').selectOption('broker_unavailable');
-    await page.screenshot({ path: join(IMAGES, 'link-login.png') });
+    await page.locator('main').screenshot({ path: join(IMAGES, 'link-login.png') });
     await login(page, 'someone', 'pass_good');
     expect(await arrived(page)).toBe(`${APP_QUERY}&status=error&error_code=broker_unavailable`);
     expect((await connection(connection_id ?? ''))?.status).toBe('error');
@@ -184,7 +184,7 @@ describe('the link page', () => {
     await page.goto(authorization_url);
     expect(await page.getByRole('radio').count()).toBeGreaterThanOrEqual(20);
     expect(await page.getByRole('radio', { name: 'Charles Schwab' }).isChecked()).toBe(true);
-    await page.screenshot({ path: join(IMAGES, 'link-broker.png'), fullPage: true });
+    await page.locator('main').screenshot({ path: join(IMAGES, 'link-broker.png') });
     expect(await axeViolations(page)).toEqual([]);
     expect(await connection(connection_id ?? '')).toMatchObject({ status: 'pending', accounts: [] });
     // The other steps too.
@@ -207,7 +207,7 @@ describe('the link page', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
       'This link was already used',
     );
-    await page.screenshot({ path: join(IMAGES, 'link-used.png') });
+    await page.locator('main').screenshot({ path: join(IMAGES, 'link-used.png') });
     expect(await axeViolations(page)).toEqual([]);
 
     const stale = await link();
@@ -290,7 +290,10 @@ describe('the developer console', () => {
     await page.getByText('tick: done').waitFor();
     await page.getByRole('tab', { name: /connections/ }).click();
     await page.waitForTimeout(700); // a few price samples on the charts
-    await page.screenshot({ path: join(IMAGES, 'console.png'), fullPage: true });
+    await page.screenshot({
+      path: join(IMAGES, 'console.png'),
+      clip: { x: 0, y: 0, width: 1100, height: 760 },
+    });
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     console.log(`console: first render ${loadMs} ms, SDK call shown after ${shownMs} ms`);

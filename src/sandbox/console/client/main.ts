@@ -182,7 +182,7 @@ function Requests({ requests }: { requests: LoggedRequest[] }) {
   };
   return html`<section class="panel wide" aria-labelledby="requests-h">
     <h2 id="requests-h">REST requests <span class="count">${requests.length}</span></h2>
-    <div class="scroll">
+    <div class="scroll" tabindex="0">
       <table>
         <thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Status</th><th scope="col">Duration</th><th scope="col">Request id</th></tr></thead>
         <tbody>
@@ -220,7 +220,7 @@ function Requests({ requests }: { requests: LoggedRequest[] }) {
 function Frames({ frames }: { frames: Frame[] }) {
   return html`<section class="panel" aria-labelledby="frames-h">
     <h2 id="frames-h">Stream frames <span class="count">${frames.length}</span></h2>
-    <ol class="frames scroll" reversed>
+    <ol class="frames scroll" tabindex="0" reversed>
       ${[...frames]
         .reverse()
         .slice(0, 50)
@@ -236,7 +236,7 @@ function Frames({ frames }: { frames: Frame[] }) {
 function Table({ rows, label }: { rows: Row[]; label: string }) {
   if (rows.length === 0) return html`<p class="muted">No ${label.toLowerCase()} yet.</p>`;
   const columns = Object.keys(rows[0] ?? {});
-  return html`<div class="scroll"><table aria-label=${label}>
+  return html`<div class="scroll" tabindex="0"><table aria-label=${label}>
     <thead><tr>${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
     <tbody>${rows.map((r) => html`<tr>${columns.map((c) => html`<td>${String(r[c] ?? '')}</td>`)}</tr>`)}</tbody>
   </table></div>`;
