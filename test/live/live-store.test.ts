@@ -1,4 +1,3 @@
-import { restErrorFactory } from '../../src/core/errors';
 import {
   APIUserAbortError,
   AuthenticationError,
