@@ -8,11 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-/** The console's bundled script and stylesheet. */
-export interface ConsoleAssets {
-  js: string;
-  css: string;
-}
+import type { ConsoleAssets } from './build';
 
 /** The directory of this module's code (`dist/` once built, `src/sandbox/console/` from source). */
 function here(): string | undefined {

@@ -3,7 +3,11 @@
  * (uPlot's), no source maps, nothing external. Used by `npm run build` (scripts/build-console.ts)
  * and, in a clone without a build, on the first console request.
  */
-import type { ConsoleAssets } from './assets';
+/** The console's bundled script and stylesheet. */
+export interface ConsoleAssets {
+  js: string;
+  css: string;
+}
 
 /** Bundles `entry` (client/main.ts) in memory. */
 export async function bundleConsole(entry: string): Promise<ConsoleAssets> {
