@@ -1,6 +1,7 @@
 /**
  * The bridge between resources and the wire. openapi-fetch is the typed call layer: its types
- * check each path with its parameters and body, and its serializers build the URL. Its request
+ * check each path with its parameters and body, and its serializers build the URL (the query's
+ * fragments cached per distinct value: query-string.ts). Its request
  * pipeline (`coreFetch`: WHATWG `Headers` and `Request`, middleware, `Response` parsing) is not
  * used: on a small JSON call it cost more than the rest of the SDK (bench/README.md), and WHATWG
  * `Headers` alone loads Node's bundled undici on the first request. Instead one function
@@ -11,8 +12,6 @@
 import {
   type Client,
   type ClientPathsWithMethod,
-  createFinalURL,
-  createQuerySerializer,
   defaultPathSerializer,
   type MaybeOptionalInit,
 } from 'openapi-fetch';
@@ -22,6 +21,7 @@ import { authHeaders, type Credentials, scopeOf } from './auth';
 import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } from './errors';
 import { lazyModule } from './lazy';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
+import { queryString } from './query-string';
 import type { Lane, RateLimiter } from './rate-limit';
 import { type AttemptGate, type RetryMode, sendWithRetries } from './retry';
 import { SecretScope } from './secret-scope';
@@ -87,9 +87,6 @@ function loadLimiter(options: ResolvedOptions): () => RateLimiter | Promise<Rate
   loading.catch(() => {});
   return () => limiter ?? loading;
 }
-
-// PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
-const querySerializer = createQuerySerializer({ array: { style: 'form', explode: false } });
 
 /**
  * Checks a 2xx body and gives it its type (`what` names the operation in the error), e.g.
@@ -206,15 +203,12 @@ export class RestCore {
       // Throws a ConfigurationError before any I/O (unknown operation, missing credentials).
       const headers = this.#headers(method, path, options.headers, body !== undefined);
       const { baseUrl, defaultQuery } = this.context.options;
-      let url: string;
+      let url = `${baseUrl}${path}`;
       try {
-        url = createFinalURL(path, {
-          baseUrl,
-          // defaultQuery first: a parameter the call sets wins.
-          params: defaultQuery ? { ...params, query: { ...defaultQuery, ...params.query } } : params,
-          querySerializer,
-          pathSerializer: defaultPathSerializer,
-        });
+        if (params.path) url = defaultPathSerializer(url, params.path);
+        // defaultQuery first: a parameter the call sets wins.
+        const search = queryString(defaultQuery ? { ...defaultQuery, ...params.query } : params.query);
+        if (search) url += `?${search}`;
       } catch (error) {
         throw errorFactory.configuration(
           `Could not build the request: ${(error as Error)?.message ?? error}`,
