@@ -32,8 +32,8 @@
  */
 import { loadavg } from 'node:os';
 import { parseRetryAfter, restErrorFactory } from '../src/core/errors';
-import { RateLimiter } from '../src/core/rate-limit';
-import type { Transport, WireRequest, WireResponse } from '../src/core/transport';
+import { RateLimiter } from '../src/rest/rate-limit';
+import type { Transport, WireRequest, WireResponse } from '../src/rest/transport';
 import { pinning, startServer } from './loopback.cjs';
 
 // The built package (`npm run bench:ratelimit` builds it first).
