@@ -23,6 +23,13 @@ const arrays = new Map<string, Map<string, string>>();
 /** @internal How many fragments were encoded (cache misses): tests check it does not grow with repeated calls. */
 export const queryStringStats = { encoded: 0 };
 
+/** @internal How many fragments the caches hold (bounded by MAX_NAMES × MAX_VALUES per kind). */
+export function queryCacheSize(): number {
+  let size = 0;
+  for (const all of [scalars, arrays]) for (const byValue of all.values()) size += byValue.size;
+  return size;
+}
+
 /**
  * An array's key: its items comma-joined, when that says exactly what it serializes to (strings
  * without a comma, numbers); else undefined (not cached).
