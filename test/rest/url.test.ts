@@ -1,11 +1,12 @@
 /**
- * The query string (src/rest/query-string.ts): what openapi-fetch's serializer writes, each
+ * The query string (src/rest/url.ts): what openapi-fetch's serializer writes, each
  * `name=value` fragment encoded once per distinct value and reused, so a repeated query shape
  * costs no encoding per call (issue 25); the caches are bounded.
  */
-import { createQuerySerializer } from 'openapi-fetch';
+import { createFinalURL, createQuerySerializer, defaultPathSerializer } from 'openapi-fetch';
+import { ConfigurationError } from '../../src/core/errors';
 import { ConnectTrade } from '../../src/rest';
-import { queryCacheSize, queryString, queryStringStats } from '../../src/rest/query-string';
+import { queryCacheSize, queryString, queryStringStats, requestUrl } from '../../src/rest/url';
 
 const reference = createQuerySerializer({ array: { style: 'form', explode: false } });
 
@@ -21,7 +22,6 @@ describe('queryString', () => {
     { n: [1, 2.5, -0, Number.NaN] },
     { a: true, b: false, c: 0, d: '', e: undefined, f: null, g: [] },
     { mixed: ['x', 1, null, undefined, true] },
-    { filter: { side: 'BUY', symbol: 'AAPL' } }, // deepObject, as openapi-fetch writes it
     { '1': 'numeric key first', z: 'last' },
   ];
 
@@ -30,6 +30,23 @@ describe('queryString', () => {
     expect(queryString(query as Record<string, unknown>)).toBe(expected);
     // Twice: the cached fragments give the same string.
     expect(queryString(query as Record<string, unknown>)).toBe(expected);
+  });
+
+  it('refuses an object (no query parameter of the spec is one); through a client, a ConfigurationError, nothing sent', async () => {
+    expect(() => queryString({ filter: { side: 'BUY' } })).toThrow(TypeError);
+    let sent = 0;
+    const u = new ConnectTrade({
+      clientId: 'cid',
+      clientSecret: 'cs-test-secret-000',
+      baseUrl: 'https://api.test',
+      fetch: async () => {
+        sent++;
+        return new Response('[]', { status: 200 });
+      },
+    }).forUser({ userId: 'u', userSecret: 'us-test-secret-000' });
+    const params = { account_id: { id: 'acc_1' } } as unknown as { account_id: string };
+    await expect(u.balances.list(params)).rejects.toThrow(ConfigurationError);
+    expect(sent).toBe(0);
   });
 
   it('keeps apart values that are equal as keys but not on the wire', () => {
@@ -55,6 +72,25 @@ describe('queryString', () => {
     const before = queryStringStats.encoded;
     expect(queryString({ cursor: 'first' })).toBe('cursor=first');
     expect(queryStringStats.encoded - before).toBe(1);
+  });
+});
+
+describe('requestUrl', () => {
+  const cases: [string, { path?: Record<string, unknown>; query?: Record<string, unknown> }][] = [
+    ['/orders', {}],
+    ['/orders', { query: { status: 'open', limit: 50 } }],
+    ['/accounts/{account_id}/orders/{order_id}', { path: { account_id: 'acc 1/é', order_id: 'ord?#&' } }],
+    ['/accounts/{account_id}/orders/{order_id}', { path: { account_id: 'acc_1' } }], // one left as written
+    ['/users/{user_id}/tokens', { path: { user_id: 42 }, query: { scope: 'trade read' } }],
+  ];
+  it.each(cases)('%s %j: as openapi-fetch builds it', (path, params) => {
+    const expected = createFinalURL(path, {
+      baseUrl: 'https://api.test/v1',
+      params,
+      querySerializer: reference,
+      pathSerializer: defaultPathSerializer,
+    });
+    expect(requestUrl('https://api.test/v1', path, params)).toBe(expected);
   });
 });
 
