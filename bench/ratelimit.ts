@@ -31,7 +31,8 @@
  *    whose CPU is the limit (a platform's), and the figure the goal is read from.
  */
 import { loadavg } from 'node:os';
-import { parseRetryAfter, restErrorFactory } from '../src/core/errors';
+import { restErrorFactory } from '../src/core/errors';
+import { parseRetryAfter } from '../src/core/retry-after';
 import { RateLimiter } from '../src/rest/rate-limit';
 import type { Transport, WireRequest, WireResponse } from '../src/rest/transport';
 import { pinning, startServer } from './loopback.cjs';

@@ -2,7 +2,6 @@
  * `connect-trade/rest`: the REST client alone, with no WebSocket code, for apps (and browser
  * bundles) that never stream.
  */
-
 export type { DecimalInput } from './core/decimal';
 export type { AppInfo } from './core/environment';
 export {
@@ -33,7 +32,13 @@ export type { Logger } from './core/logging';
 export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export { APIPromise, type WithResponse } from './rest/api-promise';
 export type { SecretProvider } from './rest/auth';
-export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './rest/client';
+export {
+  ConnectTrade,
+  /** The REST client, as the default export too: `import ConnectTrade from 'connect-trade/rest'`. */
+  ConnectTrade as default,
+  ConnectTradeUser,
+  type UserCredentials,
+} from './rest/client';
 export type {
   ClientOptions,
   ConnectionTypeField,

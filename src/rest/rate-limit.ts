@@ -5,7 +5,9 @@
  * others. request.ts loads this module only when a limit is configured: clients without limits
  * never run (or, in browsers, download up front) any of it.
  */
-import type { parseRetryAfter, restErrorFactory } from '../core/errors';
+
+import type { restErrorFactory } from '../core/errors';
+import type { parseRetryAfter } from '../core/retry-after';
 import type { RateLimitOptions, RateLimitRate } from './options';
 import { type BucketKind, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
 import type { Transport, WireRequest, WireResponse } from './transport';

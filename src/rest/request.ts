@@ -10,11 +10,13 @@
  */
 import type { Client, ClientPathsWithMethod, MaybeOptionalInit } from 'openapi-fetch';
 import type { paths } from '../../generated/schema';
-import { ConnectTradeError, restErrorFactory as errorFactory, parseRetryAfter } from '../core/errors';
+import { ConnectTradeError, restErrorFactory as errorFactory } from '../core/errors';
+import { parseRetryAfter } from '../core/retry-after';
 import { SecretScope } from '../core/secret-scope';
 import { loadTracing, type Tracing } from '../core/telemetry';
 import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
+import { errorFromResponse } from './error-response';
 import { lazyModule } from './lazy';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
 import type { Lane, RateLimiter } from './rate-limit';
@@ -329,7 +331,7 @@ export class RestCore {
           if (status < 200 || status >= 300) {
             // Scrubbed as text and as JSON (values and keys, whatever escapes the server used) first.
             const secrets = scope();
-            throw errorFactory.fromResponse(
+            throw errorFromResponse(
               status,
               secrets.redactBody(text),
               secrets.redactHeaders(response.headers),

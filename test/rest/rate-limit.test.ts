@@ -5,7 +5,8 @@
  * per-account bucket of trading calls, and an abort while queued.
  */
 
-import { parseRetryAfter, restErrorFactory } from '../../src/core/errors';
+import { restErrorFactory } from '../../src/core/errors';
+import { parseRetryAfter } from '../../src/core/retry-after';
 import { APITimeoutError, APIUserAbortError, ConfigurationError, ConnectTrade } from '../../src/rest';
 import { clientInternals } from '../../src/rest/client';
 import { RateLimiter as Limiter } from '../../src/rest/rate-limit';
