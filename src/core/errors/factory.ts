@@ -6,7 +6,7 @@
 import { redactHeaders } from '../redact';
 import { ConfigurationError, type ConnectTradeError, ValidationError, type ValidationIssue } from './base';
 import { LiveClosedError, OrderNotFilledError, WaitTimeoutError } from './live';
-import { RelayError } from './relay';
+import { RelayError, type RelayErrorCode } from './relay';
 import {
   APIConnectionError,
   APIError,
@@ -134,11 +134,7 @@ export const liveErrorFactory = {
     return new LiveClosedError(`The live store is closed (${what})`);
   },
   /** A relay failure (see {@link RelayError} for the codes). */
-  relay(
-    code: 'redis_unavailable' | 'malformed_entry' | 'redis_missing' | 'lease_lost',
-    message: string,
-    cause?: unknown,
-  ): RelayError {
+  relay(code: RelayErrorCode, message: string, cause?: unknown): RelayError {
     return new RelayError(message, { code, cause });
   },
 };

@@ -5,8 +5,8 @@
 import type { operations } from '../../../generated/schema';
 import type { Account, Balance, Position, Transaction } from '../../types';
 import { APIPromise } from '../api-promise';
+import { type DeferredModule, deferredIfLoaded, loadDeferred } from '../deferred/load';
 import type { RequestOptions } from '../options';
-import { type OrderChecks, orderChecks } from '../orders/checks';
 import type { RestCore } from '../request';
 import { expectArray } from '../response';
 
@@ -50,13 +50,13 @@ export class UserList<Path extends keyof UserLists> {
     if (symbols === undefined) return this.core.get(this.path as '/accounts', init, options, parse);
     // A symbols filter is checked first (a ValidationError, nothing sent); the checks load on first
     // use. Not async: once they are loaded, the call costs no async frame (bench/README.md).
-    const send = (checks: OrderChecks) => {
-      checks.checkSymbols(symbols);
+    const send = ({ orderChecks }: DeferredModule) => {
+      orderChecks.checkSymbols(symbols);
       return this.core.exchange('GET', this.path, init, options, parse);
     };
     return APIPromise.from(() => {
-      const checks = orderChecks();
-      return checks instanceof Promise ? checks.then(send) : send(checks);
+      const loaded = deferredIfLoaded();
+      return loaded ? send(loaded) : loadDeferred().then(send);
     });
   }
 }
