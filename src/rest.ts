@@ -5,6 +5,7 @@
 export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './client';
 export { APIPromise, type WithResponse } from './core/api-promise';
 export type { SecretProvider } from './core/auth';
+export { type Clock, systemClock } from './core/clock';
 export type { DecimalInput } from './core/decimal';
 export type { AppInfo } from './core/environment';
 export {
@@ -53,6 +54,7 @@ export type {
 } from './core/order-input';
 export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './core/pagination';
 export { Page, PagePromise } from './core/pagination';
+export type { IdGenerator, RandomSource } from './core/random';
 export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export type {
   AccountListParams,

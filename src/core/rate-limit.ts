@@ -5,6 +5,7 @@
  * others. request.ts loads this module only when a limit is configured: clients without limits
  * never run (or, in browsers, download up front) any of it.
  */
+import { type Clock, systemClock } from './clock';
 import type { parseRetryAfter, restErrorFactory } from './errors';
 import type { RateLimitOptions, RateLimitRate } from './options';
 import { type BucketKind, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
@@ -70,11 +71,18 @@ export class RateLimiter {
   readonly #queues = new Map<string, Waiter[]>();
   readonly #max: number;
   #active = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
+  readonly #clock: Clock;
   #wakeAt = UNLIMITED;
   readonly #errors: LimiterErrors;
 
-  constructor(errors: LimiterErrors, options: RateLimitOptions = {}, maxConcurrency = UNLIMITED) {
+  constructor(
+    errors: LimiterErrors,
+    options: RateLimitOptions = {},
+    maxConcurrency = UNLIMITED,
+    clock: Clock = systemClock,
+  ) {
+    this.#clock = clock;
     this.#errors = errors;
     this.#buckets = new TokenBuckets(
       options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
@@ -82,7 +90,7 @@ export class RateLimiter {
     );
     this.#platformRate = rateOf(options.platform);
     if (this.#platformRate.perMs !== UNLIMITED)
-      this.#platform = this.#buckets.add(this.#platformRate, Date.now());
+      this.#platform = this.#buckets.add(this.#platformRate, this.#clock.now());
     this.#users = this.#buckets.kind(rateOf(options.perUser));
     this.#accounts = this.#buckets.kind(rateOf(options.perAccountOrders));
     this.#max = maxConcurrency;
@@ -127,7 +135,7 @@ export class RateLimiter {
       this.#queues.size === 0 &&
       this.#active < this.#max &&
       !request.signal?.aborted &&
-      this.#takeNow(request.lane ?? PLATFORM, Date.now())
+      this.#takeNow(request.lane ?? PLATFORM, this.#clock.now())
     );
   }
 
@@ -137,9 +145,9 @@ export class RateLimiter {
    * removes it from the queue (APIUserAbortError); running out of time is an APITimeoutError.
    */
   wait(request: WireRequest): Promise<WireRequest> {
-    const now = Date.now();
+    const now = this.#clock.now();
     return this.#acquire(request.lane ?? PLATFORM, request.signal, request.timeout).then(() => {
-      const left = request.timeout - (Date.now() - now);
+      const left = request.timeout - (this.#clock.now() - now);
       return left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request;
     });
   }
@@ -209,9 +217,9 @@ export class RateLimiter {
         reject(error);
       };
       const onAbort = () => leave(this.#errors.factory.aborted(signal?.reason));
-      const timer = setTimeout(() => leave(this.#errors.factory.timeout(timeout)), timeout);
+      const timer = this.#clock.setTimeout(() => leave(this.#errors.factory.timeout(timeout)), timeout);
       const done = () => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
@@ -231,7 +239,7 @@ export class RateLimiter {
 
   /** Starts every waiter that can start, one per tenant per turn, then sleeps until the next token. */
   #pump(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     const buckets = this.#buckets;
     let wake = buckets.wait(this.#platform, now);
     if (wake === 0)
@@ -262,9 +270,9 @@ export class RateLimiter {
         head.start();
       }
     if (this.#queues.size > 0 && wake > 0 && now + wake < this.#wakeAt) {
-      clearTimeout(this.#timer);
+      this.#clock.clearTimeout(this.#timer);
       this.#wakeAt = now + wake;
-      this.#timer = setTimeout(() => {
+      this.#timer = this.#clock.setTimeout(() => {
         this.#wakeAt = UNLIMITED;
         this.#pump();
       }, wake);
@@ -292,7 +300,7 @@ export class RateLimiter {
 
   /** A 429 pauses the attempt's narrowest scope (creating its bucket if the scope has no limit). */
   #pause(lane: Lane, retryAfter: string | undefined): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (lane.user === undefined && this.#platform === NONE)
       this.#platform = this.#buckets.add(this.#platformRate, now);
     const bucket =

@@ -48,7 +48,8 @@ export interface PlacementSteps {
 }
 
 /** Placement settings of one call: the retry loop's own settings, plus the order's identity. */
-export interface PlacementOptions extends Pick<AttemptOptions, 'maxRetries' | 'logger' | 'timers'> {
+export interface PlacementOptions
+  extends Pick<AttemptOptions, 'maxRetries' | 'logger' | 'timers' | 'clock' | 'random'> {
   /** The caller's signal: no re-send or lookup starts after it aborts. */
   readonly signal?: AbortSignal | undefined;
   readonly clOrderId: string;
@@ -115,7 +116,13 @@ async function place(
 
     // Retry-After (any status) wins over the backoff; one asking for too long ends the re-sends.
     const retryAfter = kit.retryAfter(failure);
-    const delayMs = attempt < options.maxRetries ? retryDelay(attempt + 1, retryAfter) : undefined;
+    const delayMs =
+      attempt < options.maxRetries
+        ? retryDelay(attempt + 1, retryAfter, {
+            random: options.random,
+            now: options.clock?.now(),
+          })
+        : undefined;
     if (delayMs !== undefined) {
       log(options.logger, 'warn', 'POST /orders failed; re-sending', {
         clOrderId,
@@ -124,7 +131,7 @@ async function place(
         error: (failure as Error)?.name,
       });
       try {
-        await sleep(delayMs, signal, options.timers);
+        await sleep(delayMs, signal, options.clock ?? options.timers);
       } catch (aborted) {
         throw definite(aborted);
       }

@@ -81,6 +81,7 @@ function loadLimiter(options: ResolvedOptions): () => RateLimiter | Promise<Rate
         { factory: errorFactory, parseRetryAfter },
         options.rateLimit,
         options.maxConcurrency,
+        options.clock,
       )),
   );
   // A failed load surfaces on the first request, not as an unhandled rejection here.
@@ -329,6 +330,8 @@ export class RestCore {
         logger: defaults.logger,
         secrets: scope,
         gate,
+        clock: defaults.clock,
+        random: defaults.random,
       },
     ).then(
       (response) => {

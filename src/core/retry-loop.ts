@@ -64,10 +64,12 @@ export async function attempts(
   const path = opts.logger ? new URL(wire.url).pathname : '';
   const secrets = opts.logger && opts.secrets?.();
   const signal = wire.signal;
+  const clock = opts.clock;
+  const now = clock ? () => clock.now() : Date.now;
   for (let n = 1; ; n++) {
     if (signal?.aborted) throw errorFactory.aborted(signal.reason);
     // Timing and log fields only when someone listens: this loop is on every call's path.
-    const started = opts.logger ? Date.now() : 0;
+    const started = opts.logger ? now() : 0;
     const fields = opts.logger ? { method: wire.method, path, attempt: n } : undefined;
     let response: WireResponse;
     try {
@@ -79,9 +81,9 @@ export async function attempts(
     } catch (error) {
       const e = attemptError(error, wire, kit);
       const decision = retryDecision(classifyFailure(e), opts.retry);
-      const durationMs = Date.now() - started;
+      const durationMs = now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {
-        const delayMs = retryDelay(n, undefined) ?? 0;
+        const delayMs = retryDelay(n, undefined, { random: opts.random }) ?? 0;
         log(
           opts.logger,
           'warn',
@@ -89,7 +91,7 @@ export async function attempts(
           { ...fields, durationMs, delayMs, error: e.message },
           secrets,
         );
-        await sleep(delayMs, signal, opts.timers);
+        await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
       log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, secrets);
@@ -99,7 +101,7 @@ export async function attempts(
       ? {
           ...fields,
           status: response.status,
-          durationMs: Date.now() - started,
+          durationMs: now() - started,
           requestId: response.headers['x-request-id'],
         }
       : {};
@@ -110,10 +112,10 @@ export async function attempts(
     const decision =
       response.status < 400 ? 'stop' : retryDecision(classifyFailure(response.status), opts.retry);
     if (decision === 'retry' && n <= opts.maxRetries) {
-      const delayMs = retryDelay(n, response.headers['retry-after']);
+      const delayMs = retryDelay(n, response.headers['retry-after'], { random: opts.random, now: now() });
       if (delayMs !== undefined) {
         log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, secrets);
-        await sleep(delayMs, signal, opts.timers);
+        await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
     }

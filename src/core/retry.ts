@@ -5,7 +5,9 @@
  * strict to be depends on the operation (its mode). The loop itself (retry-loop.ts) is loaded the
  * first time a call needs it: a call answered 2xx on its first attempt never does.
  */
+
 import { retryDelay, type SleepTimers, sleep } from './backoff';
+import type { Clock } from './clock';
 import { APIConnectionError, APIError, ConnectTradeError, restErrorFactory as errorFactory } from './errors';
 import { lazyModule } from './lazy';
 import { log } from './logging';
@@ -66,8 +68,12 @@ export interface AttemptOptions {
   readonly logger?: Logger | undefined;
   /** The secrets this request sent: its log lines are scrubbed with them (only read when logging). */
   readonly secrets?: (() => SecretScope) | undefined;
-  /** Timers of the backoff sleeps (tests inject fake ones). */
+  /** Timers of the backoff sleeps (tests inject fake ones); `clock` wins when both are given. */
   readonly timers?: SleepTimers | undefined;
+  /** The client's clock: backoff sleeps, `Retry-After` dates and log durations read it. */
+  readonly clock?: Clock | undefined;
+  /** The client's jitter source. */
+  readonly random?: (() => number) | undefined;
   /** The client-side limiter, asked around every attempt (with `rateLimit` / `maxConcurrency`). */
   readonly gate?: AttemptGate | undefined;
 }

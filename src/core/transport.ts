@@ -8,6 +8,7 @@
  * (see node-transport.ts for why it beats undici here); elsewhere, and whenever the user passes
  * `fetch`, requests go through fetch.
  */
+import { type Clock, systemClock } from './clock';
 import { restErrorFactory as errorFactory } from './errors';
 import type { FetchLike } from './options';
 import type { Lane } from './rate-limit';
@@ -47,12 +48,12 @@ export interface WireResponse {
 export type Transport = (request: WireRequest) => Promise<WireResponse>;
 
 /** A transport over any fetch; redirects are refused so the secret headers never reach another host. */
-export function fetchTransport(fetchFn: FetchLike): Transport {
+export function fetchTransport(fetchFn: FetchLike, clock: Clock = systemClock): Transport {
   return async ({ url, method, headers, body, signal, timeout, maxResponseBytes }) => {
     // fetch only stops through a signal: one per attempt, following the caller's.
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, timeout);
@@ -78,7 +79,7 @@ export function fetchTransport(fetchFn: FetchLike): Transport {
       if (timedOut) throw errorFactory.timeout(timeout);
       throw error;
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
   };
@@ -123,6 +124,8 @@ export interface TransportChoice {
   readonly fetch?: FetchLike | undefined;
   /** Node: an undici dispatcher (proxy agent, mock...) to send through. */
   readonly dispatcher?: import('undici').Dispatcher | undefined;
+  /** The client's clock (per-attempt deadlines of a fetch transport). */
+  readonly clock?: Clock | undefined;
 }
 
 /**
@@ -133,7 +136,7 @@ export interface TransportChoice {
  */
 export function defaultTransport(choice: TransportChoice): () => Transport | Promise<Transport> {
   if (choice.fetch) {
-    const transport = fetchTransport(choice.fetch);
+    const transport = fetchTransport(choice.fetch, choice.clock);
     return () => transport;
   }
   let resolved: Transport | undefined;
