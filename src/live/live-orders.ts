@@ -8,10 +8,10 @@
  * pair and a new one closes the application's own (close 4002).
  */
 import type { Clock } from '../core/clock';
-import type { RequestOptions } from '../core/options';
-import type { OrderRequest } from '../core/order-input';
-import type { RestCore } from '../core/request';
-import { Orders } from '../resources/orders';
+import type { RequestOptions } from '../rest/options';
+import type { OrderRequest } from '../rest/orders/input';
+import type { RestCore } from '../rest/request';
+import { Orders } from '../rest/resources/orders';
 import type { Order } from '../types';
 import type { LiveStore } from './live-store';
 import { fetchOrder } from './snapshot';
