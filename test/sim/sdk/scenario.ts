@@ -421,11 +421,22 @@ class World {
     this.subscribers.push(s);
     this.trace.add(`subscribe ${name} ${iterator ? 'iterator' : 'listener'}`);
     if (iterator) {
+      // An iterator reads what the stream receives: it needs a subscription of its own too.
       const it = stream.updates({ topics: ['orders'] });
-      s.since = this.virtual.now;
       s.stop = async () => {
         await it.return?.();
       };
+      this.track(
+        `subscribe ${name}`,
+        stream.subscribe(['orders']).then((sub) => {
+          s.since = this.virtual.now;
+          s.stop = async () => {
+            await it.return?.();
+            await sub.unsubscribe();
+          };
+          if (!s.open) return s.stop();
+        }),
+      );
       this.track(
         `iterate ${name}`,
         (async () => {
