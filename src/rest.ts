@@ -34,7 +34,13 @@ export type { IdGenerator, RandomSource } from './core/random';
 export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export { APIPromise, type WithResponse } from './rest/api-promise';
 export type { SecretProvider } from './rest/auth';
-export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './rest/client';
+export {
+  ConnectTrade,
+  /** The REST client, as the default export too: `import ConnectTrade from 'connect-trade/rest'`. */
+  ConnectTrade as default,
+  ConnectTradeUser,
+  type UserCredentials,
+} from './rest/client';
 export type {
   ClientOptions,
   ConnectionTypeField,

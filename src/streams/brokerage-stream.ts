@@ -6,10 +6,9 @@
 
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
+import type { SecretProvider } from '../core/secret-provider';
 import { loadTracing, type TelemetryOption } from '../core/telemetry';
-import type { SecretProvider } from '../rest/auth';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
-import type { BrokerageSource } from './brokerage-source';
 import { BufferedIterator } from './buffered-iterator';
 import { FifoBuffer } from './buffers';
 import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
@@ -71,7 +70,7 @@ export interface BrokerageStreamEvents {
   /** Updates were missed (a seq gap or a reconnect): resynchronize from REST. */
   gap: (info: GapInfo) => void;
   /**
-   * Part of the {@link BrokerageSource} contract ("recovered, nothing lost"). A WebSocket stream
+   * Part of the `BrokerageSource` contract (brokerage-source.ts) ("recovered, nothing lost"). A WebSocket stream
    * never emits it: the server replays nothing across sessions, so each reconnect is a `gap`.
    */
   resumed: () => void;
@@ -114,7 +113,7 @@ const TOPIC_OF: Record<string, BrokerageTopic> = {
 const MAX_SEQ_JUMP = 1_000_000;
 
 /** Order, position and balance updates over one authenticated WebSocket. */
-export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implements BrokerageSource {
+export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
   readonly #core: StreamCore<BrokerageServerMessage>;
   readonly #subscriptions = new Map<string, BrokerageSubscription>();
   /** Topics of subscriptions sent but not yet answered. */

@@ -4,9 +4,9 @@
  * is asked on every connect; a token past `expires_at` or rejected as `token_expired` is replaced.
  */
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import type { ValidationMode } from '../core/field-rules';
 import { warnTo } from '../core/logging';
 import { registerSecret } from '../core/redact';
-import type { ValidationMode } from '../rest/orders/validation';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
 import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
 import { deliverTo, endSubscription, MarketDataSubscription } from './market-data-subscription';
