@@ -18,8 +18,8 @@ import { armTripwires, leakedHandles, realHandles } from './tripwires';
 import { installVirtualClock, type VirtualClock } from './virtual-time';
 
 const USERS = 2;
-const STEPS = 24;
-const HEAL_MS = 2 * 60_000;
+const STEPS = 18;
+const HEAL_MS = 90_000;
 const SYMBOLS = ['AAPL', 'MSFT'];
 
 /** A run's failure that stops it at once. */
