@@ -116,6 +116,7 @@ async function runSeed(seed: number, options: SimRunOptions = {}): Promise<SimRu
     net = new SimNet(core, rng.fork(2), plan, trace);
     world = new World(core, net, rng.fork(3), trace, virtual, violate);
     await world.run(budget);
+    for (const v of net.violations) violate(v.invariant, v.message);
   } catch (error) {
     if (error instanceof Stop) violate(error.violation.invariant, error.violation.message);
     else violate('harness', String((error as Error)?.stack ?? error));
@@ -309,14 +310,10 @@ class World {
       const concurrent = this.rng.chance(0.25);
       const same = concurrent && this.rng.chance(0.5);
       const clOrderId = this.rng.chance(0.5) ? `c${step}_${this.rng.int(0, 1e6)}` : undefined;
+      const sharedId = `shared_${step}_${this.rng.int(0, 1e6)}`;
       const n = concurrent ? 2 : 1;
       for (let i = 0; i < n; i++)
-        this.create(
-          u,
-          account,
-          same ? (clOrderId ?? `c${step}_same`) : i === 0 ? clOrderId : undefined,
-          same,
-        );
+        this.create(u, account, same ? sharedId : i === 0 ? clOrderId : undefined, same);
     } else if (pick < 45) {
       const mine = this.serverOrders(account.account_id);
       if (mine.length > 0)

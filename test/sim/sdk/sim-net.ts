@@ -71,6 +71,10 @@ export class SimNet {
   private connectionSeq = 0;
   private epoch = 0;
   private readonly inFlight = new Set<Pending>();
+  /** Requests answered 429: not to be sent again before the virtual time given by `Retry-After`. */
+  private readonly notBefore = new Map<string, number>();
+  /** Broken network-level invariants (a re-send before `Retry-After`). */
+  readonly violations: { invariant: string; message: string }[] = [];
   private readonly sockets = new Set<SimSocket>();
 
   constructor(
@@ -126,11 +130,31 @@ export class SimNet {
       signal?.addEventListener('abort', () => pending.fail(signal.reason), { once: true });
       this.inFlight.add(pending);
       this.trace.add(`rest #${id} -> ${what}`);
-      if (this.draw('drop_request')) return; // vanishes: the client's deadline ends the attempt
-      if (this.draw('rate_limited'))
-        return answer(429, JSON.stringify({ message: 'simulated 429', code: 'rate_limited' }), {
-          'retry-after': String(this.rng.int(1, 5)),
+      // Only order placements are told apart on the wire: one cl_order_id is one call (the workload
+      // marks the ids it gives to two concurrent calls `shared_`). Other identical requests may
+      // come from independent calls.
+      const clOrderId =
+        method === 'POST' && url.pathname === '/orders'
+          ? /"cl_order_id":"([^"]+)"/.exec(body)?.[1]
+          : undefined;
+      const identity =
+        clOrderId && !clOrderId.startsWith('shared_') ? `${headers['user-id'] ?? ''} ${clOrderId}` : '';
+      const allowedAt = identity ? this.notBefore.get(identity) : undefined;
+      if (allowedAt !== undefined && Date.now() < allowedAt)
+        this.violations.push({
+          invariant: 'retry-after-honoured',
+          message: `${what} sent again ${allowedAt - Date.now()} ms before its Retry-After ended`,
         });
+      this.notBefore.delete(identity);
+      if (this.draw('drop_request')) return; // vanishes: the client's deadline ends the attempt
+      if (this.draw('rate_limited')) {
+        const seconds = this.rng.int(1, 5);
+        // The answer arrives after its latency; the wait counts from when it is read.
+        if (identity) this.notBefore.set(identity, Date.now() + seconds * 1000);
+        return answer(429, JSON.stringify({ message: 'simulated 429', code: 'rate_limited' }), {
+          'retry-after': String(seconds),
+        });
+      }
       if (this.draw('server_error'))
         return answer(503, JSON.stringify({ message: 'simulated 503', code: 'unavailable' }));
       const duplicate = this.draw('duplicate_request');
