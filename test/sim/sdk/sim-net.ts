@@ -117,10 +117,16 @@ export class SimNet {
           reject(error);
         },
       };
-      const answer = (status: number, text: string, extra: Record<string, string> = {}) =>
+      const answer = (
+        status: number,
+        text: string,
+        extra: Record<string, string> = {},
+        onRead?: () => void,
+      ) =>
         setTimeout(() => {
           if (settled) return;
           settled = true;
+          onRead?.();
           this.inFlight.delete(pending);
           this.trace.add(`rest #${id} <- ${status}`);
           resolve(new Response(text, { status, headers: { 'content-type': 'application/json', ...extra } }));
@@ -149,11 +155,15 @@ export class SimNet {
       if (this.draw('drop_request')) return; // vanishes: the client's deadline ends the attempt
       if (this.draw('rate_limited')) {
         const seconds = this.rng.int(1, 5);
-        // The answer arrives after its latency; the wait counts from when it is read.
-        if (identity) this.notBefore.set(identity, Date.now() + seconds * 1000);
-        return answer(429, JSON.stringify({ message: 'simulated 429', code: 'rate_limited' }), {
-          'retry-after': String(seconds),
-        });
+        // The wait counts from when the client reads the answer (a restart may cut it before).
+        return answer(
+          429,
+          JSON.stringify({ message: 'simulated 429', code: 'rate_limited' }),
+          { 'retry-after': String(seconds) },
+          () => {
+            if (identity) this.notBefore.set(identity, Date.now() + seconds * 1000);
+          },
+        );
       }
       if (this.draw('server_error'))
         return answer(503, JSON.stringify({ message: 'simulated 503', code: 'unavailable' }));
