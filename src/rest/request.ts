@@ -73,7 +73,7 @@ export function createContext(
 /** The limiter, loaded with the deferred part of the client (clients without limits never load it). */
 function loadLimiter(options: ResolvedOptions): OnFirstUse<RateLimiter> {
   const limiter = new OnFirstUse(() =>
-    loadDeferred().then((m) => new m.RateLimiter(options.rateLimit, options.maxConcurrency)),
+    loadDeferred().then((m) => new m.RateLimiter(options.rateLimit, options.maxConcurrency, options.clock)),
   );
   // Starts now; a failed load surfaces on the first request, not as an unhandled rejection here.
   limiter.ready().catch(() => {});
@@ -295,6 +295,8 @@ export class RestCore {
         logger: defaults.logger,
         secrets: scope,
         gate,
+        clock: defaults.clock,
+        random: defaults.random,
       },
     ).then(
       (response) => {

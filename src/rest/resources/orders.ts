@@ -50,8 +50,8 @@ export class Orders {
 
   /** Guessed values (sides, instruments, cl_order_id shape): warn through the logger, or reject when strict. */
   private mode(): ValidationMode {
-    const { strictValidation, logger } = this.core.context.options;
-    return { strict: strictValidation, warn: warnTo(logger) };
+    const { strictValidation, logger, idGenerator } = this.core.context.options;
+    return { strict: strictValidation, warn: warnTo(logger), newId: idGenerator };
   }
 
   /**
@@ -92,6 +92,7 @@ export class Orders {
               (params, opts) => this.list(params, opts),
               { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
               { ...options, maxRetries: options.maxRetries ?? 1 },
+              this.core.context.options.clock.now(),
             ),
         },
         {
@@ -101,6 +102,8 @@ export class Orders {
           signal: options.signal,
           logger: this.core.context.options.logger,
           tracing: this.core.context.tracing,
+          clock: this.core.context.options.clock,
+          random: this.core.context.options.random,
         },
       );
     };
