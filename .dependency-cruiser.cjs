@@ -16,7 +16,8 @@ module.exports = {
     {
       name: 'core-imports-no-wing',
       severity: 'error',
-      comment: 'src/core/ holds what several wings share: it imports only itself, generated/ and src/version.ts.',
+      comment:
+        'src/core/ holds what several wings share: it imports only itself, generated/ and src/version.ts.',
       from: { path: '^src/core/' },
       to: { path: '^src/', pathNot: ['^src/core/', '^src/version\\.ts$'] },
     },

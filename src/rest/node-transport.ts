@@ -180,7 +180,12 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
   const secure = async (request: WireRequest, origin: Origin, path: string) => {
     httpsAgent ??= await defaultHttpsAgent();
     httpsRequest ??= (await import('node:https')).request;
-    return send(httpsRequest, httpsAgent, origin, path, listOf(origin, request.headers), request);
+    return send(
+      httpsRequest,
+      httpsAgent,
+      { origin, path, headers: listOf(origin, request.headers) },
+      request,
+    );
   };
   // Not async: plain http (and https once loaded) costs no extra promise per attempt.
   return (request) => {
@@ -190,13 +195,16 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
         return send(
           http.request,
           agents.http ?? defaultHttpAgent(),
-          origin,
-          path,
-          listOf(origin, request.headers),
+          { origin, path, headers: listOf(origin, request.headers) },
           request,
         );
       if (httpsAgent && httpsRequest)
-        return send(httpsRequest, httpsAgent, origin, path, listOf(origin, request.headers), request);
+        return send(
+          httpsRequest,
+          httpsAgent,
+          { origin, path, headers: listOf(origin, request.headers) },
+          request,
+        );
       return secure(request, origin, path);
     } catch (error) {
       // A bad URL or header: a rejection, like every other failure of an attempt.
@@ -205,12 +213,17 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
   };
 }
 
+/** Where one attempt goes: its origin, its path and its header list (built once per origin and headers object). */
+interface Target {
+  readonly origin: Origin;
+  readonly path: string;
+  readonly headers: string[];
+}
+
 function send(
   requestFn: typeof http.request,
   agent: http.Agent,
-  origin: Origin,
-  path: string,
-  headers: string[],
+  { origin, path, headers }: Target,
   { method, body, timeout, maxResponseBytes, signal }: WireRequest,
 ): Promise<WireResponse> {
   return new Promise((resolve, reject) => {

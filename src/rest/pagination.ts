@@ -129,6 +129,7 @@ export class Page<T> {
   // The neighbours' fetches, shared by concurrent calls.
   readonly #fetches: { next_cursor?: APIPromise<Page<T>>; prev_cursor?: APIPromise<Page<T>> } = {};
 
+  // biome-ignore lint/complexity/useMaxParams: a public constructor, kept as released (etc/connect-trade-rest.api.md).
   constructor(
     /** The items of this page (may be empty even when more pages follow). */
     readonly data: T[],

@@ -11,7 +11,7 @@ import {
   ConnectTradeError,
   restErrorFactory as errorFactory,
 } from '../core/errors';
-import { log } from '../core/logging';
+import { log, ScrubbedLogger } from '../core/logging';
 import type { SecretScope } from '../core/secret-scope';
 import type { Logger } from './options';
 import type { Transport, WireRequest, WireResponse } from './transport';
@@ -166,7 +166,7 @@ interface RetryLoopCall {
 async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): Promise<WireResponse> {
   // Parsed only for log lines, and only when someone listens.
   const path = opts.logger ? new URL(wire.url).pathname : '';
-  const secrets = opts.logger && opts.secrets?.();
+  const logger = opts.logger && opts.secrets ? new ScrubbedLogger(opts.logger, opts.secrets()) : opts.logger;
   const signal = wire.signal;
   for (let n = 1; ; n++) {
     if (signal?.aborted) throw errorFactory.aborted(signal.reason);
@@ -186,17 +186,11 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
       const durationMs = Date.now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {
         const delayMs = retryDelay(n, undefined) ?? 0;
-        log(
-          opts.logger,
-          'warn',
-          `${e.name}; retrying`,
-          { ...fields, durationMs, delayMs, error: e.message },
-          secrets,
-        );
+        log(logger, 'warn', `${e.name}; retrying`, { ...fields, durationMs, delayMs, error: e.message });
         await sleep(delayMs, signal, opts.timers);
         continue;
       }
-      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, secrets);
+      log(logger, 'error', e.message, { ...fields, durationMs, error: e.name });
       throw e;
     }
     const done = fields
@@ -208,7 +202,7 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
         }
       : {};
     if (response.status >= 300 && response.status < 400) {
-      log(opts.logger, 'error', 'redirect refused', done, secrets);
+      log(logger, 'error', 'redirect refused', done);
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
     const decision =
@@ -216,12 +210,12 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
     if (decision === 'retry' && n <= opts.maxRetries) {
       const delayMs = retryDelay(n, response.headers['retry-after']);
       if (delayMs !== undefined) {
-        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, secrets);
+        log(logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs });
         await sleep(delayMs, signal, opts.timers);
         continue;
       }
     }
-    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done, secrets);
+    log(logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done);
     return response;
   }
 }

@@ -40,6 +40,9 @@ const STRIDE = 8;
 const MOVE_EVERY = 1_000;
 const FIRST_ROWS = 16;
 
+/** How {@link TokenBuckets.find} uses the row it looks up. */
+export type BucketUse = 'peek' | 'touch' | 'create';
+
 export class TokenBuckets {
   #state = new Float64Array(STRIDE * FIRST_ROWS);
   /** The LRU list, by row: the previous (less recent) and next row, NONE at the ends. */
@@ -74,9 +77,12 @@ export class TokenBuckets {
 
   /**
    * The row of `key`, or NONE. `touch`: the attempt uses it (it moves to the recent end).
-   * `create`: a missing one is created, also for a kind without a limit (to be paused).
+   * `create`: touched, and a missing one is created, also for a kind without a limit (to be paused).
+   * `peek`: neither.
    */
-  find(kind: BucketKind, key: string, now: number, touch: boolean, create = false): number {
+  find(kind: BucketKind, key: string, now: number, use: BucketUse): number {
+    const touch = use !== 'peek';
+    const create = use === 'create';
     const { rows } = kind;
     const unlimited = kind.rate.perMs === UNLIMITED;
     // Without a limit for this kind and no pause in it, there is nothing to look up.

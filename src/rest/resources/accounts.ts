@@ -51,7 +51,7 @@ export class UserList<Path extends keyof UserLists> {
     // A symbols filter is checked first (a ValidationError, nothing sent); the checks load on first use.
     return APIPromise.from(async () => {
       (await loadDeferred()).orderChecks.checkSymbols(symbols);
-      return this.core.exchange('GET', this.path, init, options, parse);
+      return this.core.exchange('GET', this.path, { init, options, shape: parse });
     });
   }
 }
