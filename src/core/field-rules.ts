@@ -15,9 +15,7 @@ export interface ValidationMode {
   /** Reject values outside a guessed set instead of warning (`strictValidation: true`). */
   readonly strict?: boolean | undefined;
   /**
-   * Where the warnings go: `warnTo(logger)` (logging.ts: redacted, best effort). A function, not
-   * the logger, so this module (which the market-data stream loads lazily) does not import the
-   * redaction code, which would then land in a chunk shared with the stream's up-front load.
+   * Where the warnings go: `warnTo(logger)` (logging.ts: redacted, best effort), or nowhere.
    */
   readonly warn?: ((message: string, fields: Record<string, unknown>) => void) | undefined;
 }

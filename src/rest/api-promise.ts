@@ -31,8 +31,8 @@ function toResponse(wire: WireResponse): Response {
   });
 }
 
-// The executor of the underlying native promise, shared by every call: its state is never read (then, catch and
-// finally are overridden), so no closure per call.
+// The executor of the underlying native promise, shared by every call: its state is never read
+// (then, catch and finally are overridden).
 const resolveUnused = (resolve: (value: never) => void) => resolve(undefined as never);
 
 /** A promise of a call's value with `.withResponse()` and `.asResponse()`. */

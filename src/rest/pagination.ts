@@ -118,8 +118,7 @@ export function pageResponse(page: Page<unknown>): WireResponse | undefined {
 
 /** One page of results with its cursors. */
 export class Page<T> {
-  // The bounds this page's walks use, kept off the public shape. A private field, not a WeakMap:
-  // one WeakMap entry per page cost ~4 µs of CPU per call in bench:rest (GC of ephemerons).
+  // The bounds this page's walks use, kept off the public shape (a private field: bench/README.md, "REST").
   #bounds: PaginationBounds | undefined;
   #response: WireResponse | undefined;
   static {

@@ -1,12 +1,8 @@
 /**
  * The rate limiter's token buckets (rate-limit.ts owns the queueing; this, the buckets). A bucket's
- * state is one row of a Float64Array, not an object: an object's number fields are boxed doubles
- * spread over the heap, and with thousands of tenants every attempt missed the cache on each of
- * them (bench:ratelimit). A row is one 64-byte cache line. Keyed buckets (each user's, each
- * account's) are found through one Map per kind; one least-recently-used list across the kinds,
- * linked through two Int32Arrays, drops idle buckets and keeps at most `cap`. (The list was a Map's
- * insertion order before: evicting from its front walks over every entry deleted before, which cost
- * 8 µs an attempt with 100 000 tenants over the cap.)
+ * state is one row of a Float64Array. Keyed buckets (each user's, each account's) are found through
+ * one Map per kind; one least-recently-used list across the kinds, linked through two Int32Arrays,
+ * drops idle buckets and keeps at most `cap`. Why rows and a linked list: bench/README.md, "Rate limiter".
  */
 
 /** Tokens per millisecond and capacity; an infinite rate is a scope that is only ever paused. */
