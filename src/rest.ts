@@ -119,5 +119,8 @@ import { ConnectTradeRest } from './rest/client';
  * @deprecated Use {@link ConnectTradeRest}; `ConnectTrade` of `connect-trade` is the full client.
  */
 export const ConnectTrade = ConnectTradeRest;
-/** @deprecated Use {@link ConnectTradeRest}. */
+/**
+ * The REST-only client's type under its former name.
+ * @deprecated Use {@link ConnectTradeRest}.
+ */
 export type ConnectTrade = ConnectTradeRest;

@@ -34,8 +34,8 @@ export function log(
   if (!logger) return;
   try {
     // A request's lines are scrubbed with that request's secrets; other lines with the ambient ones.
-    if (logger instanceof ScrubbedLogger)
-      logger.logger[level]?.(logger.secrets.redact(message), logger.secrets.redactValue(fields));
+    if ('scrubWith' in logger)
+      logger.logger[level]?.(logger.scrubWith.redact(message), logger.scrubWith.redactValue(fields));
     else logger[level]?.(redact(message), redactValue(fields));
   } catch {
     // Logging is best effort: a broken sink must not turn a successful order into a failure.
@@ -43,11 +43,9 @@ export function log(
 }
 
 /** A logger for one request's lines: {@link log} scrubs them with that request's secrets. */
-export class ScrubbedLogger {
-  constructor(
-    readonly logger: Logger,
-    readonly secrets: SecretScope,
-  ) {}
+export interface ScrubbedLogger {
+  readonly logger: Logger;
+  readonly scrubWith: SecretScope;
 }
 
 /** A warning sink writing to `logger` through {@link log} (redacted, best effort); undefined without a logger. */

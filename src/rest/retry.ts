@@ -11,7 +11,7 @@ import {
   ConnectTradeError,
   restErrorFactory as errorFactory,
 } from '../core/errors';
-import { log, ScrubbedLogger } from '../core/logging';
+import { log } from '../core/logging';
 import type { SecretScope } from '../core/secret-scope';
 import type { Logger } from './options';
 import type { Transport, WireRequest, WireResponse } from './transport';
@@ -166,7 +166,8 @@ interface RetryLoopCall {
 async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): Promise<WireResponse> {
   // Parsed only for log lines, and only when someone listens.
   const path = opts.logger ? new URL(wire.url).pathname : '';
-  const logger = opts.logger && opts.secrets ? new ScrubbedLogger(opts.logger, opts.secrets()) : opts.logger;
+  const logger =
+    opts.logger && opts.secrets ? { logger: opts.logger, scrubWith: opts.secrets() } : opts.logger;
   const signal = wire.signal;
   for (let n = 1; ; n++) {
     if (signal?.aborted) throw errorFactory.aborted(signal.reason);

@@ -4,7 +4,13 @@
  * headers) is the REST wing's job (rest/error-response.ts); this file only builds the errors.
  */
 import { redactHeaders } from '../redact';
-import { ConfigurationError, type ConnectTradeError, ValidationError, type ValidationIssue } from './base';
+import {
+  ConfigurationError,
+  type ConnectTradeError,
+  truncate,
+  ValidationError,
+  type ValidationIssue,
+} from './base';
 import { LiveClosedError, OrderNotFilledError, WaitTimeoutError } from './live';
 import { RelayError } from './relay';
 import {
@@ -243,8 +249,4 @@ function networkDetail(error: unknown): { code?: string; message?: string } {
     if (typeof text === 'string' && text) message = truncate(text, 120);
   }
   return message === undefined ? {} : { message };
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

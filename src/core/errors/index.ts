@@ -4,8 +4,8 @@
  * (factory.ts).
  */
 export * from './base';
-export * from './factory';
-export * from './live';
-export * from './relay';
 export * from './rest';
 export * from './stream';
+export * from './live';
+export * from './relay';
+export * from './factory';
