@@ -8,11 +8,7 @@ import { LiveOrders } from './live/live-orders';
 import type { LiveStore } from './live/live-store';
 import { type LiveOptions, openLive } from './live/open';
 import type { ClientInternals, UserCredentials } from './rest/client';
-import {
-  clientInternals,
-  ConnectTradeRest,
-  ConnectTradeUser as RestConnectTradeUser,
-} from './rest/client';
+import { ConnectTradeRest, clientInternals, ConnectTradeUser as RestConnectTradeUser } from './rest/client';
 import type { RestCore } from './rest/request';
 import { BrokerageStream, type BrokerageStreamOptions } from './streams/brokerage-stream';
 import { MarketDataStream, type MarketDataStreamOptions } from './streams/market-data-stream';

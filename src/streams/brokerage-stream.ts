@@ -5,7 +5,6 @@
  */
 
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
-import { registerSecret } from '../core/redact';
 import type { SecretProvider } from '../core/secret-provider';
 import { loadTracing, type TelemetryOption } from '../core/telemetry';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
@@ -130,14 +129,13 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
       throw errorFactory.configuration('clientSecret is required (a string or a provider function)');
     super();
     this.#telemetry = telemetry;
-    // Ambient for as long as this stream lives (its errors are built outside any REST request).
-    if (typeof clientSecret === 'string') registerSecret(clientSecret, this);
-    // A closure, not a field: util.inspect(stream) must not show the secret.
+    // A closure, not a field: util.inspect(stream) must not show the secret. Each secret goes to
+    // this stream's own scope (core.secrets), which scrubs this stream's errors and no one else's.
     const authFrame = async () => {
       const secret = typeof clientSecret === 'function' ? await clientSecret() : clientSecret;
       if (typeof secret !== 'string' || secret === '')
         throw errorFactory.configuration('clientSecret provider returned no secret');
-      registerSecret(secret, this);
+      this.#core.secrets.add(secret);
       return encodeBrokerageAuth(clientId, secret);
     };
     this.#core = new StreamCore(this, rest, 'wss://stream.connecttrade.com', 'BrokerageServerMessage', {
@@ -148,6 +146,7 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
       subscriptionRefused: (key) => this.#subscriptions.delete(key),
       ended: (error) => this.#ended(error),
     });
+    if (typeof clientSecret === 'string') this.#core.secrets.add(clientSecret);
   }
 
   /** The connection state. */

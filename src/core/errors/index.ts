@@ -4,8 +4,8 @@
  * (factory.ts).
  */
 export * from './base';
-export * from './rest';
-export * from './stream';
+export * from './factory';
 export * from './live';
 export * from './relay';
-export * from './factory';
+export * from './rest';
+export * from './stream';

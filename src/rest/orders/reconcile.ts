@@ -67,11 +67,17 @@ export interface PlacementOptions extends Pick<AttemptOptions, 'maxRetries' | 'l
  * Places an order at most once, reconciling after ambiguous failures. Gives the order with the
  * response that produced it: the POST's answer, or the listing page where the lookup found it.
  */
-export async function placeOrder(
+export function placeOrder(steps: PlacementSteps, options: PlacementOptions): Promise<CallResult<Order>> {
+  // Without telemetry, nothing is awaited before the POST.
+  return options.tracing ? traced(options.tracing, steps, options) : place(steps, options);
+}
+
+async function traced(
+  loader: NonNullable<PlacementOptions['tracing']>,
   steps: PlacementSteps,
   options: PlacementOptions,
 ): Promise<CallResult<Order>> {
-  const tracing = await options.tracing?.ready();
+  const tracing = await loader.ready();
   if (!tracing) return place(steps, options);
   // Telemetry: placement is the parent span `orders.create` (the POST attempts are its children),
   // and each lookup after an ambiguous failure an `orders.reconcile` span under it.
