@@ -10,11 +10,7 @@ import { LiveOrders } from './live/live-orders';
 import type { LiveStore } from './live/live-store';
 import { type LiveOptions, openLive } from './live/open';
 import type { ClientInternals, UserCredentials } from './rest/client';
-import {
-  clientInternals,
-  ConnectTrade as RestConnectTrade,
-  ConnectTradeUser as RestConnectTradeUser,
-} from './rest/client';
+import { ConnectTradeRest, clientInternals, ConnectTradeUser as RestConnectTradeUser } from './rest/client';
 import type { RestCore } from './rest/request';
 import { BrokerageStream, type BrokerageStreamOptions } from './streams/brokerage-stream';
 import { MarketDataStream, type MarketDataStreamOptions } from './streams/market-data-stream';
@@ -93,7 +89,7 @@ export class ConnectTradeUser extends RestConnectTradeUser {
 }
 
 /** A Connect Trade client: platform operations, `forUser` for a user's operations, and the brokerage stream. */
-export class ConnectTrade extends RestConnectTrade {
+export class ConnectTrade extends ConnectTradeRest {
   /** A client acting for one end user (connections, accounts, orders, market data...). */
   override forUser(user: UserCredentials): ConnectTradeUser {
     return new ConnectTradeUser(clientInternals(this), user);

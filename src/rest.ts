@@ -35,9 +35,9 @@ export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export { APIPromise, type WithResponse } from './rest/api-promise';
 export type { SecretProvider } from './rest/auth';
 export {
-  ConnectTrade,
+  ConnectTradeRest,
   /** The REST client, as the default export too: `import ConnectTrade from 'connect-trade/rest'`. */
-  ConnectTrade as default,
+  ConnectTradeRest as default,
   ConnectTradeUser,
   type UserCredentials,
 } from './rest/client';
@@ -113,3 +113,16 @@ export type {
   UserToken,
 } from './types';
 export { VERSION } from './version';
+
+import { ConnectTradeRest } from './rest/client';
+
+/**
+ * The REST-only client under its former name.
+ * @deprecated Use {@link ConnectTradeRest}; `ConnectTrade` of `connect-trade` is the full client.
+ */
+export const ConnectTrade = ConnectTradeRest;
+/**
+ * The REST-only client's type under its former name.
+ * @deprecated Use {@link ConnectTradeRest}.
+ */
+export type ConnectTrade = ConnectTradeRest;

@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../core/clock';
 import { restErrorFactory as errorFactory } from '../core/errors';
 import { parseRetryAfter } from '../core/retry-after';
 import type { RateLimitOptions, RateLimitRate } from './options';
-import { type BucketKind, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
+import { type BucketKind, type BucketUse, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
 import type { RateLimitTenant, Transport, WireRequest, WireResponse } from './transport';
 
 /** Who an attempt is charged to: its user (none: a platform operation) and, for a trading call, its account. */
@@ -219,8 +219,8 @@ export class RateLimiter {
         if (this.#active >= this.#max) break;
         const head = queue[0] as Waiter;
         const { tenant } = head;
-        const user = this.#userBucket(tenant, now, false);
-        const account = this.#accountBucket(tenant, now, false);
+        const user = this.#userBucket(tenant, now, 'peek');
+        const account = this.#accountBucket(tenant, now, 'peek');
         const wait = Math.max(
           buckets.wait(this.#platform, now),
           buckets.wait(user, now),
@@ -233,8 +233,8 @@ export class RateLimiter {
         }
         this.#active++;
         buckets.spend(this.#platform, now);
-        buckets.spend(this.#userBucket(tenant, now, true), now);
-        buckets.spend(this.#accountBucket(tenant, now, true), now);
+        buckets.spend(this.#userBucket(tenant, now, 'touch'), now);
+        buckets.spend(this.#accountBucket(tenant, now, 'touch'), now);
         queue.shift();
         // Round-robin: a tenant that was served goes to the back of the line.
         this.#queues.delete(queueKey);
@@ -259,9 +259,9 @@ export class RateLimiter {
     const buckets = this.#buckets;
     const platform = this.#platform;
     if (!buckets.ready(platform, now)) return false;
-    const user = this.#userBucket(tenant, now, true);
+    const user = this.#userBucket(tenant, now, 'touch');
     if (!buckets.ready(user, now)) return false;
-    const account = this.#accountBucket(tenant, now, true);
+    const account = this.#accountBucket(tenant, now, 'touch');
     if (!buckets.ready(account, now)) return false;
     buckets.spend(platform, now);
     buckets.spend(user, now);
@@ -277,23 +277,19 @@ export class RateLimiter {
       this.#platform = this.#buckets.add(this.#platformRate, now);
     const bucket =
       tenant.account !== undefined
-        ? this.#accountBucket(tenant, now, true, true)
+        ? this.#accountBucket(tenant, now, 'create')
         : tenant.user !== undefined
-          ? this.#userBucket(tenant, now, true, true)
+          ? this.#userBucket(tenant, now, 'create')
           : this.#platform;
     const ms = Math.min(MAX_PAUSE, parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
     this.#buckets.pause(bucket, now + ms, now);
   }
 
-  #userBucket(tenant: RateLimitTenant, now: number, touch: boolean, create = false): number {
-    return tenant.user === undefined
-      ? NONE
-      : this.#buckets.find(this.#users, tenant.user, now, touch, create);
+  #userBucket(tenant: RateLimitTenant, now: number, use: BucketUse): number {
+    return tenant.user === undefined ? NONE : this.#buckets.find(this.#users, tenant.user, now, use);
   }
 
-  #accountBucket(tenant: RateLimitTenant, now: number, touch: boolean, create = false): number {
-    return tenant.account === undefined
-      ? NONE
-      : this.#buckets.find(this.#accounts, tenant.account, now, touch, create);
+  #accountBucket(tenant: RateLimitTenant, now: number, use: BucketUse): number {
+    return tenant.account === undefined ? NONE : this.#buckets.find(this.#accounts, tenant.account, now, use);
   }
 }

@@ -171,7 +171,8 @@ interface RetryLoopCall {
 async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): Promise<WireResponse> {
   // Parsed only for log lines, and only when someone listens.
   const path = opts.logger ? new URL(wire.url).pathname : '';
-  const secrets = opts.logger && opts.secrets?.();
+  const logger =
+    opts.logger && opts.secrets ? { logger: opts.logger, scrubWith: opts.secrets() } : opts.logger;
   const signal = wire.signal;
   const clock = opts.clock;
   const now = clock ? () => clock.now() : Date.now;
@@ -193,17 +194,11 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
       const durationMs = now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {
         const delayMs = retryDelay(n, undefined, { random: opts.random }) ?? 0;
-        log(
-          opts.logger,
-          'warn',
-          `${e.name}; retrying`,
-          { ...fields, durationMs, delayMs, error: e.message },
-          secrets,
-        );
+        log(logger, 'warn', `${e.name}; retrying`, { ...fields, durationMs, delayMs, error: e.message });
         await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
-      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, secrets);
+      log(logger, 'error', e.message, { ...fields, durationMs, error: e.name });
       throw e;
     }
     const done = fields
@@ -215,7 +210,7 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
         }
       : {};
     if (response.status >= 300 && response.status < 400) {
-      log(opts.logger, 'error', 'redirect refused', done, secrets);
+      log(logger, 'error', 'redirect refused', done);
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
     const decision =
@@ -223,12 +218,12 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
     if (decision === 'retry' && n <= opts.maxRetries) {
       const delayMs = retryDelay(n, response.headers['retry-after'], { random: opts.random, now: now() });
       if (delayMs !== undefined) {
-        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, secrets);
+        log(logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs });
         await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
     }
-    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done, secrets);
+    log(logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done);
     return response;
   }
 }

@@ -3,11 +3,8 @@
  * list filters. They run before any I/O, collect every problem instead of stopping at the first,
  * and produce the exact body to send: decimals as strings, a `cl_order_id` always present.
  *
- * Loaded on first use (core/order-checks.ts): with the spec's rule tables this is the largest part
- * of the REST client, and a page that never places an order or filters by symbol never needs it.
- * The checks return their problems instead of throwing: order-checks.ts turns them into one
- * ValidationError, so this chunk imports no module of the up-front bundle (a shared module would
- * split that bundle into more chunks, each compressed on its own).
+ * The checks return their problems instead of throwing; checks.ts turns them into one
+ * ValidationError. They load with the deferred part of the client (rest/deferred/).
  */
 import type { components } from '../../../generated/schema';
 import { type FieldRule, orderTypeFields, queryParameters, requestFields } from '../../../generated/tables';

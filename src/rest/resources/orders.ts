@@ -81,11 +81,15 @@ export class Orders {
       return placeOrder(
         {
           send: () =>
-            this.core.exchange('POST', '/orders', { body }, once, (what, data) => {
-              const answer = expectObject<Order>(what, data);
-              // An answer without an order id is not an order: placement treats it as unread and looks the order up.
-              expectString(what, answer, 'order_id');
-              return answer;
+            this.core.exchange('POST', '/orders', {
+              init: { body },
+              options: once,
+              shape: (what, data) => {
+                const answer = expectObject<Order>(what, data);
+                // An answer without an order id is not an order: placement treats it as unread and looks the order up.
+                expectString(what, answer, 'order_id');
+                return answer;
+              },
             }),
           find: () =>
             findTodaysOrder(
@@ -137,22 +141,27 @@ export class Orders {
       const query = cursor
         ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
         : params;
-      return this.core.exchange('GET', '/orders', { params: { query } }, options, (what, data, response) => {
-        if (Array.isArray(data)) {
-          // Tolerated: a bare list (orders/validation.ts `bareOrderList`), its cursor in the headers.
-          const items = expectArray<Order>(what, data);
-          const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
-          if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
-          return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
-        }
-        const page = expectObject(what, data);
-        return new Page(
-          expectArray<Order>(`${what} orders`, page.orders),
-          FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
-          FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
-          fetchPage,
-          { bounds, response },
-        );
+      const init = { params: { query } };
+      return this.core.exchange('GET', '/orders', {
+        init,
+        options,
+        shape: (what, data, response) => {
+          if (Array.isArray(data)) {
+            // Tolerated: a bare list (orders/validation.ts `bareOrderList`), its cursor in the headers.
+            const items = expectArray<Order>(what, data);
+            const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
+            if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
+            return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
+          }
+          const page = expectObject(what, data);
+          return new Page(
+            expectArray<Order>(`${what} orders`, page.orders),
+            FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
+            FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
+            fetchPage,
+            { bounds, response },
+          );
+        },
       });
     };
     const fetchPage: PageFetcher<Order> = (cursor) => APIPromise.from(() => exchangePage(cursor));
@@ -171,13 +180,11 @@ export class Orders {
       requireId('orderId', orderId);
       const body = (await loadDeferred()).orderChecks.validateReplace(params, this.mode());
       const init = { params: { path: { account_id: accountId, order_id: orderId } }, body };
-      return this.core.exchange(
-        'PATCH',
-        '/accounts/{account_id}/orders/{order_id}',
+      return this.core.exchange('PATCH', '/accounts/{account_id}/orders/{order_id}', {
         init,
         options,
-        expectObject<Order>,
-      );
+        shape: expectObject<Order>,
+      });
     });
   }
 
