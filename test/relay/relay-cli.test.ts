@@ -33,7 +33,9 @@ it('leads, reports its session, and releases the lease on Ctrl+C (JSON lines)', 
   expect(lines.map((l) => l.event)).toEqual(['started', 'role', 'session', 'stopped']);
   // A new fence counter is seeded from the Redis clock (ms): a token is never issued twice.
   expect(lines[1]?.data).toEqual({ role: 'leader', fence: expect.any(Number) });
-  expect(Number((lines[1]?.data as { fence: number }).fence)).toBeGreaterThan(1_600_000_000_000);
+  expect(Number((lines[1]?.data as { fence?: number } | undefined)?.fence)).toBeGreaterThan(
+    1_600_000_000_000,
+  );
   expect(
     s.traffic.some((t) => t.kind === 'frame' && (t.frame as { action?: string }).action === 'authenticated'),
   ).toBe(true);
