@@ -488,14 +488,18 @@ async function main(): Promise<void> {
           await s.close();
           return HA_COUNT / ((last - first) / 1000);
         };
-        const single = await throughput('single', redis.url);
-        const viaSentinel = await throughput('sentinel', sentinel.target);
-        const viaCluster = await throughput('cluster', cluster.target);
+        // Interleaved, twice each, best of two: a loaded machine shifts whole minutes.
+        let [single, viaSentinel, viaCluster] = [0, 0, 0];
+        for (let round = 0; round < 2; round++) {
+          single = Math.max(single, await throughput('single', redis.url));
+          viaSentinel = Math.max(viaSentinel, await throughput('sentinel', sentinel.target));
+          viaCluster = Math.max(viaCluster, await throughput('cluster', cluster.target));
+        }
         say(
           `HA throughput, ${HA_COUNT} updates through one relay to one consumer: single Redis ${Math.round(single)}/s; Sentinel with WAIT 1 ${Math.round(viaSentinel)}/s (${(viaSentinel / single).toFixed(2)}x); Cluster with WAIT 1 ${Math.round(viaCluster)}/s (${(viaCluster / single).toFixed(2)}x) (goal >= 0.6x)`,
         );
         /** Kill -9 of the primary under a continuous upstream: kill → first update sent after the kill delivered. */
-        const killToDelivery = async (name: string, target: unknown, kill: () => Promise<void>) => {
+        const killToDelivery = async (name: string, target: unknown, kill: () => Promise<number>) => {
           const key = `hakill${++run}`;
           const s = relayStream({ redis: target as never, key });
           await s.subscribe(['orders']);
@@ -519,8 +523,8 @@ async function main(): Promise<void> {
             })(),
             `${name}: updates flowing`,
           );
-          t0 = now();
-          await kill();
+          // t0 is the moment of the kill itself (finding the primary takes a while on a busy machine).
+          t0 = await kill();
           const at = await within(firstAfter, `${name}: first update after the kill`);
           await stopChild(relay);
           await s.close();
@@ -528,11 +532,16 @@ async function main(): Promise<void> {
         };
         const sentinelMs = await killToDelivery('sentinel', sentinel.target, async () => {
           const old = await sentinel.primaryPort();
+          const at = now();
           sentinel.node(old).kill('SIGKILL');
+          return at;
         });
         const slot = await cluster.keySlot('{relay:hakill' + (run + 1) + '}');
         const clusterMs = await killToDelivery('cluster', cluster.target, async () => {
-          cluster.node(await cluster.primaryOf(slot)).kill('SIGKILL');
+          const primary = await cluster.primaryOf(slot);
+          const at = now();
+          cluster.node(primary).kill('SIGKILL');
+          return at;
         });
         say(
           `HA primary kill -9 → first update sent after it delivered: Sentinel (down-after 1 000 ms) ${Math.round(sentinelMs)} ms; Cluster (node timeout 1 000 ms) ${Math.round(clusterMs)} ms`,
