@@ -33,6 +33,7 @@ export interface RedisClientLike {
 export interface RedisSentinelLike {
   /** A new sentinel client with the same settings. */
   duplicate(overrides?: Record<string, unknown>): RedisSentinelLike;
+  /** Connects to the sentinels and the master. */
   connect(): Promise<unknown>;
   /** Leases one master connection of the pool. */
   acquire(): Promise<{
@@ -41,7 +42,9 @@ export interface RedisSentinelLike {
   }>;
   /** The current master, as the sentinels last said. */
   getMasterNode(): { host: string; port: number } | undefined;
+  /** Listens to `error`. */
   on(event: string, listener: (error: unknown) => void): unknown;
+  /** Closes at once. */
   destroy(): unknown;
 }
 
@@ -49,6 +52,7 @@ export interface RedisSentinelLike {
 export interface RedisClusterLike {
   /** A new cluster client with the same settings. */
   duplicate(overrides?: Record<string, unknown>): RedisClusterLike;
+  /** Discovers the slots and connects. */
   connect(): Promise<unknown>;
   /** Sends a command routed by `firstKey` (follows MOVED and refreshes the slot map). */
   sendCommand(
@@ -58,13 +62,17 @@ export interface RedisClusterLike {
   ): Promise<unknown>;
   /** The connected client of the primary of `key`'s slot. */
   getNodeClientForKey(key: string, isReadonly?: boolean): Promise<RedisClientLike>;
+  /** Listens to `error`. */
   on(event: string, listener: (error: unknown) => void): unknown;
+  /** Closes at once. */
   destroy(): unknown;
 }
 
 /** A host and port. */
 export interface RedisNodeAddress {
+  /** Host name or IP address. */
   host: string;
+  /** TCP port. */
   port: number;
 }
 

@@ -329,7 +329,7 @@ async function scenario(
   try {
     await until(
       () => leading(rs) !== undefined && sessions.some((s) => s.authAt >= since),
-      30_000,
+      60_000,
       'a leader',
     );
     step('leading');
