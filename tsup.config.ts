@@ -30,6 +30,8 @@ const common: Options = {
   outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.js' }),
   // src/version.ts: the version is read from package.json here, once, not written in the source.
   define: { __CONNECT_TRADE_VERSION__: JSON.stringify(version) },
+  // A devDependency the sandbox's console reaches only in a clone without a build (console/build.ts).
+  external: ['esbuild'],
 };
 
 /**

@@ -37,7 +37,9 @@ export interface RedisSentinelLike {
   connect(): Promise<unknown>;
   /** Leases one master connection of the pool. */
   acquire(): Promise<{
+    /** Sends a raw command on the leased master connection. */
     sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+    /** Gives the connection back to the pool. */
     release(): unknown;
   }>;
   /** The current master, as the sentinels last said. */

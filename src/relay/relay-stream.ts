@@ -99,7 +99,9 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   /** Entries dropped because they were already applied. */
   private duplicatesDropped = 0;
   private running: Promise<void> | undefined;
-  private opened: { promise: Promise<void>; resolve: () => void } | undefined;
+  private opened: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
+  /** Why reading has not started yet: the cause of a connect timeout. */
+  private lastFailure: StreamError | undefined;
   private readonly pause = new WakeableSleep();
   /** Entries read since start. */
   private entriesRead = 0;
@@ -160,10 +162,12 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     if (this.currentState === 'open') return Promise.resolve();
     if (!this.opened) {
       let resolve!: () => void;
-      const promise = new Promise<void>((r) => {
-        resolve = r;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
-      this.opened = { promise, resolve };
+      this.opened = { promise, resolve, reject };
     }
     if (!this.running) {
       this.currentState = 'connecting';
@@ -173,16 +177,12 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     return Promise.race([
       this.opened.promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              errorFactory.relay(
-                'redis_unavailable',
-                `Relay stream could not reach Redis within ${this.connectTimeoutMs} ms`,
-              ),
-            ),
-          this.connectTimeoutMs,
-        );
+        // Past the deadline the consumer stops, as a brokerage stream does: nothing retries unseen.
+        timer = setTimeout(() => {
+          const message = `Relay stream could not reach Redis within ${this.connectTimeoutMs} ms`;
+          reject(errorFactory.relay('redis_unavailable', message, this.lastFailure));
+          if (this.currentState !== 'open') void this.close();
+        }, this.connectTimeoutMs);
       }),
     ]).finally(() => clearTimeout(timer));
   }
@@ -326,7 +326,15 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       } catch (error) {
         if (this.isClosed()) return;
         const relayError = asStreamError(error);
+        this.lastFailure = relayError;
         this.report(relayError);
+        // Refused for good (wrong password, no `redis` package): connect() learns why at once.
+        if (this.currentState === 'connecting' && isPermanent(relayError)) {
+          this.opened?.reject(relayError);
+          this.opened = undefined;
+          void this.close();
+          return;
+        }
         if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
         const delay = backoffDelay(RELAY_BACKOFF, attempt);
         attempt++;
@@ -594,6 +602,14 @@ export function compareIds(a: string, b: string): number {
   if (ms !== 0n) return ms > 0n ? 1 : -1;
   const seq = BigInt(as) - BigInt(bs);
   return seq === 0n ? 0 : seq > 0n ? 1 : -1;
+}
+
+/** Redis refused the credentials, or the `redis` package is missing: retrying cannot help. */
+function isPermanent(error: StreamError): boolean {
+  if (error.code === 'redis_missing') return true;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause)
+    if (/\b(WRONGPASS|NOAUTH|NOPERM)\b/.test(e.message)) return true;
+  return false;
 }
 
 function asStreamError(error: unknown): StreamError {

@@ -8,14 +8,14 @@
 import type { Command } from 'commander';
 import { ConfigurationError } from '../../index';
 import { type RedisTarget, startRelay } from '../../relay';
+import type { ActionWrapper } from '../action';
 import { colorsFor } from '../io';
 import { untilStopped } from '../live-view';
 import { printEvent } from '../output';
 import { positiveInt } from '../parse';
-import type { Wrap } from '../program';
 
 /** Registers `relay`. */
-export function registerRelay(program: Command, wrap: Wrap): void {
+export function registerRelay(program: Command, wrap: ActionWrapper): void {
   program
     .command('relay')
     .description('relay the brokerage stream into Redis for a fleet (leader election; Ctrl+C to stop)')

@@ -13,9 +13,9 @@ import type { components } from '../../../generated/schema';
 import { type FieldRule, orderTypeFields, queryParameters, requestFields } from '../../../generated/tables';
 import { toDecimalString } from '../../core/decimal';
 import type { ValidationIssue } from '../../core/errors';
-import { ruleProblem, symbolIssues, type ValidationMode } from './field-rules';
+import { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
 
-export { ruleProblem, symbolIssues, type ValidationMode } from './field-rules';
+export { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
 
 type Schemas = components['schemas'];
 

@@ -5,8 +5,8 @@
 import type { operations } from '../../../generated/schema';
 import type { Account, Balance, Position, Transaction } from '../../types';
 import { APIPromise } from '../api-promise';
+import { loadDeferred } from '../deferred/load';
 import type { RequestOptions } from '../options';
-import { orderChecks } from '../orders/checks';
 import type { RestCore } from '../request';
 import { expectArray } from '../response';
 
@@ -50,7 +50,7 @@ export class UserList<Path extends keyof UserLists> {
     if (symbols === undefined) return this.core.get(this.path as '/accounts', init, options, parse);
     // A symbols filter is checked first (a ValidationError, nothing sent); the checks load on first use.
     return APIPromise.from(async () => {
-      (await orderChecks()).checkSymbols(symbols);
+      (await loadDeferred()).orderChecks.checkSymbols(symbols);
       return this.core.exchange('GET', this.path, init, options, parse);
     });
   }
