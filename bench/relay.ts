@@ -545,7 +545,7 @@ async function main(): Promise<void> {
           await sentinel.node(old).restart();
           await topo.redisCommand(old, ['REPLICAOF', '127.0.0.1', String(next)]);
         });
-        const slot = await cluster.keySlot('{relay:hakill' + (run + 1) + '}');
+        const slot = await cluster.keySlot(`{relay:hakill${run + 1}}`);
         const clusterMs = await killToDelivery('cluster', cluster.target, async (killedAt) => {
           const primary = await cluster.primaryOf(slot);
           killedAt(now());
