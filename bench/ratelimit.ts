@@ -30,11 +30,10 @@
  *    confidence interval, and their median. Requests per CPU-second is the throughput of a process
  *    whose CPU is the limit (a platform's), and the figure the goal is read from.
  */
-import { execFileSync } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { RateLimiter } from '../src/rest/rate-limit';
 import type { Transport, WireRequest, WireResponse } from '../src/rest/transport';
-import { startServer } from './loopback.cjs';
+import { pinning, startServer } from './loopback.cjs';
 
 // The built package (`npm run bench:ratelimit` builds it first).
 const { ConnectTrade } = require('../dist/index.js') as typeof import('../src/index');
@@ -155,23 +154,6 @@ async function inMemory(): Promise<{ plain: number; limited: number; control: nu
       rounds[name].push(await time(clients[name]));
     }
   return { plain: median(rounds.plain), limited: median(rounds.limited), control: median(rounds.control) };
-}
-
-/**
- * Pins this process to CPU 0 and returns the `fork` options that put the server on CPU 1, when
- * `taskset` is there and the machine has two CPUs or more; otherwise none (and says so).
- */
-function pinning(): { note: string; fork: { execPath?: string; execArgv?: string[] } } {
-  if (availableParallelism() < 2) return { note: 'not pinned (one CPU)', fork: {} };
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
-    return {
-      note: 'this process on CPU 0, the server on CPU 1 (taskset)',
-      fork: { execPath: 'taskset', execArgv: ['-c', '1', process.execPath] },
-    };
-  } catch {
-    return { note: 'not pinned (no taskset)', fork: {} };
-  }
 }
 
 /** (3) Requests per CPU-second of this process (and per wall second), CONCURRENCY loops over DURATION_MS. */

@@ -4,6 +4,8 @@
  * WebSocket code.
  */
 
+import { type Clock, systemClock } from './core/clock';
+import { defaultRandom } from './core/random';
 import { LiveOrders } from './live/live-orders';
 import type { LiveStore } from './live/live-store';
 import { type LiveOptions, openLive } from './live/open';
@@ -23,12 +25,24 @@ export type StreamClientOptions = Omit<BrokerageStreamOptions, 'clientId' | 'cli
 /** Options of `u.marketData()`; `tokenProvider` defaults to `u.connections.token(connectionId)`. */
 export type MarketDataClientOptions = Partial<MarketDataStreamOptions>;
 
+/** The client's clock and jitter for a stream, when the app injected them (else the stream's own defaults). */
+function streamSeams({ clock, random }: ClientInternals['options']): {
+  clock?: Clock;
+  random?: () => number;
+} {
+  return {
+    ...(clock === systemClock ? {} : { clock }),
+    ...(random === defaultRandom ? {} : { random }),
+  };
+}
+
 function brokerageStream(internals: ClientInternals, options: StreamClientOptions): BrokerageStream {
   const { options: resolved } = internals;
   const url = options.url ?? resolved.streamUrl;
   return new BrokerageStream({
-    // The client's telemetry unless the stream's options say otherwise.
+    // The client's telemetry and seams unless the stream's options say otherwise.
     telemetry: resolved.telemetry,
+    ...streamSeams(resolved),
     ...options,
     ...(url === undefined ? {} : { url }),
     clientId: resolved.clientId ?? '',
@@ -51,7 +65,11 @@ export class ConnectTradeUser extends RestConnectTradeUser {
    * resynced after every gap. Shares `options.stream` when given, else opens its own stream.
    */
   live(options: LiveOptions = {}): Promise<LiveStore> {
-    return openLive(this, this.userId, options, () => brokerageStream(clientInternals(this), {}));
+    const { clock, random } = clientInternals(this).options;
+    return openLive(this, this.userId, options, () => brokerageStream(clientInternals(this), {}), {
+      clock,
+      random,
+    });
   }
 
   /**
@@ -65,6 +83,7 @@ export class ConnectTradeUser extends RestConnectTradeUser {
     const url = options.url ?? resolved.marketDataUrl;
     return new MarketDataStream({
       strictValidation: resolved.strictValidation,
+      ...streamSeams(resolved),
       ...(resolved.logger === undefined ? {} : { logger: resolved.logger }),
       ...options,
       ...(url === undefined ? {} : { url }),

@@ -2,6 +2,7 @@
  * `connect-trade/rest`: the REST client alone, with no WebSocket code, for apps (and browser
  * bundles) that never stream.
  */
+export { type Clock, systemClock } from './core/clock';
 export type { DecimalInput } from './core/decimal';
 export type { AppInfo } from './core/environment';
 export {
@@ -29,6 +30,7 @@ export {
   type ValidationIssue,
 } from './core/errors';
 export type { Logger } from './core/logging';
+export type { IdGenerator, RandomSource } from './core/random';
 export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export { APIPromise, type WithResponse } from './rest/api-promise';
 export type { SecretProvider } from './rest/auth';

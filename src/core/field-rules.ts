@@ -20,6 +20,8 @@ export interface ValidationMode {
    * redaction code, which would then land in a chunk shared with the stream's up-front load.
    */
   readonly warn?: ((message: string, fields: Record<string, unknown>) => void) | undefined;
+  /** Makes the `cl_order_id` of an order that has none (`ClientOptions.idGenerator`; default: random from `crypto`). */
+  readonly newId?: (() => string) | undefined;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,4 +1,5 @@
 /** `u.live(options)`: checks the options, resolves the accounts, and opens a {@link LiveStore}. */
+import type { Clock } from '../core/clock';
 import { errorFactory, type ValidationIssue } from '../core/errors';
 import type { BrokerageSource } from '../streams/brokerage-source';
 import { LiveStore } from './live-store';
@@ -49,6 +50,7 @@ export async function openLive(
   userId: string,
   options: LiveOptions,
   newStream: () => BrokerageSource,
+  seams: { clock?: Clock; random?: () => number } = {},
 ): Promise<LiveStore> {
   check(options);
   let accountIds = options.account_ids ? [...new Set(options.account_ids)] : undefined;
@@ -65,6 +67,7 @@ export async function openLive(
     userId,
     accountIds,
     ownsStream: options.stream === undefined,
+    ...seams,
     ...(options.maxOrders === undefined ? {} : { maxOrders: options.maxOrders }),
   });
 }

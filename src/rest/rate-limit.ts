@@ -5,6 +5,7 @@
  * others. request.ts loads this module only when a limit is configured: clients without limits
  * never run (or, in browsers, download up front) any of it.
  */
+import { type Clock, systemClock } from '../core/clock';
 
 import { restErrorFactory as errorFactory } from '../core/errors';
 import { parseRetryAfter } from '../core/retry-after';
@@ -54,17 +55,19 @@ export class RateLimiter {
   readonly #queues = new Map<string, Waiter[]>();
   readonly #max: number;
   #active = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
+  readonly #clock: Clock;
   #wakeAt = UNLIMITED;
 
-  constructor(options: RateLimitOptions = {}, maxConcurrency = UNLIMITED) {
+  constructor(options: RateLimitOptions = {}, maxConcurrency = UNLIMITED, clock: Clock = systemClock) {
+    this.#clock = clock;
     this.#buckets = new TokenBuckets(
       options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
       options.maxTenants ?? DEFAULT_MAX_TENANTS,
     );
     this.#platformRate = rateOf(options.platform);
     if (this.#platformRate.perMs !== UNLIMITED)
-      this.#platform = this.#buckets.add(this.#platformRate, Date.now());
+      this.#platform = this.#buckets.add(this.#platformRate, this.#clock.now());
     this.#users = this.#buckets.kind(rateOf(options.perUser));
     this.#accounts = this.#buckets.kind(rateOf(options.perAccountOrders));
     this.#max = maxConcurrency;
@@ -100,7 +103,7 @@ export class RateLimiter {
       this.#queues.size === 0 &&
       this.#active < this.#max &&
       !request.signal?.aborted &&
-      this.#takeNow(request.tenant ?? PLATFORM, Date.now())
+      this.#takeNow(request.tenant ?? PLATFORM, this.#clock.now())
     );
   }
 
@@ -110,9 +113,9 @@ export class RateLimiter {
    * removes it from the queue (APIUserAbortError); running out of time is an APITimeoutError.
    */
   wait(request: WireRequest): Promise<WireRequest> {
-    const now = Date.now();
+    const now = this.#clock.now();
     return this.#acquire(request.tenant ?? PLATFORM, request.signal, request.timeout).then(() => {
-      const left = request.timeout - (Date.now() - now);
+      const left = request.timeout - (this.#clock.now() - now);
       return left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request;
     });
   }
@@ -186,9 +189,9 @@ export class RateLimiter {
         reject(error);
       };
       const onAbort = () => leave(errorFactory.aborted(signal?.reason));
-      const timer = setTimeout(() => leave(errorFactory.timeout(timeout)), timeout);
+      const timer = this.#clock.setTimeout(() => leave(errorFactory.timeout(timeout)), timeout);
       const done = () => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
@@ -208,7 +211,7 @@ export class RateLimiter {
 
   /** Starts every waiter that can start, one per tenant per turn, then sleeps until the next token. */
   #pump(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     const buckets = this.#buckets;
     let wake = buckets.wait(this.#platform, now);
     if (wake === 0)
@@ -239,9 +242,9 @@ export class RateLimiter {
         head.start();
       }
     if (this.#queues.size > 0 && wake > 0 && now + wake < this.#wakeAt) {
-      clearTimeout(this.#timer);
+      this.#clock.clearTimeout(this.#timer);
       this.#wakeAt = now + wake;
-      this.#timer = setTimeout(() => {
+      this.#timer = this.#clock.setTimeout(() => {
         this.#wakeAt = UNLIMITED;
         this.#pump();
       }, wake);
@@ -269,7 +272,7 @@ export class RateLimiter {
 
   /** A 429 pauses the attempt's narrowest scope (creating its bucket if the scope has no limit). */
   #pause(tenant: RateLimitTenant, retryAfter: string | undefined): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (tenant.user === undefined && this.#platform === NONE)
       this.#platform = this.#buckets.add(this.#platformRate, now);
     const bucket =

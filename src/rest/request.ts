@@ -1,21 +1,14 @@
 /**
  * The bridge between resources and the wire. openapi-fetch is the typed call layer: its types
- * check each path with its parameters and body, and its serializers build the URL. Its request
- * pipeline (`coreFetch`: WHATWG `Headers` and `Request`, middleware, `Response` parsing) is not
+ * check each path with its parameters and body (url.ts builds the URL as its serializers would,
+ * each query pair encoded once per distinct value). Its request pipeline (`coreFetch`: WHATWG `Headers` and `Request`, middleware, `Response` parsing) is not
  * used: on a small JSON call it cost more than the rest of the SDK (bench/README.md), and WHATWG
  * `Headers` alone loads Node's bundled undici on the first request. Instead one function
  * ({@link RestCore.exchange}) adds the operation's credentials, runs the retry loop over the
  * transport, keeps the raw response, and turns it into a shape-checked value or one of the SDK's
  * typed errors. The verb helpers (`get`, `post`, `patch`, `delete`) make each resource method one line.
  */
-import {
-  type Client,
-  type ClientPathsWithMethod,
-  createFinalURL,
-  createQuerySerializer,
-  defaultPathSerializer,
-  type MaybeOptionalInit,
-} from 'openapi-fetch';
+import type { Client, ClientPathsWithMethod, MaybeOptionalInit } from 'openapi-fetch';
 import type { OperationScope } from '../../generated/operations';
 import type { paths } from '../../generated/schema';
 import { ConnectTradeError, restErrorFactory as errorFactory } from '../core/errors';
@@ -31,6 +24,7 @@ import { checkNumbers, type RequestOptions, type ResolvedOptions } from './optio
 import type { RateLimiter } from './rate-limit';
 import { type AttemptGate, type RetryMode, sendWithRetries } from './retry';
 import { defaultTransport, type RateLimitTenant, type Transport, type WireResponse } from './transport';
+import { requestUrl } from './url';
 
 /** What every REST client built from one `ConnectTrade` shares: options and transport. */
 export interface RestContext {
@@ -79,15 +73,12 @@ export function createContext(
 /** The limiter, loaded with the deferred part of the client (clients without limits never load it). */
 function loadLimiter(options: ResolvedOptions): OnFirstUse<RateLimiter> {
   const limiter = new OnFirstUse(() =>
-    loadDeferred().then((m) => new m.RateLimiter(options.rateLimit, options.maxConcurrency)),
+    loadDeferred().then((m) => new m.RateLimiter(options.rateLimit, options.maxConcurrency, options.clock)),
   );
   // Starts now; a failed load surfaces on the first request, not as an unhandled rejection here.
   limiter.ready().catch(() => {});
   return limiter;
 }
-
-// PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
-const querySerializer = createQuerySerializer({ array: { style: 'form', explode: false } });
 
 /**
  * Checks a 2xx body and gives it its type (`what` names the operation in the error), e.g.
@@ -183,7 +174,7 @@ export class RestCore {
 
   /**
    * The one path every call takes, with the raw response in hand (for `.withResponse()`-style
-   * accessors): credentials of the operation's scope, openapi-fetch's serializers to build the URL,
+   * accessors): credentials of the operation's scope, the URL (url.ts),
    * the retry loop and transport below it, then the typed error or the shape-checked value.
    * `retry` defaults from the method: a POST is only retried when the failure proves it was never
    * sent. Never throws: a bad option or missing credentials reject before any I/O.
@@ -214,13 +205,12 @@ export class RestCore {
       const { baseUrl, defaultQuery } = this.context.options;
       let url: string;
       try {
-        url = createFinalURL(path, {
+        // defaultQuery first: a parameter the call sets wins.
+        url = requestUrl(
           baseUrl,
-          // defaultQuery first: a parameter the call sets wins.
-          params: defaultQuery ? { ...params, query: { ...defaultQuery, ...params.query } } : params,
-          querySerializer,
-          pathSerializer: defaultPathSerializer,
-        });
+          path,
+          defaultQuery ? { ...params, query: { ...defaultQuery, ...params.query } } : params,
+        );
       } catch (error) {
         throw errorFactory.configuration(
           `Could not build the request: ${(error as Error)?.message ?? error}`,
@@ -305,6 +295,8 @@ export class RestCore {
         logger: defaults.logger,
         secrets: scope,
         gate,
+        clock: defaults.clock,
+        random: defaults.random,
       },
     ).then(
       (response) => {

@@ -5,6 +5,7 @@
  * strict to be depends on the operation (its mode).
  */
 import { retryDelay, type SleepTimers, sleep } from '../core/backoff';
+import type { Clock } from '../core/clock';
 import {
   APIConnectionError,
   APIError,
@@ -68,8 +69,12 @@ export interface AttemptOptions {
   readonly logger?: Logger | undefined;
   /** The secrets this request sent: its log lines are scrubbed with them (only read when logging). */
   readonly secrets?: (() => SecretScope) | undefined;
-  /** Timers of the backoff sleeps (tests inject fake ones). */
+  /** Timers of the backoff sleeps (tests inject fake ones); `clock` wins when both are given. */
   readonly timers?: SleepTimers | undefined;
+  /** The client's clock: backoff sleeps, `Retry-After` dates and log durations read it. */
+  readonly clock?: Clock | undefined;
+  /** The client's jitter source. */
+  readonly random?: (() => number) | undefined;
   /** The client-side limiter, asked around every attempt (with `rateLimit` / `maxConcurrency`). */
   readonly gate?: AttemptGate | undefined;
 }
@@ -168,10 +173,12 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
   const path = opts.logger ? new URL(wire.url).pathname : '';
   const secrets = opts.logger && opts.secrets?.();
   const signal = wire.signal;
+  const clock = opts.clock;
+  const now = clock ? () => clock.now() : Date.now;
   for (let n = 1; ; n++) {
     if (signal?.aborted) throw errorFactory.aborted(signal.reason);
     // Timing and log fields only when someone listens: this loop is on every call's path.
-    const started = opts.logger ? Date.now() : 0;
+    const started = opts.logger ? now() : 0;
     const fields = opts.logger ? { method: wire.method, path, attempt: n } : undefined;
     let response: WireResponse;
     try {
@@ -183,9 +190,9 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
     } catch (error) {
       const e = attemptError(error, wire);
       const decision = retryDecision(classifyFailure(e), opts.retry);
-      const durationMs = Date.now() - started;
+      const durationMs = now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {
-        const delayMs = retryDelay(n, undefined) ?? 0;
+        const delayMs = retryDelay(n, undefined, { random: opts.random }) ?? 0;
         log(
           opts.logger,
           'warn',
@@ -193,7 +200,7 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
           { ...fields, durationMs, delayMs, error: e.message },
           secrets,
         );
-        await sleep(delayMs, signal, opts.timers);
+        await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
       log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, secrets);
@@ -203,7 +210,7 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
       ? {
           ...fields,
           status: response.status,
-          durationMs: Date.now() - started,
+          durationMs: now() - started,
           requestId: response.headers['x-request-id'],
         }
       : {};
@@ -214,10 +221,10 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
     const decision =
       response.status < 400 ? 'stop' : retryDecision(classifyFailure(response.status), opts.retry);
     if (decision === 'retry' && n <= opts.maxRetries) {
-      const delayMs = retryDelay(n, response.headers['retry-after']);
+      const delayMs = retryDelay(n, response.headers['retry-after'], { random: opts.random, now: now() });
       if (delayMs !== undefined) {
         log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, secrets);
-        await sleep(delayMs, signal, opts.timers);
+        await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
     }

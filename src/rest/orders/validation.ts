@@ -14,6 +14,7 @@ import { type FieldRule, orderTypeFields, queryParameters, requestFields } from 
 import { toDecimalString } from '../../core/decimal';
 import type { ValidationIssue } from '../../core/errors';
 import { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
+import { generateClOrderId } from '../../core/random';
 
 export { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
 
@@ -33,10 +34,7 @@ const LEG_FIELDS: readonly string[] = Object.keys(requestFields.OrderLeg);
 const CL_ORDER_ID = new RegExp(ORDER.cl_order_id.pattern);
 
 /** A fresh client order id: `ct_` and 24 random base-36 characters (well inside 64 of [A-Za-z0-9_-]). */
-export function generateClOrderId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return `ct_${Array.from(bytes, (b) => (b % 36).toString(36)).join('')}`;
-}
+export { generateClOrderId } from '../../core/random';
 
 /** Collects issues and the normalized body. */
 class Checker {
@@ -136,7 +134,7 @@ export function checkOrder(input: unknown, mode?: ValidationMode): Checked<Schem
   c.oneOf('order_tif', ORDER.order_tif);
   c.oneOf('instrument', ORDER.instrument);
   c.oneOf('order_type', ORDER.order_type);
-  c.clOrderId('cl_order_id', c.input.cl_order_id ?? generateClOrderId());
+  c.clOrderId('cl_order_id', c.input.cl_order_id ?? (mode?.newId ?? generateClOrderId)());
   if (c.present('order_qty') === c.present('order_notional'))
     c.add('order_qty', 'exactly one of order_qty and order_notional is required');
   for (const key of ['order_qty', 'order_notional'] as const)
@@ -160,7 +158,7 @@ export function checkReplace(input: unknown, mode?: ValidationMode): Checked<Sch
   const c = new Checker(input, mode);
   c.unknownFields(REPLACE_FIELDS);
   c.string('broker');
-  c.clOrderId('new_cl_order_id', c.input.new_cl_order_id ?? generateClOrderId());
+  c.clOrderId('new_cl_order_id', c.input.new_cl_order_id ?? (mode?.newId ?? generateClOrderId)());
   if (c.present('order_qty') && c.present('order_notional'))
     c.add('order_qty', 'at most one of order_qty and order_notional may be given');
   for (const key of ['order_qty', 'order_notional', 'order_limit_price', 'stop_price'] as const)

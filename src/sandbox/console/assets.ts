@@ -7,13 +7,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import type { ConsoleAssets } from './build';
+
+/** `import.meta.url` in the ES module build (tsup.config.ts); undefined in CommonJS and from source. */
+declare const __MODULE_URL__: string | undefined;
 
 /** The directory of this module's code (`dist/` once built, `src/sandbox/console/` from source). */
 function here(): string | undefined {
   if (typeof __dirname === 'string') return __dirname;
-  // ESM build: no __dirname; find the installed package from the working directory.
+  if (typeof __MODULE_URL__ === 'string') return dirname(fileURLToPath(__MODULE_URL__));
+  // Source loaded as an ES module (tsx) without a build: find the package from the working directory.
   try {
     return join(
       dirname(createRequire(join(process.cwd(), 'index.js')).resolve('connect-trade/package.json')),
