@@ -62,9 +62,12 @@ export class ConnectTradeUser extends RestConnectTradeUser {
    */
   live(options: LiveOptions = {}): Promise<LiveStore> {
     const { clock, random } = clientInternals(this).options;
-    return openLive(this, this.userId, options, () => brokerageStream(clientInternals(this), {}), {
-      clock,
-      random,
+    return openLive({
+      rest: this,
+      userId: this.userId,
+      options,
+      newStream: () => brokerageStream(clientInternals(this), {}),
+      seams: { clock, random },
     });
   }
 

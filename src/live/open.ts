@@ -45,13 +45,19 @@ function check(options: LiveOptions): void {
 }
 
 /** Opens a live store for one user; `newStream` is called only when no stream is shared. */
-export async function openLive(
-  rest: LiveRest,
-  userId: string,
-  options: LiveOptions,
-  newStream: () => BrokerageSource,
-  seams: { clock?: Clock; random?: () => number } = {},
-): Promise<LiveStore> {
+export async function openLive({
+  rest,
+  userId,
+  options,
+  newStream,
+  seams = {},
+}: {
+  rest: LiveRest;
+  userId: string;
+  options: LiveOptions;
+  newStream: () => BrokerageSource;
+  seams?: { clock?: Clock; random?: () => number };
+}): Promise<LiveStore> {
   check(options);
   let accountIds = options.account_ids ? [...new Set(options.account_ids)] : undefined;
   if (!accountIds) {
