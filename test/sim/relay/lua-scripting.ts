@@ -11,10 +11,14 @@
  * chunk name `@user_script`, and errors carry `script: <sha>, on @user_script:<line>.` (Redis 7's
  * error handler, copied below in Lua; fengari calls a JS function's frame `J` where Redis has `C`).
  *
- * Known difference: Redis runs Lua 5.1 (numbers are doubles: `tostring(4/2)` is "2"); fengari is
- * Lua 5.3 (`tostring(4/2)` is "2.0"). Integers from Redis are pushed as Lua integers and numeric
- * command arguments are formatted as Redis does (`%.17g`), which covers the relay's scripts; the
- * comparison test against a real redis-server (model-vs-redis.test.ts) is what proves it.
+ * Lua 5.1 (Redis) against 5.3 (fengari): in 5.1 every number is a double; fengari has 32-bit
+ * integers that wrap (`tonumber(TIME seconds) * 1000` overflows) and prints integral floats as
+ * `2.0`. The prelude below brings the 5.1 behaviour the relay's scripts rely on: `tonumber`
+ * returns a double, `tostring` of a number is `%.14g` (5.1's format); integers from Redis are
+ * pushed as Lua integers when they fit 32 bits (so `token .. ':' .. fence` reads `r1:5`), doubles
+ * otherwise; numeric command arguments are formatted as Redis does (`%.17g`). What is left (the
+ * `..` operator on an integral double still prints `2.0`, error texts of Lua itself) is what the
+ * comparison test against a real redis-server (model-vs-redis.test.ts) would show.
  */
 import { createHash } from 'node:crypto';
 import { type LuaState, lauxlib, lua, lualib, to_luastring } from 'fengari';
@@ -43,6 +47,22 @@ return function (err)
   return err
 end
 `;
+
+/** Lua 5.1's number behaviour, as far as the relay's scripts need it (see the file comment). */
+const PRELUDE = `
+local tn, ts, fmt = tonumber, tostring, string.format
+tonumber = function(...)
+  local v = tn(...)
+  if v == nil then return nil end
+  return v + 0.0
+end
+tostring = function(v)
+  if type(v) == 'number' then return fmt('%.14g', v) end
+  return ts(v)
+end
+`;
+
+const INT32 = 2 ** 31;
 
 const S = (s: string) => to_luastring(s);
 const K_ERR = S('err');
@@ -105,6 +125,9 @@ export class LuaScripting {
     });
     lua.lua_setfield(L, -2, S('sha1hex'));
     lua.lua_setglobal(L, S('redis'));
+    if (lauxlib.luaL_loadbuffer(L, S(PRELUDE), null, S('@prelude')) !== lua.LUA_OK)
+      throw new Error('simulated Redis: the Lua 5.1 prelude does not compile');
+    lua.lua_pcall(L, 0, 0, 0);
     if (lauxlib.luaL_loadbuffer(L, S(ERROR_HANDLER), null, S('@err_handler')) !== lua.LUA_OK)
       throw new Error('simulated Redis: the error handler does not compile');
     lua.lua_pcall(L, 0, 1, 0);
@@ -197,8 +220,10 @@ function fail(L: LuaState, message: string, raise: boolean): number {
 
 function pushReply(L: LuaState, reply: Reply): void {
   if (reply === null) lua.lua_pushboolean(L, false);
-  else if (typeof reply === 'number') lua.lua_pushinteger(L, reply);
-  else if (typeof reply === 'string') lua.lua_pushstring(L, S(reply));
+  else if (typeof reply === 'number') {
+    if (reply >= -INT32 && reply < INT32) lua.lua_pushinteger(L, reply);
+    else lua.lua_pushnumber(L, reply);
+  } else if (typeof reply === 'string') lua.lua_pushstring(L, S(reply));
   else if (reply instanceof Status || reply instanceof ErrorReply) {
     lua.lua_createtable(L, 0, 1);
     lua.lua_pushstring(L, S(reply instanceof Status ? reply.value : reply.message));

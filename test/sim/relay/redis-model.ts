@@ -661,7 +661,7 @@ export class RedisModel {
       if (a.length !== 6 || (a[4] as string).toUpperCase() !== 'COUNT') return new ErrorReply(SYNTAX);
       const n = parseInteger(a[5]);
       if (n === undefined) return new ErrorReply(NOT_INTEGER);
-      count = n < 0 ? 0 : n;
+      count = Math.max(n, 0);
     }
     const s = this.typed(a[1] as string, 'stream');
     if (s instanceof ErrorReply) return s;
@@ -908,6 +908,7 @@ export class RedisModel {
       if (!entry) {
         group.pel.delete(idText(p.id));
         deleted.push(idText(p.id));
+        count--; // the reply's size bounds the deleted ids too
         continue;
       }
       if (minIdle > 0 && now - p.deliveredAt < minIdle) continue;
