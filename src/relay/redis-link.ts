@@ -9,6 +9,7 @@
  * resume logic already know what to do after "this command may or may not have run".
  */
 import { errorFactory, type RelayError } from '../core/errors';
+import { platformClock, type RelayClock } from './relay-clock';
 
 /** The part of a node-redis client (`createClient()` of `redis` 4, 5 or 6) the relay uses. */
 export interface RedisClientLike {
@@ -77,6 +78,8 @@ export class RedisLink {
   constructor(
     private readonly target: RedisTarget,
     private readonly onDrop: (error: RelayError) => void = () => undefined,
+    /** The relay's clock: command deadlines here, and the timers of whoever uses this link. */
+    readonly clock: RelayClock = platformClock,
   ) {}
 
   /** True while a connection is established. */
@@ -88,9 +91,9 @@ export class RedisLink {
   async send(args: string[], timeoutMs: number): Promise<unknown> {
     // Connecting has its own deadline (CONNECT_TIMEOUT_MS); the command's starts once connected.
     const client = await this.open();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+      timer = this.clock.setTimeout(
         () =>
           reject(errorFactory.relay('redis_unavailable', `Redis ${args[0]} timed out after ${timeoutMs} ms`)),
         timeoutMs,
@@ -109,7 +112,7 @@ export class RedisLink {
       this.onDrop(relayError);
       throw relayError;
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
   }
 
@@ -145,12 +148,12 @@ export class RedisLink {
           })
         : this.target.duplicate({ disableOfflineQueue: true });
     client.on('error', () => undefined); // reported through the failing command instead
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     try {
       await Promise.race([
         client.connect(),
         new Promise((_, reject) => {
-          timer = setTimeout(
+          timer = this.clock.setTimeout(
             () => reject(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`)),
             CONNECT_TIMEOUT_MS,
           );
@@ -166,7 +169,7 @@ export class RedisLink {
       this.onDrop(relayError);
       throw relayError;
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
     if (this.closed) {
       destroy(client);

@@ -55,6 +55,8 @@ export interface RelayStreamOptions {
    * Accounts linked later reach that subscription after the next `subscribe`.
    */
   connectionAccounts?: (connectionId: string) => readonly string[] | Promise<readonly string[]>;
+  /** Advanced (deterministic simulation, tests): uniform in [0, 1), for backoff jitter. Default: `Math.random`. */
+  random?: () => number;
 }
 
 /** Events of a relay consumer: the brokerage stream's, plus `update` and `connected`. */
@@ -313,7 +315,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
         const relayError = asStreamError(error);
         this.report(relayError);
         if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
-        const delay = backoffDelay(RELAY_BACKOFF, attempt);
+        const delay = backoffDelay(RELAY_BACKOFF, attempt, this.options.random);
         attempt++;
         if (this.currentState === 'open') {
           this.currentState = 'waiting';

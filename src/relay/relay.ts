@@ -17,6 +17,7 @@ import type { GapInfo } from '../streams/stream-core';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { Lease, type LeaseOptions, leaseTiming } from './lease';
 import { checkRedisTarget, RedisLink, type RedisTarget } from './redis-link';
+import { platformClock, platformRandom, type RelayClock } from './relay-clock';
 import { WakeableSleep } from './wakeable-sleep';
 import { type Retention, StreamWriter } from './writer';
 
@@ -42,6 +43,13 @@ export interface RelayOptions {
   id?: string;
   /** Most entries buffered while Redis is slow before updates are replaced by a `gap` entry (default 100 000). */
   maxBuffered?: number;
+  /**
+   * Advanced (deterministic simulation, tests): the clock of the lease, its deadlines, retries and
+   * command deadlines. Default: `Date.now` and the platform's timers.
+   */
+  clock?: RelayClock;
+  /** Advanced: uniform in [0, 1), for backoff jitter and the default `id`'s suffix. Default: `Math.random`. */
+  random?: () => number;
 }
 
 /** A relay's role. */
@@ -113,15 +121,21 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   private entriesWritten = 0;
   private fencedWrites = 0;
   private terms = 0;
-  private rate = { windowStart: Date.now(), count: 0, perSecond: 0 };
-  private readonly pause = new WakeableSleep();
+  private readonly clock: RelayClock;
+  private readonly random: () => number;
+  private rate: { windowStart: number; count: number; perSecond: number };
+  private readonly pause: WakeableSleep;
   private readonly loop: Promise<void>;
 
   /** @internal Use {@link startRelay}. */
   constructor(private readonly options: RelayOptions & { key: string; ttlMs: number }) {
     super();
-    this.id = options.id ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    this.link = new RedisLink(options.redis);
+    this.clock = options.clock ?? platformClock;
+    this.random = options.random ?? platformRandom;
+    this.rate = { windowStart: this.clock.now(), count: 0, perSecond: 0 };
+    this.pause = new WakeableSleep(this.clock);
+    this.id = options.id ?? `${hostname()}-${process.pid}-${this.random().toString(36).slice(2, 8)}`;
+    this.link = new RedisLink(options.redis, undefined, this.clock);
     this.lease = new Lease(this.link, relayKeys(options.key), this.id, leaseTiming(options.ttlMs));
     this.loop = this.run();
   }
@@ -134,7 +148,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   /** The relay's figures now. */
   metrics(): RelayMetrics {
     const term = this.term;
-    const now = Date.now();
+    const now = this.clock.now();
     const fresh = now - this.rate.windowStart < 2_000;
     return {
       role: this.role,
@@ -170,7 +184,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         // The term's clock starts when the acquisition is sent: connect first, so that connecting
         // (which can take a while) is not taken from the term.
         await this.link.ready();
-        const sentAt = Date.now();
+        const sentAt = this.clock.now();
         const result = await this.lease.acquire();
         failures = 0;
         if (result.acquired) {
@@ -183,7 +197,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         }
       } catch (error) {
         this.report(error);
-        waitMs = Math.min(timing.maxStandbyWaitMs, backoffDelay(RELAY_BACKOFF, failures++));
+        waitMs = Math.min(timing.maxStandbyWaitMs, backoffDelay(RELAY_BACKOFF, failures++, this.random));
         if (await this.recoverLostAcquisition()) waitMs = 0;
       }
       if (waitMs > 0 && !this.closed) await this.pause.sleep(waitMs);
@@ -199,7 +213,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       const token = await this.lease.ownToken();
       if (token === undefined || this.closed) return false;
       await this.link.ready();
-      const sentAt = Date.now();
+      const sentAt = this.clock.now();
       if (!(await this.lease.renew(token))) return false;
       const fence = Number(token.slice(token.lastIndexOf(':') + 1));
       await this.lead(fence, token, sentAt);
@@ -217,8 +231,9 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     const ended = new Promise<TermEnd>((r) => {
       resolveEnded = r;
     });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+    const clock = this.clock;
+    let timer: unknown;
+    let deadlineTimer: unknown;
     let wakeRenew: (() => void) | undefined;
     const stream = this.options.client.stream();
     const writeTimeoutMs = Math.max(timing.commandTimeoutMs, 1_000);
@@ -256,8 +271,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         writing = writer.finish(writeTimeoutMs);
         stream.off('update', onUpdate);
         void stream.close().catch(() => undefined);
-        clearTimeout(timer);
-        clearTimeout(deadlineTimer);
+        clock.clearTimeout(timer);
+        clock.clearTimeout(deadlineTimer);
         wakeRenew?.();
         if (this.term === term) this.term = undefined;
         if (this.leaseHolder === token) this.leaseHolder = undefined;
@@ -304,13 +319,13 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     // Renewal. The holder's deadline is measured from when the last successful renewal was SENT,
     // and enforced by its own timer: a renewal stuck on an unresponsive Redis cannot delay it.
     const armDeadline = (at: number) => {
-      clearTimeout(deadlineTimer);
-      deadlineTimer = setTimeout(
+      clock.clearTimeout(deadlineTimer);
+      deadlineTimer = clock.setTimeout(
         () => {
           this.report(errorFactory.relay('lease_lost', 'Lease not renewed in time: stepping down'));
           term.end('lease_lost');
         },
-        Math.max(0, at - Date.now()),
+        Math.max(0, at - clock.now()),
       );
     };
     // The term's clock started when the acquisition (or renewal) was sent, not when it answered.
@@ -320,11 +335,11 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       while (!done) {
         await new Promise<void>((resolve) => {
           wakeRenew = resolve;
-          timer = setTimeout(resolve, Math.max(0, nextAt - Date.now()));
+          timer = clock.setTimeout(resolve, Math.max(0, nextAt - clock.now()));
         });
         wakeRenew = undefined;
         if (done) return;
-        const sentAt = Date.now();
+        const sentAt = clock.now();
         try {
           const ok = await this.lease.renew(token);
           if (done) return;
@@ -337,7 +352,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
           nextAt = sentAt + timing.renewEveryMs;
         } catch (error) {
           this.report(error);
-          nextAt = Date.now() + timing.retryEveryMs;
+          nextAt = clock.now() + timing.retryEveryMs;
         }
       }
     };
@@ -369,7 +384,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
 
   private countWritten(count: number): void {
     this.entriesWritten += count;
-    const now = Date.now();
+    const now = this.clock.now();
     this.rate.count += count;
     const elapsed = now - this.rate.windowStart;
     if (elapsed >= 1_000) {
@@ -409,6 +424,14 @@ export function startRelay(options: RelayOptions): RelayHandle {
   const maxBuffered = options.maxBuffered;
   if (maxBuffered !== undefined && !(Number.isInteger(maxBuffered) && maxBuffered > 0))
     throw errorFactory.validation([{ path: 'maxBuffered', message: 'must be a positive integer' }]);
+  const { clock, random } = options;
+  if (
+    clock !== undefined &&
+    !(['now', 'setTimeout', 'clearTimeout'] as const).every((f) => typeof clock?.[f] === 'function')
+  )
+    throw errorFactory.validation([{ path: 'clock', message: 'must have now, setTimeout and clearTimeout' }]);
+  if (random !== undefined && typeof random !== 'function')
+    throw errorFactory.validation([{ path: 'random', message: 'must be a function' }]);
   if (options.id !== undefined && (typeof options.id !== 'string' || !/^[\w.-]{1,100}$/.test(options.id)))
     throw errorFactory.validation([
       { path: 'id', message: 'must be 1-100 letters, digits, "_", "." or "-"' },
