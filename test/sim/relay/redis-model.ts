@@ -93,7 +93,8 @@ export interface RedisModelOptions {
 
 /** One executed write: what it changed, to undo it. */
 interface UndoRecord {
-  keys: Map<string, KeyEntry | undefined>;
+  /** Per key changed: how to put back its value as it was before (undefined: it did not exist). */
+  keys: Map<string, (() => KeyEntry) | undefined>;
 }
 
 /** A write seen by {@link RedisModel.onWrite} observers: the command and the keys it changed. */
@@ -161,21 +162,45 @@ function parseInteger(text: string | undefined): number | undefined {
 
 const entryReply = (entry: StreamEntry): Reply => [entry.key, entry.fields.slice()];
 
-function cloneValue(value: Value): Value {
-  if (value.type === 'string') return { ...value };
-  if (value.type === 'hash') return { type: 'hash', fields: new Map(value.fields) };
+/**
+ * What it takes to put a value back as it is now. Cheap for streams, which only grow at their
+ * last node and shrink at their first: the node list, the first node's entries, the last node's
+ * size and the consumer groups are saved, not the entries themselves.
+ */
+function snapshot(entry: KeyEntry): () => KeyEntry {
+  const { value, expireAt } = entry;
+  if (value.type === 'string') {
+    const saved = { ...value };
+    return () => ({ value: saved, expireAt });
+  }
+  if (value.type === 'hash') {
+    const fields = new Map(value.fields);
+    return () => ({ value: { type: 'hash', fields }, expireAt });
+  }
+  const nodes = value.nodes.slice();
+  const first = nodes[0];
+  const firstEntries = first?.entries.slice();
+  const firstDeleted = first?.deleted ?? 0;
+  const last = nodes[nodes.length - 1];
+  const lastLength = last?.entries.length ?? 0;
+  const lastDeleted = last?.deleted ?? 0;
+  const { length, lastId } = value;
   const groups = new Map<string, ConsumerGroup>();
   for (const [name, g] of value.groups) {
     const pel = new Map<string, PendingEntry>();
     for (const [k, p] of g.pel) pel.set(k, { ...p });
     groups.set(name, { lastDelivered: g.lastDelivered, pel, consumers: new Map(g.consumers) });
   }
-  return {
-    type: 'stream',
-    nodes: value.nodes.map((n) => ({ entries: n.entries.slice(), deleted: n.deleted })),
-    length: value.length,
-    lastId: value.lastId,
-    groups,
+  return () => {
+    if (last) {
+      last.entries.length = lastLength;
+      last.deleted = lastDeleted;
+    }
+    if (first && firstEntries) {
+      first.entries.splice(0, first.entries.length, ...firstEntries);
+      first.deleted = firstDeleted;
+    }
+    return { value: { type: 'stream', nodes: nodes.slice(), length, lastId, groups }, expireAt };
   };
 }
 
@@ -191,6 +216,8 @@ export class RedisModel {
   private current: UndoRecord | undefined;
   private inScript = false;
   private readonly writeListeners = new Set<(event: WriteEvent) => void>();
+  /** Sees every command a script ran, with its reply, as it runs (invariant checks inside a script). */
+  scriptObserver: ((args: readonly string[], reply: Reply) => void) | undefined;
   /** Writes executed since start (the acknowledged ones, once their reply is delivered). */
   writes = 0;
 
@@ -220,9 +247,9 @@ export class RedisModel {
     let lost = 0;
     while (lost < k && this.undo.length > 0) {
       const record = this.undo.pop() as UndoRecord;
-      for (const [key, entry] of record.keys) {
-        if (entry === undefined) this.keyspace.delete(key);
-        else this.keyspace.set(key, entry);
+      for (const [key, restore] of record.keys) {
+        if (restore === undefined) this.keyspace.delete(key);
+        else this.keyspace.set(key, restore());
       }
       lost++;
     }
@@ -257,8 +284,10 @@ export class RedisModel {
       return new ErrorReply('ERR Unknown Redis command called from script');
     if ((arity > 0 && args.length !== arity) || (arity < 0 && args.length < -arity))
       return new ErrorReply('ERR Wrong number of args calling Redis command from script');
-    const reply = this.dispatch(name, args, false);
-    return isBlocked(reply) ? (reply.retry() ?? reply.timeout) : reply;
+    const result = this.dispatch(name, args, false);
+    const reply = isBlocked(result) ? (result.retry() ?? result.timeout) : result;
+    this.scriptObserver?.(args, reply);
+    return reply;
   }
 
   /** One top-level command, with its undo record and write notification. */
@@ -299,7 +328,7 @@ export class RedisModel {
     const record = this.current;
     if (!record || record.keys.has(key)) return;
     const entry = this.keyspace.get(key);
-    record.keys.set(key, entry ? { value: cloneValue(entry.value), expireAt: entry.expireAt } : undefined);
+    record.keys.set(key, entry ? snapshot(entry) : undefined);
   }
 
   private typed<T extends Value['type']>(
@@ -521,12 +550,41 @@ export class RedisModel {
     }
   }
 
-  private findEntry(s: StreamValue, id: StreamId): StreamEntry | undefined {
-    for (const node of s.nodes) {
+  /** Entries with an id greater than `after`, in order (found by binary search, not a scan). */
+  private *entriesAfter(s: StreamValue, after: StreamId): Generator<StreamEntry> {
+    const nodes = s.nodes;
+    let lo = 0;
+    let hi = nodes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const node = nodes[mid] as StreamNode;
       const last = node.entries[node.entries.length - 1];
-      if (!last || compare(last.id, id) < 0) continue;
-      return node.entries.find((e) => compare(e.id, id) === 0);
+      if (last === undefined || compare(last.id, after) <= 0) lo = mid + 1;
+      else hi = mid;
     }
+    for (let n = lo; n < nodes.length; n++) {
+      const entries = (nodes[n] as StreamNode).entries;
+      let i = 0;
+      if (n === lo) {
+        let a = 0;
+        let b = entries.length;
+        while (a < b) {
+          const mid = (a + b) >> 1;
+          if (compare((entries[mid] as StreamEntry).id, after) <= 0) a = mid + 1;
+          else b = mid;
+        }
+        i = a;
+      }
+      for (; i < entries.length; i++) yield entries[i] as StreamEntry;
+    }
+  }
+
+  private findEntry(s: StreamValue, id: StreamId): StreamEntry | undefined {
+    for (const e of this.entriesAfter(
+      s,
+      id.seq > 0 ? { ms: id.ms, seq: id.seq - 1 } : { ms: id.ms - 1, seq: MAX_SEQ },
+    ))
+      return compare(e.id, id) === 0 ? e : undefined;
     return undefined;
   }
 
@@ -667,8 +725,16 @@ export class RedisModel {
     if (s instanceof ErrorReply) return s;
     const out: Reply[] = [];
     if (!s || count === 0) return out;
-    for (const e of this.entries(s, reverse)) {
-      if (compare(e.id, start) < 0 || compare(e.id, end) > 0) continue;
+    const before = start.seq > 0 ? { ms: start.ms, seq: start.seq - 1 } : { ms: start.ms - 1, seq: MAX_SEQ };
+    for (const e of reverse ? this.entries(s, true) : this.entriesAfter(s, before)) {
+      if (compare(e.id, start) < 0) {
+        if (reverse) break;
+        continue;
+      }
+      if (compare(e.id, end) > 0) {
+        if (reverse) continue;
+        break;
+      }
       out.push(entryReply(e));
       if (out.length >= count) break;
     }
@@ -720,8 +786,7 @@ export class RedisModel {
       if (stream instanceof ErrorReply) return stream;
       const out: Reply[] = [];
       if (stream)
-        for (const e of this.entries(stream)) {
-          if (compare(e.id, after) <= 0) continue;
+        for (const e of this.entriesAfter(stream, after)) {
           out.push(entryReply(e));
           if (out.length >= o.count) break;
         }
@@ -805,8 +870,7 @@ export class RedisModel {
       if (current instanceof ErrorReply) return current;
       if (!current) return noGroup;
       const fresh: StreamEntry[] = [];
-      for (const e of this.entries(current.stream)) {
-        if (compare(e.id, current.group.lastDelivered) <= 0) continue;
+      for (const e of this.entriesAfter(current.stream, current.group.lastDelivered)) {
         fresh.push(e);
         if (fresh.length >= o.count) break;
       }
