@@ -94,6 +94,9 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   private readonly iterators = new Set<{ topics: Set<string>; iterator: UpdatesIterator }>();
   private lastId: string | undefined;
   private lastIndex: number | undefined;
+  /** The session and seq of the last update delivered. */
+  private lastSession: string | undefined;
+  private lastSeq = 0;
   private running: Promise<void> | undefined;
   private opened: { promise: Promise<void>; resolve: () => void } | undefined;
   private readonly pause = new WakeableSleep();
@@ -431,7 +434,13 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
         continue;
       }
       if (skipped) this.emitGap({ reason: 'seq' });
-      this.dispatch(entry.message, entry.sessionId);
+      // An update written again (a failover lost the batch after we read it, the relay re-sent
+      // it): delivered once, so seqs stay increasing (found by the relay simulation).
+      const { sessionId } = entry;
+      if (sessionId === this.lastSession && entry.message.seq <= this.lastSeq) continue;
+      this.lastSession = sessionId;
+      this.lastSeq = entry.message.seq;
+      this.dispatch(entry.message, sessionId);
     }
   }
 

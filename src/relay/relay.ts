@@ -319,6 +319,9 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     // Renewal. The holder's deadline is measured from when the last successful renewal was SENT,
     // and enforced by its own timer: a renewal stuck on an unresponsive Redis cannot delay it.
     const armDeadline = (at: number) => {
+      // A term that already ended (close() during the acquisition) arms nothing: a timer left
+      // armed would outlive close() (found by the relay simulation).
+      if (done) return;
       clock.clearTimeout(deadlineTimer);
       deadlineTimer = clock.setTimeout(
         () => {

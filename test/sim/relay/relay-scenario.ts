@@ -148,9 +148,10 @@ async function runRelaySeed(
   const root = new Prng(seed);
   const plan = makePlan(root.fork());
   const net = root.fork();
-  const faultRandom = root.fork();
   const hash = createHash('sha256');
   const tail: string[] = [];
+  // The report keeps the last 500 events; RELAY_SIM_TRACE=all keeps all of them (debugging a seed).
+  const keep = process.env.RELAY_SIM_TRACE === 'all' ? Number.POSITIVE_INFINITY : 500;
   const violations: SimViolation[] = [];
   const faults: Record<string, number> = {};
   let events = 0;
@@ -163,7 +164,7 @@ async function runRelaySeed(
     hash.update(line);
     hash.update('\n');
     tail.push(line);
-    if (tail.length > 500) tail.shift();
+    if (tail.length > keep) tail.shift();
   };
   const violate = (invariant: string, message: string) => {
     if (violations.some((v) => v.invariant === invariant)) return;
@@ -436,7 +437,12 @@ async function runRelaySeed(
         `every consumer reading seq ${last} (heal)`,
         120_000,
       );
-      if (missing !== undefined && violations.length === 0) violate(...(missing as [string, string]));
+      if (missing !== undefined && violations.length === 0) {
+        const [invariant, message] = missing as [string, string];
+        if (message === 'not checked')
+          violate('liveness', `consumers did not read seq ${last} within the heal phase`);
+        else violate(invariant, message);
+      }
     }
 
     // Close everything; nothing may be left.

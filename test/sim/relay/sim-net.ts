@@ -15,7 +15,6 @@
  *   event loop would after a stop-the-world pause.
  */
 import type { RelayClock } from '../../../src/relay/relay-clock';
-import type { Prng } from './prng';
 import { isBlocked, type RedisModel } from './redis-model';
 import { type ClientReply, ErrorReply, type Reply, type SimpleError, toClientReply } from './replies';
 
@@ -26,6 +25,7 @@ export type Trace = (event: string) => void;
 export class SimProcess {
   paused = false;
   dead = false;
+  private resuming = false;
   private readonly timers = new Set<SimTimer>();
   private held: (() => void)[] = [];
   private heldTimers: SimTimer[] = [];
@@ -85,16 +85,28 @@ export class SimProcess {
     this.paused = true;
   }
 
-  /** Resumes: overdue timers first (in due order), then held I/O, each as its own event. */
+  /**
+   * Resumes: overdue timers first (in due order), then held I/O in arrival order, one per event;
+   * the process counts as paused until all of it ran, so nothing new overtakes what was held.
+   */
   resume(): void {
-    if (!this.paused || this.dead) return;
-    this.paused = false;
-    const timers = this.heldTimers.sort((a, b) => a.due - b.due);
-    const io = this.held;
-    this.heldTimers = [];
-    this.held = [];
-    for (const timer of timers) setTimeout(() => this.deliver(() => this.fire(timer)), 0);
-    for (const fn of io) setTimeout(() => this.deliver(fn), 0);
+    if (!this.paused || this.dead || this.resuming) return;
+    this.resuming = true;
+    const step = () => {
+      if (this.dead) return;
+      this.heldTimers.sort((a, b) => a.due - b.due);
+      const timer = this.heldTimers.shift();
+      const io = timer ? undefined : this.held.shift();
+      if (!timer && !io) {
+        this.paused = false;
+        this.resuming = false;
+        return;
+      }
+      setTimeout(step, 0);
+      if (timer) this.fire(timer);
+      else io?.();
+    };
+    setTimeout(step, 0);
   }
 
   /** Kills the process: its timers never fire, its connections close, nothing reaches it again. */

@@ -68,6 +68,7 @@ class SimBrokerageStream extends EventEmitter {
   state: 'idle' | 'connecting' | 'open' | 'closed' = 'idle';
   sessionId: string | undefined;
   private subscribed = false;
+  private lastSeq: number | undefined;
   /** When the last message to the relay arrives: one connection never reorders. */
   private lastAt = 0;
 
@@ -133,7 +134,14 @@ class SimBrokerageStream extends EventEmitter {
       user_id: 'u1',
       data: { account_id: 'a1', order_id: `o${seq}` },
     };
-    this.toRelay(() => this.state !== 'closed' && this.emit('update', message));
+    this.toRelay(() => {
+      if (this.state === 'closed') return;
+      // As the real BrokerageStream does: a seq skipped within the session is a `gap` first.
+      if (this.lastSeq !== undefined && seq > this.lastSeq + 1)
+        this.emit('gap', { reason: 'seq', from: this.lastSeq + 1, to: seq - 1 });
+      this.lastSeq = seq;
+      this.emit('update', message);
+    });
   }
 
   /** @internal Another session opened: this one is closed by the server. */
