@@ -213,6 +213,8 @@ export class SimConnection {
   /** When the last message sent each way arrives (no reordering on one connection). */
   private lastToServer = 0;
   private lastToClient = 0;
+  /** Messages on the wire (cancelled when the connection closes: nothing arrives on a closed socket). */
+  private readonly wire = new Set<ReturnType<typeof setTimeout>>();
   readonly name: string;
 
   constructor(
@@ -266,7 +268,7 @@ export class SimConnection {
     return new Promise((resolve, reject) => {
       const call: InFlight = { args, resolve, reject, settled: false, cleanup: undefined };
       this.inFlight.add(call);
-      setTimeout(() => this.arrive(call), this.toServer());
+      this.send(() => this.arrive(call), this.toServer());
     });
   }
 
@@ -296,11 +298,22 @@ export class SimConnection {
       }
     }
     this.inFlight.clear();
+    for (const handle of this.wire) clearTimeout(handle);
+    this.wire.clear();
     if (emitEnd)
       this.process.deliver(() => {
         for (const listener of this.listeners.get('error') ?? []) listener(error);
         for (const listener of this.listeners.get('end') ?? []) listener(error);
       });
+  }
+
+  /** Runs `fn` after `ms`, as a message on this connection's wire. */
+  private send(fn: () => void, ms: number): void {
+    const handle = setTimeout(() => {
+      this.wire.delete(handle);
+      fn();
+    }, ms);
+    this.wire.add(handle);
   }
 
   private toServer(): number {
@@ -348,7 +361,7 @@ export class SimConnection {
   }
 
   private reply(call: InFlight, reply: Reply): void {
-    setTimeout(() => {
+    this.send(() => {
       if (call.settled || this.state !== 'open') return;
       call.settled = true;
       this.inFlight.delete(call);

@@ -69,6 +69,8 @@ class SimBrokerageStream extends EventEmitter {
   sessionId: string | undefined;
   private subscribed = false;
   private lastSeq: number | undefined;
+  /** Messages to the relay on the wire (dropped when the session closes from the relay's side). */
+  private readonly wire = new Set<ReturnType<typeof setTimeout>>();
   /** When the last message to the relay arrives: one connection never reorders. */
   private lastAt = 0;
 
@@ -156,11 +158,17 @@ class SimBrokerageStream extends EventEmitter {
   private toRelay(fn: () => void): void {
     const at = Math.max(Date.now() + this.upstream.latency(), this.lastAt);
     this.lastAt = at;
-    setTimeout(() => this.process.deliver(fn), at - Date.now());
+    const handle = setTimeout(() => {
+      this.wire.delete(handle);
+      this.process.deliver(fn);
+    }, at - Date.now());
+    this.wire.add(handle);
   }
 
   close(): Promise<void> {
     this.finish(1000);
+    for (const handle of this.wire) clearTimeout(handle);
+    this.wire.clear();
     return Promise.resolve();
   }
 
