@@ -12,7 +12,7 @@ const entry = {
   relay: 'src/relay.ts',
   // Not a public subpath: the Node transport gets a stable file name so package.json `browser` can
   // map it to nothing (it imports node:http; browsers never reach it). transport.ts imports it lazily.
-  'node-transport': 'src/core/node-transport.ts',
+  'node-transport': 'src/rest/node-transport.ts',
   // Likewise the OpenTelemetry instrumentation (imported only when `telemetry` is set).
   'telemetry-otel': 'src/core/telemetry-otel.ts',
 };

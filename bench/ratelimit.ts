@@ -32,9 +32,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseRetryAfter, restErrorFactory } from '../src/core/errors';
-import { RateLimiter } from '../src/core/rate-limit';
-import type { Transport, WireRequest, WireResponse } from '../src/core/transport';
+import { restErrorFactory } from '../src/core/errors';
+import { parseRetryAfter } from '../src/core/retry-after';
+import { RateLimiter } from '../src/rest/rate-limit';
+import type { Transport, WireRequest, WireResponse } from '../src/rest/transport';
 import { startServer } from './loopback.cjs';
 
 // The built package (`npm run bench:ratelimit` builds it first).

@@ -109,12 +109,10 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-// Run when executed directly (`npm run quickstart` imports main() instead).
-if (require.main === module)
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error('\nFAILED:', error);
-      process.exit(1);
-    },
-  );
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('\nFAILED:', error);
+    process.exit(1);
+  },
+);

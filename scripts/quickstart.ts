@@ -1,20 +1,31 @@
 /**
- * `npm run quickstart`: starts a sandbox in this process, points the SDK at it through the
- * CONNECT_TRADE_* environment variables, and runs `examples/quickstart.ts`. Fails loudly (exit 1)
- * rather than hanging if anything takes longer than QUICKSTART_TIMEOUT_MS (default 30 s).
+ * `npm run quickstart`: starts a sandbox in this process and runs `examples/quickstart.ts` as a
+ * child process pointed at it through the CONNECT_TRADE_* environment variables, exactly as a user
+ * runs the example (`node --import tsx`). Fails loudly (exit 1) rather than hanging if anything
+ * takes longer than QUICKSTART_TIMEOUT_MS (default 30 s), and when the sandbox saw a spec violation.
  */
-import { main } from '../examples/quickstart';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { startSandbox } from '../src/sandbox';
 import { sandboxEnv } from './sandbox-env';
 
-async function run(): Promise<void> {
+const EXAMPLE = join(__dirname, '..', 'examples', 'quickstart.ts');
+
+async function run(limitMs: number): Promise<void> {
   const started = Date.now();
   // Ticks every 200 ms: the marketable limit order fills within a tick, quotes flow visibly.
   const sandbox = await startSandbox({ tickMs: 200 });
   console.log(`Sandbox listening on ${sandbox.url} (REST), ${sandbox.streamUrl}, ${sandbox.marketDataUrl}`);
-  Object.assign(process.env, sandboxEnv(sandbox));
   try {
-    await main();
+    const child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE], {
+      env: { ...process.env, ...sandboxEnv(sandbox) },
+      stdio: 'inherit',
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    if (code === null) throw new Error(`not finished after ${limitMs} ms`);
+    if (code !== 0) throw new Error(`examples/quickstart.ts exited ${code}`);
   } finally {
     await sandbox.close();
   }
@@ -23,18 +34,10 @@ async function run(): Promise<void> {
   console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-const limit = Number(process.env.QUICKSTART_TIMEOUT_MS ?? 30_000);
-const timer = setTimeout(() => {
-  console.error(`\nQuickstart FAILED: not finished after ${limit} ms`);
-  process.exit(1);
-}, limit);
-run().then(
-  () => {
-    clearTimeout(timer);
-    process.exit(0);
-  },
+run(Number(process.env.QUICKSTART_TIMEOUT_MS ?? 30_000)).then(
+  () => process.exit(0),
   (error: unknown) => {
-    console.error('\nQuickstart FAILED:', error);
+    console.error('\nQuickstart FAILED:', error instanceof Error ? error.message : error);
     process.exit(1);
   },
 );

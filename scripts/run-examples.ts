@@ -34,12 +34,16 @@ export interface ExampleResult {
   violations: readonly string[];
 }
 
-/** Runs one example (a name in examples/, or an absolute path) against a fresh sandbox. */
-export async function runExample(file: string, timeoutMs = 30_000): Promise<ExampleResult> {
+/**
+ * Runs one example (a name in examples/, or an absolute path) against a fresh sandbox, from `cwd`
+ * (tsx reads the tsconfig.json of the directory it runs in: an app's own, or the repository's).
+ */
+export async function runExample(file: string, timeoutMs = 30_000, cwd?: string): Promise<ExampleResult> {
   const sandbox = await startSandbox({ tickMs: 100 });
   const started = Date.now();
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', resolve(EXAMPLES_DIR, file)], {
+      ...(cwd !== undefined && { cwd }),
       env: {
         ...process.env,
         ...sandboxEnv(sandbox),

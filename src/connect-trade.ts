@@ -4,16 +4,16 @@
  * WebSocket code.
  */
 
-import type { ClientInternals, UserCredentials } from './client';
+import { LiveOrders } from './live/live-orders';
+import type { LiveStore } from './live/live-store';
+import { type LiveOptions, openLive } from './live/open';
+import type { ClientInternals, UserCredentials } from './rest/client';
 import {
   clientInternals,
   ConnectTrade as RestConnectTrade,
   ConnectTradeUser as RestConnectTradeUser,
-} from './client';
-import type { RestCore } from './core/request';
-import { LiveOrders } from './live/live-orders';
-import type { LiveStore } from './live/live-store';
-import { type LiveOptions, openLive } from './live/open';
+} from './rest/client';
+import type { RestCore } from './rest/request';
 import { BrokerageStream, type BrokerageStreamOptions } from './streams/brokerage-stream';
 import { MarketDataStream, type MarketDataStreamOptions } from './streams/market-data-stream';
 

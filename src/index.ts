@@ -6,6 +6,8 @@
 
 export {
   ConnectTrade,
+  /** The client, as the default export too: `import ConnectTrade from 'connect-trade'`. */
+  ConnectTrade as default,
   ConnectTradeUser,
   type MarketDataClientOptions,
   type StreamClientOptions,

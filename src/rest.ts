@@ -2,9 +2,6 @@
  * `connect-trade/rest`: the REST client alone, with no WebSocket code, for apps (and browser
  * bundles) that never stream.
  */
-export { ConnectTrade, ConnectTradeUser, type UserCredentials } from './client';
-export { APIPromise, type WithResponse } from './core/api-promise';
-export type { SecretProvider } from './core/auth';
 export type { DecimalInput } from './core/decimal';
 export type { AppInfo } from './core/environment';
 export {
@@ -32,6 +29,16 @@ export {
   type ValidationIssue,
 } from './core/errors';
 export type { Logger } from './core/logging';
+export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
+export { APIPromise, type WithResponse } from './rest/api-promise';
+export type { SecretProvider } from './rest/auth';
+export {
+  ConnectTrade,
+  /** The REST client, as the default export too: `import ConnectTrade from 'connect-trade/rest'`. */
+  ConnectTrade as default,
+  ConnectTradeUser,
+  type UserCredentials,
+} from './rest/client';
 export type {
   ClientOptions,
   ConnectionTypeField,
@@ -40,7 +47,7 @@ export type {
   RateLimitOptions,
   RateLimitRate,
   RequestOptions,
-} from './core/options';
+} from './rest/options';
 export type {
   LimitOrderInput,
   MarketOrderInput,
@@ -50,10 +57,9 @@ export type {
   ReplaceOrderParams,
   StopLimitOrderInput,
   StopOrderInput,
-} from './core/order-input';
-export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './core/pagination';
-export { Page, PagePromise } from './core/pagination';
-export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
+} from './rest/orders/input';
+export type { CollectedItems, PageFetcher, PageInfo, PaginationBounds } from './rest/pagination';
+export { Page, PagePromise } from './rest/pagination';
 export type {
   AccountListParams,
   Accounts,
@@ -65,17 +71,17 @@ export type {
   Transactions,
   UserList,
   UserLists,
-} from './resources/accounts';
+} from './rest/resources/accounts';
 export type {
   Connection,
   ConnectionAuthorization,
   Connections,
   CreateConnectionParams,
   DeletedConnection,
-} from './resources/connections';
-export type { OrderListParams, Orders } from './resources/orders';
-export type { CreateUserTokenParams, Tokens } from './resources/tokens';
-export type { CreatedUser, CreateUserParams, DeletedUser, Users } from './resources/users';
+} from './rest/resources/connections';
+export type { OrderListParams, Orders } from './rest/resources/orders';
+export type { CreateUserTokenParams, Tokens } from './rest/resources/tokens';
+export type { CreatedUser, CreateUserParams, DeletedUser, Users } from './rest/resources/users';
 // Every model of the spec under its own name (generated/models.ts); the names listed explicitly
 // in this file take precedence where the SDK has its own type of that name (e.g. a normalized Connection).
 export type * from './types';

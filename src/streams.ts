@@ -3,7 +3,6 @@
  * errors they raise. Usable on its own (browsers: import only this entry).
  */
 
-export type { SecretProvider } from './core/auth';
 export type { ReconnectOptions } from './core/backoff';
 export {
   ConnectTradeError,
@@ -19,6 +18,7 @@ export {
 } from './core/errors';
 export type { Logger } from './core/logging';
 export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
+export type { SecretProvider } from './rest/auth';
 export type {
   BrokerageSource,
   BrokerageSourceEmitter,

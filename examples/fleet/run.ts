@@ -7,7 +7,7 @@
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx examples/fleet/run.ts
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Account, ConnectTrade, type ConnectTradeUser } from 'connect-trade';
 import { authorizeSandboxConnection, startSandbox } from 'connect-trade/sandbox';
 
@@ -33,8 +33,10 @@ async function main(): Promise<void> {
     baseUrl: env.CONNECT_TRADE_BASE_URL,
   });
   const children: ChildProcess[] = [];
+  // relay.ts and worker.ts sit beside this script (process.argv[1]: the same in ESM and CommonJS apps).
+  const here = dirname(process.argv[1] ?? '.');
   const start = (file: string, name: string, extra: Record<string, string> = {}) => {
-    const child = fork(join(__dirname, file), [], {
+    const child = fork(join(here, file), [], {
       execArgv: ['--import', 'tsx'],
       env: { ...env, ...extra, FLEET_NAME: name },
     });

@@ -9,7 +9,8 @@
  * The sleep runs on an injectable timer API, so fake timers and tests drive it, and it ends at once
  * when the caller's AbortSignal aborts.
  */
-import { restErrorFactory as errorFactory, parseRetryAfter } from './errors';
+import { restErrorFactory as errorFactory } from './errors';
+import { parseRetryAfter } from './retry-after';
 
 /** Exponential growth: the first delay ceiling and the largest one, in ms. */
 export interface BackoffPolicy {

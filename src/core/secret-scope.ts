@@ -4,7 +4,7 @@
  * the platform client's scope and then the ambient registry (redact.ts). Nothing here is global, so
  * the cost of scrubbing an error does not grow with the number of users a process has served.
  */
-import { depthOf } from './errors';
+import { depthOf } from './json-depth';
 import { isSecretName, REDACTED, redact as redactAmbient, redactHeaders } from './redact';
 
 // Shorter strings collide with ordinary text.

@@ -12,10 +12,10 @@
  * URLs are not recorded in full: only the origin and the path template, never parameter values.
  */
 import type { Span, Tracer } from '@opentelemetry/api';
+import type { Transport } from '../rest/transport';
 import { VERSION } from '../version';
 import type { Logger } from './logging';
 import type { TelemetryOption, Tracing } from './telemetry';
-import type { Transport } from './transport';
 
 type OpenTelemetry = typeof import('@opentelemetry/api');
 type SpanAttributes = Record<string, string | number | undefined>;

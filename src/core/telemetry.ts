@@ -5,8 +5,9 @@
  * front, and browser bundles map the instrumentation out (package.json `browser`). This module is
  * kept to the loader: the REST client and the brokerage stream include it in every bundle.
  */
+
+import type { Transport } from '../rest/transport';
 import type { Logger } from './logging';
-import type { Transport } from './transport';
 
 /** A tracer from `@opentelemetry/api` (typed structurally so the SDK's types do not need that package). */
 export interface TelemetryTracer {

@@ -7,9 +7,9 @@
  * stream implicitly would be wrong, because the server keeps one stream session per credential
  * pair and a new one closes the application's own (close 4002).
  */
-import type { RequestOptions } from '../core/options';
-import type { OrderRequest } from '../core/order-input';
-import { Orders } from '../resources/orders';
+import type { RequestOptions } from '../rest/options';
+import type { OrderRequest } from '../rest/orders/input';
+import { Orders } from '../rest/resources/orders';
 import type { Order } from '../types';
 import type { LiveStore } from './live-store';
 import { fetchOrder } from './snapshot';

@@ -4,11 +4,11 @@
  * refresh an order the snapshot no longer lists and to poll while the stream is down.
  */
 import { errorFactory } from '../core/errors';
-import type { RequestOptions } from '../core/options';
-import { findTodaysOrder, LOOKUP_BOUNDS, startOfToday } from '../core/order-lookup';
-import { mergeBounds } from '../core/pagination';
-import type { Accounts, Balances, Positions } from '../resources/accounts';
-import type { OrderListParams, Orders } from '../resources/orders';
+import type { RequestOptions } from '../rest/options';
+import { findTodaysOrder, LOOKUP_BOUNDS, startOfToday } from '../rest/orders/lookup';
+import { mergeBounds } from '../rest/pagination';
+import type { Accounts, Balances, Positions } from '../rest/resources/accounts';
+import type { OrderListParams, Orders } from '../rest/resources/orders';
 import type { Balance, Order, Position } from '../types';
 import { placeRecord } from './inferred-fields';
 

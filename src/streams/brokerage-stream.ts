@@ -3,10 +3,11 @@
  * a user, as typed events and as a bounded async iterator. Detects `seq` gaps and treats
  * every reconnect as a gap (the server replays nothing).
  */
-import type { SecretProvider } from '../core/auth';
+
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { registerSecret } from '../core/redact';
 import { loadTracing, type TelemetryOption } from '../core/telemetry';
+import type { SecretProvider } from '../rest/auth';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
 import type { BrokerageSource } from './brokerage-source';
 import { BufferedIterator } from './buffered-iterator';

@@ -6,7 +6,7 @@
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
 import { warnTo } from '../core/logging';
 import { registerSecret } from '../core/redact';
-import type { ValidationMode } from '../core/validation';
+import type { ValidationMode } from '../rest/orders/validation';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
 import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
 import { deliverTo, endSubscription, MarketDataSubscription } from './market-data-subscription';

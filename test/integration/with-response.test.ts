@@ -4,8 +4,9 @@
  * HTTP server): `requestId` is the `x-request-id` header of the response the value came from, the
  * `Response` carries the real status and headers, and its body is still readable.
  */
-import { APIPromise } from '../../src/core/api-promise';
+
 import { type ConnectTradeUser, NotFoundError, PagePromise } from '../../src/index';
+import { APIPromise } from '../../src/rest/api-promise';
 import { describeIntegration } from './harness';
 
 /** Method names of a resource object, own prototype chain up to Object.prototype. */

@@ -5,7 +5,6 @@
  * truth. Property-based (fast-check), with a small number of runs and a time limit.
  */
 import fc from 'fast-check';
-import { startOfToday } from '../../src/core/order-lookup';
 import {
   type ConnectTrade,
   type ConnectTradeUser,
@@ -13,6 +12,7 @@ import {
   type Order,
   OrderOutcomeUnknownError,
 } from '../../src/index';
+import { startOfToday } from '../../src/rest/orders/lookup';
 import { type FaultSpec, type Sandbox, startSandbox } from '../../src/sandbox';
 import { linkedUser, sandboxClient } from './sandbox-helpers';
 

@@ -2,7 +2,7 @@
 
 import EventEmitter from 'eventemitter3';
 import type { LiveRest } from '../../src/live/snapshot';
-import type { OrderListParams } from '../../src/resources/orders';
+import type { OrderListParams } from '../../src/rest/resources/orders';
 import type { BrokerageSource } from '../../src/streams/brokerage-source';
 import type { Balance, Order, Position } from '../../src/types';
 import { orderFixture } from '../helpers/fixtures';

@@ -1,4 +1,3 @@
-import { restErrorFactory } from '../../src/core/errors';
 import {
   APIUserAbortError,
   AuthenticationError,
@@ -8,6 +7,7 @@ import {
   ValidationError,
   WaitTimeoutError,
 } from '../../src/index';
+import { errorFromResponse } from '../../src/rest/error-response';
 import { at, balance, FakeServer, FakeStream, order, position } from './fake-source';
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -239,8 +239,7 @@ describe('LiveStore', () => {
     const errors: unknown[] = [];
     live.on('error', (e) => errors.push(e));
     // The API answers 401 for missing entitlements too: one operation's 401 proves nothing about the others.
-    server.failWith = () =>
-      restErrorFactory.fromResponse(401, '{"message":"Invalid client credentials"}', {});
+    server.failWith = () => errorFromResponse(401, '{"message":"Invalid client credentials"}', {});
     server.failNext = 1;
     server.put(order({ order_id: 'after' }));
     const synced = waitEvent(live, 'synced');

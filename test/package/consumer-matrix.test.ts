@@ -3,13 +3,13 @@
  * node16, ESM + NodeNext (exactly `tsc --init`'s defaults), ESM + bundler and `module: preserve`,
  * each with `skipLibCheck` false (the shipped .d.ts/.d.mts are checked too) and true. Each setup
  * compiles the same sources: typed stream events on BrokerageStream, MarketDataStream and
- * MarketDataSubscription (lost under NodeNext once), and every TypeScript block of the README.
+ * MarketDataSubscription (lost under NodeNext once), and every TypeScript block of the README and of the guides in docs/guides/.
  *
  * One `npm pack` (test/package/consumer.ts), resolved through the repository's node_modules; the
  * eight `tsc` runs go side by side.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { preparePackage, ROOT } from './consumer';
 
@@ -114,7 +114,7 @@ export {};
 `;
 
 /** The README's TypeScript blocks, each a module: imports hoisted, the rest in an async function. */
-function readmeSnippets(markdown: string): { name: string; source: string }[] {
+function readmeSnippets(markdown: string, prefix = 'readme'): { name: string; source: string }[] {
   const blocks = [...markdown.matchAll(/^```(?:ts|typescript)\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
   return blocks.map((block, i) => {
     const lines = block.split('\n');
@@ -124,7 +124,7 @@ function readmeSnippets(markdown: string): { name: string; source: string }[] {
     if (usesClient && !imports.some((l) => /\bConnectTrade\b/.test(l)))
       imports.unshift("import { ConnectTrade } from 'connect-trade';");
     const source = `${imports.join('\n')}\nexport async function snippet(): Promise<void> {\n${body.join('\n')}\n}\n`;
-    return { name: `readme-${i + 1}.ts`, source };
+    return { name: `${prefix}-${i + 1}.ts`, source };
   });
 }
 
@@ -139,7 +139,15 @@ beforeAll(async () => {
   const consumer = await preparePackage();
   const root = join(consumer, 'matrix');
   rmSync(root, { recursive: true, force: true });
-  const snippets = readmeSnippets(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  // The README is a front page; most code lives in the guides, which users paste from just as much.
+  const guides = join(ROOT, 'docs', 'guides');
+  const snippets = [
+    ...readmeSnippets(readFileSync(join(ROOT, 'README.md'), 'utf8')),
+    ...readdirSync(guides)
+      .filter((file) => file.endsWith('.md'))
+      .sort()
+      .flatMap((file) => readmeSnippets(readFileSync(join(guides, file), 'utf8'), file.replace(/\.md$/, ''))),
+  ];
   expect(snippets.length).toBeGreaterThanOrEqual(4);
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const files = ['events.ts', 'readme-globals.ts', ...snippets.map((s) => s.name)];

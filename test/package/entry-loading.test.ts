@@ -24,7 +24,7 @@ interface Loaded {
   sources: string[];
 }
 
-/** esbuild's unminified output names each bundled module on a line of its own: `// src/client.ts`. */
+/** esbuild's unminified output names each bundled module on a line of its own: `// src/rest/client.ts`. */
 const MODULE_COMMENT = /^\/\/ ((?:src|generated|openapi|node_modules)\/\S+)$/gm;
 
 function sourcesOf(files: string[]): string[] {
@@ -76,7 +76,7 @@ const streamSources = (sources: string[]) =>
 describe('connect-trade/rest loads no WebSocket, undici or eventemitter3 code', () => {
   it('CommonJS require', () => {
     const { files, sources } = loadedByRequire("require('connect-trade/rest')");
-    expect(sources).toContain('src/client.ts'); // the detector sees what was loaded
+    expect(sources).toContain('src/rest/client.ts'); // the detector sees what was loaded
     for (const name of ['ws', 'undici', 'eventemitter3', 'isomorphic-ws', 'ajv'])
       expect(nodeModule(files, name)).toEqual([]);
     expect(streamSources(sources)).toEqual([]);
@@ -88,7 +88,7 @@ describe('connect-trade/rest loads no WebSocket, undici or eventemitter3 code', 
   it('ESM import', () => {
     const { files, sources } = loadedByImport('connect-trade/rest');
     expect(files.some((f) => f.endsWith('/dist/rest.mjs'))).toBe(true);
-    expect(sources).toContain('src/client.ts');
+    expect(sources).toContain('src/rest/client.ts');
     for (const name of ['ws', 'undici', 'eventemitter3', 'isomorphic-ws', 'ajv'])
       expect(nodeModule(files, name)).toEqual([]);
     expect(streamSources(sources)).toEqual([]);

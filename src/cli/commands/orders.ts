@@ -1,6 +1,6 @@
 /** `connect-trade orders list|place|replace|cancel`. */
 import type { Command } from 'commander';
-import type { Order, OrderRequest, OrderStatusFilter } from '../../index';
+import type { ConnectTradeUser, Order, OrderRequest, OrderStatusFilter } from '../../index';
 import { UsageError } from '../errors';
 import { colorsFor } from '../io';
 import { type Column, printList, printObject, renderTable } from '../output';
@@ -21,6 +21,25 @@ export const ORDER_COLUMNS: Column<Order>[] = [
 ];
 
 const MAX_ORDERS = 100_000;
+
+/**
+ * The broker of one of the user's accounts, for `--broker` left out: an order names its account's
+ * broker, which the user may not know (a sandbox link made without `--broker` is a SANDBOX account).
+ * An id the user has no account with is a usage error naming the accounts there are.
+ */
+async function accountBroker(
+  u: ConnectTradeUser,
+  accountId: string | undefined,
+): Promise<string | undefined> {
+  if (accountId === undefined) return undefined; // the order's own checks report the missing account
+  const accounts = await u.accounts.list();
+  const account = accounts.find((a) => a.account_id === accountId);
+  if (account) return account.broker;
+  const known = accounts.map((a) => `${a.account_id} (${a.broker})`).join(', ') || 'none';
+  throw new UsageError(
+    `No account ${accountId} for this user (accounts: ${known}); see \`connect-trade accounts\``,
+  );
+}
 
 /** Registers the orders commands. */
 export function registerOrders(program: Command, wrap: Wrap): void {
@@ -71,7 +90,7 @@ export function registerOrders(program: Command, wrap: Wrap): void {
     .command('place')
     .description('validate an order, show it, ask for confirmation (unless --yes), then place it')
     .requiredOption('--account <id>', 'account id')
-    .requiredOption('--broker <broker>', "the account's broker (see `accounts`)")
+    .option('--broker <broker>', "the account's broker (default: the account's own, from `accounts`)")
     .requiredOption('--symbol <symbol>', 'symbol (the underlying for MLEG_OPT)')
     .requiredOption('--side <side>', 'BUY, SELL, SELL_SHORT, BUY_TO_COVER, ...')
     .option('--type <type>', 'MKT, LMT, STP or STPLMT', 'MKT')
@@ -89,7 +108,7 @@ export function registerOrders(program: Command, wrap: Wrap): void {
         const str = (key: string) => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
         const fields = {
           account_id: str('account'),
-          broker: str('broker'),
+          broker: str('broker') ?? (await accountBroker(u, str('account'))),
           symbol: str('symbol'),
           side: str('side'),
           order_type: str('type'),
@@ -130,28 +149,25 @@ export function registerOrders(program: Command, wrap: Wrap): void {
     .description('replace (modify) an open order')
     .argument('<accountId>')
     .argument('<orderId>')
-    .requiredOption('--broker <broker>', "the account's broker")
+    .option('--broker <broker>', "the account's broker (default: the account's own)")
     .option('--qty <decimal>', 'new quantity')
     .option('--notional <decimal>', 'new notional')
     .option('--limit-price <decimal>', 'new limit price')
     .option('--stop-price <decimal>', 'new stop price')
     .action(
       wrap(async (ctx, [accountId, orderId], o) => {
+        const u = await ctx.user();
         const str = (key: string) => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
         const params = Object.fromEntries(
           Object.entries({
-            broker: str('broker'),
+            broker: str('broker') ?? (await accountBroker(u, String(accountId))),
             order_qty: str('qty'),
             order_notional: str('notional'),
             order_limit_price: str('limitPrice'),
             stop_price: str('stopPrice'),
           }).filter(([, v]) => v !== undefined),
         );
-        const order = await (await ctx.user()).orders.replace(
-          String(accountId),
-          String(orderId),
-          params as never,
-        );
+        const order = await u.orders.replace(String(accountId), String(orderId), params as never);
         printObject(ctx.io, ctx.json, { ...order });
       }),
     );

@@ -1,0 +1,319 @@
+/**
+ * Client-side rate limits (`rateLimit`, `maxConcurrency`): a token bucket per scope (the platform,
+ * each user, each account's trading calls) and a cap on attempts in flight. Requests wait in one
+ * queue per tenant and the queues are served round-robin, so one tenant's burst cannot starve the
+ * others. request.ts loads this module only when a limit is configured: clients without limits
+ * never run (or, in browsers, download up front) any of it.
+ */
+
+import type { restErrorFactory } from '../core/errors';
+import type { parseRetryAfter } from '../core/retry-after';
+import type { RateLimitOptions, RateLimitRate } from './options';
+import { type BucketKind, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
+import type { Transport, WireRequest, WireResponse } from './transport';
+
+/** Who an attempt is charged to: its user (none: a platform operation) and, for a trading call, its account. */
+export interface LimitScope {
+  readonly user?: string | undefined;
+  readonly account?: string | undefined;
+}
+
+/** Defaults of `rateLimit.idleTimeout` (ms) and `rateLimit.maxTenants`. */
+export const DEFAULT_IDLE_TIMEOUT = 60_000;
+export const DEFAULT_MAX_TENANTS = 10_000;
+// A 429 without Retry-After still pauses its scope this long; a longer ask is capped (a broken
+// server must not stall a tenant for days: its queued requests would only time out).
+const DEFAULT_PAUSE = 1_000;
+const MAX_PAUSE = 300_000;
+
+/**
+ * One call's scopes, resolved once per call (not per attempt) and carried by its attempts'
+ * requests (`WireRequest.lane`): its user and, for a trading call, the `user\naccount` key of its
+ * account's bucket.
+ */
+export interface Lane {
+  readonly user: string | undefined;
+  readonly account: string | undefined;
+}
+
+const PLATFORM: Lane = { user: undefined, account: undefined };
+
+interface Waiter {
+  readonly lane: Lane;
+  readonly start: () => void;
+}
+
+function rateOf(rate: RateLimitRate | undefined): Rate {
+  if (!rate) return { perMs: UNLIMITED, burst: UNLIMITED };
+  const perSecond = rate.rps ?? (rate.perMinute ?? 0) / 60;
+  return { perMs: perSecond / 1000, burst: rate.burst ?? Math.max(1, Math.ceil(perSecond)) };
+}
+
+/**
+ * What the limiter needs from errors.ts, passed in rather than imported: a lazy chunk that imports
+ * nothing shares no code with the entry, so bundlers leave the up-front bundle as it was.
+ */
+export interface LimiterErrors {
+  readonly factory: Pick<typeof restErrorFactory, 'aborted' | 'timeout'>;
+  readonly parseRetryAfter: typeof parseRetryAfter;
+}
+
+export class RateLimiter {
+  /**
+   * The buckets: the platform's (NONE: no limit and never paused), each user's and each account's.
+   * An attempt finds its user's by the id it already has: no key is built per call.
+   */
+  readonly #buckets: TokenBuckets;
+  #platform: number = NONE;
+  readonly #platformRate: Rate;
+  readonly #users: BucketKind;
+  readonly #accounts: BucketKind;
+  /** Waiting attempts, one FIFO queue per tenant; the Map's order is the round-robin order. */
+  readonly #queues = new Map<string, Waiter[]>();
+  readonly #max: number;
+  #active = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wakeAt = UNLIMITED;
+  readonly #errors: LimiterErrors;
+
+  constructor(errors: LimiterErrors, options: RateLimitOptions = {}, maxConcurrency = UNLIMITED) {
+    this.#errors = errors;
+    this.#buckets = new TokenBuckets(
+      options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      options.maxTenants ?? DEFAULT_MAX_TENANTS,
+    );
+    this.#platformRate = rateOf(options.platform);
+    if (this.#platformRate.perMs !== UNLIMITED)
+      this.#platform = this.#buckets.add(this.#platformRate, Date.now());
+    this.#users = this.#buckets.kind(rateOf(options.perUser));
+    this.#accounts = this.#buckets.kind(rateOf(options.perAccountOrders));
+    this.#max = maxConcurrency;
+  }
+
+  /** Buckets held (for tests and the bench: memory stays bounded). */
+  get size(): number {
+    return this.#buckets.size + (this.#platform === NONE ? 0 : 1);
+  }
+
+  /** Attempts waiting their turn. */
+  get queued(): number {
+    let n = 0;
+    for (const queue of this.#queues.values()) n += queue.length;
+    return n;
+  }
+
+  /** The lane of one REST call: its user and, for a trading call (not a read), its account. */
+  laneOf(
+    user: string | undefined,
+    method: string,
+    path: string,
+    params: { path?: Record<string, unknown> },
+    body: unknown,
+  ): Lane {
+    if (user === undefined) return PLATFORM;
+    const account =
+      method !== 'GET' && path.includes('/orders')
+        ? (params.path?.account_id ?? (body as { account_id?: unknown } | undefined)?.account_id)
+        : undefined;
+    return { user, account: typeof account === 'string' ? `${user}\n${account}` : undefined };
+  }
+
+  /**
+   * The gate of one attempt (retry.ts asks it around every attempt, retries included), fast path:
+   * synchronous, no timer, no promise. When nobody waits, a slot is free and every bucket of the
+   * request's lane has a token, takes them and the slot: true. Otherwise false, and the attempt
+   * {@link wait}s.
+   */
+  enter(request: WireRequest): boolean {
+    return (
+      this.#queues.size === 0 &&
+      this.#active < this.#max &&
+      !request.signal?.aborted &&
+      this.#takeNow(request.lane ?? PLATFORM, Date.now())
+    );
+  }
+
+  /**
+   * Waits for the tokens and a slot (fairly: one queue per tenant, served round-robin), then holds
+   * them; resolves with the request to send, its timeout shortened by the wait. The caller's signal
+   * removes it from the queue (APIUserAbortError); running out of time is an APITimeoutError.
+   */
+  wait(request: WireRequest): Promise<WireRequest> {
+    const now = Date.now();
+    return this.#acquire(request.lane ?? PLATFORM, request.signal, request.timeout).then(() => {
+      const left = request.timeout - (Date.now() - now);
+      return left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request;
+    });
+  }
+
+  /**
+   * The attempt that held a slot ended (no response: it failed): a 429 pauses its narrowest scope
+   * for `Retry-After`, before the slot is freed (the next waiter must already see the pause).
+   */
+  leave(request: WireRequest, response?: WireResponse): void {
+    if (response?.status === 429) this.#pause(request.lane ?? PLATFORM, response.headers['retry-after']);
+    this.#release();
+  }
+
+  /** `transport` behind the gate, every attempt charged to `scope` (tests). */
+  wrap(transport: Transport, scope: LimitScope): Transport {
+    const lane: Lane = {
+      user: scope.user,
+      account:
+        scope.user !== undefined && scope.account !== undefined
+          ? `${scope.user}\n${scope.account}`
+          : undefined,
+    };
+    const held = (request: WireRequest): Promise<WireResponse> => {
+      let sent: Promise<WireResponse>;
+      try {
+        sent = transport(request);
+      } catch (error) {
+        this.leave(request, undefined);
+        return Promise.reject(error);
+      }
+      return sent.then(
+        (response) => {
+          this.leave(request, response);
+          return response;
+        },
+        (error: unknown) => {
+          this.leave(request, undefined);
+          throw error;
+        },
+      );
+    };
+    return (request) => {
+      const laned = { ...request, lane };
+      return this.enter(laned) ? held(laned) : this.wait(laned).then(held);
+    };
+  }
+
+  #release(): void {
+    this.#active--;
+    if (this.#queues.size > 0) this.#pump();
+  }
+
+  #acquire(lane: Lane, signal: AbortSignal | undefined, timeout: number): Promise<void> {
+    if (signal?.aborted) return Promise.reject(this.#errors.factory.aborted(signal.reason));
+    // One queue per narrowest scope (an account's trading calls, else the user, else the platform):
+    // one paused account does not hold back its user's reads or other accounts.
+    const tenant =
+      lane.account !== undefined ? `a${lane.account}` : lane.user !== undefined ? `u${lane.user}` : 'p';
+    return new Promise<void>((resolve, reject) => {
+      const leave = (error: unknown) => {
+        const queue = this.#queues.get(tenant);
+        const at = queue ? queue.indexOf(waiter) : -1;
+        if (!queue || at < 0) return;
+        queue.splice(at, 1);
+        if (queue.length === 0) this.#queues.delete(tenant);
+        done();
+        reject(error);
+      };
+      const onAbort = () => leave(this.#errors.factory.aborted(signal?.reason));
+      const timer = setTimeout(() => leave(this.#errors.factory.timeout(timeout)), timeout);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        lane,
+        start: () => {
+          done();
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const queue = this.#queues.get(tenant);
+      if (queue) queue.push(waiter);
+      else this.#queues.set(tenant, [waiter]);
+      this.#pump();
+    });
+  }
+
+  /** Starts every waiter that can start, one per tenant per turn, then sleeps until the next token. */
+  #pump(): void {
+    const now = Date.now();
+    const buckets = this.#buckets;
+    let wake = buckets.wait(this.#platform, now);
+    if (wake === 0)
+      for (const [tenant, queue] of this.#queues) {
+        if (this.#active >= this.#max) break;
+        const head = queue[0] as Waiter;
+        const { lane } = head;
+        const user = this.#userBucket(lane, now, false);
+        const account = this.#accountBucket(lane, now, false);
+        const wait = Math.max(
+          buckets.wait(this.#platform, now),
+          buckets.wait(user, now),
+          buckets.wait(account, now),
+        );
+        if (wait > 0) {
+          // This tenant is over its own limit: the others still get their turn.
+          wake = Math.min(wake || wait, wait);
+          continue;
+        }
+        this.#active++;
+        buckets.spend(this.#platform, now);
+        buckets.spend(this.#userBucket(lane, now, true), now);
+        buckets.spend(this.#accountBucket(lane, now, true), now);
+        queue.shift();
+        // Round-robin: a tenant that was served goes to the back of the line.
+        this.#queues.delete(tenant);
+        if (queue.length > 0) this.#queues.set(tenant, queue);
+        head.start();
+      }
+    if (this.#queues.size > 0 && wake > 0 && now + wake < this.#wakeAt) {
+      clearTimeout(this.#timer);
+      this.#wakeAt = now + wake;
+      this.#timer = setTimeout(() => {
+        this.#wakeAt = UNLIMITED;
+        this.#pump();
+      }, wake);
+    }
+  }
+
+  /**
+   * The fast path's check and take in one pass (one Map lookup per limited scope): when every
+   * bucket of `lane` has a token now, takes them and a slot and returns true; otherwise takes nothing.
+   */
+  #takeNow(lane: Lane, now: number): boolean {
+    const buckets = this.#buckets;
+    const platform = this.#platform;
+    if (!buckets.ready(platform, now)) return false;
+    const user = this.#userBucket(lane, now, true);
+    if (!buckets.ready(user, now)) return false;
+    const account = this.#accountBucket(lane, now, true);
+    if (!buckets.ready(account, now)) return false;
+    buckets.spend(platform, now);
+    buckets.spend(user, now);
+    buckets.spend(account, now);
+    this.#active++;
+    return true;
+  }
+
+  /** A 429 pauses the attempt's narrowest scope (creating its bucket if the scope has no limit). */
+  #pause(lane: Lane, retryAfter: string | undefined): void {
+    const now = Date.now();
+    if (lane.user === undefined && this.#platform === NONE)
+      this.#platform = this.#buckets.add(this.#platformRate, now);
+    const bucket =
+      lane.account !== undefined
+        ? this.#accountBucket(lane, now, true, true)
+        : lane.user !== undefined
+          ? this.#userBucket(lane, now, true, true)
+          : this.#platform;
+    const ms = Math.min(MAX_PAUSE, this.#errors.parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
+    this.#buckets.pause(bucket, now + ms, now);
+  }
+
+  #userBucket(lane: Lane, now: number, touch: boolean, create = false): number {
+    return lane.user === undefined ? NONE : this.#buckets.find(this.#users, lane.user, now, touch, create);
+  }
+
+  #accountBucket(lane: Lane, now: number, touch: boolean, create = false): number {
+    return lane.account === undefined
+      ? NONE
+      : this.#buckets.find(this.#accounts, lane.account, now, touch, create);
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * The bridge between resources and the wire. openapi-fetch is the typed call layer: its types
+ * check each path with its parameters and body, and its serializers build the URL. Its request
+ * pipeline (`coreFetch`: WHATWG `Headers` and `Request`, middleware, `Response` parsing) is not
+ * used: on a small JSON call it cost more than the rest of the SDK (bench/README.md), and WHATWG
+ * `Headers` alone loads Node's bundled undici on the first request. Instead one function
+ * ({@link RestCore.exchange}) adds the operation's credentials, runs the retry loop over the
+ * transport, keeps the raw response, and turns it into a shape-checked value or one of the SDK's
+ * typed errors. The verb helpers (`get`, `post`, `patch`, `delete`) make each resource method one line.
+ */
+import {
+  type Client,
+  type ClientPathsWithMethod,
+  createFinalURL,
+  createQuerySerializer,
+  defaultPathSerializer,
+  type MaybeOptionalInit,
+} from 'openapi-fetch';
+import type { paths } from '../../generated/schema';
+import { ConnectTradeError, restErrorFactory as errorFactory } from '../core/errors';
+import { parseRetryAfter } from '../core/retry-after';
+import { SecretScope } from '../core/secret-scope';
+import { loadTracing, type Tracing } from '../core/telemetry';
+import { APIPromise } from './api-promise';
+import { authHeaders, type Credentials, scopeOf } from './auth';
+import { errorFromResponse } from './error-response';
+import { lazyModule } from './lazy';
+import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
+import type { Lane, RateLimiter } from './rate-limit';
+import { type AttemptGate, type RetryMode, sendWithRetries } from './retry';
+import { defaultTransport, type Transport, type WireResponse } from './transport';
+
+/** What every REST client built from one `ConnectTrade` shares: options and transport. */
+export interface RestContext {
+  readonly options: ResolvedOptions;
+  /** The transport: the value once resolved (no extra await per call), a promise the first time. */
+  readonly transport: () => Transport | Promise<Transport>;
+  /** The platform client's secrets (its client secret, the secrets of users it created: a bounded list). */
+  readonly secrets: SecretScope;
+  /** Headers of every request: the user-agent and `defaultHeaders` (lower-cased). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The client-side limiter, only when `rateLimit` or `maxConcurrency` is set (loaded then, lazily). */
+  readonly limiter: (() => RateLimiter | Promise<RateLimiter>) | undefined;
+  /** OpenTelemetry, only when the `telemetry` option is set (loaded on first use; undefined without `@opentelemetry/api`). */
+  readonly tracing: (() => Tracing | undefined | Promise<Tracing | undefined>) | undefined;
+}
+
+/**
+ * Builds the shared context for a set of resolved options. `shared` (for `withOptions`): a parent's
+ * transport and limiter to reuse, so deriving a client neither opens new connections nor doubles
+ * the platform's rate limits and concurrency cap.
+ */
+export function createContext(
+  options: ResolvedOptions,
+  shared?: Partial<Pick<RestContext, 'transport' | 'limiter'>>,
+): RestContext {
+  const { telemetry } = options;
+  const headers: Record<string, string> = options.userAgent ? { 'user-agent': options.userAgent } : {};
+  // Credentials come from the client only: a default cannot add one to an operation that does not send it.
+  for (const [name, value] of Object.entries(options.defaultHeaders ?? {}))
+    if (!/^(client|user)-(id|secret)$/i.test(name)) headers[name.toLowerCase()] = value;
+  return {
+    options,
+    transport: shared?.transport ?? defaultTransport(options),
+    secrets: new SecretScope(undefined, [options.clientSecret], 16),
+    headers,
+    limiter:
+      shared && 'limiter' in shared
+        ? shared.limiter
+        : options.rateLimit || options.maxConcurrency
+          ? loadLimiter(options)
+          : undefined,
+    tracing: telemetry ? lazyModule(() => loadTracing(telemetry, options.logger)) : undefined,
+  };
+}
+
+/** Starts loading the limiter module (a separate chunk: clients without limits never fetch it). */
+function loadLimiter(options: ResolvedOptions): () => RateLimiter | Promise<RateLimiter> {
+  let limiter: RateLimiter | undefined;
+  const loading = import('./rate-limit').then(
+    (m) =>
+      (limiter = new m.RateLimiter(
+        { factory: errorFactory, parseRetryAfter },
+        options.rateLimit,
+        options.maxConcurrency,
+      )),
+  );
+  // A failed load surfaces on the first request, not as an unhandled rejection here.
+  loading.catch(() => {});
+  return () => limiter ?? loading;
+}
+
+// PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
+const querySerializer = createQuerySerializer({ array: { style: 'form', explode: false } });
+
+/**
+ * Checks a 2xx body and gives it its type (`what` names the operation in the error), e.g.
+ * `expectArray`; the raw response is there for what travels in headers (a cursor).
+ */
+export type Shape<T> = (what: string, data: unknown, response: WireResponse) => T;
+
+/** A finished call: the checked value and the raw response it was read from. */
+export interface Exchange<T> {
+  readonly data: T;
+  /** Status, lower-cased headers and the body text as received (after retries). */
+  readonly response: WireResponse;
+}
+
+type Verb = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Params = { path?: Record<string, unknown>; query?: Record<string, unknown> };
+type PathOf<M extends 'get' | 'post' | 'patch' | 'delete'> = ClientPathsWithMethod<Client<paths>, M>;
+/** openapi-fetch's typed init (`params`, `body`) for one operation. */
+type InitOf<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete'> = NonNullable<
+  MaybeOptionalInit<paths[P], M>
+>;
+
+/** One set of credentials over a shared context: a few fields, so `forUser` per request stays cheap. */
+export class RestCore {
+  /** Secrets this client obtained (tokens, created users' secrets); errors of its calls are scrubbed with them. */
+  readonly secrets: SecretScope;
+  readonly #credentials: Credentials;
+  // The frozen wire headers per scope and body presence (see #headers), built on first use.
+  readonly #wireHeaders: (Readonly<Record<string, string>> | undefined)[] = [];
+
+  constructor(
+    readonly context: RestContext,
+    credentials: Credentials,
+    secrets?: SecretScope,
+  ) {
+    this.#credentials = credentials;
+    this.secrets = secrets ?? context.secrets;
+  }
+
+  /** Redacted: the context holds the client secret. */
+  toJSON(): Record<string, unknown> {
+    return { baseUrl: this.context.options.baseUrl };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `RestCore ${JSON.stringify(this.toJSON())}`;
+  }
+
+  /** GET `path`: retried on connection errors and retryable statuses. */
+  get<P extends PathOf<'get'>, T>(
+    path: P,
+    init: InitOf<P, 'get'> | undefined,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): APIPromise<T> {
+    return new APIPromise(this.exchange('GET', path, init, options, shape));
+  }
+
+  /** POST `path`: only retried when the failure proves nothing reached the server. */
+  post<P extends PathOf<'post'>, T>(
+    path: P,
+    init: InitOf<P, 'post'>,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): APIPromise<T> {
+    return new APIPromise(this.exchange('POST', path, init, options, shape));
+  }
+
+  /** PATCH `path` (replacing an order is safe to repeat: same body, same result). */
+  patch<P extends PathOf<'patch'>, T>(
+    path: P,
+    init: InitOf<P, 'patch'>,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): APIPromise<T> {
+    return new APIPromise(this.exchange('PATCH', path, init, options, shape));
+  }
+
+  /** DELETE `path`. */
+  delete<P extends PathOf<'delete'>, T>(
+    path: P,
+    init: InitOf<P, 'delete'>,
+    options: RequestOptions | undefined,
+    shape: Shape<T>,
+  ): APIPromise<T> {
+    return new APIPromise(this.exchange('DELETE', path, init, options, shape));
+  }
+
+  /**
+   * The one path every call takes, with the raw response in hand (for `.withResponse()`-style
+   * accessors): credentials of the operation's scope, openapi-fetch's serializers to build the URL,
+   * the retry loop and transport below it, then the typed error or the shape-checked value.
+   * `retry` defaults from the method: a POST is only retried when the failure proves it was never
+   * sent. Never throws: a bad option or missing credentials reject before any I/O.
+   *
+   * This is on every call's path, so a 2xx costs no async frame and few objects: the wire headers
+   * of a client are built once per scope (read-only: the transport may keep a form of its own), and
+   * the call's secret scope is only built for an error or a log line (bench/README.md).
+   */
+  exchange<T>(
+    method: Verb,
+    path: string,
+    init: object | undefined,
+    options: RequestOptions = {},
+    shape: Shape<T>,
+    retry: RetryMode = method === 'POST' ? 'unsent-only' : 'idempotent',
+  ): Promise<Exchange<T>> {
+    try {
+      checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
+      const { params = {}, body } = (init ?? {}) as {
+        params?: Params;
+        body?: unknown;
+      };
+      // Throws a ConfigurationError before any I/O (unknown operation, missing credentials).
+      const headers = this.#headers(method, path, options.headers, body !== undefined);
+      const { baseUrl, defaultQuery } = this.context.options;
+      let url: string;
+      try {
+        url = createFinalURL(path, {
+          baseUrl,
+          // defaultQuery first: a parameter the call sets wins.
+          params: defaultQuery ? { ...params, query: { ...defaultQuery, ...params.query } } : params,
+          querySerializer,
+          pathSerializer: defaultPathSerializer,
+        });
+      } catch (error) {
+        throw errorFactory.configuration(
+          `Could not build the request: ${(error as Error)?.message ?? error}`,
+        );
+      }
+      const bodyText = body === undefined ? undefined : JSON.stringify(body);
+      const { transport, limiter, tracing } = this.context;
+      const ready = transport();
+      // No telemetry, and no limiter or one already loaded (every call after the first): sent from here.
+      const limits = limiter?.();
+      if (
+        typeof ready === 'function' &&
+        !tracing &&
+        !(headers instanceof Promise) &&
+        !(limits instanceof Promise)
+      )
+        return this.#send(
+          ready,
+          method,
+          path,
+          url,
+          headers,
+          bodyText,
+          options,
+          shape,
+          retry,
+          limits?.laneOf(this.#credentials.user?.userId, method, path, params, body),
+          limits,
+        );
+      return this.#through(
+        headers,
+        ready,
+        limits,
+        tracing?.(),
+        method,
+        path,
+        url,
+        bodyText,
+        options,
+        shape,
+        retry,
+        params,
+        body,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link exchange} with a limiter or telemetry. Once they, the transport and the headers are
+   * loaded (every call after the first), no promise stands before the transport; until then, they
+   * are awaited. A method rather than a closure in `exchange`: a closure there made every call
+   * allocate a context for what it captured.
+   */
+  #through<T>(
+    headers: Record<string, string> | Promise<Record<string, string>>,
+    ready: Transport | Promise<Transport>,
+    limits: RateLimiter | Promise<RateLimiter> | undefined,
+    traces: Tracing | undefined | Promise<Tracing | undefined>,
+    ...call: [Verb, string, string, string | undefined, RequestOptions, Shape<T>, RetryMode, Params, unknown]
+  ): Promise<Exchange<T>> {
+    if (
+      headers instanceof Promise ||
+      ready instanceof Promise ||
+      limits instanceof Promise ||
+      traces instanceof Promise
+    )
+      return Promise.all([headers, ready, limits, traces]).then((all) => this.#through(...all, ...call));
+    const [method, path, url, bodyText, options, shape, retry, params, body] = call;
+    // Telemetry inside the gate: an attempt's span starts once the limiter let it go (it times the
+    // request, not its queueing).
+    const traced = traces ? traces.attempts(ready, method, path) : ready;
+    // The limiter gates each attempt; the call's scopes ride on its requests.
+    const lane = limits?.laneOf(this.#credentials.user?.userId, method, path, params, body);
+    return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry, lane, limits);
+  }
+
+  /** Sends with retries, then turns the response into the typed error of its status or the shape-checked value. */
+  #send<T>(
+    transport: Transport,
+    method: Verb,
+    path: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    options: RequestOptions,
+    shape: Shape<T>,
+    retry: RetryMode,
+    lane?: Lane,
+    gate?: AttemptGate,
+  ): Promise<Exchange<T>> {
+    const defaults = this.context.options;
+    // This call's secrets: what it sent, plus what its client holds. Nothing process-wide grows.
+    // Built only for an error or a log line.
+    const scope = () => this.secrets.child([headers['client-secret'], headers['user-secret']]);
+    return sendWithRetries(
+      transport,
+      {
+        url,
+        method,
+        headers,
+        body,
+        timeout: options.timeout ?? defaults.timeout,
+        maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+        signal: options.signal,
+        lane,
+      },
+      {
+        maxRetries: options.maxRetries ?? defaults.maxRetries,
+        retry,
+        logger: defaults.logger,
+        secrets: scope,
+        gate,
+      },
+    ).then(
+      (response) => {
+        const { status, text } = response;
+        const what = `${method} ${path}`;
+        let data: unknown;
+        try {
+          if (status < 200 || status >= 300) {
+            // Scrubbed as text and as JSON (values and keys, whatever escapes the server used) first.
+            const secrets = scope();
+            throw errorFromResponse(
+              status,
+              secrets.redactBody(text),
+              secrets.redactHeaders(response.headers),
+            );
+          }
+          if (status !== 204 && text !== '') {
+            try {
+              data = JSON.parse(text);
+            } catch (error) {
+              throw errorFactory.malformedResponse(`${what}: the response body is not JSON`, error);
+            }
+          }
+          return { data: shape(what, data, response), response };
+        } catch (error) {
+          // Anything the shape check throws that is not already typed is a MalformedResponseError.
+          throw scope().scrubError(
+            error instanceof ConnectTradeError
+              ? error
+              : errorFactory.malformedResponse(`${what}: the response body cannot be read`, error),
+          );
+        }
+      },
+      (error: unknown) => {
+        throw scope().scrubError(error);
+      },
+    );
+  }
+
+  /**
+   * The headers of one request: the client's (user-agent, defaults), the caller's (lower-cased),
+   * then the credentials, which always win. Without per-call headers or a secret provider, the same
+   * frozen object serves every call of a scope.
+   */
+  #headers(
+    method: Verb,
+    path: string,
+    extra: Record<string, string> | undefined,
+    hasBody: boolean,
+  ): Record<string, string> | Promise<Record<string, string>> {
+    const scope = scopeOf(method, path);
+    const slot = (scope === 'platform' ? 0 : 2) + (hasBody ? 1 : 0);
+    const cached = extra ? undefined : this.#wireHeaders[slot];
+    if (cached) return cached;
+    const build = (auth: Record<string, string>) => {
+      const headers: Record<string, string> = hasBody
+        ? { ...this.context.headers, 'content-type': 'application/json' }
+        : { ...this.context.headers };
+      if (extra)
+        for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = String(value);
+      return Object.assign(headers, auth);
+    };
+    const auth = authHeaders(this.#credentials, scope);
+    if (auth instanceof Promise) return auth.then(build);
+    const headers = build(auth);
+    if (!extra) this.#wireHeaders[slot] = headers;
+    return headers;
+  }
+}

@@ -1,0 +1,184 @@
+/** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
+import { type OperationId, operations } from '../../../generated/operations';
+import type { operations as specOperations } from '../../../generated/schema';
+import { log, warnTo } from '../../core/logging';
+import type { Order, OrderRequestBody } from '../../types';
+import { APIPromise } from '../api-promise';
+import type { RequestOptions } from '../options';
+import { orderChecks } from '../orders/checks';
+import type { OrderRequest, ReplaceOrderParams } from '../orders/input';
+import { findTodaysOrder } from '../orders/lookup';
+import { orderPlacement } from '../orders/placement';
+import type { ValidationMode } from '../orders/validation';
+import {
+  type Cursor,
+  checkPaginationBounds,
+  mergeBounds,
+  Page,
+  type PageFetcher,
+  PagePromise,
+} from '../pagination';
+import type { Exchange, RestCore } from '../request';
+import { requireId } from '../require-id';
+import { expectArray, expectObject, expectString } from '../response';
+
+/** Filters of `orders.list` (cursors are handled by the pages). */
+export type OrderListParams = Omit<
+  NonNullable<specOperations['listOrders']['parameters']['query']>,
+  'next_cursor' | 'prev_cursor'
+>;
+
+// The spec's `paginated` column (generated/operations.ts) decides whether `list` follows cursors.
+// GET /orders must be the one paginated operation: should the spec paginate another list (or stop
+// paginating this one), this stops compiling, so that resource gets pages instead of silently
+// returning the first one only.
+type PaginatedOperation = {
+  [K in OperationId]: (typeof operations)[K]['paginated'] extends true ? K : never;
+}[OperationId];
+const FOLLOW_CURSORS: [PaginatedOperation] extends ['listOrders']
+  ? ['listOrders'] extends [PaginatedOperation]
+    ? true
+    : never
+  : never = operations.listOrders.paginated;
+
+/** A cursor field: a non-empty string, else none. */
+const cursorOf = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+
+/** Orders of one user. */
+export class Orders {
+  constructor(private readonly core: RestCore) {}
+
+  /** Guessed values (sides, instruments, cl_order_id shape): warn through the logger, or reject when strict. */
+  private mode(): ValidationMode {
+    const { strictValidation, logger } = this.core.context.options;
+    return { strict: strictValidation, warn: warnTo(logger) };
+  }
+
+  /**
+   * Checks an order exactly as `create` does, without sending anything; resolves to the body
+   * `create` would send (with its `cl_order_id`, generated when omitted), or rejects with a
+   * ValidationError. Asynchronous because the checks and the spec's rule tables are loaded on
+   * first use, keeping them out of the bundle of a page that never places an order.
+   */
+  async validate(order: OrderRequest): Promise<OrderRequestBody> {
+    return (await orderChecks()).validateOrder(order, this.mode());
+  }
+
+  /**
+   * Places an order. Validates it first (nothing is sent when it is invalid), generates
+   * `cl_order_id` when omitted, and retries only through reconciliation: one call never creates two orders.
+   *
+   * `.withResponse()` gives the response that produced the order: the `POST /orders` answer, or,
+   * when placement found the order by reconciliation (after an ambiguous failure), the
+   * `GET /orders` page that listed it (a 200 whose body is that page, and its request id).
+   */
+  create(order: OrderRequest, options: RequestOptions = {}): APIPromise<Order> {
+    return APIPromise.from(async () => {
+      // The checks and placement load (on the first order) before anything is sent.
+      const [checks, { placeOrder }] = await Promise.all([orderChecks(), orderPlacement()]);
+      const body = checks.validateOrder(order, this.mode());
+      checkPaginationBounds(options.pagination);
+      const once = { ...options, maxRetries: 0 };
+      return placeOrder(
+        {
+          send: () =>
+            this.core.exchange('POST', '/orders', { body }, once, (what, data) => {
+              const answer = expectObject<Order>(what, data);
+              // An answer without an order id is not an order: placement treats it as unread and looks the order up.
+              expectString(what, answer, 'order_id');
+              return answer;
+            }),
+          find: () =>
+            findTodaysOrder(
+              (params, opts) => this.list(params, opts),
+              { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
+              { ...options, maxRetries: options.maxRetries ?? 1 },
+            ),
+        },
+        {
+          clOrderId: body.cl_order_id,
+          accountId: body.account_id,
+          maxRetries: options.maxRetries ?? this.core.context.options.maxRetries,
+          signal: options.signal,
+          logger: this.core.context.options.logger,
+          tracing: this.core.context.tracing,
+        },
+      );
+    });
+  }
+
+  /**
+   * Lists orders: await for the first page, `for await` for every order of every page;
+   * `.withResponse()` gives the first page with its raw response (as openai-node's `PagePromise`).
+   */
+  list(params: OrderListParams = {}, options?: RequestOptions): PagePromise<Order> {
+    checkPaginationBounds(options?.pagination);
+    const bounds = mergeBounds(this.core.context.options.pagination, options?.pagination);
+    // Not async: once the checks are loaded, a page costs no async frame (bench/README.md).
+    const exchangePage = (cursor: Cursor): Promise<Exchange<Page<Order>>> => {
+      // The filter checks load with the first page (a bad filter: a ValidationError, nothing sent).
+      const checks = orderChecks();
+      if (checks instanceof Promise) return checks.then(() => exchangePage(cursor));
+      try {
+        if (cursor === undefined) checks.checkOrderListParams(params);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // A cursor already encodes the filters (PROTOCOL.md); only the page size travels with it.
+      const query = cursor
+        ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
+        : params;
+      return this.core.exchange('GET', '/orders', { params: { query } }, options, (what, data, response) => {
+        if (Array.isArray(data)) {
+          // Tolerated: a bare list (core/validation.ts `bareOrderList`), its cursor in the headers.
+          const items = expectArray<Order>(what, data);
+          const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
+          if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
+          return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
+        }
+        const page = expectObject(what, data);
+        return new Page(
+          expectArray<Order>(`${what} orders`, page.orders),
+          FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
+          FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
+          fetchPage,
+          { bounds, response },
+        );
+      });
+    };
+    const fetchPage: PageFetcher<Order> = (cursor) => APIPromise.from(() => exchangePage(cursor));
+    return new PagePromise(() => exchangePage(undefined));
+  }
+
+  /** Replaces (modifies) an open order; returns the replacing order. `new_cl_order_id` is generated when omitted. */
+  replace(
+    accountId: string,
+    orderId: string,
+    params: ReplaceOrderParams,
+    options?: RequestOptions,
+  ): APIPromise<Order> {
+    return APIPromise.from(async () => {
+      requireId('accountId', accountId);
+      requireId('orderId', orderId);
+      const body = (await orderChecks()).validateReplace(params, this.mode());
+      const init = { params: { path: { account_id: accountId, order_id: orderId } }, body };
+      return this.core.exchange(
+        'PATCH',
+        '/accounts/{account_id}/orders/{order_id}',
+        init,
+        options,
+        expectObject<Order>,
+      );
+    });
+  }
+
+  /** Cancels an open order; returns it (`pending_cancel` or `cancelled`). */
+  cancel(accountId: string, orderId: string, options?: RequestOptions): APIPromise<Order> {
+    return APIPromise.defer(() => {
+      requireId('accountId', accountId);
+      requireId('orderId', orderId);
+      const init = { params: { path: { account_id: accountId, order_id: orderId } } };
+      return this.core.delete('/accounts/{account_id}/orders/{order_id}', init, options, expectObject<Order>);
+    });
+  }
+}
