@@ -9,7 +9,6 @@ export type { RawEntry } from './relay/entries';
 export { DEFAULT_KEY, type RelayAction, type RelayKeys, relayKeys } from './relay/keys';
 export { type LeaseOptions, type LeaseTiming, leaseTiming } from './relay/lease';
 export type { RedisClientLike, RedisTarget } from './relay/redis-link';
-export type { RelayClock } from './relay/relay-clock';
 export {
   type RelayEvents,
   RelayHandle,
@@ -20,6 +19,7 @@ export {
   type RelayUpstreamClient,
   startRelay,
 } from './relay/relay';
+export type { RelayClock } from './relay/relay-clock';
 export {
   RelayGroup,
   type RelayGroupContext,
