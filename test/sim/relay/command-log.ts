@@ -265,11 +265,13 @@ export function timedSteps(prefix: string): LogStep[] {
   ];
   for (let i = 1; i <= 9; i++) steps.push(append(`b${i}`, '', i));
   steps.push(
-    { kind: 'sleep', ms: 150 },
+    // Margins of 300 ms and more either side of every deadline: a loaded machine delays the model's
+    // side of a step after the server's.
+    { kind: 'sleep', ms: 400 },
     append('b10', '100', 10),
     cmd(['XLEN', k.stream]),
     cmd(['XRANGE', k.stream, '-', '+']),
-    { kind: 'sleep', ms: 250 },
+    { kind: 'sleep', ms: 400 },
     cmd(['GET', k.lease]),
     { kind: 'command', args: ['PTTL', k.lease], timing: true },
     append('b11', '', 11),
