@@ -30,6 +30,8 @@ const common: Options = {
   outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.js' }),
   // src/version.ts: the version is read from package.json here, once, not written in the source.
   define: { __CONNECT_TRADE_VERSION__: JSON.stringify(version) },
+  // A devDependency the sandbox's console reaches only in a clone without a build (console/build.ts).
+  external: ['esbuild'],
 };
 
 /**
@@ -51,7 +53,16 @@ export default defineConfig([
   // of every entry's load: they become chunks loaded by `import()` (ESM) or a deferred `require`
   // (CJS). Entries share chunks, so `instanceof` holds across subpaths.
   { ...common, entry, format: ['cjs'], dts, splitting: true, noExternal: inlinedInCjs },
-  { ...common, entry, format: ['esm'], dts, splitting: true },
+  // The sandbox console finds its built assets beside its own code: in ES modules through
+  // `import.meta.url` (src/sandbox/console/assets.ts), which CommonJS does not have.
+  {
+    ...common,
+    entry,
+    format: ['esm'],
+    dts,
+    splitting: true,
+    define: { ...common.define, __MODULE_URL__: 'import.meta.url' },
+  },
   {
     // The `connect-trade` bin: one CommonJS file of its own. Built apart so its module graph
     // (which pulls in the sandbox) cannot change how the library entries are chunked.

@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ConnectTrade, type ConnectTradeUser, type LiveStore } from '../src/index';
+import { authorizeSandboxConnection } from '../src/sandbox/authorize';
 
 const OPEN = Number(process.env.OPEN ?? 1_000);
 const BIG = Number(process.env.BIG ?? 10_000);
@@ -33,7 +34,7 @@ async function newUser(ct: ConnectTrade, id: string) {
     type: 'trade',
     redirect_url: 'http://127.0.0.1:9/x',
   });
-  await fetch(authorization_url, { redirect: 'manual' });
+  await authorizeSandboxConnection(authorization_url);
   const [account] = await user.accounts.list();
   if (!account) throw new Error('no account');
   return { user, account };

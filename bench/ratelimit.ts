@@ -8,7 +8,7 @@
  * CPU time of this process only. (2) and (3) run the built package (dist/, what users run: tsx's
  * `keepNames` adds a defineProperty per closure to the sources).
  *
- * 1. Isolated: the limiter's own CPU per attempt, the call's lane (`limiter.laneOf(...)`) on its
+ * 1. Isolated: the limiter's own CPU per attempt, the call's tenant (`limiter.tenantOf(...)`) on its
  *    request and the gate around the attempt (`enter`, then `leave`), as retry.ts does, over
  *    an instant in-process transport against the bare transport, BENCH_MICRO (200 000) attempts a
  *    round, median of BENCH_ROUNDS rounds; at 1 000 users, and at 100 000 users over the default
@@ -30,13 +30,10 @@
  *    confidence interval, and their median. Requests per CPU-second is the throughput of a process
  *    whose CPU is the limit (a platform's), and the figure the goal is read from.
  */
-import { execFileSync } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
-import { restErrorFactory } from '../src/core/errors';
-import { parseRetryAfter } from '../src/core/retry-after';
+import { loadavg } from 'node:os';
 import { RateLimiter } from '../src/rest/rate-limit';
 import type { Transport, WireRequest, WireResponse } from '../src/rest/transport';
-import { startServer } from './loopback.cjs';
+import { pinning, startServer } from './loopback.cjs';
 
 // The built package (`npm run bench:ratelimit` builds it first).
 const { ConnectTrade } = require('../dist/index.js') as typeof import('../src/index');
@@ -70,13 +67,9 @@ const cpuMicros = (since: NodeJS.CpuUsage) => {
 async function isolated(tenants: number): Promise<{ bare: number; limited: number }> {
   const OK: WireResponse = { status: 200, headers: {}, text: '[]' };
   const transport: Transport = async () => OK;
-  const limiter = new RateLimiter(
-    { factory: restErrorFactory, parseRetryAfter },
-    NOT_BINDING.rateLimit,
-    NOT_BINDING.maxConcurrency,
-  );
-  // Built per call in both loops, as request.ts does (the limited one with the call's lane).
-  const requestOf = (lane: WireRequest['lane']): WireRequest => ({
+  const limiter = new RateLimiter(NOT_BINDING.rateLimit, NOT_BINDING.maxConcurrency);
+  // Built per call in both loops, as request.ts does (the limited one with the call's tenant).
+  const requestOf = (tenant: WireRequest['tenant']): WireRequest => ({
     url: 'http://127.0.0.1/connections',
     method: 'GET',
     headers: {},
@@ -84,7 +77,7 @@ async function isolated(tenants: number): Promise<{ bare: number; limited: numbe
     timeout: 30_000,
     maxResponseBytes: 1e6,
     signal: undefined,
-    lane,
+    tenant,
   });
   // Fresh id strings per call, as a platform's request handlers have (no cached string hash).
   const bare = async () => {
@@ -96,7 +89,7 @@ async function isolated(tenants: number): Promise<{ bare: number; limited: numbe
   // As retry.ts does around each attempt: the gate, the attempt, the slot freed.
   const limited = async () => {
     for (let i = 0; i < MICRO; i++) {
-      const request = requestOf(limiter.laneOf(`user-${i % tenants}`, 'GET', '/connections', {}, undefined));
+      const request = requestOf(limiter.tenantOf(`user-${i % tenants}`, 'GET', '/connections', undefined));
       const turn = limiter.enter(request) ? request : await limiter.wait(request);
       limiter.leave(turn, await transport(turn));
     }
@@ -161,23 +154,6 @@ async function inMemory(): Promise<{ plain: number; limited: number; control: nu
       rounds[name].push(await time(clients[name]));
     }
   return { plain: median(rounds.plain), limited: median(rounds.limited), control: median(rounds.control) };
-}
-
-/**
- * Pins this process to CPU 0 and returns the `fork` options that put the server on CPU 1, when
- * `taskset` is there and the machine has two CPUs or more; otherwise none (and says so).
- */
-function pinning(): { note: string; fork: { execPath?: string; execArgv?: string[] } } {
-  if (availableParallelism() < 2) return { note: 'not pinned (one CPU)', fork: {} };
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
-    return {
-      note: 'this process on CPU 0, the server on CPU 1 (taskset)',
-      fork: { execPath: 'taskset', execArgv: ['-c', '1', process.execPath] },
-    };
-  } catch {
-    return { note: 'not pinned (no taskset)', fork: {} };
-  }
 }
 
 /** (3) Requests per CPU-second of this process (and per wall second), CONCURRENCY loops over DURATION_MS. */

@@ -7,6 +7,11 @@
  *     minus direct path, p50 and p99;
  *  3. failover: KILLS times, kill -9 the leading relay (of two) and time until the other's
  *     upstream session is authenticated at the upstream (lease LEASE_MS, default 5 000).
+ *  4. highly available Redis (`ha`): throughput of HA_COUNT updates (default 50 000) through one
+ *     relay to one consumer on a single Redis, on Sentinel and on Cluster (both with WAIT 1 after
+ *     every append), the ratio to the single Redis of the same run; then on Sentinel and Cluster,
+ *     kill -9 of the primary holding the relay's keys and the time from the kill to the first
+ *     update delivered that the upstream sent after it.
  * Every wait has a deadline (BENCH_TIMEOUT_MS, default 120 s).
  *
  * The same file is the upstream (`BENCH_ROLE=upstream`) and a relay (`BENCH_ROLE=relay`).
@@ -29,7 +34,8 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
  * Which parts run (default all): `direct`, `relay1`, `relay4` (4 consumers in this process),
  * `relay4p` (4 consumer processes, as 4 app servers would be), `latency`, `failover`.
  */
-const STAGES = new Set((process.env.STAGES ?? 'direct,relay1,relay4,relay4p,latency,failover').split(','));
+const STAGES = new Set((process.env.STAGES ?? 'direct,relay1,relay4,relay4p,latency,failover,ha').split(','));
+const HA_COUNT = Number(process.env.HA_COUNT ?? 50_000);
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -131,7 +137,7 @@ function runRelay(): void {
       clientSecret: 'bench',
       streamUrl: process.env.BENCH_STREAM_URL ?? '',
     }),
-    redis: process.env.REDIS_URL ?? '',
+    redis: process.env.REDIS_TARGET ? JSON.parse(process.env.REDIS_TARGET) : (process.env.REDIS_URL ?? ''),
     key: process.env.BENCH_KEY ?? 'bench',
     lease: { ttlMs: Number(process.env.LEASE_MS ?? 5_000) },
     retention: { maxLen: 2_000_000 },
@@ -241,12 +247,13 @@ async function main(): Promise<void> {
   const base = `ws://127.0.0.1:${port}/stream`;
   const children: ChildProcess[] = [upstream];
   let run = 0;
-  const startRelayProcess = (url: string, key: string) => {
+  const startRelayProcess = (url: string, key: string, target?: unknown, leaseMs = LEASE_MS) => {
     const proc = child('relay', {
       REDIS_URL: redis.url,
+      ...(target === undefined ? {} : { REDIS_TARGET: JSON.stringify(target) }),
       BENCH_STREAM_URL: url,
       BENCH_KEY: key,
-      LEASE_MS: String(LEASE_MS),
+      LEASE_MS: String(leaseMs),
     });
     children.push(proc);
     return proc;
@@ -453,6 +460,86 @@ async function main(): Promise<void> {
       say(
         `failover over ${KILLS} kill -9 (lease ${LEASE_MS} ms): median ${Math.round(percentile(times, 0.5))} ms, worst ${Math.round(times[times.length - 1] ?? 0)} ms (goal ≤ ${LEASE_MS + 1_000} ms)`,
       );
+    }
+    // 4. Highly available Redis: throughput with WAIT 1 against the single Redis, then a primary kill.
+    if (STAGES.has('ha')) {
+      const topo = await import('../test/helpers/redis-topology');
+      const [sentinel, cluster] = await Promise.all([
+        topo.startSentinelTopology({ downAfterMs: 1_000 }),
+        topo.startClusterTopology({ nodeTimeoutMs: 1_000 }),
+      ]);
+      try {
+        const throughput = async (name: string, target: unknown) => {
+          const key = `ha${++run}`;
+          const s = relayStream({ redis: target as never, key, batchSize: 5_000 });
+          await s.subscribe(['orders']);
+          let got = 0;
+          let first = 0;
+          const done = new Promise<number>((resolve) =>
+            s.on('order_update', () => {
+              if (got++ === 0) first = now();
+              if (got === HA_COUNT) resolve(now());
+            }),
+          );
+          await s.connect();
+          const relay = startRelayProcess(`${base}?count=${HA_COUNT}`, key, target);
+          const last = await within(done, `${name} throughput`);
+          await stopChild(relay);
+          await s.close();
+          return HA_COUNT / ((last - first) / 1000);
+        };
+        const single = await throughput('single', redis.url);
+        const viaSentinel = await throughput('sentinel', sentinel.target);
+        const viaCluster = await throughput('cluster', cluster.target);
+        say(
+          `HA throughput, ${HA_COUNT} updates through one relay to one consumer: single Redis ${Math.round(single)}/s; Sentinel with WAIT 1 ${Math.round(viaSentinel)}/s (${(viaSentinel / single).toFixed(2)}x); Cluster with WAIT 1 ${Math.round(viaCluster)}/s (${(viaCluster / single).toFixed(2)}x) (goal >= 0.6x)`,
+        );
+        /** Kill -9 of the primary under a continuous upstream: kill → first update sent after the kill delivered. */
+        const killToDelivery = async (name: string, target: unknown, kill: () => Promise<void>) => {
+          const key = `hakill${++run}`;
+          const s = relayStream({ redis: target as never, key });
+          await s.subscribe(['orders']);
+          let t0 = Number.POSITIVE_INFINITY;
+          let resolveFirst: (t: number) => void = () => undefined;
+          const firstAfter = new Promise<number>((r) => {
+            resolveFirst = r;
+          });
+          let delivered = 0;
+          s.on('order_update', (o) => {
+            delivered++;
+            if (Number(o.cl_order_id.slice(1)) > t0) resolveFirst(now());
+          });
+          s.on('error', () => undefined);
+          await s.connect();
+          // A lease longer than Sentinel's detection + promotion: the leader keeps its term.
+          const relay = startRelayProcess(`${base}?count=0&rate=200`, key, target, 15_000);
+          await within(
+            (async () => {
+              while (delivered < 200) await sleep(10);
+            })(),
+            `${name}: updates flowing`,
+          );
+          t0 = now();
+          await kill();
+          const at = await within(firstAfter, `${name}: first update after the kill`);
+          await stopChild(relay);
+          await s.close();
+          return at - t0;
+        };
+        const sentinelMs = await killToDelivery('sentinel', sentinel.target, async () => {
+          const old = await sentinel.primaryPort();
+          sentinel.node(old).kill('SIGKILL');
+        });
+        const slot = await cluster.keySlot('{relay:hakill' + (run + 1) + '}');
+        const clusterMs = await killToDelivery('cluster', cluster.target, async () => {
+          cluster.node(await cluster.primaryOf(slot)).kill('SIGKILL');
+        });
+        say(
+          `HA primary kill -9 → first update sent after it delivered: Sentinel (down-after 1 000 ms) ${Math.round(sentinelMs)} ms; Cluster (node timeout 1 000 ms) ${Math.round(clusterMs)} ms`,
+        );
+      } finally {
+        await Promise.all([sentinel.stop(), cluster.stop()]);
+      }
     }
   } finally {
     await Promise.all(children.map(stopChild));

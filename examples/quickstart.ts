@@ -2,7 +2,7 @@
  * Quickstart: a user, a broker connection, accounts and balances, a limit order watched until it
  * fills, and a few seconds of live quotes. `npm run quickstart` runs it against a local sandbox.
  * Against the live API (real credentials in CONNECT_TRADE_*, a paper account), send your user to
- * `authorization_url` in step 2 instead of approving the link with `authorizeSandboxConnection`.
+ * `authorization_url` in step 2 instead of completing the link with `authorizeSandboxConnection`.
  */
 import { ConnectTrade } from 'connect-trade';
 import { authorizeSandboxConnection } from 'connect-trade/sandbox';
@@ -19,15 +19,22 @@ export async function main(): Promise<void> {
   console.log(`   user ${user_id} (store its secret securely: it is returned only once)`);
   const user = ct.forUser({ userId: user_id, userSecret: user_secret });
 
-  step(2, 'Connect a broker');
+  step(2, 'Connect a broker (the link page)');
   const link = await user.connections.create({
     type: 'trade',
     broker: 'ALPACA',
     redirect_url: 'https://app.example.com/linked',
   });
-  // In production, send your user to link.authorization_url: the broker redirects to
-  // redirect_url?connection_id=…. The sandbox approves the link at once:
-  const { connectionId } = await authorizeSandboxConnection(link.authorization_url);
+  // In production, send your user to link.authorization_url: they pick their broker and log in,
+  // and the browser comes back to redirect_url?…&connection_id=…&status=success. The sandbox serves
+  // the same kind of page (open the URL below in a browser before it is used: any username with
+  // the password pass_good). Here the link is completed by the same GET + POST a browser sends:
+  console.log(`   authorization URL (open it in a browser): ${link.authorization_url}`);
+  const { connectionId, redirectUrl } = await authorizeSandboxConnection(link.authorization_url, {
+    username: 'quickstart',
+    password: 'pass_good',
+  });
+  console.log(`   the browser would now be at ${redirectUrl}`);
   console.log(`   connection ${connectionId}`);
 
   step(3, 'List accounts and balances');

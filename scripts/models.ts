@@ -1,10 +1,11 @@
 /**
  * Writes `generated/models.ts`: one named type per schema of the spec, so hovers, go-to-definition
  * and the API reference show `Order` with its fields and the spec's descriptions instead of
- * `components["schemas"]["Order"]`. Object schemas become interfaces that extend the
- * openapi-typescript type and restate its members with JSDoc; restating is checked by the compiler
- * (an interface member must be assignable to the one it overrides), so a model can never drift
- * from `schema.d.ts`. Everything else (enums, unions, scalars) becomes a type alias.
+ * `components["schemas"]["Order"]`. Object schemas become standalone interfaces that state the
+ * members of the openapi-typescript type with JSDoc (standalone, not `extends`: the API reference
+ * would show every field as "Overrides SpecSchema.x"); compile-time checks in both directions prove
+ * each model equals its type in `schema.d.ts`, so it can never drift. Everything else (enums,
+ * unions, scalars) becomes a type alias.
  */
 
 export interface SchemaObject {
@@ -179,10 +180,13 @@ export function modelsModule(
       out.push(`export type ${model} = ${written};`, '');
       continue;
     }
-    interfaces.push(`  Accepts<${model}, ${source}>,`);
-    out.push(`export interface ${model} extends ${source} {`);
+    interfaces.push(`  Accepts<${model}, ${source}>,`, `  Accepts<${source}, ${model}>,`);
+    out.push(`export interface ${model} {`);
     for (const m of members) {
-      if (m.schema === false) continue; // forbidden by the spec: stays `?: never` from the base type
+      if (m.schema === false) {
+        out.push(`  ${key(m.name)}?: never;`); // forbidden by the spec
+        continue;
+      }
       const type = typeOf(m.schema, `Defined<${source}[${JSON.stringify(m.name)}]>`);
       out.push(...jsdoc(memberDoc(schemas, m.schema), '  '));
       out.push(`  ${key(m.name)}${m.required ? '' : '?'}: ${type};`);
@@ -192,14 +196,14 @@ export function modelsModule(
   return `${header}
 import type { components } from './schema';
 
-/** openapi-typescript's type of a schema (an interface can extend an alias, not an indexed access). */
+/** openapi-typescript's type of a schema. */
 type SpecSchema<Name extends keyof components['schemas']> = components['schemas'][Name];
 /** The spec's type without the \`undefined\` an optional member reads as. */
 type Defined<T> = Exclude<T, undefined>;
 
 ${out.join('\n')}
-// Compile-time proof that each interface accepts every value of the spec's type; \`extends\` proves
-// the other direction. Together: the named model and openapi-typescript's type are the same shape.
+// Compile-time proof, in both directions, that each named model and openapi-typescript's type of its
+// schema accept the same values: they are the same shape.
 type Accepts<Model, Spec extends Model> = Spec;
 type ModelChecks = [
 ${interfaces.join('\n')}

@@ -16,6 +16,7 @@ async function run(limitMs: number): Promise<void> {
   // Ticks every 200 ms: the marketable limit order fills within a tick, quotes flow visibly.
   const sandbox = await startSandbox({ tickMs: 200 });
   console.log(`Sandbox listening on ${sandbox.url} (REST), ${sandbox.streamUrl}, ${sandbox.marketDataUrl}`);
+  console.log(`Developer console: ${sandbox.consoleUrl}`);
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE], {
       env: { ...process.env, ...sandboxEnv(sandbox) },

@@ -6,9 +6,17 @@
  */
 export { RelayError } from './core/errors';
 export type { RawEntry } from './relay/entries';
-export { DEFAULT_KEY, type RelayAction, type RelayKeys, relayKeys } from './relay/keys';
+export { DEFAULT_KEY, type RelayAction, type RelayKeys, relayKeys, relayTag } from './relay/keys';
 export { type LeaseOptions, type LeaseTiming, leaseTiming } from './relay/lease';
-export type { RedisClientLike, RedisTarget } from './relay/redis-link';
+export type {
+  ClusterTarget,
+  RedisClientLike,
+  RedisClusterLike,
+  RedisNodeAddress,
+  RedisSentinelLike,
+  RedisTarget,
+  SentinelTarget,
+} from './relay/redis-link';
 export {
   type RelayEvents,
   RelayHandle,

@@ -13,6 +13,10 @@
 export {
   type AuthorizeSandboxOptions,
   authorizeSandboxConnection,
+  type LinkErrorCode,
+  type LinkRedirect,
+  type LinkScenario,
+  parseLinkRedirect,
   type SandboxAuthorization,
 } from './sandbox/authorize';
 export type { SandboxClock } from './sandbox/clock';

@@ -52,6 +52,13 @@ describe('examples/', () => {
   it('the quickstart walks all six steps and sees its order fill on the stream', () => {
     const output = results.find((r) => r.file === 'quickstart.ts')?.output ?? '';
     for (const n of [1, 2, 3, 4, 5, 6]) expect(output).toContain(`\n${n}. `);
+    // The link step: a URL a person could open, completed as a browser would, back at redirect_url.
+    expect(output).toMatch(
+      /authorization URL \(open it in a browser\): http:\/\/127\.0\.0\.1:\d+\/authorize\/conn_\d+/,
+    );
+    expect(output).toMatch(
+      /browser would now be at https:\/\/app\.example\.com\/linked\?connection_id=conn_\d+&status=success/,
+    );
     expect(output).toMatch(/seq \d+: filled, filled 10 @ \d/);
     expect(output).toMatch(/AAPL +bid \d/);
     expect(output).toContain('Done.');

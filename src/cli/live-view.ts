@@ -32,15 +32,13 @@ export function untilStopped(io: CliIO): {
 } {
   let done = () => {};
   let fail: (error: unknown) => void = () => {};
-  // The SDK unrefs its reconnect timers (a stream alone never holds a process open), so during a
-  // reconnect back-off nothing would keep the command alive: this timer does, until stopped.
-  const keepAlive = setInterval(() => {}, 60_000);
+  // No keep-alive timer of its own: an open stream holds the process, through reconnects too.
   const stopped = new Promise<void>((resolve, reject) => {
     done = resolve;
     fail = reject;
     if (io.signal.aborted) resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
-  }).finally(() => clearInterval(keepAlive));
+  });
   // A failure before the command awaits `stopped` (e.g. while connecting) is thrown there instead.
   stopped.catch(() => {});
   return { stopped, done, fail };

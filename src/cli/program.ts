@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version';
+import type { ActionWrapper } from './action';
 import { registerAccountData } from './commands/account-data';
 import { registerBars } from './commands/bars';
 import { registerConnections } from './commands/connections';
@@ -16,12 +17,6 @@ import { registerWatch } from './commands/watch';
 import { CliContext, type GlobalOptions } from './context';
 import { describeError, EXIT, exitCodeOf } from './errors';
 import { type CliIO, colorsFor } from './io';
-
-/** A command's body: gets the run's context, its positional arguments and its own options. */
-export type Handler = (ctx: CliContext, args: unknown[], options: Record<string, unknown>) => Promise<void>;
-
-/** Wraps a handler as a commander action (the context is created from the global options). */
-export type Wrap = (handler: Handler) => (...params: unknown[]) => Promise<void>;
 
 /** Runs the CLI with `argv` (without `node` and the script) and resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
@@ -43,7 +38,7 @@ CONNECT_TRADE_USER_SECRET (user commands), CONNECT_TRADE_BASE_URL and the stream
 Exit codes: 0 success (also Ctrl+C), 1 API or other runtime error (e.g. a stream replaced by
 another session), 2 usage, configuration or validation error.`,
     );
-  const wrap: Wrap =
+  const wrap: ActionWrapper =
     (handler) =>
     async (...params) => {
       const command = params.at(-1) as Command;

@@ -109,6 +109,8 @@ export async function runSandboxCommand(
   client-id         ${sandbox.credentials.clientId}
   client-secret     ${sandbox.credentials.clientSecret}
   admin             ${sandbox.url}/__sandbox (faults, prices, ticks, clock, reset)
+  console           ${sandbox.consoleUrl}
+                    (developer console: requests, frames, state, prices, controls; the token is this run's)
 
 Point the SDK and the CLI at it (paste into another shell):
 ${exportLines(sandbox.env)}

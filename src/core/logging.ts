@@ -2,7 +2,7 @@
  * Log output. Every line goes through the redactor, so a secret that slipped into a URL, an error
  * message or a server's echo never reaches the user's log sink.
  */
-import { redact, redactValue } from './redact';
+import { redactValue } from './redact';
 import type { SecretScope } from './secret-scope';
 
 /**
@@ -34,9 +34,10 @@ export function log(
 ): void {
   if (!logger) return;
   try {
-    // A request's lines are scrubbed with that request's secrets; other lines with the ambient ones.
+    // A request's lines are scrubbed with that request's secrets; other lines carry none, but their
+    // secret-named fields are blanked all the same.
     if (secrets) logger[level]?.(secrets.redact(message), secrets.redactValue(fields));
-    else logger[level]?.(redact(message), redactValue(fields));
+    else logger[level]?.(message, redactValue(fields));
   } catch {
     // Logging is best effort: a broken sink must not turn a successful order into a failure.
   }

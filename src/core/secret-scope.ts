@@ -1,14 +1,14 @@
 /**
- * Redaction scoped to what a request used: a REST call is scrubbed with the secrets it sent (its
- * credential headers) and those its client obtained (tokens, created users' secrets), chained to
- * the platform client's scope and then the ambient registry (redact.ts). Nothing here is global, so
- * the cost of scrubbing an error does not grow with the number of users a process has served.
+ * Redaction scoped to the owner of the secrets: a REST call is scrubbed with the secrets it sent
+ * (its credential headers) and those its client obtained (tokens, created users' secrets), chained
+ * to the platform client's scope; a stream with its own credentials (a client secret, market-data
+ * tokens). Nothing here is global: another client's secret never touches these messages, and the
+ * cost of scrubbing an error does not grow with the number of users a process has served.
  */
 import { depthOf } from './json-depth';
-import { isSecretName, REDACTED, redact as redactAmbient, redactHeaders } from './redact';
+import { isSecretName, MIN_SECRET_LENGTH, REDACTED, redactHeaders } from './redact';
 
-// Shorter strings collide with ordinary text.
-const usable = (value: unknown): value is string => typeof value === 'string' && value.length > 3;
+const usable = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
 /**
  * A bounded set of secrets, chained to a parent (a user's scope → its platform client's scope). The
@@ -38,12 +38,18 @@ export class SecretScope {
     return new SecretScope(this, values, values.length);
   }
 
-  /** Replaces every secret of this scope, its parents and the ambient registry inside a text. */
+  /**
+   * Replaces every secret of this scope and its parents inside a text. A secret shorter than
+   * `MIN_SECRET_LENGTH` only replaces a text that is exactly that secret (a field, a code, a header).
+   */
   redact(text: string): string {
     let out = text;
     for (let scope: SecretScope | undefined = this; scope; scope = scope.#parent)
-      for (const secret of scope.#values) out = out.replaceAll(secret, REDACTED);
-    return redactAmbient(out);
+      for (const secret of scope.#values) {
+        if (out === secret) return REDACTED;
+        if (secret.length >= MIN_SECRET_LENGTH) out = out.replaceAll(secret, REDACTED);
+      }
+    return out;
   }
 
   /** Deep-copies a JSON-like value with secrets redacted in values and keys, and secret-named fields blanked. */

@@ -12,10 +12,9 @@
  * URLs are not recorded in full: only the origin and the path template, never parameter values.
  */
 import type { Span, Tracer } from '@opentelemetry/api';
-import type { Transport } from '../rest/transport';
 import { VERSION } from '../version';
 import type { Logger } from './logging';
-import type { TelemetryOption, Tracing } from './telemetry';
+import type { TelemetryOption, TracedRequest, TracedResponse, Tracing } from './tracing';
 
 type OpenTelemetry = typeof import('@opentelemetry/api');
 type SpanAttributes = Record<string, string | number | undefined>;
@@ -60,9 +59,13 @@ function tracingWith(api: OpenTelemetry, option: TelemetryOption): Tracing {
   };
 
   return {
-    attempts(transport: Transport, method: string, template: string): Transport {
+    attempts<Req extends TracedRequest, Res extends TracedResponse>(
+      transport: (request: Req) => Promise<Res>,
+      method: string,
+      template: string,
+    ): (request: Req) => Promise<Res> {
       let sent = 0;
-      return async (request) => {
+      return async (request: Req) => {
         const resends = sent++;
         const span = tracer.startSpan(
           `${method} ${template}`,

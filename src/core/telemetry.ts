@@ -6,48 +6,18 @@
  * kept to the loader: the REST client and the brokerage stream include it in every bundle.
  */
 
-import type { Transport } from '../rest/transport';
 import type { Logger } from './logging';
 
-/** A tracer from `@opentelemetry/api` (typed structurally so the SDK's types do not need that package). */
-export interface TelemetryTracer {
-  /** `Tracer.startSpan` of `@opentelemetry/api`. */
-  startSpan(name: string, ...rest: never[]): unknown;
-  /** `Tracer.startActiveSpan` of `@opentelemetry/api`. */
-  startActiveSpan(name: string, ...rest: never[]): unknown;
-}
+import type { TelemetryOption, Tracing } from './tracing';
 
-/**
- * `true`: spans go to the global tracer provider of `@opentelemetry/api` (`trace.getTracer('connect-trade')`).
- * `{ tracer }`: spans go to that tracer. Off by default. Node only.
- */
-export type TelemetryOption = boolean | { readonly tracer: TelemetryTracer };
-
-/** A stream as its tracing sees it: the events it listens to. */
-export interface TracedStream {
-  on(
-    event: 'reconnecting',
-    listener: (info: { attempt: number; delay: number; closeCode: number }) => void,
-  ): unknown;
-  on(event: 'authenticated', listener: () => void): unknown;
-  on(event: 'gap', listener: (gap: { reason: string; from?: number; to?: number }) => void): unknown;
-  on(event: 'close', listener: (info: { code: number; error?: Error }) => void): unknown;
-}
-
-/** What the SDK asks of the instrumentation. */
-export interface Tracing {
-  /** One call's transport whose every attempt is a client span named `{method} {template}`. */
-  attempts(transport: Transport, method: string, template: string): Transport;
-  /** Runs `fn` inside an active parent span `orders.create` or `orders.reconcile` of one order. */
-  order<T>(
-    step: 'create' | 'reconcile',
-    order: { readonly clOrderId: string; readonly accountId: string },
-    fn: () => Promise<T>,
-  ): Promise<T>;
-  /** Records a stream's connect, reconnect and gap events (it listens to the stream's own events). */
-  stream(facade: TracedStream, url: string): void;
-}
-
+export type {
+  TelemetryOption,
+  TelemetryTracer,
+  TracedRequest,
+  TracedResponse,
+  TracedStream,
+  Tracing,
+} from './tracing';
 /**
  * Imports the instrumentation (once per option) and builds its tracing: undefined when
  * `@opentelemetry/api` is not installed (the instrumentation warns through `logger`) or in a browser

@@ -22,22 +22,32 @@ export interface RelayKeys {
   fenced: string;
 }
 
-/** The keys of the relay under `prefix`. */
+/**
+ * The hash tag every key of the relay under `prefix` carries: `{relay:<prefix>}`. On Redis Cluster
+ * only the part between the braces decides the slot, so all keys of one relay live in one slot and
+ * a script's keys never span slots (a CROSSSLOT error otherwise).
+ */
+export function relayTag(prefix: string): string {
+  return `{relay:${prefix}}`;
+}
+
+/** The keys of the relay under `prefix`, all in one Cluster slot (see {@link relayTag}). */
 export function relayKeys(prefix: string): RelayKeys {
+  const tag = relayTag(prefix);
   return {
-    stream: `${prefix}:updates`,
-    lease: `${prefix}:lease`,
-    fence: `${prefix}:fence`,
-    head: `${prefix}:head`,
-    fenced: `${prefix}:fenced`,
+    stream: `${tag}:updates`,
+    lease: `${tag}:lease`,
+    fence: `${tag}:fence`,
+    head: `${tag}:head`,
+    fenced: `${tag}:fenced`,
   };
 }
 
 /** Checks a key prefix option. */
 export function checkKey(key: unknown, path = 'key'): asserts key is string {
-  if (typeof key !== 'string' || key === '' || key.length > 200 || /\s/.test(key))
+  if (typeof key !== 'string' || key === '' || key.length > 200 || /[\s{}]/.test(key))
     throw errorFactory.validation([
-      { path, message: 'must be a non-empty string without spaces (≤ 200 chars)' },
+      { path, message: 'must be a non-empty string without spaces or braces (≤ 200 chars)' },
     ]);
 }
 

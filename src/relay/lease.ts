@@ -91,16 +91,26 @@ export class Lease {
     return typeof value === 'string' && value.startsWith(`${this.holder}:`) ? value : undefined;
   }
 
-  /** Extends the lease; resolves false when it is no longer ours. */
+  /** Extends the lease; resolves false when it is no longer ours (see {@link renewOrRestore}). */
   async renew(token: string): Promise<boolean> {
-    const reply = await runScript(
-      this.link,
-      RENEW,
-      [this.keys.lease],
-      [token, String(this.timing.ttlMs)],
-      this.timing.commandTimeoutMs,
+    return (await this.renewOrRestore(token)) !== 'lost';
+  }
+
+  /**
+   * Extends the lease (`renewed`); restores it when a failover lost it and no newer fence was
+   * issued (`restored`: the new primary lacked our lease); `lost` when another relay holds it.
+   */
+  async renewOrRestore(token: string): Promise<'renewed' | 'restored' | 'lost'> {
+    const reply = Number(
+      await runScript(
+        this.link,
+        RENEW,
+        [this.keys.lease, this.keys.fence],
+        [token, String(this.timing.ttlMs)],
+        this.timing.commandTimeoutMs,
+      ),
     );
-    return Number(reply) === 1;
+    return reply === 1 ? 'renewed' : reply === 2 ? 'restored' : 'lost';
   }
 
   /** Gives the lease up (only if it is still ours), so a standby takes over at once. */

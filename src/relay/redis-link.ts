@@ -1,90 +1,98 @@
 /**
  * One Redis connection of the relay, with a deadline on every command. Built on node-redis (the
- * optional peer dependency `redis`, loaded here and nowhere else) but speaking raw commands through
- * `sendCommand`, which behaves the same in node-redis 4, 5 and 6.
+ * optional peer dependency `redis`, loaded in redis-targets.ts and nowhere else) but speaking raw
+ * commands, to the primary that holds the relay's keys whatever the target (a URL, Sentinel,
+ * Cluster: see redis-targets.ts).
  *
  * A command that fails or misses its deadline destroys the connection; the next command opens a
  * new one. This is deliberate: a reply that never came (a paused or partitioned Redis) would
  * otherwise hold every later command of the same socket behind it, and the relay's lease and
- * resume logic already know what to do after "this command may or may not have run".
+ * resume logic already know what to do after "this command may or may not have run". A reply
+ * saying the node is no longer the primary of the slot (MOVED, ASK, TRYAGAIN, CLUSTERDOWN,
+ * READONLY, MASTERDOWN, UNBLOCKED, LOADING) drops the connection too: the next one finds the
+ * current primary. Such a refusal reaches the caller as a RelayError `write_refused`.
+ *
+ * Commands the relay sends (the simulation's Redis model follows this list):
+ * EVALSHA/EVAL (scripts.ts: SET NX PX, GET, INCR, PEXPIRE, DEL, HMGET, HSET, XADD, XTRIM, TIME,
+ * PTTL, EXISTS, INCRBY, ZADD, ZREMRANGEBYRANK, XACK), WAIT, GET, HGET, XREAD, XREVRANGE, XRANGE,
+ * XGROUP CREATE, XREADGROUP, XAUTOCLAIM, XACK, ZSCORE, ROLE, SENTINEL GET-MASTER-ADDR-BY-NAME (sentinels only), and through the
+ * cluster client EXISTS.
  */
 import { errorFactory, type RelayError } from '../core/errors';
+import {
+  type Connector,
+  connectorFor,
+  type NodeConnection,
+  type RedisTarget,
+  type TargetKind,
+} from './redis-targets';
 import { platformClock, type RelayClock } from './relay-clock';
 
-/** The part of a node-redis client (`createClient()` of `redis` 4, 5 or 6) the relay uses. */
-export interface RedisClientLike {
-  /** Sends a raw command (the relay speaks nothing else). */
-  sendCommand(args: string[]): Promise<unknown>;
-  /** A new client with the same settings: the relay never uses a given client's own connection. */
-  duplicate(overrides?: Record<string, unknown>): RedisClientLike;
-  /** Opens the connection. */
-  connect(): Promise<unknown>;
-  /** Listens to `error` and `end`. */
-  on(event: string, listener: (error: unknown) => void): unknown;
-  /** Closes at once (node-redis 5 and 6). */
-  destroy?(): unknown;
-  /** Closes at once (node-redis 4). */
-  disconnect?(): Promise<unknown>;
-}
-
-/** Where the relay reaches Redis: a URL (`redis://127.0.0.1:6379`) or a node-redis client. */
-export type RedisTarget = string | RedisClientLike;
-
-interface RedisModule {
-  createClient(options: Record<string, unknown>): RedisClientLike;
-}
-
-let loaded: Promise<RedisModule> | undefined;
-
-/** Loads `redis` once; a missing package becomes one clear RelayError. */
-function loadRedis(): Promise<RedisModule> {
-  loaded ??= import('redis').then(
-    (m: unknown) => ((m as { default?: RedisModule }).default ?? m) as RedisModule,
-    (cause: unknown) => {
-      loaded = undefined;
-      throw errorFactory.relay(
-        'redis_missing',
-        'connect-trade/relay needs the optional peer dependency "redis" (npm install redis)',
-        cause,
-      );
-    },
-  );
-  return loaded;
-}
-
-/** Checks a Redis target option; throws a ValidationError naming `path`. */
-export function checkRedisTarget(target: unknown, path = 'redis'): asserts target is RedisTarget {
-  const ok =
-    (typeof target === 'string' && /^rediss?:\/\//.test(target)) ||
-    (typeof target === 'object' &&
-      target !== null &&
-      typeof (target as RedisClientLike).sendCommand === 'function' &&
-      typeof (target as RedisClientLike).duplicate === 'function');
-  if (!ok)
-    throw errorFactory.validation([
-      { path, message: 'must be a redis:// or rediss:// URL or a node-redis client' },
-    ]);
-}
+export {
+  type ClusterTarget,
+  checkRedisTarget,
+  type RedisClientLike,
+  type RedisClusterLike,
+  type RedisNodeAddress,
+  type RedisSentinelLike,
+  type RedisTarget,
+  type SentinelTarget,
+  type TargetKind,
+} from './redis-targets';
 
 /** Milliseconds a connection attempt may take. */
 const CONNECT_TIMEOUT_MS = 2_000;
 
+/** Replies of a node that is not (or no longer) the primary of the relay's slot. */
+const TOPOLOGY_REPLY = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|READONLY|MASTERDOWN|UNBLOCKED|LOADING|NOREPLICAS)\b/;
+
 /** A lazily (re)connected Redis connection with per-command deadlines. */
 export class RedisLink {
-  private client: RedisClientLike | undefined;
-  private connecting: Promise<RedisClientLike> | undefined;
+  private client: NodeConnection | undefined;
+  private connecting: Promise<NodeConnection> | undefined;
   private closed = false;
+  private readonly connector: Connector;
+  /** The primary of the last connection (`host:port`), and how many times it changed. */
+  private lastNode: string | undefined;
+  private nodeChanges = 0;
+  private connections = 0;
 
+  /**
+   * @param tagKey a key with the relay's hash tag: on Cluster, its slot decides the node.
+   * @param clock the relay's clock: command and connect deadlines here, and the timers of whoever uses this link.
+   */
   constructor(
-    private readonly target: RedisTarget,
+    target: RedisTarget,
     private readonly onDrop: (error: RelayError) => void = () => undefined,
-    /** The relay's clock: command deadlines here, and the timers of whoever uses this link. */
+    tagKey = '{relay}',
     readonly clock: RelayClock = platformClock,
-  ) {}
+  ) {
+    this.connector = connectorFor(target, tagKey, clock);
+  }
+
+  /** `single`, `sentinel` or `cluster`. */
+  get kind(): TargetKind {
+    return this.connector.kind;
+  }
 
   /** True while a connection is established. */
   get connected(): boolean {
     return this.client !== undefined;
+  }
+
+  /** The primary the link last reached (`host:port`). */
+  get node(): string | undefined {
+    return this.lastNode;
+  }
+
+  /** How many times the primary changed between connections (a failover seen by this link). */
+  get primaryChanges(): number {
+    return this.nodeChanges;
+  }
+
+  /** Counts connections opened: equal before and after two commands means both used one connection. */
+  get generation(): number {
+    return this.connections;
   }
 
   /** Sends one command; rejects with a RelayError (and drops the connection) on failure or after `timeoutMs`. */
@@ -100,10 +108,21 @@ export class RedisLink {
       );
     });
     try {
-      return await Promise.race([client.sendCommand(args), deadline]);
+      return await Promise.race([client.send(args), deadline]);
     } catch (error) {
-      // A script or command error (Redis answered) keeps the connection; anything else drops it.
-      if (isReplyError(error)) throw error;
+      if (isReplyError(error)) {
+        const message = String((error as Error).message);
+        // A script or command error keeps the connection; a node that is not the primary does not.
+        if (!TOPOLOGY_REPLY.test(message)) throw error;
+        this.drop(client);
+        const refused = errorFactory.relay(
+          'write_refused',
+          `Redis ${client.node} refused ${args[0]} (${message.split(' ')[0]}): failover or slot migration in progress`,
+          error,
+        );
+        this.onDrop(refused);
+        throw refused;
+      }
       this.drop(client);
       const relayError =
         (error as { name?: string }).name === 'RelayError'
@@ -121,13 +140,19 @@ export class RedisLink {
     await this.open();
   }
 
+  /** Drops the connection now (the next command finds the primary again). */
+  reset(): void {
+    if (this.client) this.drop(this.client);
+  }
+
   /** Closes the connection for good (pending commands are rejected). */
   close(): void {
     this.closed = true;
     if (this.client) this.drop(this.client);
+    this.connector.close();
   }
 
-  private open(): Promise<RedisClientLike> {
+  private open(): Promise<NodeConnection> {
     if (this.closed)
       return Promise.reject(errorFactory.relay('redis_unavailable', 'Relay connection closed'));
     if (this.client) return Promise.resolve(this.client);
@@ -137,65 +162,37 @@ export class RedisLink {
     return this.connecting;
   }
 
-  private async connect(): Promise<RedisClientLike> {
-    const client =
-      typeof this.target === 'string'
-        ? (await loadRedis()).createClient({
-            url: this.target,
-            // The link reconnects itself (see the file comment); node-redis must not queue or retry.
-            socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false },
-            disableOfflineQueue: true,
-          })
-        : this.target.duplicate({ disableOfflineQueue: true });
-    client.on('error', () => undefined); // reported through the failing command instead
-    let timer: unknown;
+  private async connect(): Promise<NodeConnection> {
+    let client: NodeConnection;
     try {
-      await Promise.race([
-        client.connect(),
-        new Promise((_, reject) => {
-          timer = this.clock.setTimeout(
-            () => reject(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`)),
-            CONNECT_TIMEOUT_MS,
-          );
-        }),
-      ]);
+      client = await this.connector.open(CONNECT_TIMEOUT_MS);
     } catch (error) {
-      destroy(client);
-      const relayError = errorFactory.relay(
-        'redis_unavailable',
-        `Cannot connect to Redis: ${describe(error)}`,
-        error,
-      );
+      const relayError =
+        (error as { name?: string }).name === 'RelayError'
+          ? (error as RelayError)
+          : errorFactory.relay('redis_unavailable', `Cannot connect to Redis: ${describe(error)}`, error);
       this.onDrop(relayError);
       throw relayError;
-    } finally {
-      this.clock.clearTimeout(timer);
     }
     if (this.closed) {
-      destroy(client);
+      client.close();
       throw errorFactory.relay('redis_unavailable', 'Relay connection closed');
     }
-    // node-redis may still try to reconnect a duplicated client by itself: the first sign of
-    // trouble drops it so the link opens a fresh one.
-    client.on('end', () => {
+    // node-redis may still try to reconnect by itself: the first sign of trouble drops the
+    // connection so the link opens a fresh one (to the primary of the moment).
+    client.onEnd(() => {
       if (this.client === client) this.client = undefined;
     });
+    if (this.lastNode !== undefined && this.lastNode !== client.node) this.nodeChanges++;
+    this.lastNode = client.node;
+    this.connections++;
     this.client = client;
     return client;
   }
 
-  private drop(client: RedisClientLike): void {
+  private drop(client: NodeConnection): void {
     if (this.client === client) this.client = undefined;
-    destroy(client);
-  }
-}
-
-function destroy(client: RedisClientLike): void {
-  try {
-    if (client.destroy) client.destroy();
-    else void client.disconnect?.().catch(() => undefined);
-  } catch {
-    // already closed
+    client.close();
   }
 }
 

@@ -17,6 +17,7 @@ import type { GapInfo } from '../streams/stream-core';
 import { decodeEntry, entriesOf, idempotencyKey, type RawEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
+import { GROUP_ACK, runScript } from './scripts';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** What a handler is told besides the update. */
@@ -67,28 +68,38 @@ export interface RelayGroupStats {
   failed: number;
   /** Entries taken over from idle consumers (this one included, after a failure). */
   claimed: number;
+  /** Entries acknowledged without calling the handler: their update was already handled (same session and seq). */
+  duplicates: number;
 }
 
 const BLOCK_MS = 1_000;
+/** Idempotency keys a group remembers (its newest): far more than a failover can re-append. */
+const DONE_KEYS = 100_000;
 const NAME = /^[\w.:-]{1,200}$/;
 
 /** A running member of a consumer group. */
 export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   /** Counters. */
-  readonly stats: RelayGroupStats = { acked: 0, failed: 0, claimed: 0 };
+  readonly stats: RelayGroupStats = { acked: 0, failed: 0, claimed: 0, duplicates: 0 };
   private readonly link: RedisLink;
   private readonly streamKey: string;
+  /** The group's done set: idempotency keys of handled updates (see GROUP_ACK). */
+  private readonly doneKey: string;
   private readonly claimIdleMs: number;
   private readonly batchSize: number;
   private closed = false;
   private readonly loop: Promise<void>;
   private readonly pause = new WakeableSleep();
+  /** Keys this member handled lately (insertion order: the oldest go first past DONE_KEYS). */
+  private readonly handledHere = new Set<string>();
 
   /** @internal Use {@link relayGroup}. */
   constructor(private readonly options: RelayGroupOptions & { claimIdleMs: number; batchSize: number }) {
     super();
-    this.link = new RedisLink(options.redis);
-    this.streamKey = relayKeys(options.key ?? DEFAULT_KEY).stream;
+    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
+    const keys = relayKeys(options.key ?? DEFAULT_KEY);
+    this.streamKey = keys.stream;
+    this.doneKey = `${keys.stream.slice(0, keys.stream.lastIndexOf(':'))}:done:${options.group}`;
     this.claimIdleMs = options.claimIdleMs;
     this.batchSize = options.batchSize;
     this.loop = this.run();
@@ -190,10 +201,13 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
     for (const raw of entries) {
       if (this.closed) return;
       let handled = true;
+      let key: string | undefined;
       try {
         const entry = decodeEntry(raw);
-        const key = idempotencyKey(entry);
-        if (entry.kind === 'gap') await this.options.onGap?.(entry.gap, { key, entryId: raw.id });
+        key = idempotencyKey(entry);
+        if (this.handledHere.has(key) || (await this.alreadyDone(key))) {
+          this.stats.duplicates++;
+        } else if (entry.kind === 'gap') await this.options.onGap?.(entry.gap, { key, entryId: raw.id });
         else
           await this.options.handler(entry.message, {
             key,
@@ -210,10 +224,35 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         this.report(error);
       }
       if (handled) {
-        await this.link.send(['XACK', this.streamKey, this.options.group, raw.id], 5_000);
+        if (key !== undefined) this.remember(key);
+        if (key === undefined)
+          await this.link.send(['XACK', this.streamKey, this.options.group, raw.id], 5_000);
+        else
+          await runScript(
+            this.link,
+            GROUP_ACK,
+            [this.doneKey, this.streamKey],
+            [this.options.group, raw.id, key, String(Date.now()), String(DONE_KEYS)],
+            5_000,
+          );
         this.stats.acked++;
       }
     }
+  }
+
+  /** Remembers a key this member handled, before its acknowledgement (which a failover may lose). */
+  private remember(key: string): void {
+    this.handledHere.add(key);
+    if (this.handledHere.size > DONE_KEYS) {
+      const oldest = this.handledHere.values().next().value;
+      if (oldest !== undefined) this.handledHere.delete(oldest);
+    }
+  }
+
+  /** Whether an update with this key was already handled by the group (the done set has it). */
+  private async alreadyDone(key: string): Promise<boolean> {
+    const score = await this.link.send(['ZSCORE', this.doneKey, key], 5_000);
+    return score !== null && score !== undefined;
   }
 
   private report(error: unknown): void {

@@ -75,6 +75,8 @@ const TOPIC_OF: Record<string, BrokerageTopic> = {
 const ALL_TOPICS: readonly BrokerageTopic[] = ['orders', 'positions', 'balances'];
 const BLOCK_MS = 1_000;
 const ENTRY_ID = /^\d+(-\d+)?$/;
+/** Upstream sessions remembered for dedupe (a session lasts one leadership term or upstream connection). */
+const MAX_SESSIONS = 64;
 
 interface LocalSubscription extends BrokerageSubscription {
   readonly topicSet: ReadonlySet<string>;
@@ -94,11 +96,14 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   private readonly iterators = new Set<{ topics: Set<string>; iterator: UpdatesIterator }>();
   private lastId: string | undefined;
   private lastIndex: number | undefined;
-  /** The session and seq of the last update delivered. */
-  private lastSession: string | undefined;
-  private lastSeq = 0;
+  /** Per upstream session (the most recent ones), the highest seq applied: the dedupe and the resume point. */
+  private readonly appliedSessions = new Map<string, number>();
+  /** Entries dropped because they were already applied. */
+  private duplicatesDropped = 0;
   private running: Promise<void> | undefined;
-  private opened: { promise: Promise<void>; resolve: () => void } | undefined;
+  private opened: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
+  /** Why reading has not started yet: the cause of a connect timeout. */
+  private lastFailure: StreamError | undefined;
   private readonly pause = new WakeableSleep();
   /** Entries read since start. */
   private entriesRead = 0;
@@ -126,7 +131,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     const keys = relayKeys(key);
     this.streamKey = keys.stream;
     this.headKey = keys.head;
-    this.link = new RedisLink(options.redis);
+    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
   }
 
   /** `idle` before `connect()`, `connecting`, `open` while reading, `waiting` after an interruption, `closed`. */
@@ -144,16 +149,27 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     return this.entriesRead;
   }
 
+  /**
+   * Entries dropped because this reader had already applied them (same upstream session and seq):
+   * after a failover the relay re-appends what the new primary lacked, some of which this reader
+   * may have read from the old primary.
+   */
+  get duplicatesSkipped(): number {
+    return this.duplicatesDropped;
+  }
+
   /** Starts reading; resolves once the position in the stream is known (rejects after `connectTimeoutMs`). */
   connect(): Promise<void> {
     if (this.currentState === 'closed') return Promise.reject(errorFactory.streamClosedWhile('connecting'));
     if (this.currentState === 'open') return Promise.resolve();
     if (!this.opened) {
       let resolve!: () => void;
-      const promise = new Promise<void>((r) => {
-        resolve = r;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
-      this.opened = { promise, resolve };
+      this.opened = { promise, resolve, reject };
     }
     if (!this.running) {
       this.currentState = 'connecting';
@@ -163,16 +179,12 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     return Promise.race([
       this.opened.promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              errorFactory.relay(
-                'redis_unavailable',
-                `Relay stream could not reach Redis within ${this.connectTimeoutMs} ms`,
-              ),
-            ),
-          this.connectTimeoutMs,
-        );
+        // Past the deadline the consumer stops, as a brokerage stream does: nothing retries unseen.
+        timer = setTimeout(() => {
+          const message = `Relay stream could not reach Redis within ${this.connectTimeoutMs} ms`;
+          reject(errorFactory.relay('redis_unavailable', message, this.lastFailure));
+          if (this.currentState !== 'open') void this.close();
+        }, this.connectTimeoutMs);
       }),
     ]).finally(() => clearTimeout(timer));
   }
@@ -316,7 +328,15 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       } catch (error) {
         if (this.isClosed()) return;
         const relayError = asStreamError(error);
+        this.lastFailure = relayError;
         this.report(relayError);
+        // Refused for good (wrong password, no `redis` package): connect() learns why at once.
+        if (this.currentState === 'connecting' && isPermanent(relayError)) {
+          this.opened?.reject(relayError);
+          this.opened = undefined;
+          void this.close();
+          return;
+        }
         if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
         const delay = backoffDelay(RELAY_BACKOFF, attempt, this.options.random);
         attempt++;
@@ -382,19 +402,34 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   }
 
   /**
-   * After an interruption: reads on from the last id without blocking; nothing lost (the next
-   * entry has the next index, or there is none and the newest still is ours) means `resumed`.
+   * After an interruption. When the last entry read is still where it was (same id, same session
+   * and seq), nothing was rolled back: read on from it; nothing lost (the next entry follows, or
+   * there is none and the newest still is ours) means `resumed`. Otherwise a failover replaced the
+   * stream (a new primary lacked the newest entries, then got them re-appended with new ids): the
+   * position is found again by upstream `seq`, scanning back from the newest entry to the last one
+   * already applied; entries already applied are dropped as they come again.
    */
   private async resume(): Promise<void> {
+    const lastId = this.lastId as string;
+    const [still] =
+      lastId === '0-0'
+        ? []
+        : entriesOf(await this.link.send(['XRANGE', this.streamKey, lastId, lastId], 5_000));
+    if (lastId !== '0-0' && (still === undefined || !this.isApplied(still))) {
+      await this.resumeBySeq();
+      return;
+    }
     const entries = streamEntriesOf(
       await this.link.send(
-        ['XREAD', 'COUNT', String(this.batchSize), 'STREAMS', this.streamKey, this.lastId as string],
+        ['XREAD', 'COUNT', String(this.batchSize), 'STREAMS', this.streamKey, lastId],
         5_000,
       ),
     );
     let continuous: boolean;
     const first = entries[0];
-    if (first) continuous = this.lastIndex === undefined || indexOf(first) === this.lastIndex + 1;
+    if (first)
+      continuous =
+        this.lastIndex === undefined || indexOf(first) === this.lastIndex + 1 || this.follows(first);
     else {
       const [last] = entriesOf(
         await this.link.send(['XREVRANGE', this.streamKey, '+', '-', 'COUNT', '1'], 5_000),
@@ -412,12 +447,84 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     this.deliver(entries);
   }
 
+  /** Most entries scanned back from the newest to find where a rolled-back stream continues. */
+  private get maxScan(): number {
+    return Math.max(10_000, this.batchSize * 10);
+  }
+
+  /** Finds the position again by upstream seq after a rollback (see {@link resume}). */
+  private async resumeBySeq(): Promise<void> {
+    const scanned: RawEntry[] = [];
+    let end = '+';
+    let anchor = false;
+    let reachedStart = false;
+    while (!anchor && scanned.length < this.maxScan) {
+      const page = entriesOf(
+        await this.link.send(['XREVRANGE', this.streamKey, end, '-', 'COUNT', String(this.batchSize)], 5_000),
+      );
+      for (const raw of page) {
+        if (this.isApplied(raw)) {
+          anchor = true;
+          break;
+        }
+        scanned.push(raw);
+      }
+      const oldest = page[page.length - 1];
+      if (page.length < this.batchSize || oldest === undefined) {
+        reachedStart = true;
+        break;
+      }
+      end = `(${oldest.id}`;
+    }
+    scanned.reverse();
+    this.markOpen();
+    this.lastIndex = undefined;
+    // Nothing applied found in the scanned part: older entries may have been missed.
+    if (anchor || (reachedStart && this.appliedSessions.size === 0)) safeEmit(this, 'resumed');
+    else this.emitGap({ reason: 'seq' });
+    if (scanned.length === 0) {
+      const [last] = entriesOf(
+        await this.link.send(['XREVRANGE', this.streamKey, '+', '-', 'COUNT', '1'], 5_000),
+      );
+      this.lastId = last?.id ?? '0-0';
+    }
+    this.deliver(scanned);
+  }
+
+  /** True when an entry is one this reader already applied (same session, seq not above the last applied). */
+  private isApplied(raw: RawEntry): boolean {
+    const session = raw.fields.session_id ?? '';
+    const applied = this.appliedSessions.get(session);
+    if (applied === undefined) return false;
+    const seq = Number(raw.fields.seq);
+    return Number.isInteger(seq) && seq <= applied;
+  }
+
+  /** True when an update entry is the next seq of a session already being applied. */
+  private follows(raw: RawEntry): boolean {
+    const applied = this.appliedSessions.get(raw.fields.session_id ?? '');
+    return applied !== undefined && Number(raw.fields.seq) === applied + 1;
+  }
+
+  /** Records what was applied of a session (a bounded map: the most recent sessions). */
+  private markApplied(session: string, seq: number): void {
+    const sessions = this.appliedSessions;
+    const before = sessions.get(session);
+    if (before !== undefined && before >= seq) return;
+    sessions.delete(session);
+    sessions.set(session, seq);
+    if (sessions.size > MAX_SESSIONS) {
+      const oldest = sessions.keys().next().value;
+      if (oldest !== undefined) sessions.delete(oldest);
+    }
+  }
+
   private deliver(entries: readonly RawEntry[]): void {
     for (const raw of entries) {
       if (this.currentState === 'closed') return;
       this.entriesRead++;
       const index = indexOf(raw);
-      const skipped = index !== undefined && this.lastIndex !== undefined && index !== this.lastIndex + 1;
+      const lastIndex = this.lastIndex;
       this.lastId = raw.id;
       if (index !== undefined) this.lastIndex = index;
       let entry: RelayEntry;
@@ -429,18 +536,27 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
         this.emitGap({ reason: 'seq' });
         continue;
       }
+      const session = entry.sessionId;
+      const seq = entry.kind === 'update' ? entry.message.seq : (entry.gap.to ?? 0);
+      const applied = this.appliedSessions.get(session);
+      // Already applied (a re-append after a failover, or read again after a rollback): dropped.
+      if (applied !== undefined && seq <= applied) {
+        this.duplicatesDropped++;
+        continue;
+      }
       if (entry.kind === 'gap') {
+        this.markApplied(session, seq);
         this.emitGap(entry.gap);
         continue;
       }
-      if (skipped) this.emitGap({ reason: 'seq' });
-      // An update written again (a failover lost the batch after we read it, the relay re-sent
-      // it): delivered once, so seqs stay increasing (found by the relay simulation).
-      const { sessionId } = entry;
-      if (sessionId === this.lastSession && entry.message.seq <= this.lastSeq) continue;
-      this.lastSession = sessionId;
-      this.lastSeq = entry.message.seq;
-      this.dispatch(entry.message, sessionId);
+      // Continuity by upstream seq within a session; by index only for a session not seen yet
+      // (a new primary's indexes may restart lower: they say nothing about what was missed).
+      if (applied !== undefined) {
+        if (seq > applied + 1) this.emitGap({ reason: 'seq', from: applied + 1, to: seq - 1 });
+      } else if (index !== undefined && lastIndex !== undefined && index > lastIndex + 1)
+        this.emitGap({ reason: 'seq' });
+      this.markApplied(session, seq);
+      this.dispatch(entry.message, session);
     }
   }
 
@@ -488,6 +604,14 @@ export function compareIds(a: string, b: string): number {
   if (ms !== 0n) return ms > 0n ? 1 : -1;
   const seq = BigInt(as) - BigInt(bs);
   return seq === 0n ? 0 : seq > 0n ? 1 : -1;
+}
+
+/** Redis refused the credentials, or the `redis` package is missing: retrying cannot help. */
+function isPermanent(error: StreamError): boolean {
+  if (error.code === 'redis_missing') return true;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause)
+    if (/\b(WRONGPASS|NOAUTH|NOPERM)\b/.test(e.message)) return true;
+  return false;
 }
 
 function asStreamError(error: unknown): StreamError {

@@ -19,7 +19,7 @@ import { Lease, type LeaseOptions, leaseTiming } from './lease';
 import { checkRedisTarget, RedisLink, type RedisTarget } from './redis-link';
 import { platformClock, platformRandom, type RelayClock } from './relay-clock';
 import { WakeableSleep } from './wakeable-sleep';
-import { type Retention, StreamWriter } from './writer';
+import { type Replication, type Retention, StreamWriter } from './writer';
 
 /** What the relay needs of a `ConnectTrade` client: its brokerage stream. */
 export interface RelayUpstreamClient {
@@ -43,6 +43,13 @@ export interface RelayOptions {
   id?: string;
   /** Most entries buffered while Redis is slow before updates are replaced by a `gap` entry (default 100 000). */
   maxBuffered?: number;
+  /**
+   * Replication-aware writes: after each append, `WAIT replicas timeoutMs`; an append not confirmed
+   * in time stays buffered and is sent again (after a failover, to the new primary). Default
+   * `{ replicas: 1, timeoutMs: 1000 }` on Sentinel and Cluster, `{ replicas: 0 }` (no WAIT) on a URL
+   * or a plain client.
+   */
+  replication?: { replicas?: number; timeoutMs?: number };
   /**
    * Advanced (deterministic simulation, tests): the clock of the lease, its deadlines, retries and
    * command deadlines. Default: `Date.now` and the platform's timers.
@@ -81,6 +88,10 @@ export interface RelayMetrics {
   backlog: number;
   /** Terms this relay has led. */
   terms: number;
+  /** Times the leader found its lease missing on a new primary and restored it (failovers survived). */
+  leaseRestores: number;
+  /** Times this relay's connection found a different primary than before. */
+  primaryChanges: number;
 }
 
 /** Events of a relay. */
@@ -121,6 +132,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   private entriesWritten = 0;
   private fencedWrites = 0;
   private terms = 0;
+  private leaseRestores = 0;
+  private readonly replication: Replication;
   private readonly clock: RelayClock;
   private readonly random: () => number;
   private rate: { windowStart: number; count: number; perSecond: number };
@@ -135,8 +148,14 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     this.rate = { windowStart: this.clock.now(), count: 0, perSecond: 0 };
     this.pause = new WakeableSleep(this.clock);
     this.id = options.id ?? `${hostname()}-${process.pid}-${this.random().toString(36).slice(2, 8)}`;
-    this.link = new RedisLink(options.redis, undefined, this.clock);
-    this.lease = new Lease(this.link, relayKeys(options.key), this.id, leaseTiming(options.ttlMs));
+    const keys = relayKeys(options.key);
+    this.link = new RedisLink(options.redis, undefined, keys.lease, this.clock);
+    this.lease = new Lease(this.link, keys, this.id, leaseTiming(options.ttlMs));
+    const replicated = this.link.kind !== 'single';
+    this.replication = {
+      replicas: options.replication?.replicas ?? (replicated ? 1 : 0),
+      timeoutMs: options.replication?.timeoutMs ?? 1_000,
+    };
     this.loop = this.run();
   }
 
@@ -162,6 +181,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       fencedWrites: this.fencedWrites,
       backlog: term?.writer.backlog ?? 0,
       terms: this.terms,
+      leaseRestores: this.leaseRestores,
+      primaryChanges: this.link.primaryChanges,
     };
   }
 
@@ -253,7 +274,9 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
           term.end('fenced');
         },
         failed: (error) => this.report(error),
+        leaseMissing: () => wakeRenew?.(),
       },
+      this.replication,
     );
     let done = false;
     const term: Term = {
@@ -344,9 +367,10 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         if (done) return;
         const sentAt = clock.now();
         try {
-          const ok = await this.lease.renew(token);
+          const outcome = await this.lease.renewOrRestore(token);
           if (done) return;
-          if (!ok) {
+          if (outcome === 'restored') this.leaseRestores++;
+          if (outcome === 'lost') {
             this.report(errorFactory.relay('lease_lost', 'Lease taken over by another relay: stepping down'));
             term.end('lease_lost');
             return;
@@ -424,6 +448,7 @@ export function startRelay(options: RelayOptions): RelayHandle {
       { path: 'lease.ttlMs', message: 'must be an integer from 300 to 600000' },
     ]);
   checkRetention(options.retention);
+  checkReplication(options.replication);
   const maxBuffered = options.maxBuffered;
   if (maxBuffered !== undefined && !(Number.isInteger(maxBuffered) && maxBuffered > 0))
     throw errorFactory.validation([{ path: 'maxBuffered', message: 'must be a positive integer' }]);
@@ -440,6 +465,17 @@ export function startRelay(options: RelayOptions): RelayHandle {
       { path: 'id', message: 'must be 1-100 letters, digits, "_", "." or "-"' },
     ]);
   return new RelayHandle({ ...options, key, ttlMs });
+}
+
+function checkReplication(replication: RelayOptions['replication']): void {
+  if (replication === undefined) return;
+  const issues: { path: string; message: string }[] = [];
+  const { replicas, timeoutMs } = replication ?? {};
+  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0 && replicas <= 16))
+    issues.push({ path: 'replication.replicas', message: 'must be an integer from 0 to 16' });
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= 60_000))
+    issues.push({ path: 'replication.timeoutMs', message: 'must be an integer from 1 to 60000' });
+  if (issues.length > 0) throw errorFactory.validation(issues);
 }
 
 function checkRetention(retention: Retention | undefined): void {

@@ -8,24 +8,45 @@ import { isReplyError, type RedisLink } from './redis-link';
 
 /**
  * Acquire: `SET lease NX PX ttl`; on success the fencing token is `INCR fence` and the lease holds
- * `<holder>:<fence>`. KEYS: lease, fence. ARGV: holder, ttlMs.
+ * `<holder>:<fence>`. A missing fence counter (a new relay, or a Redis restarted without
+ * persistence, or a failover to a replica that never got it) is first seeded from the Redis clock
+ * in ms (`TIME`), so a fencing token is never issued twice even when the counter was lost.
+ * KEYS: lease, fence. ARGV: holder, ttlMs.
  * Returns the new fencing token, or `{0, pttl, holder}` when someone else holds the lease.
  */
 export const ACQUIRE = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1])}
 end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[2], t[1] .. string.sub('00' .. math.floor(tonumber(t[2]) / 1000), -3))
+end
 local fence = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'PX', ARGV[2])
 return fence
 `;
 
-/** Renew: extends the lease only if it still holds our token. KEYS: lease. ARGV: token, ttlMs. Returns 1 or 0. */
+/**
+ * Renew: extends the lease only if it still holds our token. After a failover to a replica that
+ * never got the lease (or got an older fence), the lease is missing: when no newer fence was
+ * issued meanwhile it is restored with our token (and the fence counter raised to ours), so the
+ * leader keeps its term and re-appends what the new primary lacks.
+ * KEYS: lease, fence. ARGV: token (`<holder>:<fence>`), ttlMs.
+ * Returns 1 (renewed), 2 (restored after a failover) or 0 (lost: another token or a newer fence).
+ */
 export const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-return 0
+if current then return 0 end
+local ours = tonumber(string.match(ARGV[1], ':(%d+)$'))
+local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
+if ours == nil or fence > ours then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if fence < ours then redis.call('SET', KEYS[2], tostring(string.match(ARGV[1], ':(%d+)$'))) end
+return 2
 `;
 
 /** Release: deletes the lease only if it holds our token. KEYS: lease. ARGV: token. */
@@ -40,7 +61,9 @@ return 0
  * session_id, seq, action, user_id, data.
  *
  * Refuses the whole batch (adds its size to `fenced`, returns -1) unless the lease still holds the
- * writer's token AND its fence is the newest one issued: a leader paused past its lease (a
+ * writer's token AND its fence is the newest one issued. When the lease is missing and no newer
+ * fence was issued (a failover to a replica that lacks it) it returns -2 without counting: the
+ * writer has the lease restored (RENEW) and sends the batch again. So a leader paused past its lease (a
  * "zombie") cannot write after it lost the lease, whether or not another relay took over yet.
  * The check runs once per batch: the script is atomic, so no other client runs in between.
  * A batch whose id equals the last one written is a retry after a lost reply: it is not written
@@ -55,7 +78,9 @@ return 0
  */
 export const APPEND = `
 local n = (#ARGV - 5) / 5
-if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
+local lease = redis.call('GET', KEYS[1])
+if lease ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  if not lease and tonumber(redis.call('GET', KEYS[2]) or '0') <= tonumber(ARGV[2]) then return -2 end
   redis.call('INCRBY', KEYS[5], n)
   return -1
 end
@@ -84,6 +109,19 @@ if ARGV[5] ~= '' then
   redis.call('XTRIM', stream, 'MINID', '~', tostring(nowMs - tonumber(ARGV[5])))
 end
 return n
+`;
+
+/**
+ * A consumer group's acknowledgement of a handled entry: records its idempotency key
+ * (`session_id:seq`) in the group's done set, bounded to its newest `max` keys, and `XACK`s it.
+ * KEYS: done (a sorted set), stream. ARGV: group, entry id, key, now ms, max.
+ * The done set is what drops an update delivered again under another entry id (re-appended after
+ * a failover) or whose XACK a failover lost (consumer-group state can regress: redis/redis#5433).
+ */
+export const GROUP_ACK = `
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[5]) - 1)
+return redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 `;
 
 const shaOf = (script: string) => createHash('sha1').update(script).digest('hex');

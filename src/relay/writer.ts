@@ -7,10 +7,18 @@
  * The hot path allocates no object per entry: each entry's five values are pushed straight onto
  * the argument list of the EVALSHA command that will carry it.
  *
+ * Replication: with `replicas` > 0, every append is followed by `WAIT replicas timeout` on the same
+ * connection (WAIT does not block inside a script). A batch counts as written only once WAIT
+ * confirmed it; until then it stays in the buffer and is sent again under the same fence and batch
+ * id: on the same primary the script recognises it (no second copy), and on a new primary that
+ * lacks it (a failover lost it) it is written there. Entries are therefore never acknowledged to
+ * the buffer before they are on a replica.
+ *
  * The buffer is bounded (`maxBuffered` entries). Past it, updates are dropped and a `gap` entry
  * (`{ from, to }` of the dropped seqs) is written in their place as soon as there is room again, so
  * readers resynchronize from REST instead of silently missing them.
  */
+import { errorFactory } from '../core/errors';
 import type { RelayAction, RelayKeys } from './keys';
 import type { RedisLink } from './redis-link';
 import { APPEND, scriptCommand, sendScript } from './scripts';
@@ -41,6 +49,17 @@ export interface WriterEvents {
   fenced(count: number): void;
   /** An append failed (it is retried while the lease lasts). */
   failed(error: unknown): void;
+  /**
+   * The primary lacks the lease but no newer fence was issued (a failover lost it): the relay
+   * restores it now (RENEW), then the batch is sent again.
+   */
+  leaseMissing?(): void;
+}
+
+/** Replication-aware writes: `WAIT replicas timeoutMs` after each append (0 replicas: none). */
+export interface Replication {
+  replicas: number;
+  timeoutMs: number;
 }
 
 const RETRY_MS = 50;
@@ -81,6 +100,7 @@ export class StreamWriter {
     private readonly maxBuffered: number,
     private readonly commandTimeoutMs: number,
     private readonly events: WriterEvents,
+    private readonly replication: Replication = { replicas: 0, timeoutMs: 0 },
   ) {
     this.keyList = [keys.lease, keys.fence, keys.stream, keys.head, keys.fenced];
   }
@@ -185,6 +205,26 @@ export class StreamWriter {
     });
   }
 
+  /** WAITs for the replicas (when asked to); throws `not_replicated` when they did not confirm in time. */
+  private async confirm(generation: number): Promise<void> {
+    const { replicas, timeoutMs } = this.replication;
+    if (replicas <= 0) return;
+    const acked = Number(
+      await this.link.send(['WAIT', String(replicas), String(timeoutMs)], timeoutMs + this.commandTimeoutMs),
+    );
+    // WAIT counts the writes of its own connection: on another one it would confirm nothing.
+    if (this.link.generation !== generation)
+      throw errorFactory.relay(
+        'not_replicated',
+        'Relay connection changed before WAIT: the append is sent again',
+      );
+    if (!(acked >= replicas))
+      throw errorFactory.relay(
+        'not_replicated',
+        `Relay append reached ${acked} of ${replicas} replicas within ${timeoutMs} ms: kept and sent again`,
+      );
+  }
+
   private async flush(): Promise<void> {
     const batch = this.batches[0];
     if (this.stopped || this.inFlight || batch === undefined) return;
@@ -197,20 +237,30 @@ export class StreamWriter {
           const result = Number(await sendScript(this.link, APPEND, batch.command, this.commandTimeoutMs));
           // Reported even when the term ended meanwhile (a zombie's lease deadline fires as soon as
           // it runs again): Redis did refuse (or write) these entries.
-          if (result < 0) {
+          if (result === -1) {
             this.stop();
             this.events.fenced(batch.count);
-          } else {
-            if (!this.stopped) {
-              this.batches.shift();
-              this.buffered -= batch.count;
-            }
-            this.events.written(batch.count);
+            break;
           }
+          if (result === -2) {
+            // Not written: the lease is missing on this primary (a failover); restore, then resend.
+            throw errorFactory.relay(
+              'write_refused',
+              'Relay lease missing on the primary (failover): restoring it',
+            );
+          }
+          await this.confirm(this.link.generation);
+          if (!this.stopped) {
+            this.batches.shift();
+            this.buffered -= batch.count;
+          }
+          this.events.written(batch.count);
           break;
         } catch (error) {
           if (this.stopped) break;
           this.events.failed(error);
+          if ((error as { message?: string }).message?.startsWith('Relay lease missing'))
+            this.events.leaseMissing?.();
           // A finishing term does not retry: its lease is gone or going.
           if (!this.accepting) {
             this.stop();

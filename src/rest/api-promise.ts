@@ -5,7 +5,7 @@
  * (`PagePromise`) starts on first use. The `Response` object is only built when asked for,
  * so plain `await` costs nothing extra.
  */
-import type { Exchange } from './request';
+import type { CallResult } from './call-result';
 import type { WireResponse } from './transport';
 
 /** The value of a call with the raw response it was read from. */
@@ -38,11 +38,11 @@ const settled = (resolve: (value: never) => void) => resolve(undefined as never)
 /** A promise of a call's value with `.withResponse()` and `.asResponse()`. */
 export class APIPromise<T> extends Promise<T> {
   // The exchange, or (for a call started on first use) the function that starts it.
-  #exchange: Promise<Exchange<T>> | (() => Promise<Exchange<T>>);
+  #exchange: Promise<CallResult<T>> | (() => Promise<CallResult<T>>);
   #data: Promise<T> | undefined;
 
   /** @internal Built by the client for each call. */
-  constructor(exchange: Promise<Exchange<T>> | (() => Promise<Exchange<T>>)) {
+  constructor(exchange: Promise<CallResult<T>> | (() => Promise<CallResult<T>>)) {
     super(settled);
     this.#exchange = exchange;
   }
@@ -51,7 +51,7 @@ export class APIPromise<T> extends Promise<T> {
    * @internal Runs `start` (which may throw a validation error before any I/O) and gives its
    * exchange the APIPromise API; a synchronous throw becomes a rejection, as from an async method.
    */
-  static from<T>(start: () => Promise<Exchange<T>>): APIPromise<T> {
+  static from<T>(start: () => Promise<CallResult<T>>): APIPromise<T> {
     try {
       return new APIPromise(start());
     } catch (error) {
@@ -74,7 +74,7 @@ export class APIPromise<T> extends Promise<T> {
   }
 
   /** The exchange, started now if it was waiting for its first use (a start function never throws). */
-  #started(): Promise<Exchange<T>> {
+  #started(): Promise<CallResult<T>> {
     if (typeof this.#exchange === 'function') this.#exchange = this.#exchange();
     return this.#exchange;
   }

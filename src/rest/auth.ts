@@ -5,9 +5,9 @@
  */
 import { type OperationScope, operationByRoute, operations } from '../../generated/operations';
 import { restErrorFactory as errorFactory } from '../core/errors';
+import type { SecretProvider } from '../core/secret-provider';
 
-/** A user secret, or a function returning it (called on every request, so rotated secrets need no new client). */
-export type SecretProvider = string | (() => string | Promise<string>);
+export type { SecretProvider } from '../core/secret-provider';
 
 /** Credentials one REST client authenticates with. */
 export interface Credentials {

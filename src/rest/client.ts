@@ -6,7 +6,6 @@
  */
 
 import { restErrorFactory as errorFactory } from '../core/errors';
-import { registerSecret } from '../core/redact';
 import { SecretScope } from '../core/secret-scope';
 import type { Credentials, SecretProvider } from './auth';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
@@ -72,8 +71,6 @@ export class ConnectTrade {
     const resolved = resolveOptions(options);
     const context = createContext(resolved, inherited.get(options));
     const credentials: Credentials = { clientId: resolved.clientId, clientSecret: resolved.clientSecret };
-    // Ambient while this client's options live (errors built outside a request, e.g. by a stream).
-    registerSecret(resolved.clientSecret, resolved);
     internals.set(this, { options: resolved, context, credentials, given: options });
     this.users = new Users(new RestCore(context, credentials));
   }

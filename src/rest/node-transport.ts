@@ -16,7 +16,7 @@ import http from 'node:http';
 import type https from 'node:https';
 import type { Dispatcher } from 'undici';
 import { restErrorFactory as errorFactory } from '../core/errors';
-import type { fetchTransport, Transport, WireRequest, WireResponse } from './transport';
+import type { FetchTransport, Transport, WireRequest, WireResponse } from './wire';
 
 // Idle keep-alive sockets are closed after this long: below the 5 s keep-alive of Node servers
 // and common proxies, so a request is not sent on a socket the server is closing.
@@ -277,10 +277,7 @@ function send(
  * the body read up to `maxResponseBytes`, redirects refused). Proxied calls are not the hot path;
  * one mechanism for both is worth more than the few microseconds `dispatcher.request` would save.
  */
-async function dispatcherTransport(
-  dispatcher: Dispatcher,
-  overFetch: typeof fetchTransport,
-): Promise<Transport> {
+async function dispatcherTransport(dispatcher: Dispatcher, overFetch: FetchTransport): Promise<Transport> {
   const { fetch } = await import('undici');
   // fetchTransport passes a URL string and a plain init; the casts bridge undici's own fetch types.
   return overFetch(
@@ -299,7 +296,7 @@ async function dispatcherTransport(
  */
 export async function chooseNodeTransport(
   dispatcher: Dispatcher | undefined,
-  overFetch: typeof fetchTransport,
+  overFetch: FetchTransport,
 ): Promise<Transport> {
   if (dispatcher) return dispatcherTransport(dispatcher, overFetch);
   const env = process.env;

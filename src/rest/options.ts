@@ -8,8 +8,10 @@ import { restErrorFactory as errorFactory } from '../core/errors';
 import type { Logger } from '../core/logging';
 import type { TelemetryOption } from '../core/telemetry';
 import { checkPaginationBounds, type PaginationBounds } from './pagination';
+import type { FetchLike } from './transport';
 
 export type { Logger } from '../core/logging';
+export type { FetchLike } from './transport';
 
 /** Production REST base URL (the API's only environment). */
 export const DEFAULT_BASE_URL = 'https://api.connecttrade.com';
@@ -19,9 +21,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 2;
 /** Largest response body read when none is given (32 MiB); a larger one ends in a ResponseTooLargeError. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-
-/** A fetch implementation: the global one, a polyfill, or a test double. */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** Levels of the built-in logger, from the most verbose; `off` silences it. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';

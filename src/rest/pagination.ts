@@ -9,11 +9,8 @@
 
 import { restErrorFactory as errorFactory } from '../core/errors';
 import { APIPromise } from './api-promise';
-import { lazyModule } from './lazy';
-import type { Exchange } from './request';
+import type { CallResult } from './call-result';
 import type { WireResponse } from './transport';
-
-const pageWalk = lazyModule(() => import('./page-walk'));
 
 /** Bounds of one automatic walk over pages. */
 export interface PaginationBounds {
@@ -61,18 +58,47 @@ export interface PageInfo {
 /** The items `toArray` collected; `possiblyTruncated` is true when a page read may be truncated ({@link PageInfo}). */
 export type CollectedItems<T> = T[] & { possiblyTruncated: boolean };
 
+/** The bounds used when neither the client nor the call sets them. */
+export const DEFAULT_PAGINATION_BOUNDS = { maxPages: 1_000, maxTime: 120_000 } as const;
+
 /**
- * Pages from `first` on, within the bounds (core/page-walk.ts, loaded on the first walk: a caller
- * that reads one page never loads it).
+ * Pages from `first` on, within the bounds: a repeated cursor, `maxPages` or `maxTime` (counted
+ * from `started`, a page still in flight included) ends the walk with a PaginationError.
  */
 async function* pagesFrom<T>(
   first: Page<T>,
   bounds: PaginationBounds | undefined,
   started = Date.now(),
 ): AsyncGenerator<Page<T>, void, undefined> {
-  const loaded = pageWalk();
-  const { walkPages } = loaded instanceof Promise ? await loaded : loaded;
-  yield* walkPages(first, bounds, started, errorFactory.pagination);
+  const maxPages = bounds?.maxPages ?? DEFAULT_PAGINATION_BOUNDS.maxPages;
+  const maxTime = bounds?.maxTime ?? DEFAULT_PAGINATION_BOUNDS.maxTime;
+  const cursors = new Set<string>();
+  const stop = (pages: number, why: string) =>
+    errorFactory.pagination(`Pagination stopped after ${pages} pages: ${why}`);
+  const timeUp = (pages: number) =>
+    stop(pages, `pagination.maxTime (${maxTime} ms) reached; narrow the filters or raise it`);
+  for (let page = first, pages = 1; ; pages++) {
+    yield page;
+    const cursor = page.nextCursor;
+    if (cursor === null) return;
+    if (cursors.has(cursor)) throw stop(pages, `the server repeated the cursor "${cursor}"`);
+    if (pages >= maxPages)
+      throw stop(pages, `pagination.maxPages (${maxPages}) reached; narrow the filters or raise it`);
+    const left = started + maxTime - Date.now();
+    if (left <= 0) throw timeUp(pages);
+    cursors.add(cursor);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      page = await Promise.race([
+        page.getNextPage(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(timeUp(pages)), left);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 /** Which cursor to send: none for the first page. */
@@ -179,7 +205,7 @@ export class Page<T> {
  */
 export class PagePromise<T> extends APIPromise<Page<T>> implements AsyncIterable<T> {
   /** @internal Built by `orders.list`. */
-  constructor(fetchFirst: () => Promise<Exchange<Page<T>>>) {
+  constructor(fetchFirst: () => Promise<CallResult<Page<T>>>) {
     super(fetchFirst);
   }
 

@@ -6,11 +6,11 @@
  * never run (or, in browsers, download up front) any of it.
  */
 
-import type { restErrorFactory } from '../core/errors';
-import type { parseRetryAfter } from '../core/retry-after';
+import { restErrorFactory as errorFactory } from '../core/errors';
+import { parseRetryAfter } from '../core/retry-after';
 import type { RateLimitOptions, RateLimitRate } from './options';
 import { type BucketKind, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
-import type { Transport, WireRequest, WireResponse } from './transport';
+import type { RateLimitTenant, Transport, WireRequest, WireResponse } from './transport';
 
 /** Who an attempt is charged to: its user (none: a platform operation) and, for a trading call, its account. */
 export interface LimitScope {
@@ -26,20 +26,10 @@ export const DEFAULT_MAX_TENANTS = 10_000;
 const DEFAULT_PAUSE = 1_000;
 const MAX_PAUSE = 300_000;
 
-/**
- * One call's scopes, resolved once per call (not per attempt) and carried by its attempts'
- * requests (`WireRequest.lane`): its user and, for a trading call, the `user\naccount` key of its
- * account's bucket.
- */
-export interface Lane {
-  readonly user: string | undefined;
-  readonly account: string | undefined;
-}
-
-const PLATFORM: Lane = { user: undefined, account: undefined };
+const PLATFORM: RateLimitTenant = { user: undefined, account: undefined };
 
 interface Waiter {
-  readonly lane: Lane;
+  readonly tenant: RateLimitTenant;
   readonly start: () => void;
 }
 
@@ -49,15 +39,7 @@ function rateOf(rate: RateLimitRate | undefined): Rate {
   return { perMs: perSecond / 1000, burst: rate.burst ?? Math.max(1, Math.ceil(perSecond)) };
 }
 
-/**
- * What the limiter needs from errors.ts, passed in rather than imported: a lazy chunk that imports
- * nothing shares no code with the entry, so bundlers leave the up-front bundle as it was.
- */
-export interface LimiterErrors {
-  readonly factory: Pick<typeof restErrorFactory, 'aborted' | 'timeout'>;
-  readonly parseRetryAfter: typeof parseRetryAfter;
-}
-
+/** The client-side limiter: token buckets per platform, user and account, and a concurrency cap. */
 export class RateLimiter {
   /**
    * The buckets: the platform's (NONE: no limit and never paused), each user's and each account's.
@@ -74,10 +56,8 @@ export class RateLimiter {
   #active = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeAt = UNLIMITED;
-  readonly #errors: LimiterErrors;
 
-  constructor(errors: LimiterErrors, options: RateLimitOptions = {}, maxConcurrency = UNLIMITED) {
-    this.#errors = errors;
+  constructor(options: RateLimitOptions = {}, maxConcurrency = UNLIMITED) {
     this.#buckets = new TokenBuckets(
       options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
       options.maxTenants ?? DEFAULT_MAX_TENANTS,
@@ -102,26 +82,17 @@ export class RateLimiter {
     return n;
   }
 
-  /** The lane of one REST call: its user and, for a trading call (not a read), its account. */
-  laneOf(
-    user: string | undefined,
-    method: string,
-    path: string,
-    params: { path?: Record<string, unknown> },
-    body: unknown,
-  ): Lane {
+  /** The tenant of one REST call: its user and, for a trading call (not a read), its account. */
+  tenantOf(user: string | undefined, method: string, path: string, accountId: unknown): RateLimitTenant {
     if (user === undefined) return PLATFORM;
-    const account =
-      method !== 'GET' && path.includes('/orders')
-        ? (params.path?.account_id ?? (body as { account_id?: unknown } | undefined)?.account_id)
-        : undefined;
+    const account = method !== 'GET' && path.includes('/orders') ? accountId : undefined;
     return { user, account: typeof account === 'string' ? `${user}\n${account}` : undefined };
   }
 
   /**
    * The gate of one attempt (retry.ts asks it around every attempt, retries included), fast path:
    * synchronous, no timer, no promise. When nobody waits, a slot is free and every bucket of the
-   * request's lane has a token, takes them and the slot: true. Otherwise false, and the attempt
+   * request's tenant has a token, takes them and the slot: true. Otherwise false, and the attempt
    * {@link wait}s.
    */
   enter(request: WireRequest): boolean {
@@ -129,7 +100,7 @@ export class RateLimiter {
       this.#queues.size === 0 &&
       this.#active < this.#max &&
       !request.signal?.aborted &&
-      this.#takeNow(request.lane ?? PLATFORM, Date.now())
+      this.#takeNow(request.tenant ?? PLATFORM, Date.now())
     );
   }
 
@@ -140,7 +111,7 @@ export class RateLimiter {
    */
   wait(request: WireRequest): Promise<WireRequest> {
     const now = Date.now();
-    return this.#acquire(request.lane ?? PLATFORM, request.signal, request.timeout).then(() => {
+    return this.#acquire(request.tenant ?? PLATFORM, request.signal, request.timeout).then(() => {
       const left = request.timeout - (Date.now() - now);
       return left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request;
     });
@@ -151,13 +122,13 @@ export class RateLimiter {
    * for `Retry-After`, before the slot is freed (the next waiter must already see the pause).
    */
   leave(request: WireRequest, response?: WireResponse): void {
-    if (response?.status === 429) this.#pause(request.lane ?? PLATFORM, response.headers['retry-after']);
+    if (response?.status === 429) this.#pause(request.tenant ?? PLATFORM, response.headers['retry-after']);
     this.#release();
   }
 
   /** `transport` behind the gate, every attempt charged to `scope` (tests). */
   wrap(transport: Transport, scope: LimitScope): Transport {
-    const lane: Lane = {
+    const tenant: RateLimitTenant = {
       user: scope.user,
       account:
         scope.user !== undefined && scope.account !== undefined
@@ -184,7 +155,7 @@ export class RateLimiter {
       );
     };
     return (request) => {
-      const laned = { ...request, lane };
+      const laned = { ...request, tenant };
       return this.enter(laned) ? held(laned) : this.wait(laned).then(held);
     };
   }
@@ -194,39 +165,43 @@ export class RateLimiter {
     if (this.#queues.size > 0) this.#pump();
   }
 
-  #acquire(lane: Lane, signal: AbortSignal | undefined, timeout: number): Promise<void> {
-    if (signal?.aborted) return Promise.reject(this.#errors.factory.aborted(signal.reason));
+  #acquire(tenant: RateLimitTenant, signal: AbortSignal | undefined, timeout: number): Promise<void> {
+    if (signal?.aborted) return Promise.reject(errorFactory.aborted(signal.reason));
     // One queue per narrowest scope (an account's trading calls, else the user, else the platform):
     // one paused account does not hold back its user's reads or other accounts.
-    const tenant =
-      lane.account !== undefined ? `a${lane.account}` : lane.user !== undefined ? `u${lane.user}` : 'p';
+    const queueKey =
+      tenant.account !== undefined
+        ? `a${tenant.account}`
+        : tenant.user !== undefined
+          ? `u${tenant.user}`
+          : 'p';
     return new Promise<void>((resolve, reject) => {
       const leave = (error: unknown) => {
-        const queue = this.#queues.get(tenant);
+        const queue = this.#queues.get(queueKey);
         const at = queue ? queue.indexOf(waiter) : -1;
         if (!queue || at < 0) return;
         queue.splice(at, 1);
-        if (queue.length === 0) this.#queues.delete(tenant);
+        if (queue.length === 0) this.#queues.delete(queueKey);
         done();
         reject(error);
       };
-      const onAbort = () => leave(this.#errors.factory.aborted(signal?.reason));
-      const timer = setTimeout(() => leave(this.#errors.factory.timeout(timeout)), timeout);
+      const onAbort = () => leave(errorFactory.aborted(signal?.reason));
+      const timer = setTimeout(() => leave(errorFactory.timeout(timeout)), timeout);
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
-        lane,
+        tenant,
         start: () => {
           done();
           resolve();
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const queue = this.#queues.get(tenant);
+      const queue = this.#queues.get(queueKey);
       if (queue) queue.push(waiter);
-      else this.#queues.set(tenant, [waiter]);
+      else this.#queues.set(queueKey, [waiter]);
       this.#pump();
     });
   }
@@ -237,12 +212,12 @@ export class RateLimiter {
     const buckets = this.#buckets;
     let wake = buckets.wait(this.#platform, now);
     if (wake === 0)
-      for (const [tenant, queue] of this.#queues) {
+      for (const [queueKey, queue] of this.#queues) {
         if (this.#active >= this.#max) break;
         const head = queue[0] as Waiter;
-        const { lane } = head;
-        const user = this.#userBucket(lane, now, false);
-        const account = this.#accountBucket(lane, now, false);
+        const { tenant } = head;
+        const user = this.#userBucket(tenant, now, false);
+        const account = this.#accountBucket(tenant, now, false);
         const wait = Math.max(
           buckets.wait(this.#platform, now),
           buckets.wait(user, now),
@@ -255,12 +230,12 @@ export class RateLimiter {
         }
         this.#active++;
         buckets.spend(this.#platform, now);
-        buckets.spend(this.#userBucket(lane, now, true), now);
-        buckets.spend(this.#accountBucket(lane, now, true), now);
+        buckets.spend(this.#userBucket(tenant, now, true), now);
+        buckets.spend(this.#accountBucket(tenant, now, true), now);
         queue.shift();
         // Round-robin: a tenant that was served goes to the back of the line.
-        this.#queues.delete(tenant);
-        if (queue.length > 0) this.#queues.set(tenant, queue);
+        this.#queues.delete(queueKey);
+        if (queue.length > 0) this.#queues.set(queueKey, queue);
         head.start();
       }
     if (this.#queues.size > 0 && wake > 0 && now + wake < this.#wakeAt) {
@@ -275,15 +250,15 @@ export class RateLimiter {
 
   /**
    * The fast path's check and take in one pass (one Map lookup per limited scope): when every
-   * bucket of `lane` has a token now, takes them and a slot and returns true; otherwise takes nothing.
+   * bucket of `tenant` has a token now, takes them and a slot and returns true; otherwise takes nothing.
    */
-  #takeNow(lane: Lane, now: number): boolean {
+  #takeNow(tenant: RateLimitTenant, now: number): boolean {
     const buckets = this.#buckets;
     const platform = this.#platform;
     if (!buckets.ready(platform, now)) return false;
-    const user = this.#userBucket(lane, now, true);
+    const user = this.#userBucket(tenant, now, true);
     if (!buckets.ready(user, now)) return false;
-    const account = this.#accountBucket(lane, now, true);
+    const account = this.#accountBucket(tenant, now, true);
     if (!buckets.ready(account, now)) return false;
     buckets.spend(platform, now);
     buckets.spend(user, now);
@@ -293,27 +268,29 @@ export class RateLimiter {
   }
 
   /** A 429 pauses the attempt's narrowest scope (creating its bucket if the scope has no limit). */
-  #pause(lane: Lane, retryAfter: string | undefined): void {
+  #pause(tenant: RateLimitTenant, retryAfter: string | undefined): void {
     const now = Date.now();
-    if (lane.user === undefined && this.#platform === NONE)
+    if (tenant.user === undefined && this.#platform === NONE)
       this.#platform = this.#buckets.add(this.#platformRate, now);
     const bucket =
-      lane.account !== undefined
-        ? this.#accountBucket(lane, now, true, true)
-        : lane.user !== undefined
-          ? this.#userBucket(lane, now, true, true)
+      tenant.account !== undefined
+        ? this.#accountBucket(tenant, now, true, true)
+        : tenant.user !== undefined
+          ? this.#userBucket(tenant, now, true, true)
           : this.#platform;
-    const ms = Math.min(MAX_PAUSE, this.#errors.parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
+    const ms = Math.min(MAX_PAUSE, parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
     this.#buckets.pause(bucket, now + ms, now);
   }
 
-  #userBucket(lane: Lane, now: number, touch: boolean, create = false): number {
-    return lane.user === undefined ? NONE : this.#buckets.find(this.#users, lane.user, now, touch, create);
+  #userBucket(tenant: RateLimitTenant, now: number, touch: boolean, create = false): number {
+    return tenant.user === undefined
+      ? NONE
+      : this.#buckets.find(this.#users, tenant.user, now, touch, create);
   }
 
-  #accountBucket(lane: Lane, now: number, touch: boolean, create = false): number {
-    return lane.account === undefined
+  #accountBucket(tenant: RateLimitTenant, now: number, touch: boolean, create = false): number {
+    return tenant.account === undefined
       ? NONE
-      : this.#buckets.find(this.#accounts, lane.account, now, touch, create);
+      : this.#buckets.find(this.#accounts, tenant.account, now, touch, create);
   }
 }

@@ -1,48 +1,44 @@
 /**
  * The bridge between resources and the wire. openapi-fetch is the typed call layer: its types
- * check each path with its parameters and body, and its serializers build the URL. Its request
- * pipeline (`coreFetch`: WHATWG `Headers` and `Request`, middleware, `Response` parsing) is not
+ * check each path with its parameters and body (url.ts builds the URL as its serializers would,
+ * each query pair encoded once per distinct value). Its request pipeline (`coreFetch`: WHATWG `Headers` and `Request`, middleware, `Response` parsing) is not
  * used: on a small JSON call it cost more than the rest of the SDK (bench/README.md), and WHATWG
  * `Headers` alone loads Node's bundled undici on the first request. Instead one function
  * ({@link RestCore.exchange}) adds the operation's credentials, runs the retry loop over the
  * transport, keeps the raw response, and turns it into a shape-checked value or one of the SDK's
  * typed errors. The verb helpers (`get`, `post`, `patch`, `delete`) make each resource method one line.
  */
-import {
-  type Client,
-  type ClientPathsWithMethod,
-  createFinalURL,
-  createQuerySerializer,
-  defaultPathSerializer,
-  type MaybeOptionalInit,
-} from 'openapi-fetch';
+import type { Client, ClientPathsWithMethod, MaybeOptionalInit } from 'openapi-fetch';
+import type { OperationScope } from '../../generated/operations';
 import type { paths } from '../../generated/schema';
 import { ConnectTradeError, restErrorFactory as errorFactory } from '../core/errors';
-import { parseRetryAfter } from '../core/retry-after';
 import { SecretScope } from '../core/secret-scope';
 import { loadTracing, type Tracing } from '../core/telemetry';
 import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
+import type { CallResult } from './call-result';
+import { loadDeferred } from './deferred/load';
 import { errorFromResponse } from './error-response';
-import { lazyModule } from './lazy';
+import { OnFirstUse } from './on-first-use';
 import { checkNumbers, type RequestOptions, type ResolvedOptions } from './options';
-import type { Lane, RateLimiter } from './rate-limit';
+import type { RateLimiter } from './rate-limit';
 import { type AttemptGate, type RetryMode, sendWithRetries } from './retry';
-import { defaultTransport, type Transport, type WireResponse } from './transport';
+import { defaultTransport, type RateLimitTenant, type Transport, type WireResponse } from './transport';
+import { requestUrl } from './url';
 
 /** What every REST client built from one `ConnectTrade` shares: options and transport. */
 export interface RestContext {
   readonly options: ResolvedOptions;
-  /** The transport: the value once resolved (no extra await per call), a promise the first time. */
-  readonly transport: () => Transport | Promise<Transport>;
+  /** The transport (in Node, loaded on the first call). */
+  readonly transport: OnFirstUse<Transport>;
   /** The platform client's secrets (its client secret, the secrets of users it created: a bounded list). */
   readonly secrets: SecretScope;
   /** Headers of every request: the user-agent and `defaultHeaders` (lower-cased). */
   readonly headers: Readonly<Record<string, string>>;
   /** The client-side limiter, only when `rateLimit` or `maxConcurrency` is set (loaded then, lazily). */
-  readonly limiter: (() => RateLimiter | Promise<RateLimiter>) | undefined;
+  readonly limiter: OnFirstUse<RateLimiter> | undefined;
   /** OpenTelemetry, only when the `telemetry` option is set (loaded on first use; undefined without `@opentelemetry/api`). */
-  readonly tracing: (() => Tracing | undefined | Promise<Tracing | undefined>) | undefined;
+  readonly tracing: OnFirstUse<Tracing | undefined> | undefined;
 }
 
 /**
@@ -70,28 +66,19 @@ export function createContext(
         : options.rateLimit || options.maxConcurrency
           ? loadLimiter(options)
           : undefined,
-    tracing: telemetry ? lazyModule(() => loadTracing(telemetry, options.logger)) : undefined,
+    tracing: telemetry ? new OnFirstUse(() => loadTracing(telemetry, options.logger)) : undefined,
   };
 }
 
-/** Starts loading the limiter module (a separate chunk: clients without limits never fetch it). */
-function loadLimiter(options: ResolvedOptions): () => RateLimiter | Promise<RateLimiter> {
-  let limiter: RateLimiter | undefined;
-  const loading = import('./rate-limit').then(
-    (m) =>
-      (limiter = new m.RateLimiter(
-        { factory: errorFactory, parseRetryAfter },
-        options.rateLimit,
-        options.maxConcurrency,
-      )),
+/** The limiter, loaded with the deferred part of the client (clients without limits never load it). */
+function loadLimiter(options: ResolvedOptions): OnFirstUse<RateLimiter> {
+  const limiter = new OnFirstUse(() =>
+    loadDeferred().then((m) => new m.RateLimiter(options.rateLimit, options.maxConcurrency)),
   );
-  // A failed load surfaces on the first request, not as an unhandled rejection here.
-  loading.catch(() => {});
-  return () => limiter ?? loading;
+  // Starts now; a failed load surfaces on the first request, not as an unhandled rejection here.
+  limiter.ready().catch(() => {});
+  return limiter;
 }
-
-// PROTOCOL.md: `symbols` travels comma-separated (`symbols=AAPL,MSFT`), not repeated.
-const querySerializer = createQuerySerializer({ array: { style: 'form', explode: false } });
 
 /**
  * Checks a 2xx body and gives it its type (`what` names the operation in the error), e.g.
@@ -99,14 +86,19 @@ const querySerializer = createQuerySerializer({ array: { style: 'form', explode:
  */
 export type Shape<T> = (what: string, data: unknown, response: WireResponse) => T;
 
-/** A finished call: the checked value and the raw response it was read from. */
-export interface Exchange<T> {
-  readonly data: T;
-  /** Status, lower-cased headers and the body text as received (after retries). */
-  readonly response: WireResponse;
-}
-
 type Verb = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** One call on its way to the wire: what {@link RestCore.exchange} built from its arguments. */
+interface Call<T> {
+  readonly method: Verb;
+  readonly path: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+  readonly options: RequestOptions;
+  readonly shape: Shape<T>;
+  readonly retry: RetryMode;
+}
 type Params = { path?: Record<string, unknown>; query?: Record<string, unknown> };
 type PathOf<M extends 'get' | 'post' | 'patch' | 'delete'> = ClientPathsWithMethod<Client<paths>, M>;
 /** openapi-fetch's typed init (`params`, `body`) for one operation. */
@@ -182,7 +174,7 @@ export class RestCore {
 
   /**
    * The one path every call takes, with the raw response in hand (for `.withResponse()`-style
-   * accessors): credentials of the operation's scope, openapi-fetch's serializers to build the URL,
+   * accessors): credentials of the operation's scope, the URL (url.ts),
    * the retry loop and transport below it, then the typed error or the shape-checked value.
    * `retry` defaults from the method: a POST is only retried when the failure proves it was never
    * sent. Never throws: a bad option or missing credentials reject before any I/O.
@@ -198,7 +190,7 @@ export class RestCore {
     options: RequestOptions = {},
     shape: Shape<T>,
     retry: RetryMode = method === 'POST' ? 'unsent-only' : 'idempotent',
-  ): Promise<Exchange<T>> {
+  ): Promise<CallResult<T>> {
     try {
       checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
       const { params = {}, body } = (init ?? {}) as {
@@ -206,109 +198,81 @@ export class RestCore {
         body?: unknown;
       };
       // Throws a ConfigurationError before any I/O (unknown operation, missing credentials).
-      const headers = this.#headers(method, path, options.headers, body !== undefined);
+      const scope = scopeOf(method, path);
+      const headers = this.#secretProvided(scope)
+        ? this.context.headers // replaced once the provider answered (#sendWhenLoaded)
+        : this.#headers(scope, options.headers, body !== undefined);
       const { baseUrl, defaultQuery } = this.context.options;
       let url: string;
       try {
-        url = createFinalURL(path, {
+        // defaultQuery first: a parameter the call sets wins.
+        url = requestUrl(
           baseUrl,
-          // defaultQuery first: a parameter the call sets wins.
-          params: defaultQuery ? { ...params, query: { ...defaultQuery, ...params.query } } : params,
-          querySerializer,
-          pathSerializer: defaultPathSerializer,
-        });
+          path,
+          defaultQuery ? { ...params, query: { ...defaultQuery, ...params.query } } : params,
+        );
       } catch (error) {
         throw errorFactory.configuration(
           `Could not build the request: ${(error as Error)?.message ?? error}`,
         );
       }
       const bodyText = body === undefined ? undefined : JSON.stringify(body);
+      const call: Call<T> = { method, path, url, headers, body: bodyText, options, shape, retry };
       const { transport, limiter, tracing } = this.context;
-      const ready = transport();
-      // No telemetry, and no limiter or one already loaded (every call after the first): sent from here.
-      const limits = limiter?.();
-      if (
-        typeof ready === 'function' &&
-        !tracing &&
-        !(headers instanceof Promise) &&
-        !(limits instanceof Promise)
-      )
-        return this.#send(
-          ready,
-          method,
-          path,
-          url,
-          headers,
-          bodyText,
-          options,
-          shape,
-          retry,
-          limits?.laneOf(this.#credentials.user?.userId, method, path, params, body),
-          limits,
-        );
-      return this.#through(
-        headers,
-        ready,
-        limits,
-        tracing?.(),
-        method,
-        path,
-        url,
-        bodyText,
-        options,
-        shape,
-        retry,
-        params,
-        body,
-      );
+      // Everything loaded (every call after the first), no telemetry, no secret provider: sent from here.
+      if (transport.value && !tracing && (!limiter || limiter.value) && !this.#secretProvided(scope))
+        return this.#send(call, transport.value, limiter?.value, this.#tenantOf(call, params, body));
+      return this.#sendWhenLoaded(call, scope, params, body);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /**
-   * {@link exchange} with a limiter or telemetry. Once they, the transport and the headers are
-   * loaded (every call after the first), no promise stands before the transport; until then, they
-   * are awaited. A method rather than a closure in `exchange`: a closure there made every call
-   * allocate a context for what it captured.
+   * {@link exchange} before the transport, the limiter or telemetry is loaded, or with a user
+   * secret from a provider: waits for them, then sends.
    */
-  #through<T>(
-    headers: Record<string, string> | Promise<Record<string, string>>,
-    ready: Transport | Promise<Transport>,
-    limits: RateLimiter | Promise<RateLimiter> | undefined,
-    traces: Tracing | undefined | Promise<Tracing | undefined>,
-    ...call: [Verb, string, string, string | undefined, RequestOptions, Shape<T>, RetryMode, Params, unknown]
-  ): Promise<Exchange<T>> {
-    if (
-      headers instanceof Promise ||
-      ready instanceof Promise ||
-      limits instanceof Promise ||
-      traces instanceof Promise
-    )
-      return Promise.all([headers, ready, limits, traces]).then((all) => this.#through(...all, ...call));
-    const [method, path, url, bodyText, options, shape, retry, params, body] = call;
+  async #sendWhenLoaded<T>(
+    call: Call<T>,
+    scope: OperationScope,
+    params: Params,
+    body: unknown,
+  ): Promise<CallResult<T>> {
+    const { transport, limiter, tracing } = this.context;
+    const [ready, limits, traces, headers] = await Promise.all([
+      transport.ready(),
+      limiter?.ready(),
+      tracing?.ready(),
+      this.#secretProvided(scope)
+        ? this.#providedHeaders(scope, call.options.headers, call.body !== undefined)
+        : call.headers,
+    ]);
     // Telemetry inside the gate: an attempt's span starts once the limiter let it go (it times the
     // request, not its queueing).
-    const traced = traces ? traces.attempts(ready, method, path) : ready;
-    // The limiter gates each attempt; the call's scopes ride on its requests.
-    const lane = limits?.laneOf(this.#credentials.user?.userId, method, path, params, body);
-    return this.#send(traced, method, path, url, headers, bodyText, options, shape, retry, lane, limits);
+    const traced = traces ? traces.attempts(ready, call.method, call.path) : ready;
+    const withHeaders = { ...call, headers };
+    return this.#send(withHeaders, traced, limits, this.#tenantOf(withHeaders, params, body));
+  }
+
+  /** Who the limiter charges a call to: its user and, for a trading call, its account. */
+  #tenantOf(call: Call<unknown>, params: Params, body: unknown): RateLimitTenant | undefined {
+    const accountId = params.path?.account_id ?? (body as { account_id?: unknown } | undefined)?.account_id;
+    return this.context.limiter?.value?.tenantOf(
+      this.#credentials.user?.userId,
+      call.method,
+      call.path,
+      accountId,
+    );
   }
 
   /** Sends with retries, then turns the response into the typed error of its status or the shape-checked value. */
   #send<T>(
+    call: Call<T>,
     transport: Transport,
-    method: Verb,
-    path: string,
-    url: string,
-    headers: Record<string, string>,
-    body: string | undefined,
-    options: RequestOptions,
-    shape: Shape<T>,
-    retry: RetryMode,
-    lane?: Lane,
-    gate?: AttemptGate,
-  ): Promise<Exchange<T>> {
+    gate: AttemptGate | undefined,
+    tenant: RateLimitTenant | undefined,
+  ): Promise<CallResult<T>> {
+    const { method, path, url, headers, body, options, shape, retry } = call;
     const defaults = this.context.options;
     // This call's secrets: what it sent, plus what its client holds. Nothing process-wide grows.
     // Built only for an error or a log line.
@@ -323,7 +287,7 @@ export class RestCore {
         timeout: options.timeout ?? defaults.timeout,
         maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
         signal: options.signal,
-        lane,
+        tenant,
       },
       {
         maxRetries: options.maxRetries ?? defaults.maxRetries,
@@ -370,33 +334,40 @@ export class RestCore {
     );
   }
 
+  /** True when this call's user secret comes from a provider function (resolved per call). */
+  #secretProvided(scope: OperationScope): boolean {
+    return scope === 'user' && typeof this.#credentials.user?.userSecret === 'function';
+  }
+
   /**
    * The headers of one request: the client's (user-agent, defaults), the caller's (lower-cased),
-   * then the credentials, which always win. Without per-call headers or a secret provider, the same
-   * frozen object serves every call of a scope.
+   * then the credentials, which always win. Without per-call headers, the same frozen object serves
+   * every call of a scope.
    */
   #headers(
-    method: Verb,
-    path: string,
+    scope: OperationScope,
     extra: Record<string, string> | undefined,
     hasBody: boolean,
-  ): Record<string, string> | Promise<Record<string, string>> {
-    const scope = scopeOf(method, path);
+    auth?: Record<string, string>,
+  ): Record<string, string> {
     const slot = (scope === 'platform' ? 0 : 2) + (hasBody ? 1 : 0);
-    const cached = extra ? undefined : this.#wireHeaders[slot];
+    const cached = extra || auth ? undefined : this.#wireHeaders[slot];
     if (cached) return cached;
-    const build = (auth: Record<string, string>) => {
-      const headers: Record<string, string> = hasBody
-        ? { ...this.context.headers, 'content-type': 'application/json' }
-        : { ...this.context.headers };
-      if (extra)
-        for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = String(value);
-      return Object.assign(headers, auth);
-    };
-    const auth = authHeaders(this.#credentials, scope);
-    if (auth instanceof Promise) return auth.then(build);
-    const headers = build(auth);
-    if (!extra) this.#wireHeaders[slot] = headers;
+    const headers: Record<string, string> = hasBody
+      ? { ...this.context.headers, 'content-type': 'application/json' }
+      : { ...this.context.headers };
+    if (extra) for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = String(value);
+    Object.assign(headers, auth ?? (authHeaders(this.#credentials, scope) as Record<string, string>));
+    if (!extra && !auth) this.#wireHeaders[slot] = headers;
     return headers;
+  }
+
+  /** {@link #headers} with the user secret a provider gives (asked on every call: rotated secrets need no new client). */
+  async #providedHeaders(
+    scope: OperationScope,
+    extra: Record<string, string> | undefined,
+    hasBody: boolean,
+  ): Promise<Record<string, string>> {
+    return this.#headers(scope, extra, hasBody, await authHeaders(this.#credentials, scope));
   }
 }

@@ -2,8 +2,7 @@
  * Retries, below openapi-fetch: every attempt sends a fresh request (bodies are one-shot) with its
  * own timeout; backoff waits and attempts both stop at the caller's AbortSignal. Whether a failure
  * may be retried is decided by one rule ({@link classifyFailure} + {@link retryDecision}); how
- * strict to be depends on the operation (its mode). The loop itself (retry-loop.ts) is loaded the
- * first time a call needs it: a call answered 2xx on its first attempt never does.
+ * strict to be depends on the operation (its mode).
  */
 import { retryDelay, type SleepTimers, sleep } from '../core/backoff';
 import {
@@ -14,9 +13,7 @@ import {
 } from '../core/errors';
 import { log } from '../core/logging';
 import type { SecretScope } from '../core/secret-scope';
-import { lazyModule } from './lazy';
 import type { Logger } from './options';
-import type { RetryKit } from './retry-loop';
 import type { Transport, WireRequest, WireResponse } from './transport';
 
 /** `idempotent`: retry connection errors and retryable statuses. `unsent-only`: retry only failures that prove nothing reached the server. */
@@ -95,56 +92,136 @@ export function wasNeverSent(error: unknown): boolean {
   return false;
 }
 
-// What the loop uses of the up-front bundle, handed over so that its chunk imports none of it.
-const KIT: RetryKit = {
-  errors: errorFactory,
-  ConnectTradeError,
-  classifyFailure,
-  retryDecision,
-  retryDelay,
-  sleep,
-  log,
-};
-const retryLoop = lazyModule(() => import('./retry-loop'));
-
 /**
  * Sends a request with retries. A non-2xx that will not be retried is returned (the caller turns it
  * into the right APIError); network failures that will not be retried are thrown as typed errors.
  *
- * The common case, one attempt answered with a 2xx and nobody logging, takes no async frame and
- * loads nothing: this is on every call's path (bench/README.md). Anything else continues in the
- * loop, which reads attempt 1 from the promise already sent. Should the loop fail to load (a
- * browser gone offline), that attempt's outcome stands, typed, without retries.
+ * One attempt answered 2xx with nobody logging needs no loop; anything else continues in
+ * {@link retryLoop}, which reads attempt 1 from the promise already sent. Hot path: bench/README.md.
  */
 export function sendWithRetries(
   transport: Transport,
   request: WireRequest,
   opts: AttemptOptions,
 ): Promise<WireResponse> {
-  const more = (first?: Promise<WireResponse>): Promise<WireResponse> => {
-    const loop = retryLoop();
-    if (!(loop instanceof Promise)) return loop.attempts(transport, request, opts, KIT, first);
-    return loop.then(
-      (module) => module.attempts(transport, request, opts, KIT, first),
-      () =>
-        (first ?? transport(request)).catch((error: unknown) => {
-          throw error instanceof ConnectTradeError ? error : errorFactory.connection(error, request.url);
-        }),
-    );
-  };
   const { gate } = opts;
   // The loop also waits its turn at the limiter when this attempt cannot go at once.
-  if (opts.logger || request.signal?.aborted || gate?.enter(request) === false) return more();
+  if (opts.logger || request.signal?.aborted || gate?.enter(request) === false)
+    return retryLoop({ transport, wire: request, opts });
   // A transport never throws (every failure is a rejection).
   const first = transport(request);
   return first.then(
     (response) => {
       gate?.leave(request, response);
-      return response.status >= 200 && response.status < 300 ? response : more(first);
+      return response.status >= 200 && response.status < 300
+        ? response
+        : retryLoop({ transport, wire: request, opts, sentFirst: first });
     },
     () => {
       gate?.leave(request);
-      return more(first);
+      return retryLoop({ transport, wire: request, opts, sentFirst: first });
     },
   );
+}
+
+function isRedirectFailure(error: unknown): boolean {
+  // fetch with `redirect: 'error'` rejects with a TypeError whose message or cause names the redirect.
+  for (let e = error, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++)
+    if (/redirect/i.test(String((e as { message?: unknown }).message))) return true;
+  return false;
+}
+
+/**
+ * The error of a failed attempt. The transport enforces the deadline, the caller's signal and the
+ * body limit (typed errors); any other failure is a network error, typed here with host and code.
+ */
+function attemptError(error: unknown, request: WireRequest): ConnectTradeError {
+  if (error instanceof ConnectTradeError) return error;
+  if (request.signal?.aborted) return errorFactory.aborted(error);
+  if (isRedirectFailure(error)) return errorFactory.redirectRefused('fetch reported a redirect', error);
+  return errorFactory.connection(error, request.url);
+}
+
+/** One attempt through the limiter: its turn (at once, or waited for), the attempt, then the slot freed. */
+async function gated(gate: AttemptGate, transport: Transport, wire: WireRequest): Promise<WireResponse> {
+  const request = gate.enter(wire) ? wire : await gate.wait(wire);
+  let response: WireResponse | undefined;
+  try {
+    response = await transport(request);
+    return response;
+  } finally {
+    gate.leave(request, response);
+  }
+}
+
+/** One call's retry loop: what it sends through, and attempt 1 when the caller already sent it (and left the gate). */
+interface RetryLoopCall {
+  readonly transport: Transport;
+  readonly wire: WireRequest;
+  readonly opts: AttemptOptions;
+  readonly sentFirst?: Promise<WireResponse> | undefined;
+}
+
+/** The attempts of one call until a response to keep or an error to throw. */
+async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): Promise<WireResponse> {
+  // Parsed only for log lines, and only when someone listens.
+  const path = opts.logger ? new URL(wire.url).pathname : '';
+  const secrets = opts.logger && opts.secrets?.();
+  const signal = wire.signal;
+  for (let n = 1; ; n++) {
+    if (signal?.aborted) throw errorFactory.aborted(signal.reason);
+    // Timing and log fields only when someone listens: this loop is on every call's path.
+    const started = opts.logger ? Date.now() : 0;
+    const fields = opts.logger ? { method: wire.method, path, attempt: n } : undefined;
+    let response: WireResponse;
+    try {
+      response = await (n === 1 && sentFirst
+        ? sentFirst
+        : opts.gate
+          ? gated(opts.gate, transport, wire)
+          : transport(wire));
+    } catch (error) {
+      const e = attemptError(error, wire);
+      const decision = retryDecision(classifyFailure(e), opts.retry);
+      const durationMs = Date.now() - started;
+      if (decision === 'retry' && n <= opts.maxRetries) {
+        const delayMs = retryDelay(n, undefined) ?? 0;
+        log(
+          opts.logger,
+          'warn',
+          `${e.name}; retrying`,
+          { ...fields, durationMs, delayMs, error: e.message },
+          secrets,
+        );
+        await sleep(delayMs, signal, opts.timers);
+        continue;
+      }
+      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, secrets);
+      throw e;
+    }
+    const done = fields
+      ? {
+          ...fields,
+          status: response.status,
+          durationMs: Date.now() - started,
+          requestId: response.headers['x-request-id'],
+        }
+      : {};
+    if (response.status >= 300 && response.status < 400) {
+      log(opts.logger, 'error', 'redirect refused', done, secrets);
+      throw errorFactory.redirectRefused(`status ${response.status}`);
+    }
+    const decision =
+      response.status < 400 ? 'stop' : retryDecision(classifyFailure(response.status), opts.retry);
+    if (decision === 'retry' && n <= opts.maxRetries) {
+      const delayMs = retryDelay(n, response.headers['retry-after']);
+      if (delayMs !== undefined) {
+        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, secrets);
+        await sleep(delayMs, signal, opts.timers);
+        continue;
+      }
+    }
+    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done, secrets);
+    return response;
+  }
 }

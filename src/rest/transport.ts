@@ -9,42 +9,10 @@
  * `fetch`, requests go through fetch.
  */
 import { restErrorFactory as errorFactory } from '../core/errors';
-import type { FetchLike } from './options';
-import type { Lane } from './rate-limit';
+import { OnFirstUse } from './on-first-use';
+import type { FetchLike, Transport } from './wire';
 
-/** One attempt's request, already carrying its final headers and body. */
-export interface WireRequest {
-  readonly url: string;
-  readonly method: string;
-  /**
-   * Read-only, for the transport and for the caller: a client passes the same object on every call
-   * of a scope, and a transport may keep a form of it built once (the node:http header list).
-   */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | undefined;
-  /** This attempt's deadline in milliseconds (connect, send and the whole body). */
-  readonly timeout: number;
-  /** Reading stops with a ResponseTooLargeError past this many body bytes. */
-  readonly maxResponseBytes: number;
-  /** The caller's signal; the attempt ends with an APIUserAbortError when it aborts. */
-  readonly signal?: AbortSignal | undefined;
-  /** Who the attempt is charged to, for the client-side limiter (with `rateLimit` / `maxConcurrency`). */
-  readonly lane?: Lane | undefined;
-}
-
-/** One attempt's response with its body read; header names are lower-case (repeated values joined by ", "). */
-export interface WireResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly text: string;
-}
-
-/**
- * Sends one attempt. Rejects with the SDK's APITimeoutError, APIUserAbortError or
- * ResponseTooLargeError for those three cases, and with the underlying network error otherwise
- * (the retry loop types it as an APIConnectionError). Never throws: every failure is a rejection.
- */
-export type Transport = (request: WireRequest) => Promise<WireResponse>;
+export type { FetchLike, RateLimitTenant, Transport, WireRequest, WireResponse } from './wire';
 
 /** A transport over any fetch; redirects are refused so the secret headers never reach another host. */
 export function fetchTransport(fetchFn: FetchLike): Transport {
@@ -128,26 +96,13 @@ export interface TransportChoice {
 /**
  * The transport for a client: over the user's fetch when given; else in Node the given dispatcher,
  * an `EnvHttpProxyAgent` when `HTTP(S)_PROXY` is set, or the `node:http` keep-alive transport (loaded on first use, so importing the SDK or bundling it for a browser
- * never loads it), else global fetch. Shared by every client built from the same options; once
- * resolved it is returned directly, so calls after the first do not wait on a promise.
+ * never loads it), else global fetch. Shared by every client built from the same options.
  */
-export function defaultTransport(choice: TransportChoice): () => Transport | Promise<Transport> {
-  if (choice.fetch) {
-    const transport = fetchTransport(choice.fetch);
-    return () => transport;
-  }
-  let resolved: Transport | undefined;
-  let pending: Promise<Transport> | undefined;
-  return () => {
-    if (resolved) return resolved;
-    pending ??= (
-      isNode()
-        ? import('./node-transport').then((m) => m.chooseNodeTransport(choice.dispatcher, fetchTransport))
-        : Promise.resolve(fetchTransport((input, init) => globalThis.fetch(input, init)))
-    ).then((transport) => {
-      resolved = transport;
-      return transport;
-    });
-    return pending;
-  };
+export function defaultTransport(choice: TransportChoice): OnFirstUse<Transport> {
+  if (choice.fetch) return OnFirstUse.of(fetchTransport(choice.fetch));
+  return new OnFirstUse(() =>
+    isNode()
+      ? import('./node-transport').then((m) => m.chooseNodeTransport(choice.dispatcher, fetchTransport))
+      : Promise.resolve(fetchTransport((input, init) => globalThis.fetch(input, init))),
+  );
 }

@@ -1,5 +1,5 @@
 /** The public shapes of the sandbox: its options and the handle `startSandbox` returns. */
-import type { SandboxAuthorization } from './authorize';
+import type { AuthorizeSandboxOptions, SandboxAuthorization } from './authorize';
 import type { SandboxClock } from './clock';
 import type { FaultSpec, Faults } from './faults';
 import type { SandboxLogger } from './logger';
@@ -20,6 +20,10 @@ export type SandboxTraffic =
       responseBody: unknown;
       /** True when the response was dropped by the lost-ack fault. */
       dropped: boolean;
+      /** The `x-request-id` the sandbox answered. */
+      requestId?: string;
+      /** Time from the request's arrival to its answer, in ms (injected latency included). */
+      durationMs?: number;
     }
   | {
       kind: 'frame';
@@ -87,6 +91,11 @@ export interface SandboxOptions {
   onTraffic?: (entry: SandboxTraffic) => void;
   /** Faults injected at start (same shapes as `POST /__sandbox/faults`). */
   faults?: FaultSpec[];
+  /**
+   * The token of the developer console (`consoleUrl`); default: a random one per run. Anyone with it
+   * can see the run's traffic and drive the admin controls from a browser on this machine.
+   */
+  consoleToken?: string;
   /** Emit production's field names (the default) or the reference's: see {@link SandboxSpellings}. */
   spellings?: SandboxSpellings;
 }
@@ -122,6 +131,11 @@ export interface Sandbox {
    * this sandbox: `CONNECT_TRADE_BASE_URL`, `_STREAM_URL`, `_MARKET_DATA_URL`, `_CLIENT_ID`, `_CLIENT_SECRET`.
    */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * The developer console with this run's token (`http://127.0.0.1:PORT/__sandbox/console?token=…`):
+   * the REST log, stream frames, entities, price charts and the admin controls, live in a browser.
+   */
+  readonly consoleUrl: string;
   /** Fault injection (same as `POST /__sandbox/faults`). */
   readonly faults: Faults;
   /** The simulated market. */
@@ -131,18 +145,22 @@ export interface Sandbox {
   /** Every place the sandbox caught itself breaking the spec (should stay empty). */
   readonly violations: readonly string[];
   /**
-   * Completes a broker link, as a user approving it at the broker would: the connection behind
-   * `authorizationUrl` (what `connections.create` returned) becomes active, and a `trade` or
-   * `readonly` one gets its paper account. In another process, use `authorizeSandboxConnection`.
+   * Completes a broker link through the link page, with the same GET + POST requests a user's
+   * browser sends: by default the magic credentials that succeed, so the connection behind
+   * `authorizationUrl` (what `connections.create` returned) becomes active and a `trade` or
+   * `readonly` one gets its paper account. `options.scenario` (or `username`/`password`/`code`)
+   * plays another outcome. Same as `authorizeSandboxConnection`, which also works from another process.
    *
    * @example
    * ```ts
    * const link = await user.connections.create({ type: 'trade', broker: 'ALPACA', redirect_url: 'https://app.example/linked' });
    * const { connectionId } = await sandbox.authorize(link.authorization_url);
+   * const locked = await sandbox.authorize(other.authorization_url, { scenario: 'account_locked' }); // status 'error'
    * ```
-   * @throws TypeError when the URL is not a sandbox authorization URL; Error for an unknown connection.
+   * @throws TypeError when the URL is not this sandbox's authorization URL; `SandboxLinkError` when
+   *   the page refuses (used, expired, unknown, wrong credentials).
    */
-  authorize(authorizationUrl: string): Promise<SandboxAuthorization>;
+  authorize(authorizationUrl: string, options?: AuthorizeSandboxOptions): Promise<SandboxAuthorization>;
   /** Forgets all users, connections, accounts, orders and queued faults. */
   reset(): void;
   /** Stops ticking, closes every stream connection and the server. */

@@ -2,11 +2,13 @@
  * Assembles a sandbox: one node:http server for REST, the authorization page and the admin
  * endpoint, with both WebSocket streams on the same port (`/stream`, `/mdstream`).
  */
-import type { ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { sandboxConnectionId } from './authorize';
+import { authorizeSandboxConnection, sandboxConnectionId } from './authorize';
 import { BarBook } from './bars';
 import { iso, OffsetClock } from './clock';
+import { CONSOLE_PATH, DevConsole } from './console/dev-console';
+import { ownsPath, servePage } from './console/routes';
 import { dec, fmt } from './decimal';
 import { type AccountEvent, Hub } from './events';
 import { Faults, type StreamKind } from './faults';
@@ -14,13 +16,12 @@ import { DEFAULT_SYMBOLS, PriceFeed } from './feed';
 import { type AdminControls, handleAdmin } from './http/admin';
 import { type AdminPolicy, isLoopbackName } from './http/admin-guard';
 import type { RestContext } from './http/context';
-import { authorizeConnection } from './http/handlers-platform';
-import { sendJson } from './http/io';
-import { decodePathSegment } from './http/request-target';
+import { openPaperAccount } from './http/handlers-platform';
 import { handleRest } from './http/rest-server';
 import { createSandboxServer } from './http/server';
+import { LinkPages } from './link/link-page';
 import type { SandboxLogger } from './logger';
-import type { Sandbox, SandboxFeed, SandboxOptions } from './options';
+import type { Sandbox, SandboxFeed, SandboxOptions, SandboxTraffic } from './options';
 import { OrderEngine } from './order-engine';
 import { SandboxState } from './state';
 import { BrokerageServer } from './streams/brokerage';
@@ -48,6 +49,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     violations.push(message);
     logger.error?.(message);
   };
+  // The developer console records every exchange; `onTraffic` still sees each one.
+  let devConsole: DevConsole | undefined;
+  const onTraffic = (entry: SandboxTraffic) => {
+    devConsole?.record(entry);
+    options.onTraffic?.(entry);
+  };
   const sessionOptions: SessionOptions = {
     clock,
     heartbeatMs: options.heartbeatMs ?? 15_000,
@@ -55,7 +62,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     validate: options.validateResponses ?? true,
     logger,
     onViolation,
-    onTraffic: options.onTraffic,
+    onTraffic,
   };
   const brokerage = new BrokerageServer(credentials, sessionOptions);
   const marketData = new MarketDataServer(state, feed, bars, sessionOptions);
@@ -175,7 +182,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     validateResponses: options.validateResponses ?? true,
     logger,
     onViolation,
-    onTraffic: options.onTraffic,
+    onTraffic,
   };
   const boundHost = options.host ?? '127.0.0.1';
   let port = 0;
@@ -185,16 +192,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     allowedHosts: options.allowedHosts ?? [],
     adminToken: options.adminToken,
   };
+  const consoleToken = options.consoleToken ?? randomBytes(16).toString('hex');
+  devConsole = new DevConsole({
+    state,
+    controls: admin,
+    token: consoleToken,
+    prices: () => Object.fromEntries(feed.list().map((s) => [s, fmt(feed.price(s))])),
+  });
+  const pages = {
+    link: new LinkPages({ state, nowMs: () => clock.peekMs(), openAccount: (c) => openPaperAccount(ctx, c) }),
+    console: devConsole,
+    policy: adminPolicy,
+  };
   const { server, wss } = createSandboxServer({
     logger,
     request(req, res, url) {
       requestCounter += 1;
       const requestId = `req_sbx_${requestCounter}`;
+      if (ownsPath(url.pathname)) return servePage(pages, req, res, url);
       if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/'))
         return handleAdmin(admin, adminPolicy, req, res, url.pathname);
-      const authorize = /^\/authorize\/([^/]+)$/.exec(url.pathname);
-      if (authorize && req.method === 'GET')
-        return authorizePage(ctx, res, decodePathSegment(authorize[1] ?? '', 'connection_id'));
       return handleRest(restOptions, req, res, url, requestId);
     },
     stream(pathname) {
@@ -237,21 +254,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     feed: sandboxFeed,
     clock,
     violations,
-    async authorize(authorizationUrl) {
-      const connectionId = sandboxConnectionId(authorizationUrl);
+    consoleUrl: `${baseUrl}${CONSOLE_PATH}?token=${consoleToken}`,
+    async authorize(authorizationUrl, authorizeOptions) {
+      sandboxConnectionId(authorizationUrl);
       if (new URL(authorizationUrl).port !== String(port))
         throw new TypeError(`${authorizationUrl} belongs to another server than this sandbox (${baseUrl})`);
-      try {
-        return { connectionId, redirectUrl: authorizeConnection(ctx, connectionId) };
-      } catch (error) {
-        throw new Error(
-          `the sandbox did not authorize connection ${connectionId}: ${(error as Error).message}`,
-        );
-      }
+      // The same GET + POST a browser sends.
+      return authorizeSandboxConnection(authorizationUrl, authorizeOptions);
     },
     reset,
     async close() {
       for (const timer of timers) clearInterval(timer);
+      devConsole?.close();
       for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((resolve) => {
@@ -260,7 +274,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
     },
   };
-  logger.info?.(`sandbox listening on ${baseUrl} (streams: ${sandbox.streamUrl}, ${sandbox.marketDataUrl})`);
+  logger.info?.(
+    `sandbox listening on ${baseUrl} (streams: ${sandbox.streamUrl}, ${sandbox.marketDataUrl}; developer console: ${sandbox.consoleUrl})`,
+  );
   if (!isLoopbackName(boundHost) && options.adminToken === undefined) warnOpenAdmin(boundHost, logger);
   return sandbox;
 }
@@ -273,10 +289,4 @@ function warnOpenAdmin(host: string, logger: SandboxLogger): void {
     '(the CLI also reads CONNECT_TRADE_SANDBOX_ADMIN_TOKEN); admin requests then need the header x-sandbox-admin-token.';
   if (logger.warn) logger.warn(warning);
   else process.emitWarning(warning, { code: 'CONNECT_TRADE_SANDBOX_OPEN_ADMIN' });
-}
-
-/** The sandbox's broker-authorization page: authorizes at once and redirects (302) to `redirect_url`. */
-function authorizePage(ctx: RestContext, res: ServerResponse, connectionId: string): void {
-  const location = authorizeConnection(ctx, connectionId);
-  sendJson(res, 302, { connection_id: connectionId, redirect_url: location }, { location });
 }

@@ -33,6 +33,8 @@ export interface ConnectionRecord {
   broker: string;
   status: Schemas['ConnectionStatus'];
   redirectUrl: string;
+  /** When its authorization URL stops working (the `expires_at` of `POST /connections`). */
+  authorizationExpiresAtMs?: number;
   accountIds: string[];
   /** The one active market-data token (a new one replaces it). */
   token?: TokenRecord;

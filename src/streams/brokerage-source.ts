@@ -4,7 +4,7 @@
  * as the Redis relay consumer (`connect-trade/relay`), so a live store works unchanged on either.
  */
 import type { BrokerageTopic } from '../types';
-import type { BrokerageStreamEvents, BrokerageSubscription } from './brokerage-stream';
+import type { BrokerageStream, BrokerageStreamEvents, BrokerageSubscription } from './brokerage-stream';
 import type { ConnectionState } from './connection-events';
 import type { BrokerageFilter } from './protocol/brokerage';
 
@@ -75,3 +75,8 @@ export interface BrokerageSource extends BrokerageSourceEmitter {
   /** Stops for good. */
   close(): Promise<void>;
 }
+
+/** The WebSocket stream is a source (checked when compiling; the stream itself need not import this file). */
+export type WebSocketStreamIsASource = BrokerageStream extends BrokerageSource ? true : never;
+const streamIsASource: WebSocketStreamIsASource = true;
+void streamIsASource;

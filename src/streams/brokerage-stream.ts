@@ -5,11 +5,9 @@
  */
 
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
-import { registerSecret } from '../core/redact';
+import type { SecretProvider } from '../core/secret-provider';
 import { loadTracing, type TelemetryOption } from '../core/telemetry';
-import type { SecretProvider } from '../rest/auth';
 import type { Balance, BrokerageServerMessage, BrokerageTopic, Order, Position } from '../types';
-import type { BrokerageSource } from './brokerage-source';
 import { BufferedIterator } from './buffered-iterator';
 import { FifoBuffer } from './buffers';
 import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
@@ -71,7 +69,7 @@ export interface BrokerageStreamEvents {
   /** Updates were missed (a seq gap or a reconnect): resynchronize from REST. */
   gap: (info: GapInfo) => void;
   /**
-   * Part of the {@link BrokerageSource} contract ("recovered, nothing lost"). A WebSocket stream
+   * Part of the `BrokerageSource` contract (brokerage-source.ts) ("recovered, nothing lost"). A WebSocket stream
    * never emits it: the server replays nothing across sessions, so each reconnect is a `gap`.
    */
   resumed: () => void;
@@ -114,7 +112,7 @@ const TOPIC_OF: Record<string, BrokerageTopic> = {
 const MAX_SEQ_JUMP = 1_000_000;
 
 /** Order, position and balance updates over one authenticated WebSocket. */
-export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implements BrokerageSource {
+export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
   readonly #core: StreamCore<BrokerageServerMessage>;
   readonly #subscriptions = new Map<string, BrokerageSubscription>();
   readonly #iterators = new Set<{ topics: Set<string>; iterator: UpdatesIterator }>();
@@ -131,14 +129,13 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implemen
       throw errorFactory.configuration('clientSecret is required (a string or a provider function)');
     super();
     this.#telemetry = telemetry;
-    // Ambient for as long as this stream lives (its errors are built outside any REST request).
-    if (typeof clientSecret === 'string') registerSecret(clientSecret, this);
-    // A closure, not a field: util.inspect(stream) must not show the secret.
+    // A closure, not a field: util.inspect(stream) must not show the secret. Each secret goes to
+    // this stream's own scope (core.secrets), which scrubs this stream's errors and no one else's.
     const authFrame = async () => {
       const secret = typeof clientSecret === 'function' ? await clientSecret() : clientSecret;
       if (typeof secret !== 'string' || secret === '')
         throw errorFactory.configuration('clientSecret provider returned no secret');
-      registerSecret(secret, this);
+      this.#core.secrets.add(secret);
       return encodeBrokerageAuth(clientId, secret);
     };
     this.#core = new StreamCore(this, rest, 'wss://stream.connecttrade.com', 'BrokerageServerMessage', {
@@ -149,6 +146,7 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> implemen
       subscriptionRefused: (key) => this.#subscriptions.delete(key),
       ended: (error) => this.#ended(error),
     });
+    if (typeof clientSecret === 'string') this.#core.secrets.add(clientSecret);
   }
 
   /** The connection state. */

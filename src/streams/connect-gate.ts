@@ -20,6 +20,8 @@ export class ConnectGate {
     options: { connectTimeout: number; handshakeTimeout: number },
     /** Called when the deadline passes with callers still waiting. */
     private readonly expired: (error: StreamError) => void,
+    /** Why it has not connected yet (the last attempt's failure): the timeout's `cause`. */
+    private readonly lastFailure: () => unknown = () => undefined,
   ) {
     this.timeoutMs = options.connectTimeout;
     this.attemptMs = options.handshakeTimeout;
@@ -31,7 +33,7 @@ export class ConnectGate {
     if (this.#timer === undefined)
       this.#timer = this.timers.set(() => {
         this.#timer = undefined;
-        this.expired(errorFactory.streamTimeout('connect', this.timeoutMs));
+        this.expired(errorFactory.streamTimeout('connect', this.timeoutMs, this.lastFailure()));
       }, this.timeoutMs);
     return promise;
   }

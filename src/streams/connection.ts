@@ -8,8 +8,10 @@
  */
 import { backoffDelay } from '../core/backoff';
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { SecretScope } from '../core/secret-scope';
 import { ConnectGate } from './connect-gate';
 import type { ConnectionSink, ConnectionState } from './connection-events';
+import { isTransientCredentialFailure } from './credential-failure';
 import { openWatchedSocket } from './liveness';
 import type { ResolvedStreamOptions } from './options';
 import { type PendingHandlers, PendingRequests, type Send } from './pending-requests';
@@ -35,17 +37,26 @@ export class StreamConnection<M extends { request_id?: string }> {
   #epoch = 0;
   #attempt = 0;
   #everAuthenticated = false;
+  /** Why the last attempt failed: the cause of a connect timeout. */
+  #lastFailure: unknown;
+  /** The current socket's own error (ECONNREFUSED...), the cause of its close. */
+  #socketError: unknown;
 
   constructor(
     private readonly options: ResolvedStreamOptions,
     private readonly protocol: StreamProtocol<M>,
     private readonly sink: ConnectionSink<M>,
+    /** The stream's own credentials: every error that carries server or provider text is scrubbed with them. */
+    private readonly secrets: SecretScope = new SecretScope(),
   ) {
     this.#socketTimers = new TimerGroup(options.timers);
     this.#lifeTimers = new TimerGroup(options.timers);
     this.#pending = new PendingRequests<M>(() => this.#socketTimers, options);
-    this.#gate = new ConnectGate(this.#lifeTimers, options, (error) =>
-      this.#shutdown(CLOSE_NORMAL, 'connect timeout', error),
+    this.#gate = new ConnectGate(
+      this.#lifeTimers,
+      options,
+      (error) => this.#shutdown(CLOSE_NORMAL, 'connect timeout', error),
+      () => this.#lastFailure,
     );
   }
 
@@ -113,6 +124,7 @@ export class StreamConnection<M extends { request_id?: string }> {
   async #openSocket(): Promise<void> {
     const epoch = ++this.#epoch;
     this.#state = 'connecting';
+    this.#socketError = undefined;
     // Connecting and authenticating must end within `handshakeTimeout`, on every attempt.
     this.#gate.startAttempt((ms) => {
       const what = this.#state;
@@ -127,8 +139,16 @@ export class StreamConnection<M extends { request_id?: string }> {
       WS = await resolveWebSocket(this.options);
     } catch (cause) {
       if (epoch !== this.#epoch) return;
+      // Refused for good (a 404 for an unknown connection, a provider that throws or answers
+      // nonsense): asking again would only repeat it, so `connect()` learns why at once.
+      this.secrets.scrubError(cause);
+      if (!isTransientCredentialFailure(cause))
+        return this.#shutdown(CLOSE_NORMAL, 'credentials unavailable', errorFactory.streamCredentials(cause));
       const error = errorFactory.streamClosedWhile('obtaining credentials', cause);
-      return this.#fail(error, CLOSE_ABNORMAL, 'credentials unavailable');
+      this.#fail(error, CLOSE_ABNORMAL, 'credentials unavailable');
+      // A connect timeout names the fetch's own failure (the 503), not this wrapper.
+      this.#lastFailure = cause;
+      return;
     }
     if (epoch !== this.#epoch) return;
     const binary = errorFactory.streamProtocol('Binary frame received; the protocol is text-only', '');
@@ -144,7 +164,10 @@ export class StreamConnection<M extends { request_id?: string }> {
         message: (text) => this.#receive(text),
         binary: () => this.#fail(binary, 1003, 'binary frame'),
         close: (code, reason) => this.#socketClosed(code, reason),
-        error: (error) => this.options.logger?.debug?.('WebSocket error', { error: String(error) }),
+        error: (error) => {
+          if (epoch === this.#epoch) this.#socketError = error;
+          this.options.logger?.debug?.('WebSocket error', { error: String(error) });
+        },
       },
       (error) => this.#fail(error, CLOSE_ABNORMAL, 'heartbeat timeout'),
     );
@@ -154,6 +177,7 @@ export class StreamConnection<M extends { request_id?: string }> {
   /** Reports `error`, drops the socket and takes the reconnect path. */
   #fail(error: StreamError, code: number, reason: string): void {
     if (this.#state === 'closed') return;
+    this.#lastFailure = this.secrets.scrubError(error);
     this.sink.error(error);
     this.#transport?.terminate();
     this.#socketClosed(code, reason, true);
@@ -164,7 +188,7 @@ export class StreamConnection<M extends { request_id?: string }> {
     try {
       message = this.protocol.decode(text);
     } catch (error) {
-      this.sink.error(error as StreamError);
+      this.sink.error(this.secrets.scrubError(error as StreamError));
       return;
     }
     const serverError = this.protocol.errorOf(message);
@@ -177,7 +201,9 @@ export class StreamConnection<M extends { request_id?: string }> {
   }
 
   #serverError(frame: { code: string; message: string; request_id?: string }): void {
-    const error = errorFactory.streamServerError(frame.code, frame.message, frame.request_id);
+    const error = this.secrets.scrubError(
+      errorFactory.streamServerError(frame.code, frame.message, frame.request_id),
+    );
     const known = this.protocol.errorCodeRule(frame.code);
     if (known?.rule.action === 'new_token') this.sink.tokenExpired();
     const pending = frame.request_id === undefined ? undefined : this.#pending.take(frame.request_id);
@@ -210,7 +236,8 @@ export class StreamConnection<M extends { request_id?: string }> {
     this.#pending.dropAll(errorFactory.streamClosedWhile('waiting for an answer'));
     this.#socketTimers.clearAll();
     const rule = this.protocol.closeRule(code);
-    const closeError = this.protocol.closeError(code, reason);
+    const closeError = this.secrets.scrubError(this.protocol.closeError(code, reason, this.#socketError));
+    if (!reported) this.#lastFailure = closeError;
     if (rule.report && !reported) this.sink.error(closeError);
     if (rule.action === 'new_token') this.sink.tokenExpired();
     const policy = this.options.reconnect;
@@ -230,6 +257,7 @@ export class StreamConnection<M extends { request_id?: string }> {
 
   #shutdown(code: number, reason: string, error?: StreamError): void {
     if (this.#state === 'closed') return;
+    if (error) this.secrets.scrubError(error);
     this.#state = 'closed';
     this.#epoch++;
     this.#transport?.close(CLOSE_NORMAL, 'client closed');

@@ -4,9 +4,8 @@
  * is asked on every connect; a token past `expires_at` or rejected as `token_expired` is replaced.
  */
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import type { ValidationMode } from '../core/field-rules';
 import { warnTo } from '../core/logging';
-import { registerSecret } from '../core/redact';
-import type { ValidationMode } from '../rest/orders/validation';
 import type { Bar, ConnectionToken, MarketDataServerMessage } from '../types';
 import type { CloseInfo, ConnectionState, ReconnectInfo } from './connection-events';
 import { deliverTo, endSubscription, MarketDataSubscription } from './market-data-subscription';
@@ -275,7 +274,7 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     const token = await this.#tokenProvider();
     if (typeof token?.token !== 'string' || token.token === '' || typeof token.expires_at !== 'string')
       throw errorFactory.configuration('tokenProvider must return { token, expires_at }');
-    registerSecret(token.token, this);
+    this.#core.secrets.add(token.token);
     return token;
   }
 

@@ -7,6 +7,7 @@
  */
 import type { EventEmitter } from 'eventemitter3'; // named: see safe-emitter.ts
 import { streamErrorFactory as errorFactory, type StreamError } from '../core/errors';
+import { SecretScope } from '../core/secret-scope';
 import type { SchemaName } from '../internal/schema-validator';
 import { StreamConnection } from './connection';
 import type { CloseInfo, ReconnectInfo } from './connection-events';
@@ -58,6 +59,8 @@ type Checker = (message: unknown) => string | undefined;
 export class StreamCore<M extends { action: string; request_id?: string }> {
   readonly settings: ResolvedStreamOptions;
   readonly connection: StreamConnection<M>;
+  /** This stream's credentials (a client secret, market-data tokens), and nobody else's: what its errors are scrubbed with. */
+  readonly secrets = new SecretScope();
   #checker: Checker | undefined;
 
   constructor(
@@ -94,6 +97,7 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
           this.emit('close', info);
         },
       },
+      this.secrets,
     );
   }
 
@@ -118,6 +122,7 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
 
   /** An `error` event, or the logger when nobody listens. */
   error(error: StreamError): void {
+    this.secrets.scrubError(error);
     if (!this.emit('error', error)) this.settings.logger?.warn?.(error.message, { error });
   }
 }

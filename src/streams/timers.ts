@@ -14,14 +14,13 @@ export interface TimerApi {
   now(): number;
 }
 
-/** The platform's timers (works in Node and browsers, and with jest's fake timers). */
+/**
+ * The platform's timers (works in Node and browsers, and with jest's fake timers). They hold a Node
+ * process open, as the socket does: an open stream (connecting, open or waiting to reconnect) keeps
+ * a worker alive through an outage, and `close()` (or a fatal close) clears every one of them.
+ */
 export const defaultTimers: TimerApi = {
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
-    // Node: a stream alone must not keep the process alive once the user is done with it.
-    (handle as { unref?: () => void }).unref?.();
-    return handle;
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   now: () => Date.now(),
 };

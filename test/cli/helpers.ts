@@ -28,7 +28,7 @@ export async function startCliSandbox(): Promise<CliSandbox> {
     broker: 'ALPACA',
     redirect_url: 'http://127.0.0.1/x',
   });
-  await fetch(link.authorization_url, { redirect: 'manual' });
+  await sandbox.authorize(link.authorization_url);
   const [account] = await u.accounts.list();
   return {
     sandbox,

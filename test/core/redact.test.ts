@@ -1,53 +1,52 @@
-import {
-  ambientSecretCount,
-  isSecretName,
-  REDACTED,
-  redact,
-  redactHeaders,
-  redactValue,
-  registerSecret,
-} from '../../src/core/redact';
+import { isSecretName, MIN_SECRET_LENGTH, REDACTED, redactHeaders, redactValue } from '../../src/core/redact';
+import { SecretScope } from '../../src/core/secret-scope';
 
-describe('the ambient registry', () => {
-  const owner = {};
-  beforeAll(() => {
-    registerSecret('ambient-secret-value', owner);
-    registerSecret('ambient-secret-value', owner);
-  });
-
-  it('replaces a registered secret everywhere in a text, and counts a value once', () => {
-    expect(redact('a ambient-secret-value b ambient-secret-value')).toBe(`a ${REDACTED} b ${REDACTED}`);
-    const before = ambientSecretCount();
-    registerSecret('ambient-secret-value', owner);
-    expect(ambientSecretCount()).toBe(before);
-  });
-
-  it('ignores values of 3 characters or fewer (they would collide with ordinary text) and non-strings', () => {
-    const before = ambientSecretCount();
-    registerSecret('abc', owner);
-    registerSecret(undefined, owner);
-    expect(ambientSecretCount()).toBe(before);
-    expect(redact('abc')).toBe('abc');
-  });
-});
-
-describe('redactValue', () => {
-  const owner = {};
-  beforeAll(() => registerSecret('deep-secret-xyz', owner));
-
-  it('deep-copies, scrubbing secret values, secret keys and secret-named fields', () => {
+describe('no process-wide secrets', () => {
+  it('redactValue knows no secret values: it blanks secret-named fields only, and deep-copies', () => {
     const input = {
       note: 'has deep-secret-xyz inside',
-      'deep-secret-xyz': 'as a key',
       nested: [{ user_secret: 'anything', token: 'tok', keep: 1, flag: true, none: null }],
     };
     const out = redactValue(input);
     expect(out).toEqual({
-      note: `has ${REDACTED} inside`,
-      [REDACTED]: 'as a key',
+      note: 'has deep-secret-xyz inside',
       nested: [{ user_secret: REDACTED, token: REDACTED, keep: 1, flag: true, none: null }],
     });
     expect(input.nested[0]?.user_secret).toBe('anything');
+  });
+});
+
+describe('a scope scrubs its own secrets', () => {
+  it('deep-copies, scrubbing secret values, secret keys and secret-named fields', () => {
+    const scope = new SecretScope(undefined, ['deep-secret-xyz']);
+    const out = scope.redactValue({
+      note: 'has deep-secret-xyz inside',
+      'deep-secret-xyz': 'as a key',
+      nested: [{ user_secret: 'anything', keep: 1 }],
+    });
+    expect(out).toEqual({
+      note: `has ${REDACTED} inside`,
+      [REDACTED]: 'as a key',
+      nested: [{ user_secret: REDACTED, keep: 1 }],
+    });
+  });
+
+  it(`a value shorter than ${MIN_SECRET_LENGTH} characters is redacted only where it is the whole field`, () => {
+    expect(MIN_SECRET_LENGTH).toBe(8);
+    const scope = new SecretScope(undefined, ['nope', 'seven77', 'eight888']);
+    // Inside text: ordinary words and ids are left alone...
+    expect(scope.redact('order ord_nope not found')).toBe('order ord_nope not found');
+    expect(scope.redact('id seven77x')).toBe('id seven77x');
+    // ...from the minimum length on, a secret is found anywhere.
+    expect(scope.redact('id xeight888x')).toBe(`id x${REDACTED}x`);
+    // A field, code or header holding exactly the value is still redacted, however short.
+    expect(scope.redact('nope')).toBe(REDACTED);
+    expect(scope.redactValue({ code: 'nope', echo: ['seven77'], message: 'nope!' })).toEqual({
+      code: REDACTED,
+      echo: [REDACTED],
+      message: 'nope!',
+    });
+    expect(scope.redactHeaders({ 'x-echo': 'nope' })).toEqual({ 'x-echo': REDACTED });
   });
 });
 

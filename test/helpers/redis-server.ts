@@ -10,7 +10,7 @@
  *   afterAll(() => redis?.stop());
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,8 @@ import { requireProgram } from './prereqs';
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` (or `REDIS_URL`). */
   readonly url: string;
+  /** The server's port (0 for an external `REDIS_URL` server). */
+  readonly port: number;
   /** The server's process id; undefined for an external `REDIS_URL` server. */
   readonly pid: number | undefined;
   /** Starts the same server again on the same port and dir after `kill()` (for failover tests). */
@@ -77,10 +79,27 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts a private redis-server (or returns the `REDIS_URL` one). */
-export async function startRedisServer(options: { args?: string[] } = {}): Promise<RedisServer> {
-  const external = process.env.REDIS_URL;
+export async function startRedisServer(
+  options: {
+    args?: string[];
+    /** Writes this config file into the server's dir and starts from it (sentinels need one they can rewrite). */
+    config?: string;
+    /** A port to use (restarting a topology node), instead of a free one. */
+    port?: number;
+    /** Start a private server even when `REDIS_URL` is set (topologies: test/helpers/redis-topology.ts). */
+    own?: boolean;
+  } = {},
+): Promise<RedisServer> {
+  const external = options.own ? undefined : process.env.REDIS_URL;
   if (external) {
-    return { url: external, pid: undefined, restart: async () => {}, kill: () => {}, stop: async () => {} };
+    return {
+      url: external,
+      port: 0,
+      pid: undefined,
+      restart: async () => {},
+      kill: () => {},
+      stop: async () => {},
+    };
   }
   const bin = requireProgram('redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'connect-trade-redis-'));
@@ -90,9 +109,16 @@ export async function startRedisServer(options: { args?: string[] } = {}): Promi
 
   async function launch(): Promise<void> {
     let output = '';
+    const configArgs: string[] = [];
+    if (options.config !== undefined) {
+      const file = join(dir, 'redis.conf');
+      writeFileSync(file, options.config);
+      configArgs.push(file);
+    }
     const proc = spawn(
       bin,
       [
+        ...configArgs,
         '--port',
         String(port),
         '--bind',
@@ -129,7 +155,7 @@ export async function startRedisServer(options: { args?: string[] } = {}): Promi
 
   // Another process may take the port between freePort() and the server's bind: try a few.
   for (let attempt = 1; ; attempt++) {
-    port = await freePort();
+    port = options.port ?? (await freePort());
     try {
       await launch();
       break;
@@ -143,6 +169,7 @@ export async function startRedisServer(options: { args?: string[] } = {}): Promi
 
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     get pid() {
       return child?.pid;
     },

@@ -1,4 +1,5 @@
 import { ConfigurationError, ConnectTrade } from '../../src/index';
+import { authorizeSandboxConnection } from '../../src/sandbox';
 import { describeIntegration } from './harness';
 
 // The harness's recorded sandbox: this file's traffic is checked against the spec too.
@@ -10,8 +11,8 @@ describeIntegration('ct.stream() and u.marketData() against the sandbox', (ctx) 
       type: 'trade',
       redirect_url: 'http://127.0.0.1:9/linked',
     });
-    const location = (await fetch(authorization_url, { redirect: 'manual' })).headers.get('location') ?? '';
-    return { user, connectionId: new URL(location).searchParams.get('connection_id') ?? '' };
+    const { connectionId } = await authorizeSandboxConnection(authorization_url);
+    return { user, connectionId };
   }
 
   it('authenticates the brokerage stream with the client credentials and the configured URL', async () => {

@@ -5,7 +5,13 @@
  * and the sandbox caught itself breaking it nowhere (`sandbox.violations`).
  */
 import { type Account, ConnectTrade, type ConnectTradeUser } from '../../src/index';
-import { type Sandbox, type SandboxOptions, type SandboxTraffic, startSandbox } from '../../src/sandbox';
+import {
+  authorizeSandboxConnection,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxTraffic,
+  startSandbox,
+} from '../../src/sandbox';
 import { trafficViolations } from '../helpers/traffic-contract';
 
 /** What a test of an integration file works with. */
@@ -54,8 +60,7 @@ export function describeIntegration(
           redirect_url: 'http://127.0.0.1:9/linked',
           broker: 'ALPACA',
         });
-        const location = (await fetch(authorization_url, { redirect: 'manual' })).headers.get('location');
-        const connectionId = new URL(location ?? 'http://x').searchParams.get('connection_id') ?? '';
+        const { connectionId } = await authorizeSandboxConnection(authorization_url);
         const [account] = await user.accounts.list({ connection_id: connectionId });
         if (!account) throw new Error('no account');
         return { user, connectionId, account, ct };

@@ -1,6 +1,6 @@
 /** Helpers of the live tests: a sandbox-backed platform client and linked users. */
 import { ConnectTrade, type ConnectTradeUser } from '../../src/index';
-import type { Sandbox } from '../../src/sandbox';
+import { authorizeSandboxConnection, type Sandbox } from '../../src/sandbox';
 
 /** A platform client pointed at the sandbox (REST retries kept small and fast). */
 export function sandboxClient(sb: Sandbox, maxRetries = 2): ConnectTrade {
@@ -15,8 +15,7 @@ export async function linkedUser(ct: ConnectTrade, id: string) {
     type: 'trade',
     redirect_url: 'http://127.0.0.1:9/linked',
   });
-  const location = (await fetch(authorization_url, { redirect: 'manual' })).headers.get('location') ?? '';
-  const connectionId = new URL(location).searchParams.get('connection_id') ?? '';
+  const { connectionId } = await authorizeSandboxConnection(authorization_url);
   const [account] = await user.accounts.list({ connection_id: connectionId });
   if (!account) throw new Error('no account');
   return { user, connectionId, account };

@@ -107,6 +107,36 @@ describe('waitForOrder on pushed versions', () => {
     await expect(waiting).rejects.toBeInstanceOf(OrderNotFilledError);
   });
 
+  it("says why the broker ended the order, and types the failure's order as an Order", async () => {
+    const { source, push } = fakeSource(version({}));
+    const waiting = waitForOrder('o1', 'filled', source);
+    push(version({ status: 'rejected', broker_message: 'insufficient buying power' }));
+    const error = await waiting.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OrderNotFilledError);
+    const failure = error as OrderNotFilledError;
+    expect(failure.message).toBe('Order o1 ended rejected without filling: insufficient buying power');
+    // Compile-time: `order` is an Order (its fields need no cast).
+    const order: Order = failure.order;
+    const said: string | undefined = failure.order.broker_message;
+    expect([order.status, said]).toEqual(['rejected', 'insufficient buying power']);
+    // No broker message: the message stays as it was.
+    const quiet = fakeSource(version({}));
+    const second = waitForOrder('o1', 'filled', quiet.source);
+    quiet.push(version({ status: 'cancelled' }));
+    await expect(second).rejects.toThrow(/^Order o1 ended cancelled without filling$/);
+  });
+
+  it('a timeout carries the last order seen, typed, and says its status', async () => {
+    const { source } = fakeSource(version({ status: 'working' }));
+    const waiting = waitForOrder('o1', 'filled', source, { timeout: 1_000 }).catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const error = (await waiting) as WaitTimeoutError;
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    const last: Order | undefined = error.lastSeen;
+    expect(last?.status).toBe('working');
+    expect(error.message).toBe('Order o1 did not reach the awaited state within 1000 ms (last seen working)');
+  });
+
   it('takes a predicate, and rejects with what the predicate throws', async () => {
     const { source, push } = fakeSource(version({}));
     const half = waitForOrder('o1', (o) => Number(o.filled_qty) >= 5, source);

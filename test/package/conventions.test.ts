@@ -104,7 +104,7 @@ it('ships LICENSE (the license package.json names) and CHANGELOG.md', () => {
 it('the README says the package is not on the registry yet, and how to install it from a tarball or git', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   expect(readme).toMatch(/not (yet )?(published|on the npm registry)/i);
-  expect(readme).toMatch(/^npm pack$/m);
+  expect(readme).toMatch(/^npm install && npm pack$/m);
   expect(readme).toMatch(/^npm install \S+\.tgz/m);
   expect(readme).toMatch(/^npm install git\+\S+/m);
 });

@@ -37,7 +37,8 @@ it('ships no source maps (it ships no sources for them to point at) and stays sm
   expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
   expect(shipped.filter((f) => f.startsWith('src/'))).toEqual([]);
   const bytes = files(installed).reduce((sum, f) => sum + statSync(f).size, 0);
-  expect(bytes).toBeLessThan(3_000_000); // 4.5 MB with the maps
+  // 4.5 MB with the maps; docs/images (the README's screenshots of the sandbox pages) is ~0.3 MB.
+  expect(bytes).toBeLessThan(3_400_000);
 });
 
 it('the installed bin runs the built CLI', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { authorizeSandboxConnection, type Sandbox, startSandbox } from '../../src/sandbox';
 import { launchChromium } from '../helpers/chromium';
 import { closeServer } from '../helpers/close-server';
 import { preparePackage, ROOT } from './consumer';
@@ -203,7 +203,7 @@ it('esbuild browser bundle in headless Chromium: REST call, market-data quotes w
   const created = await ct.users.create({ user_id: `browser-${process.pid}` });
   const u = ct.forUser({ userId: created.user_id, userSecret: created.user_secret });
   const link = await u.connections.create({ type: 'market_data', redirect_url: 'https://example.test/done' });
-  await fetch(link.authorization_url, { redirect: 'manual' });
+  await authorizeSandboxConnection(link.authorization_url);
   const [connection] = await u.connections.list();
   const token = await u.connections.token(connection?.connection_id ?? '');
   // Everything started here is closed in `finally`, whichever step fails (a failed browser launch

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Balance, ConnectTradeUser, Order, Position } from '../../src/index';
 import { relayKeys } from '../../src/relay/keys';
-import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { authorizeSandboxConnection, type Sandbox, startSandbox } from '../../src/sandbox';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server';
 import { sandboxClient } from '../live/sandbox-helpers';
 
@@ -191,8 +191,7 @@ async function onboard(ct: ReturnType<typeof sandboxClient>, id: string) {
     type: 'trade',
     redirect_url: 'http://127.0.0.1:9/linked',
   });
-  const location = (await fetch(authorization_url, { redirect: 'manual' })).headers.get('location') ?? '';
-  const connectionId = new URL(location).searchParams.get('connection_id') ?? '';
+  const { connectionId } = await authorizeSandboxConnection(authorization_url);
   const [account] = await user.accounts.list({ connection_id: connectionId });
   if (!account) throw new Error('no account');
   return {

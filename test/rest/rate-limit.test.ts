@@ -5,27 +5,12 @@
  * per-account bucket of trading calls, and an abort while queued.
  */
 
-import { restErrorFactory } from '../../src/core/errors';
-import { parseRetryAfter } from '../../src/core/retry-after';
 import { APITimeoutError, APIUserAbortError, ConfigurationError, ConnectTrade } from '../../src/rest';
 import { clientInternals } from '../../src/rest/client';
-import { RateLimiter as Limiter } from '../../src/rest/rate-limit';
+import { RateLimiter } from '../../src/rest/rate-limit';
 import { sendWithRetries } from '../../src/rest/retry';
 import type { Transport, WireRequest, WireResponse } from '../../src/rest/transport';
 import { CREDS } from '../helpers/rest';
-
-/** The limiter with the errors the client gives it. */
-class RateLimiter extends Limiter {
-  constructor(...args: Parameters<typeof makeArgs>) {
-    super(...makeArgs(...args));
-  }
-}
-function makeArgs(
-  options?: ConstructorParameters<typeof Limiter>[1],
-  max?: number,
-): ConstructorParameters<typeof Limiter> {
-  return [{ factory: restErrorFactory, parseRetryAfter }, options, max];
-}
 
 const OK: WireResponse = { status: 200, headers: {}, text: '' };
 
@@ -102,7 +87,7 @@ describe('RateLimiter', () => {
     expect(sent).toEqual(['fast']);
   });
 
-  it('gates every attempt of sendWithRetries, retries included, charged to the lane its request carries', async () => {
+  it('gates every attempt of sendWithRetries, retries included, charged to the tenant its request carries', async () => {
     const limiter = new RateLimiter({ perUser: { perMinute: 1 } });
     const sent: string[] = [];
     let failFirst = true;
@@ -119,7 +104,7 @@ describe('RateLimiter', () => {
         transport,
         {
           ...request(url, { timeout: 300_000 }),
-          lane: limiter.laneOf(user, 'GET', '/accounts', {}, undefined),
+          tenant: limiter.tenantOf(user, 'GET', '/accounts', undefined),
         },
         { maxRetries: 2, retry: 'idempotent', gate: limiter },
       );
@@ -134,18 +119,13 @@ describe('RateLimiter', () => {
     expect(sent).toEqual(['A1', 'B1', 'A1']);
     // Every slot was given back.
     expect(limiter.queued).toBe(0);
-    // A trading call's lane names its account; a read's does not; a platform call has no user.
-    expect(
-      limiter.laneOf('A', 'POST', '/accounts/{account_id}/orders', { path: { account_id: 'acc' } }, {}),
-    ).toEqual({
+    // A trading call's tenant names its account; a read's does not; a platform call has no user.
+    expect(limiter.tenantOf('A', 'POST', '/accounts/{account_id}/orders', 'acc')).toEqual({
       user: 'A',
       account: 'A\nacc',
     });
-    expect(
-      limiter.laneOf('A', 'GET', '/accounts/{account_id}/orders', { path: { account_id: 'acc' } }, undefined)
-        .account,
-    ).toBeUndefined();
-    expect(limiter.laneOf(undefined, 'GET', '/users', {}, undefined)).toEqual({
+    expect(limiter.tenantOf('A', 'GET', '/accounts/{account_id}/orders', 'acc').account).toBeUndefined();
+    expect(limiter.tenantOf(undefined, 'GET', '/users', undefined)).toEqual({
       user: undefined,
       account: undefined,
     });

@@ -10,6 +10,7 @@ import {
   MalformedResponseError,
   NotFoundError,
 } from '../../src/core/errors';
+import { OnFirstUse } from '../../src/rest/on-first-use';
 import { resolveOptions } from '../../src/rest/options';
 import { createContext, RestCore } from '../../src/rest/request';
 import type { WireRequest, WireResponse } from '../../src/rest/transport';
@@ -32,7 +33,7 @@ function harness(answers: (WireResponse | Error)[], options: Parameters<typeof r
     maxRetries: 0,
     ...options,
   });
-  const context = createContext(resolved, { transport: () => transport });
+  const context = createContext(resolved, { transport: OnFirstUse.of(transport) });
   const platform = new RestCore(context, { clientId: 'cid', clientSecret: CLIENT_SECRET });
   const user = new RestCore(context, {
     clientId: 'cid',

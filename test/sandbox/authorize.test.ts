@@ -47,7 +47,7 @@ describe('authorizeSandboxConnection (any process)', () => {
 
   it('fails with the reason for an unknown connection, a URL that is not a sandbox page, or no answer', async () => {
     await expect(authorizeSandboxConnection(`${sb.url}/authorize/conn_ghost`)).rejects.toThrow(
-      /did not authorize connection conn_ghost: connection conn_ghost not found/,
+      /did not authorize connection conn_ghost: the link page says not found \(status 404\)/,
     );
     await expect(authorizeSandboxConnection('https://connect.example/oauth?x=1')).rejects.toThrow(TypeError);
     await expect(authorizeSandboxConnection('http://127.0.0.1:1/authorize/conn_1')).rejects.toThrow(

@@ -18,6 +18,10 @@ describe('connect-trade sandbox command', () => {
       expect(text).toContain(sandbox?.url);
       expect(text).toContain(sandbox?.streamUrl);
       expect(text).toContain('sandbox-client-secret');
+      // The developer console's URL with this run's token, which opens it.
+      const consoleUrl = /console +(http:\S+)/.exec(text)?.[1] ?? '';
+      expect(consoleUrl).toBe(sandbox?.consoleUrl);
+      expect((await fetch(consoleUrl, { redirect: 'manual' })).status).toBe(303); // token -> cookie
       const response = await fetch(`${sandbox?.url}/users`, {
         headers: { 'client-id': 'sandbox-client-id', 'client-secret': 'sandbox-client-secret' },
       });

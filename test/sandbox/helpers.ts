@@ -4,7 +4,12 @@ import WebSocket from 'ws';
 export type Json = any;
 
 import type { SchemaName } from '../../src/internal/schema-validator';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox';
+import {
+  authorizeSandboxConnection,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from '../../src/sandbox';
 import { assertMatchesSchema } from '../helpers/spec';
 
 /** A sandbox for tests: no automatic ticks, so the feed only moves when a test says so. */
@@ -50,12 +55,12 @@ export async function onboard(sb: Sandbox, userId = 'user-1') {
     who,
     body: { type: 'trade', redirect_url: 'https://app.example/callback' },
   });
-  const page = await fetch(connection.body.connection_request_url, { redirect: 'manual' });
+  const { redirectUrl } = await authorizeSandboxConnection(connection.body.connection_request_url);
   const accounts = await call(sb, 'GET', '/accounts', { who });
   return {
     who,
     connectionId: connection.body.connection_id as string,
-    redirect: page.headers.get('location'),
+    redirect: redirectUrl,
     account: accounts.body[0] as { account_id: string; broker: string; connection_id: string },
   };
 }

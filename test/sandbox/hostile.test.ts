@@ -95,9 +95,15 @@ describe('malformed requests get a JSON 400 and the sandbox keeps serving', () =
   });
 });
 
-describe('errors of the authorization page and of path parameters are JSON 4xx', () => {
-  it('an unknown connection on /authorize is a JSON 404', async () => {
-    expectJsonError(await rawGet(sb.port, '/authorize/conn_nope'), 404);
+describe('errors of the authorization page and of path parameters are 4xx', () => {
+  it('an unknown connection on /authorize is a 404 page (the link page is HTML)', async () => {
+    const response = await rawRequest(
+      sb.port,
+      `GET /authorize/conn_nope HTTP/1.1\r\nhost: 127.0.0.1:${sb.port}\r\nconnection: close\r\n\r\n`,
+    );
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('Link not found');
   });
 
   it('a malformed path parameter on a REST operation is a 400 naming it, not a 500', async () => {

@@ -17,7 +17,7 @@ describe('sandbox GET /orders filters and cursors', () => {
       who,
       body: { type: 'trade', redirect_url: 'https://app.example/cb' },
     });
-    await fetch(connection.body.connection_request_url, { redirect: 'manual' });
+    await sb.authorize(connection.body.connection_request_url);
     const accounts = (
       await call(sb, 'GET', `/accounts?connection_id=${connection.body.connection_id}`, { who })
     ).body;

@@ -85,9 +85,11 @@ describe('sandbox REST: users, connections, accounts', () => {
     const pending = await call(sb, 'GET', '/connections', { who });
     expect(pending.body[0]).toMatchObject({ status: 'pending', broker: 'ALPACA', connection_type: 'trade' });
 
-    const page = await fetch(connection.body.connection_request_url, { redirect: 'manual' });
-    expect(page.status).toBe(302);
-    const location = new URL(page.headers.get('location') ?? '');
+    // Opening the page changes nothing; the login form's POST (what sandbox.authorize sends) links it.
+    expect((await fetch(connection.body.connection_request_url)).status).toBe(200);
+    expect((await call(sb, 'GET', '/connections', { who })).body[0].status).toBe('pending');
+    const { redirectUrl } = await sb.authorize(connection.body.connection_request_url);
+    const location = new URL(redirectUrl);
     expect(location.origin + location.pathname).toBe('https://app.example/done');
     expect(location.searchParams.get('state')).toBe('xyz');
     expect(location.searchParams.get('connection_id')).toBe(connection.body.connection_id);

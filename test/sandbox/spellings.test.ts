@@ -72,7 +72,7 @@ describe('POST /connections: either name of the type, readonly, an upper-case br
       body: { connection_type: 'readonly', broker: 'ALPACA', redirect_url: 'https://app.example/cb' },
     });
     expect(link.status).toBe(200);
-    await fetch(link.body.connection_request_url, { redirect: 'manual' });
+    await sb.authorize(link.body.connection_request_url);
     const listed = await call(sb, 'GET', '/connections', { who });
     const readonly = listed.body.find(
       (c: { connection_id: string }) => c.connection_id === link.body.connection_id,

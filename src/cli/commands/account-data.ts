@@ -1,14 +1,14 @@
 /** `connect-trade accounts|balances|positions|transactions`: read-only account data. */
 import type { Command } from 'commander';
+import type { ActionWrapper } from '../action';
 import { printList } from '../output';
 import { list } from '../parse';
-import type { Wrap } from '../program';
 
 const opt = (o: Record<string, unknown>, key: string, name = key) =>
   typeof o[key] === 'string' ? { [name]: o[key] as string } : {};
 
 /** Registers the account data commands. */
-export function registerAccountData(program: Command, wrap: Wrap): void {
+export function registerAccountData(program: Command, wrap: ActionWrapper): void {
   program
     .command('accounts')
     .description("list the user's brokerage accounts")

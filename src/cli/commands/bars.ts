@@ -1,13 +1,13 @@
 /** `connect-trade bars AAPL --interval 1d --limit 30`: recent bars as a small text chart (or JSON). */
 import type { Command } from 'commander';
+import type { ActionWrapper } from '../action';
 import { barChart } from '../chart';
 import { colorsFor } from '../io';
 import { oneOf, positiveInt } from '../parse';
-import type { Wrap } from '../program';
 import { openMarketData } from './market-data';
 
 /** Registers `bars`. */
-export function registerBars(program: Command, wrap: Wrap): void {
+export function registerBars(program: Command, wrap: ActionWrapper): void {
   program
     .command('bars')
     .description('recent bars of a symbol, as a text chart')

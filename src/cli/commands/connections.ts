@@ -1,11 +1,11 @@
 /** `connect-trade connections create|list|delete|token` (user scope). */
 import type { Command } from 'commander';
+import type { ActionWrapper } from '../action';
 import { printList, printObject } from '../output';
 import { oneOf } from '../parse';
-import type { Wrap } from '../program';
 
 /** Registers the connections commands. */
-export function registerConnections(program: Command, wrap: Wrap): void {
+export function registerConnections(program: Command, wrap: ActionWrapper): void {
   const connections = program.command('connections').description("manage the user's brokerage connections");
   connections
     .command('create')

@@ -1,11 +1,11 @@
 /** `connect-trade orders list|place|replace|cancel`. */
 import type { Command } from 'commander';
 import type { ConnectTradeUser, Order, OrderRequest, OrderStatusFilter } from '../../index';
+import type { ActionWrapper } from '../action';
 import { UsageError } from '../errors';
 import { colorsFor } from '../io';
 import { type Column, printList, printObject, renderTable } from '../output';
 import { list, positiveInt } from '../parse';
-import type { Wrap } from '../program';
 
 /** Table columns of an order. */
 export const ORDER_COLUMNS: Column<Order>[] = [
@@ -42,7 +42,7 @@ async function accountBroker(
 }
 
 /** Registers the orders commands. */
-export function registerOrders(program: Command, wrap: Wrap): void {
+export function registerOrders(program: Command, wrap: ActionWrapper): void {
   const orders = program.command('orders').description('list, place, replace and cancel orders');
   orders
     .command('list')

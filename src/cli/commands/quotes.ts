@@ -1,15 +1,15 @@
 /** `connect-trade quotes AAPL MSFT`: a live quote table updated in place (one JSON line per quote with --json). */
 import type { Command } from 'commander';
 import type { Quote } from '../../index';
+import type { ActionWrapper } from '../action';
 import { colorsFor } from '../io';
 import { LiveView, untilStopped } from '../live-view';
 import { printEvent, renderTable } from '../output';
 import { positiveInt } from '../parse';
-import type { Wrap } from '../program';
 import { openMarketData } from './market-data';
 
 /** Registers `quotes`. */
-export function registerQuotes(program: Command, wrap: Wrap): void {
+export function registerQuotes(program: Command, wrap: ActionWrapper): void {
   program
     .command('quotes')
     .description('live quotes (Ctrl+C to stop)')

@@ -1,11 +1,11 @@
 /** `connect-trade sandbox [...]`: the emulator as a server until Ctrl+C (options: see sandbox-command.ts). */
 import type { Command } from 'commander';
+import type { ActionWrapper } from '../action';
 import { UsageError } from '../errors';
-import type { Wrap } from '../program';
 import { runSandboxCommand } from '../sandbox-command';
 
 /** Registers `sandbox`; its own options are parsed by `runSandboxCommand`. */
-export function registerSandbox(program: Command, wrap: Wrap): void {
+export function registerSandbox(program: Command, wrap: ActionWrapper): void {
   program
     .command('sandbox')
     .description('run the local Connect Trade emulator (REST + both streams) until Ctrl+C')

@@ -1,10 +1,10 @@
 /** `connect-trade users create|list|delete` (platform scope). */
 import type { Command } from 'commander';
+import type { ActionWrapper } from '../action';
 import { printList, printObject } from '../output';
-import type { Wrap } from '../program';
 
 /** Registers the users commands. */
-export function registerUsers(program: Command, wrap: Wrap): void {
+export function registerUsers(program: Command, wrap: ActionWrapper): void {
   const users = program.command('users').description('manage your platform users');
   users
     .command('create')

@@ -5,11 +5,11 @@
  */
 import type { Command } from 'commander';
 import type { Balance, BrokerageTopic, ConnectTradeUser, Order, Position } from '../../index';
+import type { ActionWrapper } from '../action';
 import { colorsFor } from '../io';
 import { LiveView, untilStopped } from '../live-view';
 import { type Column, cell, printEvent, renderTable } from '../output';
 import { oneOf, positiveInt } from '../parse';
-import type { Wrap } from '../program';
 import { ORDER_COLUMNS } from './orders';
 
 type Row = Order | Position | Balance;
@@ -73,7 +73,7 @@ export function watchLine(topic: BrokerageTopic, row: unknown): string {
   return TOPICS[topic].line(row as never);
 }
 
-export function registerWatch(program: Command, wrap: Wrap): void {
+export function registerWatch(program: Command, wrap: ActionWrapper): void {
   program
     .command('watch')
     .description('live view of orders, positions or balances (Ctrl+C to stop)')

@@ -4,7 +4,7 @@
  * every error is built by the one factory (factory.ts), so status mapping, redaction and `name`
  * live in one place.
  */
-import { redact, redactValue } from '../redact';
+import { redactValue } from '../redact';
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -14,7 +14,8 @@ export class ConnectTradeError extends Error {
   /** Set on every error of `orders.create` once the order had its `cl_order_id`: the id to look it up by. */
   declare clOrderId?: string;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(redact(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    // Secret values are scrubbed by their owner's scope (secret-scope.ts) before an error leaves it.
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 
   /** A redacted, JSON-safe view (used by JSON.stringify and util.inspect). */
@@ -36,9 +37,7 @@ export class ConnectTradeError extends Error {
     const { name: _name, message, ...fields } = this.toJSON();
     const cause = (this as { cause?: { message?: unknown } }).cause;
     // V8 writes the stack's first line (name: message) when `stack` is first read, so it is current.
-    return redact(
-      `${this.stack ?? message}${Object.keys(fields).length ? ` ${inspect(fields, options)}` : ''}${cause ? `\n  [cause]: ${cause.message ?? cause}` : ''}`,
-    );
+    return `${this.stack ?? message}${Object.keys(fields).length ? ` ${inspect(fields, options)}` : ''}${cause ? `\n  [cause]: ${cause.message ?? cause}` : ''}`;
   }
 }
 

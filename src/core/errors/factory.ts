@@ -3,10 +3,11 @@
  * {@link liveErrorFactory}, joined in {@link errorFactory}. Reading a failed response (its body and
  * headers) is the REST wing's job (rest/error-response.ts); this file only builds the errors.
  */
+import type { Order } from '../../types';
 import { redactHeaders } from '../redact';
 import { ConfigurationError, type ConnectTradeError, ValidationError, type ValidationIssue } from './base';
 import { LiveClosedError, OrderNotFilledError, WaitTimeoutError } from './live';
-import { RelayError } from './relay';
+import { RelayError, type RelayErrorCode } from './relay';
 import {
   APIConnectionError,
   APIError,
@@ -68,9 +69,14 @@ export const streamErrorFactory = {
    * The stream error for a close; `code` is the protocol code the close-code table
    * (`streams/protocol/close-codes.ts`) gives it, and picks the class like a server `error` does.
    */
-  streamClosed(closeCode: number, reason: string, code?: string): StreamError {
-    const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})`;
-    const details = code === undefined ? { closeCode } : { closeCode, code };
+  streamClosed(closeCode: number, reason: string, code?: string, cause?: unknown): StreamError {
+    const said = cause instanceof Error && cause.message ? `: ${truncate(cause.message, 200)}` : '';
+    const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})${said}`;
+    const details = {
+      closeCode,
+      ...(code === undefined ? {} : { code }),
+      ...(cause === undefined ? {} : { cause }),
+    };
     if (code === 'unauthorized') return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
     return new StreamClosedError(message, details);
@@ -83,8 +89,21 @@ export const streamErrorFactory = {
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
     return new StreamRequestError(message, details);
   },
-  streamTimeout(what: string, ms: number): StreamTimeoutError {
-    return new StreamTimeoutError(`${what} timed out after ${ms} ms`);
+  /** A deadline passed; `cause` is the last failure seen meanwhile (why it could not finish), when there was one. */
+  streamTimeout(what: string, ms: number, cause?: unknown): StreamTimeoutError {
+    return new StreamTimeoutError(`${what} timed out after ${ms} ms`, cause === undefined ? {} : { cause });
+  },
+  /**
+   * The stream's credentials could not be obtained and asking again would not help (a 400, 401,
+   * 403 or 404 from the token fetch, a provider that threw or returned a malformed value): `cause`
+   * is that failure, and its message is part of this one.
+   */
+  streamCredentials(cause: unknown): StreamAuthenticationError {
+    const why = cause instanceof Error ? `(${cause.name}) ${cause.message}` : String(cause);
+    return new StreamAuthenticationError(`Stream credentials unavailable: ${truncate(why, 300)}`, {
+      code: 'credentials_unavailable',
+      cause,
+    });
   },
   streamClosedWhile(what: string, cause?: unknown): StreamClosedError {
     return new StreamClosedError(`Stream closed while ${what}`, cause === undefined ? {} : { cause });
@@ -120,25 +139,26 @@ export const streamErrorFactory = {
  * page that only streams does not load these classes. Both reach them through {@link errorFactory}.
  */
 export const liveErrorFactory = {
-  waitTimeout(orderRef: string, ms: number, lastSeen: unknown): WaitTimeoutError {
+  waitTimeout(orderRef: string, ms: number, lastSeen: Order | undefined): WaitTimeoutError {
+    const state = lastSeen ? ` (last seen ${lastSeen.status}${brokerSaid(lastSeen)})` : '';
     return new WaitTimeoutError(
-      `Order ${orderRef} did not reach the awaited state within ${ms} ms`,
+      `Order ${orderRef} did not reach the awaited state within ${ms} ms${state}`,
       orderRef,
       lastSeen,
     );
   },
-  orderNotFilled(order: { order_id: string; status: string }): OrderNotFilledError {
-    return new OrderNotFilledError(`Order ${order.order_id} ended ${order.status} without filling`, order);
+  /** The order reached a final status other than `filled`; the broker's message says why. */
+  orderNotFilled(order: Order): OrderNotFilledError {
+    return new OrderNotFilledError(
+      `Order ${order.order_id} ended ${order.status} without filling${brokerSaid(order)}`,
+      order,
+    );
   },
   liveClosed(what: string): LiveClosedError {
     return new LiveClosedError(`The live store is closed (${what})`);
   },
   /** A relay failure (see {@link RelayError} for the codes). */
-  relay(
-    code: 'redis_unavailable' | 'malformed_entry' | 'redis_missing' | 'lease_lost',
-    message: string,
-    cause?: unknown,
-  ): RelayError {
+  relay(code: RelayErrorCode, message: string, cause?: unknown): RelayError {
     return new RelayError(message, { code, cause });
   },
 };
@@ -243,6 +263,12 @@ function networkDetail(error: unknown): { code?: string; message?: string } {
     if (typeof text === 'string' && text) message = truncate(text, 120);
   }
   return message === undefined ? {} : { message };
+}
+
+/** `: <broker_message>` when the broker gave one (a rejection's reason), else nothing. */
+function brokerSaid(order: Order): string {
+  const said = order.broker_message;
+  return typeof said === 'string' && said.trim() !== '' ? `: ${truncate(said.trim(), 300)}` : '';
 }
 
 function truncate(text: string, max: number): string {

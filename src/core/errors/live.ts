@@ -1,4 +1,5 @@
 /** The live store's errors (waits and a closed store). */
+import type { Order } from '../../types';
 import { ConnectTradeError } from './base';
 
 /** `waitFor` / `submitAndWait` gave up: the order did not reach the awaited state in time. */
@@ -7,8 +8,8 @@ export class WaitTimeoutError extends ConnectTradeError {
   /** The order id or cl_order_id that was awaited. */
   readonly orderRef: string;
   /** The last version of the order seen, if any. */
-  readonly lastSeen: unknown;
-  constructor(message: string, orderRef: string, lastSeen: unknown) {
+  readonly lastSeen: Order | undefined;
+  constructor(message: string, orderRef: string, lastSeen: Order | undefined) {
     super(message);
     this.orderRef = orderRef;
     this.lastSeen = lastSeen;
@@ -17,9 +18,9 @@ export class WaitTimeoutError extends ConnectTradeError {
 /** A wait for `filled` ended because the order reached another final status (cancelled, rejected...). */
 export class OrderNotFilledError extends ConnectTradeError {
   override name = 'OrderNotFilledError';
-  /** The order in its final state. */
-  readonly order: unknown;
-  constructor(message: string, order: unknown) {
+  /** The order in its final state (`broker_message` says why the broker ended it, when it did). */
+  readonly order: Order;
+  constructor(message: string, order: Order) {
     super(message);
     this.order = order;
   }

@@ -1,5 +1,4 @@
 /** The streams' errors: one base class, {@link StreamError}, with `code` and `closeCode`. */
-import { redact } from '../redact';
 import { ConnectTradeError } from './base';
 
 /** Base of every streaming error. `code` is the protocol's error code, `closeCode` the socket's. */
@@ -13,8 +12,8 @@ export class StreamError extends ConnectTradeError {
     details: { code?: string; closeCode?: number; requestId?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
-    // From the server's frame, which may echo a credential (request ids are the SDK's own).
-    this.code = details.code && redact(details.code);
+    // From the server's frame, which may echo a credential: the stream's scope scrubs it with the rest.
+    this.code = details.code;
     this.closeCode = details.closeCode;
     this.requestId = details.requestId;
   }
@@ -45,7 +44,7 @@ export class StreamProtocolError extends StreamError {
   readonly frame: string;
   constructor(message: string, frame: string, details: { cause?: unknown } = {}) {
     super(message, details);
-    this.frame = truncate(redact(frame), 512);
+    this.frame = truncate(frame, 512);
   }
 }
 

@@ -1,15 +1,21 @@
 /**
- * The order and filter checks (core/validation.ts and the spec's rule tables), loaded on first use:
- * they are the largest part of the REST client, and a page that never places an order or filters
- * by symbol never loads them. They run before any I/O all the same: a call awaits them, then sends.
- * The checks return their problems; here those become one ValidationError, built by the error
- * factory of the up-front bundle.
+ * The order and filter checks (validation.ts and the spec's rule tables), each throwing one
+ * ValidationError that lists every problem. They run before any I/O; they load with the deferred
+ * part of the client (rest/deferred/).
  */
 
 import { restErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
 import type { OrderRequestBody, ReplaceOrderRequest } from '../../types';
-import { lazyModule } from '../lazy';
-import type { BareOrderList, Checked, ValidationMode } from './validation';
+import {
+  type BareOrderList,
+  bareOrderList,
+  type Checked,
+  checkOrder,
+  checkReplace,
+  orderListIssues,
+  symbolsFilterIssues,
+  type ValidationMode,
+} from './validation';
 
 function valid<T>({ value, issues }: Checked<T>): T {
   if (issues.length > 0) throw errorFactory.validation(issues);
@@ -34,14 +40,11 @@ export interface OrderChecks {
   bareOrderList(headers: Record<string, string>, length: number, limit: number | undefined): BareOrderList;
 }
 
-/** The checks: a value once loaded, a promise the first time (await it either way). */
-export const orderChecks = lazyModule(async (): Promise<OrderChecks> => {
-  const m = await import('./validation');
-  return {
-    validateOrder: (input, mode) => valid(m.checkOrder(input, mode)),
-    validateReplace: (input, mode) => valid(m.checkReplace(input, mode)),
-    checkSymbols: (symbols) => none(m.symbolsFilterIssues(symbols)),
-    checkOrderListParams: (params) => none(m.orderListIssues(params)),
-    bareOrderList: m.bareOrderList,
-  };
-});
+/** The checks. */
+export const orderChecks: OrderChecks = {
+  validateOrder: (input, mode) => valid(checkOrder(input, mode)),
+  validateReplace: (input, mode) => valid(checkReplace(input, mode)),
+  checkSymbols: (symbols) => none(symbolsFilterIssues(symbols)),
+  checkOrderListParams: (params) => none(orderListIssues(params)),
+  bareOrderList,
+};

@@ -7,9 +7,9 @@
  */
 import type { operations } from '../../../generated/schema';
 import type { Order } from '../../types';
+import type { CallResult } from '../call-result';
 import type { RequestOptions } from '../options';
 import { mergeBounds, type PagePromise, type PaginationBounds, pageResponse } from '../pagination';
-import type { Exchange } from '../request';
 import type { WireResponse } from '../transport';
 
 /** The filters of `GET /orders` a lookup sends (cursors are the pages' business). */
@@ -53,7 +53,7 @@ export async function findTodaysOrder(
   list: OrderLister,
   query: TodaysOrderQuery,
   options: RequestOptions = {},
-): Promise<Exchange<Order> | undefined> {
+): Promise<CallResult<Order> | undefined> {
   const params: OrderLookupParams = {
     account_id: query.accountId,
     status: 'all',

@@ -11,41 +11,46 @@
  * order: a 4xx rejection (400, 401, 409...), 429 on every attempt, a connection that provably
  * never carried the request. Those carry `clOrderId` too.
  *
- * Loaded with the first order (core/order-placement.ts, before anything is sent). What it uses of
- * the client's core comes in a {@link PlacementKit}: this chunk imports no module of the up-front
- * bundle, which would otherwise be split into more chunks, each compressed on its own.
+ * Loaded with the first order, before anything is sent (rest/deferred/), so a failed load is a
+ * clean failure, never an ambiguous outcome.
  */
 
-import type { retryDelay, sleep } from '../../core/backoff';
-import type { ConnectTradeError, restErrorFactory } from '../../core/errors';
-import type { log } from '../../core/logging';
+import { retryDelay, sleep } from '../../core/backoff';
+import {
+  APIError,
+  APIUserAbortError,
+  ConfigurationError,
+  ConflictError,
+  type ConnectTradeError,
+  restErrorFactory as errorFactory,
+  ValidationError,
+} from '../../core/errors';
+import { log } from '../../core/logging';
 import type { Tracing } from '../../core/telemetry';
 import type { Order } from '../../types';
-import type { Exchange } from '../request';
-import type { AttemptOptions, FailureKind } from '../retry';
+import type { CallResult } from '../call-result';
+import type { OnFirstUse } from '../on-first-use';
+import { type AttemptOptions, classifyFailure, type FailureKind, retryDecision } from '../retry';
 
-/** What placement uses of the client's core (built by core/order-placement.ts). */
-export interface PlacementKit {
-  /** The rule's kind for a failure of `send()`: anything the server did not clearly answer is ambiguous. */
-  kindOf(error: unknown): FailureKind | 'nothing-sent';
-  /** The placement rule's decision for a kind (core/retry.ts `retryDecision`). */
-  decide(kind: FailureKind): 'stop' | 'retry' | 'lookup';
-  isUserAbort(error: unknown): boolean;
-  isConflict(error: unknown): boolean;
-  /** The `retry-after` header of an API error. */
-  retryAfter(error: unknown): string | undefined;
-  readonly errors: Pick<typeof restErrorFactory, 'orderOutcomeUnknown' | 'forOrder' | 'aborted'>;
-  readonly retryDelay: typeof retryDelay;
-  readonly sleep: typeof sleep;
-  readonly log: typeof log;
+/** The rule's kind for a failure of `send()`: anything the server did not clearly answer is ambiguous. */
+function kindOf(error: unknown): FailureKind | 'nothing-sent' {
+  if (error instanceof ValidationError || error instanceof ConfigurationError) return 'nothing-sent';
+  const kind = classifyFailure(error);
+  // A definite answer is a non-retryable APIError (a 4xx). Everything else that is "final" for an
+  // idempotent call (an unreadable 2xx, a refused redirect, an abort mid-flight) leaves the order's fate open.
+  return kind === 'final' && !(error instanceof APIError) ? 'ambiguous' : kind;
 }
+
+/** The `retry-after` header of an API error. */
+const retryAfterOf = (error: unknown) =>
+  error instanceof APIError ? error.headers['retry-after'] : undefined;
 
 /** What placement needs from the orders resource; each step gives the order with the response it was read from. */
 export interface PlacementSteps {
   /** Sends POST /orders once (no transport-level retry) and checks the answer's shape. */
-  send(): Promise<Exchange<Order>>;
+  send(): Promise<CallResult<Order>>;
   /** Looks the order up by its cl_order_id among today's orders (bounded in pages and time). */
-  find(): Promise<Exchange<Order> | undefined>;
+  find(): Promise<CallResult<Order> | undefined>;
 }
 
 /** Placement settings of one call: the retry loop's own settings, plus the order's identity. */
@@ -55,33 +60,33 @@ export interface PlacementOptions extends Pick<AttemptOptions, 'maxRetries' | 'l
   readonly clOrderId: string;
   readonly accountId: string;
   /** OpenTelemetry (its loader), when the client's `telemetry` option is set. */
-  readonly tracing?: (() => Tracing | undefined | Promise<Tracing | undefined>) | undefined;
+  readonly tracing?: OnFirstUse<Tracing | undefined> | undefined;
 }
 
 /**
  * Places an order at most once, reconciling after ambiguous failures. Gives the order with the
  * response that produced it: the POST's answer, or the listing page where the lookup found it.
  */
-export async function placeOrder(
+export function placeOrder(steps: PlacementSteps, options: PlacementOptions): Promise<CallResult<Order>> {
+  // Without telemetry, nothing is awaited before the POST.
+  return options.tracing ? traced(options.tracing, steps, options) : place(steps, options);
+}
+
+async function traced(
+  loader: NonNullable<PlacementOptions['tracing']>,
   steps: PlacementSteps,
   options: PlacementOptions,
-  kit: PlacementKit,
-): Promise<Exchange<Order>> {
-  const tracing = await options.tracing?.();
-  if (!tracing) return place(steps, options, kit);
+): Promise<CallResult<Order>> {
+  const tracing = await loader.ready();
+  if (!tracing) return place(steps, options);
   // Telemetry: placement is the parent span `orders.create` (the POST attempts are its children),
   // and each lookup after an ambiguous failure an `orders.reconcile` span under it.
   const find = () => tracing.order('reconcile', options, () => steps.find());
-  return tracing.order('create', options, () => place({ send: () => steps.send(), find }, options, kit));
+  return tracing.order('create', options, () => place({ send: () => steps.send(), find }, options));
 }
 
-async function place(
-  steps: PlacementSteps,
-  options: PlacementOptions,
-  kit: PlacementKit,
-): Promise<Exchange<Order>> {
+async function place(steps: PlacementSteps, options: PlacementOptions): Promise<CallResult<Order>> {
   const { clOrderId, accountId, signal } = options;
-  const { errors: errorFactory, retryDelay, sleep, log } = kit;
   let mayExist = false; // an earlier attempt may have placed the order
   const unknown = (cause: unknown, why?: string) =>
     errorFactory.orderOutcomeUnknown(clOrderId, accountId, cause, why);
@@ -96,10 +101,10 @@ async function place(
     } catch (error) {
       failure = error;
     }
-    const kind = kit.kindOf(failure);
+    const kind = kindOf(failure);
     if (kind === 'nothing-sent') throw definite(failure);
-    if (kit.isUserAbort(failure)) throw unknown(failure, 'aborted after sending');
-    if (kit.isConflict(failure) && mayExist) {
+    if (failure instanceof APIUserAbortError) throw unknown(failure, 'aborted after sending');
+    if (failure instanceof ConflictError && mayExist) {
       // An earlier attempt landed after all; the order should be listed by now.
       const found = await lookup(steps, unknown);
       if (found instanceof Error) throw found;
@@ -110,12 +115,12 @@ async function place(
       );
     }
     // Placement's options of the one rule: ambiguous → look up before re-sending; unsent / 429 → re-send.
-    const decision = kit.decide(kind);
+    const decision = retryDecision(kind, 'order-placement');
     if (decision === 'stop') throw definite(failure);
     mayExist ||= decision === 'lookup';
 
     // Retry-After (any status) wins over the backoff; one asking for too long ends the re-sends.
-    const retryAfter = kit.retryAfter(failure);
+    const retryAfter = retryAfterOf(failure);
     const delayMs = attempt < options.maxRetries ? retryDelay(attempt + 1, retryAfter) : undefined;
     if (delayMs !== undefined) {
       log(options.logger, 'warn', 'POST /orders failed; re-sending', {
@@ -136,7 +141,7 @@ async function place(
       if (found instanceof Error) {
         // Aborted: stop now. Otherwise a failed lookup is not fatal while re-sends remain: the
         // re-send carries the same cl_order_id, and a 409 brings us back to the lookup.
-        if (kit.isUserAbort(found.cause)) throw found;
+        if (found.cause instanceof APIUserAbortError) throw found;
         lookupFailure = found;
       } else if (found) return found;
     }
@@ -154,7 +159,7 @@ async function place(
 async function lookup(
   steps: PlacementSteps,
   unknown: (cause: unknown, why: string) => Error,
-): Promise<Exchange<Order> | undefined | Error> {
+): Promise<CallResult<Order> | undefined | Error> {
   try {
     return await steps.find();
   } catch (error) {

@@ -4,11 +4,11 @@ import type { operations as specOperations } from '../../../generated/schema';
 import { log, warnTo } from '../../core/logging';
 import type { Order, OrderRequestBody } from '../../types';
 import { APIPromise } from '../api-promise';
+import type { CallResult } from '../call-result';
+import { type DeferredModule, deferredIfLoaded, loadDeferred } from '../deferred/load';
 import type { RequestOptions } from '../options';
-import { orderChecks } from '../orders/checks';
 import type { OrderRequest, ReplaceOrderParams } from '../orders/input';
 import { findTodaysOrder } from '../orders/lookup';
-import { orderPlacement } from '../orders/placement';
 import type { ValidationMode } from '../orders/validation';
 import {
   type Cursor,
@@ -18,7 +18,7 @@ import {
   type PageFetcher,
   PagePromise,
 } from '../pagination';
-import type { Exchange, RestCore } from '../request';
+import type { RestCore } from '../request';
 import { requireId } from '../require-id';
 import { expectArray, expectObject, expectString } from '../response';
 
@@ -61,7 +61,7 @@ export class Orders {
    * first use, keeping them out of the bundle of a page that never places an order.
    */
   async validate(order: OrderRequest): Promise<OrderRequestBody> {
-    return (await orderChecks()).validateOrder(order, this.mode());
+    return (await loadDeferred()).orderChecks.validateOrder(order, this.mode());
   }
 
   /**
@@ -73,10 +73,9 @@ export class Orders {
    * `GET /orders` page that listed it (a 200 whose body is that page, and its request id).
    */
   create(order: OrderRequest, options: RequestOptions = {}): APIPromise<Order> {
-    return APIPromise.from(async () => {
-      // The checks and placement load (on the first order) before anything is sent.
-      const [checks, { placeOrder }] = await Promise.all([orderChecks(), orderPlacement()]);
-      const body = checks.validateOrder(order, this.mode());
+    // Checks and places the order, its checks and placement loaded (a ValidationError is thrown, nothing sent).
+    const place = ({ orderChecks, placeOrder }: DeferredModule): Promise<CallResult<Order>> => {
+      const body = orderChecks.validateOrder(order, this.mode());
       checkPaginationBounds(options.pagination);
       const once = { ...options, maxRetries: 0 };
       return placeOrder(
@@ -104,6 +103,12 @@ export class Orders {
           tracing: this.core.context.tracing,
         },
       );
+    };
+    return APIPromise.from(() => {
+      // The checks and placement load (on the first order) before anything is sent; once loaded,
+      // an order costs no async frame or promise before its POST (bench/README.md).
+      const loaded = deferredIfLoaded();
+      return loaded ? place(loaded) : loadDeferred().then(place);
     });
   }
 
@@ -115,10 +120,11 @@ export class Orders {
     checkPaginationBounds(options?.pagination);
     const bounds = mergeBounds(this.core.context.options.pagination, options?.pagination);
     // Not async: once the checks are loaded, a page costs no async frame (bench/README.md).
-    const exchangePage = (cursor: Cursor): Promise<Exchange<Page<Order>>> => {
+    const exchangePage = (cursor: Cursor): Promise<CallResult<Page<Order>>> => {
       // The filter checks load with the first page (a bad filter: a ValidationError, nothing sent).
-      const checks = orderChecks();
-      if (checks instanceof Promise) return checks.then(() => exchangePage(cursor));
+      const loaded = deferredIfLoaded();
+      if (!loaded) return loadDeferred().then(() => exchangePage(cursor));
+      const checks = loaded.orderChecks;
       try {
         if (cursor === undefined) checks.checkOrderListParams(params);
       } catch (error) {
@@ -130,7 +136,7 @@ export class Orders {
         : params;
       return this.core.exchange('GET', '/orders', { params: { query } }, options, (what, data, response) => {
         if (Array.isArray(data)) {
-          // Tolerated: a bare list (core/validation.ts `bareOrderList`), its cursor in the headers.
+          // Tolerated: a bare list (orders/validation.ts `bareOrderList`), its cursor in the headers.
           const items = expectArray<Order>(what, data);
           const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
           if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
@@ -160,7 +166,7 @@ export class Orders {
     return APIPromise.from(async () => {
       requireId('accountId', accountId);
       requireId('orderId', orderId);
-      const body = (await orderChecks()).validateReplace(params, this.mode());
+      const body = (await loadDeferred()).orderChecks.validateReplace(params, this.mode());
       const init = { params: { path: { account_id: accountId, order_id: orderId } }, body };
       return this.core.exchange(
         'PATCH',

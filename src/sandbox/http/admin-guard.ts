@@ -40,8 +40,8 @@ export function isLoopbackName(name: string): boolean {
   );
 }
 
-/** Whether `Host` / `Origin` may name this host. */
-function allowedHost(policy: AdminPolicy, name: string): boolean {
+/** Whether `Host` / `Origin` may name this host (also the guard of the link page and the console). */
+export function allowedHost(policy: AdminPolicy, name: string): boolean {
   if (isLoopbackName(name)) return true;
   const bound = hostName(policy.boundHost);
   if (bound !== undefined && name === bound && !WILDCARDS.has(policy.boundHost)) return true;

@@ -51,6 +51,7 @@ export function deleteUser(ctx: RestContext, req: RestRequest): RestResult {
 export function createConnection(ctx: RestContext, req: RestRequest): RestResult {
   const body = req.body as Schemas['CreateConnectionRequest'];
   const connectionId = ctx.state.nextId('conn');
+  const expiresAtMs = ctx.clock.nowMs() + AUTHORIZATION_TTL_MS;
   ctx.state.connections.set(connectionId, {
     connectionId,
     userId: req.userId as string,
@@ -59,6 +60,7 @@ export function createConnection(ctx: RestContext, req: RestRequest): RestResult
     broker: body.broker ?? 'SANDBOX',
     status: 'pending',
     redirectUrl: body.redirect_url,
+    authorizationExpiresAtMs: expiresAtMs,
     accountIds: [],
   });
   return {
@@ -66,7 +68,7 @@ export function createConnection(ctx: RestContext, req: RestRequest): RestResult
     body: {
       [ctx.spellings === 'reference' ? 'authorization_url' : 'connection_request_url']:
         `${ctx.baseUrl()}/authorize/${connectionId}`,
-      expires_at: iso(ctx.clock.nowMs() + AUTHORIZATION_TTL_MS),
+      expires_at: iso(expiresAtMs),
       connection_id: connectionId,
     },
   };
@@ -91,7 +93,8 @@ export function authorizeConnection(ctx: RestContext, connectionId: string): str
   return url.toString();
 }
 
-function openPaperAccount(ctx: RestContext, connection: ConnectionRecord): void {
+/** Opens the paper account of a connection that just became active. */
+export function openPaperAccount(ctx: RestContext, connection: ConnectionRecord): void {
   const nowMs = ctx.clock.nowMs();
   const accountId = ctx.state.nextId('acc');
   const cash = dec(ctx.startingCash);

@@ -66,6 +66,7 @@ export async function handleRest(
   url: URL,
   requestId: string,
 ): Promise<void> {
+  const startedMs = performance.now();
   const headers = { 'x-request-id': requestId };
   const method = req.method ?? 'GET';
   let matched: ReturnType<typeof matchOperation>;
@@ -138,6 +139,8 @@ export async function handleRest(
     status: result.status,
     responseBody: faults.drop ? undefined : result.body,
     dropped: faults.drop,
+    requestId,
+    durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
   });
   if (faults.drop) {
     // The lost ack: the request took effect, but the client never hears about it.

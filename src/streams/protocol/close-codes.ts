@@ -51,6 +51,6 @@ export function errorCodeRule(code: string): { closeCode: number; rule: CloseRul
 }
 
 /** The typed error for a close. */
-export function closeError(closeCode: number, reason: string): StreamError {
-  return errorFactory.streamClosed(closeCode, reason, closeRule(closeCode).code);
+export function closeError(closeCode: number, reason: string, cause?: unknown): StreamError {
+  return errorFactory.streamClosed(closeCode, reason, closeRule(closeCode).code, cause);
 }

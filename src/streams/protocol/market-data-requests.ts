@@ -13,7 +13,7 @@ import {
   subscribeParameters,
 } from '../../../generated/tables';
 import type { ValidationIssue } from '../../core/errors';
-import { ruleProblem, symbolIssues, type ValidationMode } from '../../rest/orders/field-rules';
+import { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
 import type { Channel, ChannelParams } from '../messages';
 import type { SnapshotBarsParams } from './market-data';
 

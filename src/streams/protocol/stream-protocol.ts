@@ -22,8 +22,8 @@ export interface StreamProtocol<M> {
   closeRule(closeCode: number): CloseRule;
   /** The close code and rule a server error code announces (`unauthorized` → 4001...). */
   errorCodeRule(code: string): { closeCode: number; rule: CloseRule } | undefined;
-  /** The typed error of a close. */
-  closeError(closeCode: number, reason: string): StreamError;
+  /** The typed error of a close (`cause`: the socket's own error, e.g. ECONNREFUSED, when it gave one). */
+  closeError(closeCode: number, reason: string, cause?: unknown): StreamError;
 }
 
 /** The parts both streams share: `error` and `authenticated` frames, and PROTOCOL.md's close codes. */

@@ -10,7 +10,7 @@ import { schemaErrors } from '../../helpers/spec';
 let validateOrder: OrderChecks['validateOrder'];
 let validateReplace: OrderChecks['validateReplace'];
 beforeAll(async () => {
-  ({ validateOrder, validateReplace } = await orderChecks());
+  ({ validateOrder, validateReplace } = orderChecks);
 });
 
 const BASE = {

@@ -2,8 +2,8 @@
  * One spec rule (generated/tables.ts) checked against one value, and the symbols-list rule. Apart
  * from validation.ts so the streams check their parameters without loading the order tables.
  */
-import type { FieldRule } from '../../../generated/tables';
-import type { ValidationIssue } from '../../core/errors';
+import type { FieldRule } from '../../generated/tables';
+import type { ValidationIssue } from './errors';
 
 /**
  * How strictly guessed values are checked (issue 14). Values the reference lists verbatim (order

@@ -1,0 +1,23 @@
+/** The brokers the link page offers (the sandbox's stand-ins for Connect Trade's ~20 retail brokers). */
+export const LINK_BROKERS: readonly { code: string; name: string }[] = [
+  { code: 'ALPACA', name: 'Alpaca' },
+  { code: 'ALLY', name: 'Ally Invest' },
+  { code: 'AXOS', name: 'Axos Invest' },
+  { code: 'ETRADE', name: 'E*TRADE' },
+  { code: 'FIDELITY', name: 'Fidelity' },
+  { code: 'FIRSTRADE', name: 'Firstrade' },
+  { code: 'IBKR', name: 'Interactive Brokers' },
+  { code: 'MERRILL', name: 'Merrill Edge' },
+  { code: 'MOOMOO', name: 'moomoo' },
+  { code: 'PUBLIC', name: 'Public' },
+  { code: 'ROBINHOOD', name: 'Robinhood' },
+  { code: 'SCHWAB', name: 'Charles Schwab' },
+  { code: 'SOFI', name: 'SoFi Invest' },
+  { code: 'TASTYTRADE', name: 'tastytrade' },
+  { code: 'TRADESTATION', name: 'TradeStation' },
+  { code: 'TRADIER', name: 'Tradier' },
+  { code: 'VANGUARD', name: 'Vanguard' },
+  { code: 'WEBULL', name: 'Webull' },
+  { code: 'WELLSTRADE', name: 'Wells Fargo WellsTrade' },
+  { code: 'SANDBOX', name: 'Sandbox Broker' },
+];
