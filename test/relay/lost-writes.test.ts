@@ -85,6 +85,8 @@ it('a gap entry marks writes of the term that Redis lost; a reader that missed t
     'gap:4:3',
     'order_update:4:4',
   ]);
+  // It names the last seq before the batch: a reader that applied seq 3 drops it as seen.
+  expect(fields[2]?.data).toBe('{"to":3}');
 
   // A reader resuming after seq 2 (it never saw seq 3) is told: a gap before seq 4.
   const resumed = relayStream({ redis: redis.url, key, from: entries[1]?.[0] as string });
