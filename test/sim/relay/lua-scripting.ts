@@ -15,11 +15,14 @@
  * integers that wrap (`tonumber(TIME seconds) * 1000` overflows) and prints integral floats as
  * `2.0`. The prelude below brings the 5.1 behaviour the relay's scripts rely on: `tonumber`
  * returns a double, `tostring` of a number is `%.14g` (5.1's format); integers from Redis are
- * pushed as Lua integers when they fit 32 bits (so `token .. ':' .. fence` reads `r1:5`), doubles
- * otherwise; numeric command arguments are formatted as Redis does (`%.17g`). What is left (the
- * `..` operator on an integral double still prints `2.0`, error texts of Lua itself) is what the
- * comparison test against a real redis-server (model-vs-redis.test.ts) would show.
+ * pushed as Lua integers when they fit 32 bits, doubles otherwise, and fengari is built with
+ * `LUA_COMPAT_FLOATSTRING` (fengari-conf.ts) so `..` prints an integral double as 5.1 does (`2`,
+ * not `2.0`: a fence seeded from the clock in ms is a double here); numeric command arguments are
+ * formatted as Redis does (`%.17g`). What is left (5.1 globals 5.3 dropped, such as `unpack`; error
+ * texts of Lua itself) is what the comparison test against a real redis-server
+ * (model-vs-redis.test.ts) would show.
  */
+import './fengari-conf';
 import { createHash } from 'node:crypto';
 import { type LuaState, lauxlib, lua, lualib, to_luastring } from 'fengari';
 import { ErrorReply, type Reply, Status } from './replies';

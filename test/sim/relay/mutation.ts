@@ -13,8 +13,7 @@ import { createRelayScenario, type RelayModule } from './relay-scenario';
 const ROOT = resolve(__dirname, '../../..');
 
 /** The line of src/relay/scripts.ts that the defect removes. */
-export const FENCE_CHECK =
-  "if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then";
+export const FENCE_CHECK = "if lease ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then";
 
 /** A copy of src/ whose append has no fence check; `remove()` deletes it. */
 export function plantDroppedFence(): { dir: string; load: () => RelayModule; remove: () => void } {

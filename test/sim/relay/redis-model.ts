@@ -3,10 +3,14 @@
  * src/relay/scripts.ts included), deterministic: its clock is a function it is given (the
  * simulation's virtual clock). Scripts run in fengari (lua-scripting.ts), not rewritten.
  *
- * Commands: EVAL, EVALSHA, SCRIPT LOAD|EXISTS|FLUSH, GET, SET (NX|XX, PX|EX), PTTL, PEXPIRE, DEL,
- * INCR, INCRBY, HGET, HMGET, HSET, TIME, WAIT, PING, XADD, XTRIM (MAXLEN|MINID, = or ~, LIMIT),
- * XRANGE, XREVRANGE, XREAD (COUNT, BLOCK, STREAMS), XGROUP CREATE (MKSTREAM), XREADGROUP (COUNT,
- * BLOCK, STREAMS, `>` or a pending id), XACK, XAUTOCLAIM (COUNT), XLEN.
+ * Commands: EVAL, EVALSHA, SCRIPT LOAD|EXISTS|FLUSH, GET, SET (NX|XX, PX|EX), EXISTS, PTTL,
+ * PEXPIRE, DEL, INCR, INCRBY, HGET, HMGET, HSET, ZADD (score member pairs), ZREMRANGEBYRANK,
+ * ZSCORE, TIME, WAIT, ROLE, PING, XADD, XTRIM (MAXLEN|MINID, = or ~, LIMIT), XRANGE, XREVRANGE,
+ * XREAD (COUNT, BLOCK, STREAMS), XGROUP CREATE (MKSTREAM), XREADGROUP (COUNT, BLOCK, STREAMS, `>`
+ * or a pending id), XACK, XAUTOCLAIM (COUNT), XLEN.
+ *
+ * Replication is modelled only as far as the relay sees it: `replicas` attached, of which
+ * `acknowledging` confirm writes (WAIT's answer; default all of them), and ROLE says `master`.
  *
  * Streams keep Redis's node structure (entries packed into nodes of at most `nodeMaxEntries`, the
  * server's `stream-node-max-entries`; the byte limit, `stream-node-max-bytes`, is not modelled:
@@ -17,7 +21,7 @@
  * `undoDepth` ones), so {@link RedisModel.failover} can lose the last k acknowledged writes, as
  * a promoted replica that had not received them would.
  */
-import { LuaScripting, sha1 } from './lua-scripting';
+import { formatLuaNumber, LuaScripting, sha1 } from './lua-scripting';
 import { ErrorReply, type Reply, Status } from './replies';
 
 interface StreamId {
@@ -54,6 +58,11 @@ interface HashValue {
   type: 'hash';
   fields: Map<string, string>;
 }
+interface SortedSetValue {
+  type: 'zset';
+  /** Member → score. */
+  members: Map<string, number>;
+}
 interface StreamValue {
   type: 'stream';
   nodes: StreamNode[];
@@ -61,7 +70,7 @@ interface StreamValue {
   lastId: StreamId;
   groups: Map<string, ConsumerGroup>;
 }
-type Value = StringValue | HashValue | StreamValue;
+type Value = StringValue | HashValue | SortedSetValue | StreamValue;
 interface KeyEntry {
   value: Value;
   /** Absolute expiry in ms on the model's clock. */
@@ -87,8 +96,10 @@ export interface RedisModelOptions {
   nodeMaxEntries?: number;
   /** How many recent writes can be undone by a failover (default 32). */
   undoDepth?: number;
-  /** Replicas that acknowledge writes (the answer of WAIT; default 0, a lone server). */
+  /** Replicas attached (ROLE lists them; default 0, a lone server). */
   replicas?: number;
+  /** How many of them acknowledge writes (WAIT's answer); default: all of them. */
+  acknowledging?: number;
 }
 
 /** One executed write: what it changed, to undo it. */
@@ -120,6 +131,11 @@ const ARITY: Record<string, number> = {
   DEL: -2,
   INCR: 2,
   INCRBY: 3,
+  EXISTS: -2,
+  ZADD: -4,
+  ZREMRANGEBYRANK: 4,
+  ZSCORE: 3,
+  ROLE: 1,
   HGET: 3,
   HMGET: -3,
   HSET: -4,
@@ -141,6 +157,7 @@ const ARITY: Record<string, number> = {
 
 /** Commands a script may not call. */
 const NOT_IN_SCRIPTS = new Set(['EVAL', 'EVALSHA', 'SCRIPT', 'WAIT']);
+const NOT_FLOAT = 'ERR value is not a valid float';
 
 const idText = (id: StreamId) => `${id.ms}-${id.seq}`;
 const compare = (a: StreamId, b: StreamId) => (a.ms !== b.ms ? a.ms - b.ms : a.seq - b.seq);
@@ -177,6 +194,10 @@ function snapshot(entry: KeyEntry): () => KeyEntry {
     const fields = new Map(value.fields);
     return () => ({ value: { type: 'hash', fields }, expireAt });
   }
+  if (value.type === 'zset') {
+    const members = new Map(value.members);
+    return () => ({ value: { type: 'zset', members }, expireAt });
+  }
   const nodes = value.nodes.slice();
   const first = nodes[0];
   const firstEntries = first?.entries.slice();
@@ -211,6 +232,8 @@ export class RedisModel {
   private readonly nodeMaxEntries: number;
   private readonly undoDepth: number;
   replicas: number;
+  /** Replicas that acknowledge writes (WAIT); `undefined`: all of {@link replicas}. */
+  acknowledging: number | undefined;
   private readonly undo: UndoRecord[] = [];
   /** The record of the command running now (undefined outside of one). */
   private current: UndoRecord | undefined;
@@ -225,6 +248,7 @@ export class RedisModel {
     this.nodeMaxEntries = options.nodeMaxEntries ?? 100;
     this.undoDepth = options.undoDepth ?? 32;
     this.replicas = options.replicas ?? 0;
+    this.acknowledging = options.acknowledging;
     this.scripting = new LuaScripting({ callFromScript: (args) => this.callFromScript(args) });
   }
 
@@ -449,8 +473,32 @@ export class RedisModel {
         const wanted = parseInteger(a[1]);
         const ms = parseInteger(a[2]);
         if (wanted === undefined || ms === undefined) return new ErrorReply(NOT_INTEGER);
-        if (this.replicas >= wanted || !topLevel) return this.replicas;
-        return { blocked: true, key: '', ms, timeout: this.replicas, retry: () => undefined };
+        if (ms < 0) return new ErrorReply('ERR timeout is negative');
+        const acked = Math.min(this.replicas, this.acknowledging ?? this.replicas);
+        if (acked >= wanted || !topLevel) return acked;
+        return { blocked: true, key: '', ms, timeout: acked, retry: () => undefined };
+      }
+      case 'ROLE': {
+        const offset = this.replicas > 0 ? this.writes : 0;
+        const replicas: Reply[] = [];
+        for (let i = 0; i < this.replicas; i++)
+          replicas.push(['127.0.0.1', String(6380 + i), String(offset)]);
+        return ['master', offset, replicas];
+      }
+      case 'EXISTS': {
+        let n = 0;
+        for (const key of a.slice(1)) if (this.lookup(key)) n++;
+        return n;
+      }
+      case 'ZADD':
+        return this.zadd(a);
+      case 'ZREMRANGEBYRANK':
+        return this.zremrangebyrank(a);
+      case 'ZSCORE': {
+        const z = this.typed(a[1] as string, 'zset');
+        if (z instanceof ErrorReply) return z;
+        const score = z?.members.get(a[2] as string);
+        return score === undefined ? null : formatScore(score);
       }
       case 'FLUSHALL':
         for (const key of this.keyspace.keys()) this.touch(key);
@@ -535,6 +583,49 @@ export class RedisModel {
     if ((nx && exists) || (xx && !exists)) return null;
     this.setString(key, a[2] as string, ttl === undefined ? undefined : this.now() + ttl);
     return new Status('OK');
+  }
+
+  // ---- sorted sets ----------------------------------------------------------------------------
+
+  /** ZADD key score member [score member ...] (no flags: the relay sends none). */
+  private zadd(a: readonly string[]): Reply {
+    if ((a.length - 2) % 2 !== 0) return new ErrorReply(SYNTAX);
+    const pairs: [number, string][] = [];
+    for (let i = 2; i < a.length; i += 2) {
+      const score = parseScore(a[i] as string);
+      if (score === undefined) return new ErrorReply(NOT_FLOAT);
+      pairs.push([score, a[i + 1] as string]);
+    }
+    const z = this.writable(a[1] as string, 'zset', () => ({ type: 'zset', members: new Map() }));
+    if (z instanceof ErrorReply) return z;
+    let added = 0;
+    for (const [score, member] of pairs) {
+      if (!z.members.has(member)) added++;
+      z.members.set(member, score);
+    }
+    return added;
+  }
+
+  /** ZREMRANGEBYRANK key start stop: ranks by (score, member), negative from the end. */
+  private zremrangebyrank(a: readonly string[]): Reply {
+    let start = parseInteger(a[2]);
+    let stop = parseInteger(a[3]);
+    if (start === undefined || stop === undefined) return new ErrorReply(NOT_INTEGER);
+    const key = a[1] as string;
+    const z = this.typed(key, 'zset');
+    if (z instanceof ErrorReply) return z;
+    if (!z) return 0;
+    const size = z.members.size;
+    if (start < 0) start += size;
+    if (stop < 0) stop += size;
+    if (start < 0) start = 0;
+    if (start > stop || start >= size) return 0;
+    if (stop >= size) stop = size - 1;
+    const ranked = [...z.members].sort(([ma, sa], [mb, sb]) => sa - sb || (ma < mb ? -1 : ma > mb ? 1 : 0));
+    this.touch(key);
+    for (let i = start; i <= stop; i++) z.members.delete((ranked[i] as [string, number])[0]);
+    if (z.members.size === 0) this.keyspace.delete(key);
+    return stop - start + 1;
   }
 
   // ---- streams --------------------------------------------------------------------------------
@@ -985,6 +1076,21 @@ export class RedisModel {
     const next = pending[i];
     return [next ? idText(next.id) : '0-0', claimed, deleted];
   }
+}
+
+/** A score as Redis reads it (a float; `inf`, `+inf`, `-inf` too). */
+function parseScore(text: string): number | undefined {
+  const t = text.toLowerCase();
+  if (t === 'inf' || t === '+inf') return Number.POSITIVE_INFINITY;
+  if (t === '-inf') return Number.NEGATIVE_INFINITY;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/** A score as Redis replies it (`%.17g`; integers without a decimal point). */
+function formatScore(score: number): string {
+  if (!Number.isFinite(score)) return score > 0 ? 'inf' : '-inf';
+  return formatLuaNumber(score);
 }
 
 function emptyStream(): StreamValue {

@@ -29,6 +29,7 @@
 import { createHash } from 'node:crypto';
 import FakeTimers from '@sinonjs/fake-timers';
 import type * as RelayApi from '../../../src/relay';
+import { relayKeys } from '../../../src/relay/keys';
 import type { SimRunOptions, SimRunResult, SimScenario, SimViolation } from '../scenario';
 import { Prng } from './prng';
 import { RedisModel } from './redis-model';
@@ -39,6 +40,8 @@ import { SimUpstream } from './sim-upstream';
 export type RelayModule = Pick<typeof RelayApi, 'startRelay' | 'relayStream' | 'relayGroup'>;
 
 const KEY = 'sim';
+/** The relay's Redis keys under KEY (hash-tagged: `{relay:sim}:lease` …). */
+const KEYS = relayKeys(KEY);
 const START = 1_765_000_000_000;
 const TO_FAKE: FakeTimers.FakeMethod[] = [
   'setTimeout',
@@ -198,8 +201,8 @@ async function runRelaySeed(
     const fields = args.slice(3);
     const at = fields.indexOf('fence');
     const fence = at >= 0 ? fields[at + 1] : undefined;
-    const lease = model.peekString(`${KEY}:lease`);
-    const current = model.peekString(`${KEY}:fence`);
+    const lease = model.peekString(KEYS.lease);
+    const current = model.peekString(KEYS.fence);
     if (fence === undefined || lease === undefined || !lease.endsWith(`:${fence}`) || current !== fence)
       violate(
         'relay-fence',
@@ -210,7 +213,7 @@ async function runRelaySeed(
   /** Entry ids a failover took away (a consumer may have read them before). */
   const lostIds = new Set<string>();
   const streamIds = (): string[] => {
-    const reply = model.execute(['XRANGE', `${KEY}:updates`, '-', '+']);
+    const reply = model.execute(['XRANGE', KEYS.stream, '-', '+']);
     return Array.isArray(reply) ? reply.map((e) => (Array.isArray(e) ? String(e[0]) : '')) : [];
   };
   const relayRandom = root.fork();
