@@ -72,6 +72,13 @@ export interface RelayFaultPlan {
   publishEveryMs: number;
   faultPhaseMs: number;
   faults: PlannedFault[];
+  /**
+   * Replication-aware writes (main's `replication` option): the model has one replica, the relays
+   * WAIT for it after each append; during a lag the replica acknowledges nothing (WAIT times out,
+   * the batch is kept and sent again). Undefined: no replica, no WAIT (the relay's default on a
+   * plain client).
+   */
+  replication?: { timeoutMs: number; lags: { at: number; forMs: number }[] };
 }
 
 export function makePlan(r: Prng): RelayFaultPlan {
@@ -119,6 +126,19 @@ export function makePlan(r: Prng): RelayFaultPlan {
   };
 }
 
+/**
+ * The replication part of a plan, from its own generator (seeded from the seed, not drawn from
+ * the plan's): the plans of earlier seeds (regressions.json) stay as they were.
+ */
+export function makeReplication(r: Prng, faultPhaseMs: number): RelayFaultPlan['replication'] {
+  if (!r.chance(0.5)) return undefined;
+  const lags: { at: number; forMs: number }[] = [];
+  for (let i = r.int(0, 3); i > 0; i--)
+    lags.push({ at: r.int(200, faultPhaseMs - 100), forMs: r.int(20, 1_500) });
+  lags.sort((a, b) => a.at - b.at);
+  return { timeoutMs: r.pick([50, 200, 1_000]), lags };
+}
+
 type StreamEvent = { seq: number } | { gap: true };
 
 interface GroupRecord {
@@ -152,6 +172,8 @@ async function runRelaySeed(
   const budget = runOptions.eventBudget ?? 250_000;
   const root = new Prng(seed);
   const plan = makePlan(root.fork());
+  const replication = makeReplication(new Prng(seed ^ 0x5eed_0f23), plan.faultPhaseMs);
+  if (replication) plan.replication = replication;
   const net = root.fork();
   const hash = createHash('sha256');
   const tail: string[] = [];
@@ -191,7 +213,7 @@ async function runRelaySeed(
 
   let spikeUntil = 0;
   const latency = () => (Date.now() < spikeUntil ? net.int(50, 600) : net.int(1, plan.maxLatencyMs));
-  const model = new RedisModel({ now: () => Date.now() });
+  const model = new RedisModel({ now: () => Date.now(), replicas: replication ? 1 : 0 });
   const server = new SimServer(model, latency, trace);
   const upstream = new SimUpstream(latency, trace);
 
@@ -228,6 +250,7 @@ async function runRelaySeed(
       lease: { ttlMs: plan.ttlMs },
       clock: process.clock,
       random: () => relayRandom.next(),
+      ...(replication ? { replication: { replicas: 1, timeoutMs: replication.timeoutMs } } : {}),
     });
     handle.on('error', (error) =>
       trace(`r${n} error ${(error as { code?: string }).code ?? ''} ${error.message.slice(0, 80)}`),
@@ -365,6 +388,16 @@ async function runRelaySeed(
           spikeUntil = Date.now() + fault.forMs;
         }
       }, fault.at);
+    for (const lag of replication?.lags ?? [])
+      setTimeout(() => {
+        count('replica_lag');
+        trace(`FAULT replica lag ${lag.forMs}`);
+        model.acknowledging = 0;
+        setTimeout(() => {
+          trace('replica caught up');
+          model.acknowledging = undefined;
+        }, lag.forMs);
+      }, lag.at);
 
     const runUntil = async (done: () => boolean, what: string, withinMs: number): Promise<boolean> => {
       const deadline = Date.now() + withinMs;
@@ -402,6 +435,7 @@ async function runRelaySeed(
       clearTimeout(publishTimer);
       trace('HEAL');
       spikeUntil = 0;
+      model.acknowledging = undefined;
       for (const relay of relays) if (relay.process.paused) relay.process.resume();
       // Faults still scheduled (a restart, a resume) run on: wait for them to be over.
       const latest = Math.max(

@@ -51,7 +51,14 @@ it('fresh seeds hold every invariant, and every fault kind is drawn', async () =
     `relay: ${count} seeds from ${from}, 0 violations, ${seconds.toFixed(1)} s (${(count / seconds).toFixed(1)} seeds/s, ${events} events), faults ${JSON.stringify(faults)}\n`,
   );
   if (count >= 100)
-    for (const kind of ['kill_relay', 'pause_relay', 'failover', 'conn_reset', 'latency_spike'])
+    for (const kind of [
+      'kill_relay',
+      'pause_relay',
+      'failover',
+      'conn_reset',
+      'latency_spike',
+      'replica_lag',
+    ])
       expect(faults[kind] ?? 0).toBeGreaterThan(0);
 });
 
