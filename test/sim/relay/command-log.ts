@@ -60,6 +60,7 @@ export class CommandLog {
   private seq = 0;
   private pendingEval: LogStep | undefined;
   private steps = 0;
+  private fenceSeeded = false;
   /** Entry ids seen (as ranks `#n`). */
   private seenIds = 0;
   private readonly groups = ['g1', 'g2'];
@@ -82,18 +83,25 @@ export class CommandLog {
       this.pendingEval = undefined;
       return step;
     }
+    const k = this.keys;
+    if (!this.fenceSeeded) {
+      // A fence counter first: ACQUIRE seeds a missing one from the server's clock (TIME, in ms),
+      // which differs between the two servers (timedSteps compares that branch, within 250 ms).
+      // A value past 2^31 keeps fengari's float concatenation (`holder .. ':' .. fence`) in the log.
+      this.fenceSeeded = true;
+      return cmd(['SET', k.fence, '1765000000000']);
+    }
     if (this.steps++ >= this.length) return undefined;
     const r = this.random;
-    const k = this.keys;
     const holder = r.pick(['r1', 'r2', 'r3']);
     const anyId = () => (this.seenIds > 0 ? `{#${r.int(0, this.seenIds - 1)}}` : '0-0');
-    const choice = r.int(0, 21);
+    const choice = r.int(0, 22);
     switch (choice) {
       case 0:
       case 1:
         return this.script(ACQUIRE, [k.lease, k.fence], [holder, '60000'], true);
       case 2:
-        return this.script(RENEW, [k.lease], [this.maybeStale(holder), '60000']);
+        return this.script(RENEW, [k.lease, k.fence], [this.maybeStale(holder), '60000']);
       case 3:
         return this.script(RELEASE, [k.lease], [this.maybeStale(holder)]);
       case 4:
@@ -157,6 +165,13 @@ export class CommandLog {
         ]);
       case 19:
         return cmd(['HMGET', k.stream, 'index']);
+      case 22:
+        // Exclusive bounds (Redis 6.2), as relayStream's catch-up sends them.
+        return cmd(
+          r.chance(0.5)
+            ? ['XREVRANGE', k.stream, `(${anyId()}`, '-', 'COUNT', String(r.int(1, 10))]
+            : ['XRANGE', k.stream, `(${anyId()}`, '+', 'COUNT', String(r.int(1, 10))],
+        );
       case 20:
         return r.chance(0.2)
           ? cmd(['SCRIPT', 'FLUSH'])
@@ -243,7 +258,7 @@ const cmd = (args: string[]): LogStep => ({ kind: 'command', args });
 
 /** Resolves `{#n}` placeholders with this side's n-th id. */
 export function resolveIds(args: readonly string[], ids: readonly string[]): string[] {
-  return args.map((a) => a.replace(/^\{#(\d+)\}$/, (_, n) => ids[Number(n)] ?? '0-0'));
+  return args.map((a) => a.replace(/^(\(?)\{#(\d+)\}$/, (_, open, n) => `${open}${ids[Number(n)] ?? '0-0'}`));
 }
 
 /** The fixed, time-dependent part: expiry of a PX key and age-based (MINID) trimming. */
@@ -260,7 +275,8 @@ export function timedSteps(prefix: string): LogStep[] {
   const steps: LogStep[] = [
     cmd(['SCRIPT', 'LOAD', APPEND]),
     cmd(['SCRIPT', 'LOAD', ACQUIRE]),
-    { kind: 'command', args: scriptCommand(ACQUIRE, [k.lease, k.fence], ['r1', '300']) },
+    // The fence counter is seeded from each server's own clock: fences compared within 250 ms.
+    { kind: 'command', args: scriptCommand(ACQUIRE, [k.lease, k.fence], ['r1', '300']), timing: true },
     { kind: 'command', args: ['PTTL', k.lease], timing: true },
   ];
   for (let i = 1; i <= 9; i++) steps.push(append(`b${i}`, '', i));
@@ -276,7 +292,7 @@ export function timedSteps(prefix: string): LogStep[] {
     { kind: 'command', args: ['PTTL', k.lease], timing: true },
     append('b11', '', 11),
     cmd(['GET', k.fenced]),
-    { kind: 'command', args: scriptCommand(ACQUIRE, [k.lease, k.fence], ['r2', '300']) },
+    { kind: 'command', args: scriptCommand(ACQUIRE, [k.lease, k.fence], ['r2', '300']), timing: true },
     cmd(['SET', `${prefix}:x`, 'v', 'NX', 'PX', '100']),
     cmd(['SET', `${prefix}:x`, 'w', 'NX', 'PX', '100']),
     cmd(['INCR', `${prefix}:x`]),

@@ -801,10 +801,25 @@ export class RedisModel {
 
   private xrange(a: readonly string[], reverse: boolean): Reply {
     const [startText, endText] = reverse ? [a[3], a[2]] : [a[2], a[3]];
-    const start = startText === '-' ? { ms: 0, seq: 0 } : parseId(startText as string, 0);
-    const end =
-      endText === '+' ? { ms: Number.MAX_SAFE_INTEGER, seq: MAX_SEQ } : parseId(endText as string, MAX_SEQ);
+    // `(id` is exclusive (Redis 6.2): the next id after it, or the one before it.
+    const startOpen = (startText as string).startsWith('(');
+    const endOpen = (endText as string).startsWith('(');
+    let start =
+      startText === '-' ? { ms: 0, seq: 0 } : parseId((startText as string).slice(startOpen ? 1 : 0), 0);
+    let end =
+      endText === '+'
+        ? { ms: Number.MAX_SAFE_INTEGER, seq: MAX_SEQ }
+        : parseId((endText as string).slice(endOpen ? 1 : 0), MAX_SEQ);
     if (!start || !end) return new ErrorReply('ERR Invalid stream ID specified as stream command argument');
+    if (startOpen) {
+      if (start.ms === Number.MAX_SAFE_INTEGER && start.seq === MAX_SEQ)
+        return new ErrorReply('ERR invalid start ID for the interval');
+      start = start.seq < MAX_SEQ ? { ms: start.ms, seq: start.seq + 1 } : { ms: start.ms + 1, seq: 0 };
+    }
+    if (endOpen) {
+      if (end.ms === 0 && end.seq === 0) return new ErrorReply('ERR invalid end ID for the interval');
+      end = end.seq > 0 ? { ms: end.ms, seq: end.seq - 1 } : { ms: end.ms - 1, seq: MAX_SEQ };
+    }
     let count = Number.POSITIVE_INFINITY;
     if (a.length > 4) {
       if (a.length !== 6 || (a[4] as string).toUpperCase() !== 'COUNT') return new ErrorReply(SYNTAX);
