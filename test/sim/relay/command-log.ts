@@ -11,7 +11,7 @@
  * by their rank of first appearance, and commands refer to ids by that rank.
  */
 import { relayKeys } from '../../../src/relay/keys';
-import { ACQUIRE, APPEND, RELEASE, RENEW, scriptCommand } from '../../../src/relay/scripts';
+import { ACQUIRE, APPEND, GROUP_ACK, RELEASE, RENEW, scriptCommand } from '../../../src/relay/scripts';
 import type { Prng } from './prng';
 
 /** One step: a command, or a pause in real time (expiry, age-based trimming). */
@@ -95,7 +95,7 @@ export class CommandLog {
     const r = this.random;
     const holder = r.pick(['r1', 'r2', 'r3']);
     const anyId = () => (this.seenIds > 0 ? `{#${r.int(0, this.seenIds - 1)}}` : '0-0');
-    const choice = r.int(0, 22);
+    const choice = r.int(0, 23);
     switch (choice) {
       case 0:
       case 1:
@@ -165,6 +165,26 @@ export class CommandLog {
         ]);
       case 19:
         return cmd(['HMGET', k.stream, 'index']);
+      case 23: {
+        // A consumer group's acknowledgement (ZADD, ZREMRANGEBYRANK, XACK in a script), and the
+        // commands of main's HA relay outside scripts.
+        const done = `${k.stream.slice(0, k.stream.lastIndexOf(':'))}:done:${r.pick(this.groups)}`;
+        if (r.chance(0.5))
+          return this.script(
+            GROUP_ACK,
+            [r.chance(0.9) ? done : k.lease, k.stream],
+            [r.pick(this.groups), anyId(), `s:${r.int(1, 30)}`, String(r.int(1, 1_000)), String(r.int(1, 5))],
+          );
+        return cmd(
+          r.pick([
+            ['ZSCORE', done, `s:${r.int(1, 30)}`],
+            ['ZSCORE', k.lease, 'x'],
+            ['EXISTS', k.lease, k.fence, done],
+            ['ROLE'],
+            ['WAIT', '0', '0'],
+          ]),
+        );
+      }
       case 22:
         // Exclusive bounds (Redis 6.2), as relayStream's catch-up sends them.
         return cmd(
