@@ -449,6 +449,7 @@ async function runRelaySeed(
                 ? f.at + f.downMs
                 : f.at,
         ),
+        ...(replication?.lags ?? []).map((lag) => lag.at + lag.forMs),
       );
       await runUntil(() => Date.now() >= START + latest + 1, 'the last faults', latest + 10_000);
       for (const relay of relays) if (relay.process.paused) relay.process.resume();
