@@ -19,7 +19,7 @@ module.exports = {
       comment:
         'src/core/ holds what several wings share: it imports only itself, generated/ and src/version.ts.',
       from: { path: '^src/core/' },
-      to: { path: '^src/', pathNot: ['^src/core/', '^src/version\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/types\\.ts$', '^src/version\\.ts$'] },
     },
     {
       name: 'wings-import-core-and-generated',

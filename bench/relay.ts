@@ -488,14 +488,22 @@ async function main(): Promise<void> {
           await s.close();
           return HA_COUNT / ((last - first) / 1000);
         };
-        const single = await throughput('single', redis.url);
-        const viaSentinel = await throughput('sentinel', sentinel.target);
-        const viaCluster = await throughput('cluster', cluster.target);
+        // Interleaved, twice each, best of two: a loaded machine shifts whole minutes.
+        let [single, viaSentinel, viaCluster] = [0, 0, 0];
+        for (let round = 0; round < 2; round++) {
+          single = Math.max(single, await throughput('single', redis.url));
+          viaSentinel = Math.max(viaSentinel, await throughput('sentinel', sentinel.target));
+          viaCluster = Math.max(viaCluster, await throughput('cluster', cluster.target));
+        }
         say(
           `HA throughput, ${HA_COUNT} updates through one relay to one consumer: single Redis ${Math.round(single)}/s; Sentinel with WAIT 1 ${Math.round(viaSentinel)}/s (${(viaSentinel / single).toFixed(2)}x); Cluster with WAIT 1 ${Math.round(viaCluster)}/s (${(viaCluster / single).toFixed(2)}x) (goal >= 0.6x)`,
         );
         /** Kill -9 of the primary under a continuous upstream: kill → first update sent after the kill delivered. */
-        const killToDelivery = async (name: string, target: unknown, kill: () => Promise<void>) => {
+        const killToDelivery = async (
+          name: string,
+          target: unknown,
+          kill: (killedAt: (t: number) => void) => Promise<void>,
+        ) => {
           const key = `hakill${++run}`;
           const s = relayStream({ redis: target as never, key });
           await s.subscribe(['orders']);
@@ -519,23 +527,40 @@ async function main(): Promise<void> {
             })(),
             `${name}: updates flowing`,
           );
-          t0 = now();
-          await kill();
+          // t0 is the moment of the kill itself (finding the primary takes a while on a busy machine).
+          await kill((t) => {
+            t0 = t;
+          });
           const at = await within(firstAfter, `${name}: first update after the kill`);
           await stopChild(relay);
           await s.close();
           return at - t0;
         };
-        const sentinelMs = await killToDelivery('sentinel', sentinel.target, async () => {
+        const sentinelMs = await killToDelivery('sentinel', sentinel.target, async (killedAt) => {
           const old = await sentinel.primaryPort();
+          killedAt(now());
           sentinel.node(old).kill('SIGKILL');
+          // WAIT 1 needs a replica: the old primary comes back as one as soon as a replica took over.
+          const next = await sentinel.waitForNewPrimary(old);
+          await sentinel.node(old).restart();
+          await topo.redisCommand(old, ['REPLICAOF', '127.0.0.1', String(next)]);
         });
-        const slot = await cluster.keySlot('{relay:hakill' + (run + 1) + '}');
-        const clusterMs = await killToDelivery('cluster', cluster.target, async () => {
-          cluster.node(await cluster.primaryOf(slot)).kill('SIGKILL');
+        const slot = await cluster.keySlot(`{relay:hakill${run + 1}}`);
+        const clusterMs = await killToDelivery('cluster', cluster.target, async (killedAt) => {
+          const primary = await cluster.primaryOf(slot);
+          killedAt(now());
+          cluster.node(primary).kill('SIGKILL');
+          // The killed node restarts with its nodes.conf and rejoins as a replica of the promoted one.
+          await within(
+            (async () => {
+              while ((await cluster.primaryOf(slot).catch(() => primary)) === primary) await sleep(50);
+            })(),
+            'the cluster replica to take the slot',
+          );
+          await cluster.node(primary).restart();
         });
         say(
-          `HA primary kill -9 → first update sent after it delivered: Sentinel (down-after 1 000 ms) ${Math.round(sentinelMs)} ms; Cluster (node timeout 1 000 ms) ${Math.round(clusterMs)} ms`,
+          `HA primary kill -9 → first update sent after it delivered (the killed node restarted as a replica once the failover is done: WAIT 1 needs one): Sentinel (down-after 1 000 ms) ${Math.round(sentinelMs)} ms; Cluster (node timeout 1 000 ms) ${Math.round(clusterMs)} ms`,
         );
       } finally {
         await Promise.all([sentinel.stop(), cluster.stop()]);

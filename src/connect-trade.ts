@@ -4,15 +4,13 @@
  * WebSocket code.
  */
 
+import { type Clock, systemClock } from './core/clock';
+import { defaultRandom } from './core/random';
 import { LiveOrders } from './live/live-orders';
 import type { LiveStore } from './live/live-store';
 import { type LiveOptions, openLive } from './live/open';
 import type { ClientInternals, UserCredentials } from './rest/client';
-import {
-  clientInternals,
-  ConnectTrade as RestConnectTrade,
-  ConnectTradeUser as RestConnectTradeUser,
-} from './rest/client';
+import { ConnectTradeRest, clientInternals, ConnectTradeUser as RestConnectTradeUser } from './rest/client';
 import type { RestCore } from './rest/request';
 import { BrokerageStream, type BrokerageStreamOptions } from './streams/brokerage-stream';
 import { MarketDataStream, type MarketDataStreamOptions } from './streams/market-data-stream';
@@ -23,12 +21,24 @@ export type StreamClientOptions = Omit<BrokerageStreamOptions, 'clientId' | 'cli
 /** Options of `u.marketData()`; `tokenProvider` defaults to `u.connections.token(connectionId)`. */
 export type MarketDataClientOptions = Partial<MarketDataStreamOptions>;
 
+/** The client's clock and jitter for a stream, when the app injected them (else the stream's own defaults). */
+function streamSeams({ clock, random }: ClientInternals['options']): {
+  clock?: Clock;
+  random?: () => number;
+} {
+  return {
+    ...(clock === systemClock ? {} : { clock }),
+    ...(random === defaultRandom ? {} : { random }),
+  };
+}
+
 function brokerageStream(internals: ClientInternals, options: StreamClientOptions): BrokerageStream {
   const { options: resolved } = internals;
   const url = options.url ?? resolved.streamUrl;
   return new BrokerageStream({
-    // The client's telemetry unless the stream's options say otherwise.
+    // The client's telemetry and seams unless the stream's options say otherwise.
     telemetry: resolved.telemetry,
+    ...streamSeams(resolved),
     ...options,
     ...(url === undefined ? {} : { url }),
     clientId: resolved.clientId ?? '',
@@ -51,7 +61,14 @@ export class ConnectTradeUser extends RestConnectTradeUser {
    * resynced after every gap. Shares `options.stream` when given, else opens its own stream.
    */
   live(options: LiveOptions = {}): Promise<LiveStore> {
-    return openLive(this, this.userId, options, () => brokerageStream(clientInternals(this), {}));
+    const { clock, random } = clientInternals(this).options;
+    return openLive({
+      rest: this,
+      userId: this.userId,
+      options,
+      newStream: () => brokerageStream(clientInternals(this), {}),
+      seams: { clock, random },
+    });
   }
 
   /**
@@ -65,6 +82,7 @@ export class ConnectTradeUser extends RestConnectTradeUser {
     const url = options.url ?? resolved.marketDataUrl;
     return new MarketDataStream({
       strictValidation: resolved.strictValidation,
+      ...streamSeams(resolved),
       ...(resolved.logger === undefined ? {} : { logger: resolved.logger }),
       ...options,
       ...(url === undefined ? {} : { url }),
@@ -74,7 +92,7 @@ export class ConnectTradeUser extends RestConnectTradeUser {
 }
 
 /** A Connect Trade client: platform operations, `forUser` for a user's operations, and the brokerage stream. */
-export class ConnectTrade extends RestConnectTrade {
+export class ConnectTrade extends ConnectTradeRest {
   /** A client acting for one end user (connections, accounts, orders, market data...). */
   override forUser(user: UserCredentials): ConnectTradeUser {
     return new ConnectTradeUser(clientInternals(this), user);

@@ -2,6 +2,7 @@
  * `connect-trade/rest`: the REST client alone, with no WebSocket code, for apps (and browser
  * bundles) that never stream.
  */
+export { type Clock, systemClock } from './core/clock';
 export type { DecimalInput } from './core/decimal';
 export type { AppInfo } from './core/environment';
 export {
@@ -29,13 +30,14 @@ export {
   type ValidationIssue,
 } from './core/errors';
 export type { Logger } from './core/logging';
+export type { IdGenerator, RandomSource } from './core/random';
 export type { TelemetryOption, TelemetryTracer } from './core/telemetry';
 export { APIPromise, type WithResponse } from './rest/api-promise';
 export type { SecretProvider } from './rest/auth';
 export {
-  ConnectTrade,
+  ConnectTradeRest,
   /** The REST client, as the default export too: `import ConnectTrade from 'connect-trade/rest'`. */
-  ConnectTrade as default,
+  ConnectTradeRest as default,
   ConnectTradeUser,
   type UserCredentials,
 } from './rest/client';
@@ -111,3 +113,16 @@ export type {
   UserToken,
 } from './types';
 export { VERSION } from './version';
+
+import { ConnectTradeRest } from './rest/client';
+
+/**
+ * The REST-only client under its former name.
+ * @deprecated Use {@link ConnectTradeRest}; `ConnectTrade` of `connect-trade` is the full client.
+ */
+export const ConnectTrade = ConnectTradeRest;
+/**
+ * The REST-only client's type under its former name.
+ * @deprecated Use {@link ConnectTradeRest}.
+ */
+export type ConnectTrade = ConnectTradeRest;

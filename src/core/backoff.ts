@@ -10,6 +10,7 @@
  * when the caller's AbortSignal aborts.
  */
 import { restErrorFactory as errorFactory } from './errors';
+import { defaultRandom } from './random';
 import { parseRetryAfter } from './retry-after';
 
 /** Exponential growth: the first delay ceiling and the largest one, in ms. */
@@ -34,7 +35,7 @@ export const RELAY_BACKOFF = { initialDelay: 100, maxDelay: 2_000 } as const;
 export function backoffDelay(
   policy: BackoffPolicy,
   attempt: number,
-  random: () => number = Math.random,
+  random: () => number = defaultRandom,
 ): number {
   const ceiling = Math.min(policy.maxDelay, policy.initialDelay * 2 ** Math.min(Math.max(attempt, 0), 30));
   return Math.floor(random() * ceiling);
@@ -48,12 +49,20 @@ export function backoffDelay(
 export function retryDelay(
   retry: number,
   retryAfter: string | undefined,
-  random: () => number = Math.random,
+  seams: DelaySeams = {},
   policy: BackoffPolicy & { readonly maxRetryAfter: number } = REST_BACKOFF,
 ): number | undefined {
-  const asked = parseRetryAfter(retryAfter);
+  const asked = parseRetryAfter(retryAfter, seams.now ?? Date.now());
   if (asked !== undefined) return asked <= policy.maxRetryAfter ? asked : undefined;
-  return backoffDelay(policy, retry - 1, random);
+  return backoffDelay(policy, retry - 1, seams.random);
+}
+
+/** What a retry delay reads besides the attempt: the jitter source and, for a `Retry-After` date, the time. */
+export interface DelaySeams {
+  /** Jitter, uniform in [0, 1) (default `Math.random`). */
+  readonly random?: (() => number) | undefined;
+  /** Now, in epoch ms (default `Date.now()`). */
+  readonly now?: number | undefined;
 }
 
 /** Resolves after `ms`, or rejects with an APIUserAbortError as soon as the signal aborts. */

@@ -15,11 +15,11 @@ export interface ValidationMode {
   /** Reject values outside a guessed set instead of warning (`strictValidation: true`). */
   readonly strict?: boolean | undefined;
   /**
-   * Where the warnings go: `warnTo(logger)` (logging.ts: redacted, best effort). A function, not
-   * the logger, so this module (which the market-data stream loads lazily) does not import the
-   * redaction code, which would then land in a chunk shared with the stream's up-front load.
+   * Where the warnings go: `warnTo(logger)` (logging.ts: redacted, best effort), or nowhere.
    */
   readonly warn?: ((message: string, fields: Record<string, unknown>) => void) | undefined;
+  /** Makes the `cl_order_id` of an order that has none (`ClientOptions.idGenerator`; default: random from `crypto`). */
+  readonly newId?: (() => string) | undefined;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -48,11 +48,11 @@ export function ruleProblem(
   if (rule.enum) {
     if (rule.enum.includes(value)) return undefined;
     const known = `must be one of ${rule.enum.join(', ')}`;
-    return rule.open ? guessed(rule, value, mode, path, known) : known;
+    return rule.open ? guessed(rule, value, { mode, path, problem: known }) : known;
   }
   if (rule.open && rule.type === 'string' && rule.pattern !== undefined) {
     if (typeof value === 'string' && new RegExp(rule.pattern).test(value)) return undefined;
-    return guessed(rule, value, mode, path, `must match ${rule.pattern}`);
+    return guessed(rule, value, { mode, path, problem: `must match ${rule.pattern}` });
   }
   switch (rule.type) {
     case 'integer':
@@ -86,7 +86,11 @@ export function ruleProblem(
 }
 
 /** A value outside a guessed (`x-open`) set: a warning, or with `strict` the problem. */
-function guessed(rule: FieldRule, value: unknown, mode: ValidationMode, path: string, problem: string) {
+function guessed(
+  rule: FieldRule,
+  value: unknown,
+  { mode, path, problem }: { mode: ValidationMode; path: string; problem: string },
+) {
   if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
   if (rule.openPattern !== undefined && !new RegExp(rule.openPattern).test(value))
     return `must match ${rule.openPattern}${rule.enum ? ` (known: ${rule.enum.join(', ')})` : ''}`;

@@ -26,21 +26,27 @@ export type LogLevel = keyof Logger;
 
 /** Writes one redacted line to the logger, if there is one; a throwing logger never breaks a request. */
 export function log(
-  logger: Logger | undefined,
+  logger: Logger | ScrubbedLogger | undefined,
   level: LogLevel,
   message: string,
   fields: Record<string, unknown>,
-  secrets?: SecretScope,
 ): void {
   if (!logger) return;
   try {
     // A request's lines are scrubbed with that request's secrets; other lines carry none, but their
     // secret-named fields are blanked all the same.
-    if (secrets) logger[level]?.(secrets.redact(message), secrets.redactValue(fields));
+    if ('scrubWith' in logger)
+      logger.logger[level]?.(logger.scrubWith.redact(message), logger.scrubWith.redactValue(fields));
     else logger[level]?.(message, redactValue(fields));
   } catch {
     // Logging is best effort: a broken sink must not turn a successful order into a failure.
   }
+}
+
+/** A logger for one request's lines: {@link log} scrubs them with that request's secrets. */
+export interface ScrubbedLogger {
+  readonly logger: Logger;
+  readonly scrubWith: SecretScope;
 }
 
 /** A warning sink writing to `logger` through {@link log} (redacted, best effort); undefined without a logger. */

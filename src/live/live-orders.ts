@@ -7,8 +7,10 @@
  * stream implicitly would be wrong, because the server keeps one stream session per credential
  * pair and a new one closes the application's own (close 4002).
  */
+import type { Clock } from '../core/clock';
 import type { RequestOptions } from '../rest/options';
 import type { OrderRequest } from '../rest/orders/input';
+import type { RestCore } from '../rest/request';
 import { Orders } from '../rest/resources/orders';
 import type { Order } from '../types';
 import type { LiveStore } from './live-store';
@@ -25,6 +27,14 @@ export interface SubmitAndWaitOptions extends WaitOptions {
 
 /** Orders of one user, with `submitAndWait`. */
 export class LiveOrders extends Orders {
+  readonly #clock: Clock;
+
+  /** @internal Built by `ConnectTradeUser`. */
+  constructor(core: RestCore) {
+    super(core);
+    this.#clock = core.context.options.clock;
+  }
+
   /**
    * Places an order (validated, reconciled: never duplicated) and resolves once it satisfies
    * `until` ('filled', 'terminal' or a predicate). `timeout` bounds the wait after placement;
@@ -52,6 +62,7 @@ export class LiveOrders extends Orders {
         current: () => latest,
         listen: () => () => {},
         shouldPoll: () => true,
+        clock: this.#clock,
         poll: async () => {
           const fresh = await fetchOrder(this, placed.order_id, latest, [placed.account_id], {
             ...(wait.signal === undefined ? {} : { signal: wait.signal }),

@@ -11,6 +11,7 @@
  * monotonically, so replaying an update the snapshot already holds changes nothing.
  */
 import { backoffDelay, type SleepTimers, sleep } from '../core/backoff';
+import type { Clock } from '../core/clock';
 import { errorFactory, type StreamError } from '../core/errors';
 import type { BrokerageSource } from '../streams/brokerage-source';
 import type { BrokerageSubscription, UpdateMeta } from '../streams/brokerage-stream';
@@ -75,8 +76,12 @@ export interface LiveStoreSettings {
   ownsStream: boolean;
   /** Most orders one listing may return (default 100 000). */
   maxOrders?: number;
-  /** Timers of the resync backoff (tests inject fake ones). */
+  /** Timers of the resync backoff (tests inject fake ones); `clock` wins when both are given. */
   timers?: SleepTimers;
+  /** The client's clock (resync backoff, "today" of the snapshot, `waitFor`); the platform's by default. */
+  clock?: Clock;
+  /** The client's jitter source (resync backoff); `Math.random` by default. */
+  random?: () => number;
 }
 
 type Buffered =
@@ -157,6 +162,7 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
           return () => this.off('order', listener);
         },
         shouldPoll: () => this.isStale,
+        clock: this.settings.clock,
         poll: async () => {
           const order = await fetchOrder(
             this.settings.rest.orders,
@@ -357,6 +363,8 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
           this.settings.rest,
           this.accountIds,
           this.settings.maxOrders ?? 100_000,
+          {},
+          this.settings.clock?.now(),
         );
         if (this.closed) return;
         if (this.resyncWanted) continue; // a gap during the fetch: this snapshot may miss it
@@ -368,9 +376,11 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
         if (this.closed) return;
         safeEmit(this, 'error', error);
         this.resyncWanted = true;
-        await sleep(backoffDelay(RESYNC_BACKOFF, attempt++), this.closing.signal, this.settings.timers).catch(
-          () => undefined,
-        ); // aborted: closed, the loop ends
+        await sleep(
+          backoffDelay(RESYNC_BACKOFF, attempt++, this.settings.random),
+          this.closing.signal,
+          this.settings.clock ?? this.settings.timers,
+        ).catch(() => undefined); // aborted: closed, the loop ends
       }
     }
   }

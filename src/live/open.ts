@@ -1,4 +1,5 @@
 /** `u.live(options)`: checks the options, resolves the accounts, and opens a {@link LiveStore}. */
+import type { Clock } from '../core/clock';
 import { errorFactory, type ValidationIssue } from '../core/errors';
 import type { BrokerageSource } from '../streams/brokerage-source';
 import { LiveStore } from './live-store';
@@ -44,12 +45,19 @@ function check(options: LiveOptions): void {
 }
 
 /** Opens a live store for one user; `newStream` is called only when no stream is shared. */
-export async function openLive(
-  rest: LiveRest,
-  userId: string,
-  options: LiveOptions,
-  newStream: () => BrokerageSource,
-): Promise<LiveStore> {
+export async function openLive({
+  rest,
+  userId,
+  options,
+  newStream,
+  seams = {},
+}: {
+  rest: LiveRest;
+  userId: string;
+  options: LiveOptions;
+  newStream: () => BrokerageSource;
+  seams?: { clock?: Clock; random?: () => number };
+}): Promise<LiveStore> {
   check(options);
   let accountIds = options.account_ids ? [...new Set(options.account_ids)] : undefined;
   if (!accountIds) {
@@ -65,6 +73,7 @@ export async function openLive(
     userId,
     accountIds,
     ownsStream: options.stream === undefined,
+    ...seams,
     ...(options.maxOrders === undefined ? {} : { maxOrders: options.maxOrders }),
   });
 }

@@ -51,8 +51,9 @@ export async function loadSnapshot(
   accountIds: readonly string[],
   cap: number,
   options: RequestOptions = {},
+  now?: number,
 ): Promise<Snapshot> {
-  const since = startOfToday();
+  const since = startOfToday(now);
   const perAccount = await Promise.all(
     accountIds.map(async (account_id) => {
       const [open, today, positions, balances] = await Promise.all([

@@ -4,6 +4,7 @@
  * resync under way, or no stream at all) the server is polled at a bounded interval instead, so a
  * wait survives reconnects and never depends on an update that may have been lost.
  */
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory } from '../core/errors';
 import type { Order } from '../types';
 import { isTerminal } from './order-merge';
@@ -33,6 +34,8 @@ export interface WaitSource {
   poll(): Promise<Order | undefined>;
   /** Calls `listener` if the source closes for good; returns the remover. */
   onClose?(listener: () => void): () => void;
+  /** The client's clock (polls and the timeout run on it); the platform's by default. */
+  readonly clock?: Clock | undefined;
 }
 
 function matchesRef(order: Order, ref: string): boolean {
@@ -74,14 +77,15 @@ export function waitForOrder(
   return new Promise<Order>((resolve, reject) => {
     let last: Order | undefined;
     let done = false;
-    let pollTimer: ReturnType<typeof setTimeout> | undefined;
-    let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+    const clock = source.clock ?? systemClock;
+    let pollTimer: unknown;
+    let timeoutTimer: unknown;
     const cleanups: (() => void)[] = [];
     const finish = (error: unknown, order?: Order) => {
       if (done) return;
       done = true;
-      clearTimeout(pollTimer);
-      clearTimeout(timeoutTimer);
+      clock.clearTimeout(pollTimer);
+      clock.clearTimeout(timeoutTimer);
       for (const cleanup of cleanups) cleanup();
       if (error) reject(error);
       else resolve(order as Order);
@@ -113,7 +117,7 @@ export function waitForOrder(
           // A failed poll is retried at the next interval; the timeout bounds the whole wait.
         }
       }
-      if (!done) pollTimer = setTimeout(poll, interval);
+      if (!done) pollTimer = clock.setTimeout(poll, interval);
     };
 
     cleanups.push(source.listen(check));
@@ -125,9 +129,9 @@ export function waitForOrder(
     }
     if (options.timeout !== undefined) {
       const ms = options.timeout;
-      timeoutTimer = setTimeout(() => finish(errorFactory.waitTimeout(ref, ms, last)), ms);
+      timeoutTimer = clock.setTimeout(() => finish(errorFactory.waitTimeout(ref, ms, last)), ms);
     }
     check(source.current());
-    if (!done) pollTimer = setTimeout(poll, source.shouldPoll() ? 0 : interval);
+    if (!done) pollTimer = clock.setTimeout(poll, source.shouldPoll() ? 0 : interval);
   });
 }

@@ -34,15 +34,20 @@ export interface RedisClientLike {
 export interface RedisSentinelLike {
   /** A new sentinel client with the same settings. */
   duplicate(overrides?: Record<string, unknown>): RedisSentinelLike;
+  /** Connects to the sentinels and the master. */
   connect(): Promise<unknown>;
   /** Leases one master connection of the pool. */
   acquire(): Promise<{
+    /** Sends a raw command on the leased master connection. */
     sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+    /** Gives the connection back to the pool. */
     release(): unknown;
   }>;
   /** The current master, as the sentinels last said. */
   getMasterNode(): { host: string; port: number } | undefined;
+  /** Listens to `error`. */
   on(event: string, listener: (error: unknown) => void): unknown;
+  /** Closes at once. */
   destroy(): unknown;
 }
 
@@ -50,6 +55,7 @@ export interface RedisSentinelLike {
 export interface RedisClusterLike {
   /** A new cluster client with the same settings. */
   duplicate(overrides?: Record<string, unknown>): RedisClusterLike;
+  /** Discovers the slots and connects. */
   connect(): Promise<unknown>;
   /** Sends a command routed by `firstKey` (follows MOVED and refreshes the slot map). */
   sendCommand(
@@ -59,13 +65,17 @@ export interface RedisClusterLike {
   ): Promise<unknown>;
   /** The connected client of the primary of `key`'s slot. */
   getNodeClientForKey(key: string, isReadonly?: boolean): Promise<RedisClientLike>;
+  /** Listens to `error`. */
   on(event: string, listener: (error: unknown) => void): unknown;
+  /** Closes at once. */
   destroy(): unknown;
 }
 
 /** A host and port. */
 export interface RedisNodeAddress {
+  /** Host name or IP address. */
   host: string;
+  /** TCP port. */
   port: number;
 }
 

@@ -31,9 +31,9 @@ function toResponse(wire: WireResponse): Response {
   });
 }
 
-// The executor of the underlying native promise, shared: its state is never read (then, catch and
-// finally are overridden), so no closure per call.
-const settled = (resolve: (value: never) => void) => resolve(undefined as never);
+// The executor of the underlying native promise, shared by every call: its state is never read
+// (then, catch and finally are overridden).
+const resolveUnused = (resolve: (value: never) => void) => resolve(undefined as never);
 
 /** A promise of a call's value with `.withResponse()` and `.asResponse()`. */
 export class APIPromise<T> extends Promise<T> {
@@ -43,7 +43,7 @@ export class APIPromise<T> extends Promise<T> {
 
   /** @internal Built by the client for each call. */
   constructor(exchange: Promise<CallResult<T>> | (() => Promise<CallResult<T>>)) {
-    super(settled);
+    super(resolveUnused);
     this.#exchange = exchange;
   }
 

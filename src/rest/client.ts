@@ -46,7 +46,7 @@ const internals = new WeakMap<object, ClientInternals>();
 const inherited = new WeakMap<ClientOptions, Partial<Pick<RestContext, 'transport' | 'limiter'>>>();
 
 /** The resolved options, shared transport and credentials of a client (internal; not exported by the package). */
-export function clientInternals(client: ConnectTrade | ConnectTradeUser): ClientInternals {
+export function clientInternals(client: ConnectTradeRest | ConnectTradeUser): ClientInternals {
   const found = internals.get(client);
   if (!found) throw errorFactory.configuration('Not a connect-trade client');
   return found;
@@ -62,8 +62,12 @@ function describe(name: string, options: ResolvedOptions, extra: Record<string, 
   };
 }
 
-/** A Connect Trade client acting for your platform: user management, and `forUser` for everything else. */
-export class ConnectTrade {
+/**
+ * The REST-only Connect Trade client (`connect-trade/rest`), acting for your platform: user
+ * management, and `forUser` for everything else. `ConnectTrade` of `connect-trade` is the full
+ * client (this, plus the streams and the live store).
+ */
+export class ConnectTradeRest {
   /** Platform-scoped user management. */
   readonly users: Users;
 
@@ -196,7 +200,7 @@ guardScope(
     `${name} is a platform operation, not a user one: call it on the ConnectTrade client (ct.${name}), which sends only the client credentials`,
 );
 guardScope(
-  ConnectTrade.prototype,
+  ConnectTradeRest.prototype,
   ['connections', 'accounts', 'balances', 'positions', 'transactions', 'orders', 'tokens'],
   (name) =>
     `${name} is a user operation, not a platform one: call it on a user client (ct.forUser({ userId, userSecret }).${name})`,

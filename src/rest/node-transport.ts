@@ -1,13 +1,9 @@
 /**
  * Node transports. Only imported in Node (see transport.ts), and only on the first request.
  *
- * The default is `node:http`/`node:https` on a keep-alive `Agent`, chosen by measurement
- * (bench/README.md): it is built into Node (no 40 ms undici load before the first response), it
- * costs less per call than undici's `Agent#request` on small JSON pages, and Node's agent unrefs
- * idle keep-alive sockets, so a process whose work is done exits at once instead of waiting for
- * undici's timers. Each attempt costs one timer, no `AbortController`, no `URL` (origins are
- * parsed once), no WHATWG `Headers`, no per-header `setHeader` (the list is built once per client)
- * and no response header object unless one is read.
+ * The default is `node:http`/`node:https` on a keep-alive `Agent`: built into Node, and Node's
+ * agent unrefs idle keep-alive sockets, so a process whose work is done exits at once. Origins are
+ * parsed once and the header list is built once per client (why, measured: bench/README.md, "REST").
  *
  * {@link dispatcherTransport} is the seam for an undici `Dispatcher` (a proxy agent, a mock, a
  * custom pool): undici's fetch through it, under the same fetch transport as a user's fetch.
@@ -180,7 +176,12 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
   const secure = async (request: WireRequest, origin: Origin, path: string) => {
     httpsAgent ??= await defaultHttpsAgent();
     httpsRequest ??= (await import('node:https')).request;
-    return send(httpsRequest, httpsAgent, origin, path, listOf(origin, request.headers), request);
+    return send(
+      httpsRequest,
+      httpsAgent,
+      { origin, path, headers: listOf(origin, request.headers) },
+      request,
+    );
   };
   // Not async: plain http (and https once loaded) costs no extra promise per attempt.
   return (request) => {
@@ -190,13 +191,16 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
         return send(
           http.request,
           agents.http ?? defaultHttpAgent(),
-          origin,
-          path,
-          listOf(origin, request.headers),
+          { origin, path, headers: listOf(origin, request.headers) },
           request,
         );
       if (httpsAgent && httpsRequest)
-        return send(httpsRequest, httpsAgent, origin, path, listOf(origin, request.headers), request);
+        return send(
+          httpsRequest,
+          httpsAgent,
+          { origin, path, headers: listOf(origin, request.headers) },
+          request,
+        );
       return secure(request, origin, path);
     } catch (error) {
       // A bad URL or header: a rejection, like every other failure of an attempt.
@@ -205,12 +209,17 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
   };
 }
 
+/** Where one attempt goes: its origin, its path and its header list (built once per origin and headers object). */
+interface Target {
+  readonly origin: Origin;
+  readonly path: string;
+  readonly headers: string[];
+}
+
 function send(
   requestFn: typeof http.request,
   agent: http.Agent,
-  origin: Origin,
-  path: string,
-  headers: string[],
+  { origin, path, headers }: Target,
   { method, body, timeout, maxResponseBytes, signal }: WireRequest,
 ): Promise<WireResponse> {
   return new Promise((resolve, reject) => {
@@ -290,9 +299,8 @@ async function dispatcherTransport(dispatcher: Dispatcher, overFetch: FetchTrans
  * The transport a client gets in Node: over the given undici dispatcher; else, when `HTTPS_PROXY`
  * / `HTTP_PROXY` is set, over undici's `EnvHttpProxyAgent` (CONNECT through the proxy, `NO_PROXY`
  * hosts direct; the variables are read when the first request goes out); else the `node:http`
- * keep-alive transport. `overFetch` is transport.ts's fetchTransport, passed in rather than imported
- * so that this lazily loaded module shares no code with the up-front bundle (a shared chunk costs
- * browsers bytes for a module they never load).
+ * keep-alive transport. `overFetch` is transport.ts's fetchTransport, passed in: transport.ts
+ * imports this module (in Node only), so this one does not import it back.
  */
 export async function chooseNodeTransport(
   dispatcher: Dispatcher | undefined,

@@ -3,9 +3,11 @@
  * each call, and how the defaults (environment variables, production URL) are resolved.
  */
 import type { Dispatcher } from 'undici';
+import { type Clock, checkClock, systemClock } from '../core/clock';
 import { type AppInfo, isBrowser, userAgent } from '../core/environment';
 import { restErrorFactory as errorFactory } from '../core/errors';
 import type { Logger } from '../core/logging';
+import { defaultRandom } from '../core/random';
 import type { TelemetryOption } from '../core/telemetry';
 import { checkPaginationBounds, type PaginationBounds } from './pagination';
 import type { FetchLike } from './transport';
@@ -102,6 +104,18 @@ export interface ClientOptions {
   rateLimit?: RateLimitOptions | undefined;
   /** Most attempts in flight at once across this client and its `forUser` clients; the others wait their turn. */
   maxConcurrency?: number | undefined;
+  /**
+   * Advanced (deterministic simulation, tests): the clock every wait, deadline, backoff sleep and
+   * timestamp of this client reads, its streams and live stores included. Default: the platform's.
+   */
+  clock?: Clock | undefined;
+  /** Advanced: the source of backoff jitter, uniform in [0, 1). Default: `Math.random`. */
+  random?: (() => number) | undefined;
+  /**
+   * Advanced: makes the `cl_order_id` of an order created without one (and the `new_cl_order_id`
+   * of a replace). Must return unique ids matching `[A-Za-z0-9_-]{1,64}`. Default: random from `crypto`.
+   */
+  idGenerator?: (() => string) | undefined;
 }
 
 /** One token bucket: `rps` or `perMinute` tokens, up to `burst` (default: one second's worth, at least 1). */
@@ -170,6 +184,9 @@ export interface ResolvedOptions {
   readonly rateLimit: RateLimitOptions | undefined;
   readonly maxConcurrency: number | undefined;
   readonly telemetry: TelemetryOption | undefined;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly idGenerator: (() => string) | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -215,6 +232,21 @@ function checkRateLimit(limits: RateLimitOptions | undefined, maxConcurrency: nu
       );
 }
 
+/** Throws a ConfigurationError for a `clock`, `random` or `idGenerator` of the wrong shape. */
+function checkSeams({ clock, random, idGenerator }: ClientOptions): void {
+  try {
+    if (clock !== undefined) checkClock(clock);
+  } catch (error) {
+    throw errorFactory.configuration((error as Error).message);
+  }
+  for (const [name, value] of [
+    ['random', random],
+    ['idGenerator', idGenerator],
+  ] as const)
+    if (value !== undefined && typeof value !== 'function')
+      throw errorFactory.configuration(`${name} must be a function`);
+}
+
 /**
  * Applies the environment and built-in defaults. Malformed options throw here; missing credentials
  * throw only when an operation needs them (a platform-only app never needs user secrets).
@@ -223,6 +255,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
   checkPaginationBounds(options.pagination);
   checkRateLimit(options.rateLimit, options.maxConcurrency);
+  checkSeams(options);
   const baseUrl = (options.baseUrl ?? env('CONNECT_TRADE_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(baseUrl))
     throw errorFactory.configuration(`baseUrl must be an http(s) URL, got "${baseUrl}"`);
@@ -264,6 +297,9 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     rateLimit: options.rateLimit,
     maxConcurrency: options.maxConcurrency,
     telemetry: options.telemetry,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? defaultRandom,
+    idGenerator: options.idGenerator,
   };
 }
 

@@ -118,8 +118,7 @@ export function pageResponse(page: Page<unknown>): WireResponse | undefined {
 
 /** One page of results with its cursors. */
 export class Page<T> {
-  // The bounds this page's walks use, kept off the public shape. A private field, not a WeakMap:
-  // one WeakMap entry per page cost ~4 µs of CPU per call in bench:rest (GC of ephemerons).
+  // The bounds this page's walks use, kept off the public shape (a private field: bench/README.md, "REST").
   #bounds: PaginationBounds | undefined;
   #response: WireResponse | undefined;
   static {
@@ -129,6 +128,7 @@ export class Page<T> {
   // The neighbours' fetches, shared by concurrent calls.
   readonly #fetches: { next_cursor?: APIPromise<Page<T>>; prev_cursor?: APIPromise<Page<T>> } = {};
 
+  // biome-ignore lint/complexity/useMaxParams: a public constructor, kept as released (etc/connect-trade-rest.api.md).
   constructor(
     /** The items of this page (may be empty even when more pages follow). */
     readonly data: T[],

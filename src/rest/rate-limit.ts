@@ -5,11 +5,12 @@
  * others. request.ts loads this module only when a limit is configured: clients without limits
  * never run (or, in browsers, download up front) any of it.
  */
+import { type Clock, systemClock } from '../core/clock';
 
 import { restErrorFactory as errorFactory } from '../core/errors';
 import { parseRetryAfter } from '../core/retry-after';
 import type { RateLimitOptions, RateLimitRate } from './options';
-import { type BucketKind, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
+import { type BucketKind, type BucketUse, NONE, type Rate, TokenBuckets, UNLIMITED } from './token-buckets';
 import type { RateLimitTenant, Transport, WireRequest, WireResponse } from './transport';
 
 /** Who an attempt is charged to: its user (none: a platform operation) and, for a trading call, its account. */
@@ -54,17 +55,19 @@ export class RateLimiter {
   readonly #queues = new Map<string, Waiter[]>();
   readonly #max: number;
   #active = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
+  readonly #clock: Clock;
   #wakeAt = UNLIMITED;
 
-  constructor(options: RateLimitOptions = {}, maxConcurrency = UNLIMITED) {
+  constructor(options: RateLimitOptions = {}, maxConcurrency = UNLIMITED, clock: Clock = systemClock) {
+    this.#clock = clock;
     this.#buckets = new TokenBuckets(
       options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
       options.maxTenants ?? DEFAULT_MAX_TENANTS,
     );
     this.#platformRate = rateOf(options.platform);
     if (this.#platformRate.perMs !== UNLIMITED)
-      this.#platform = this.#buckets.add(this.#platformRate, Date.now());
+      this.#platform = this.#buckets.add(this.#platformRate, this.#clock.now());
     this.#users = this.#buckets.kind(rateOf(options.perUser));
     this.#accounts = this.#buckets.kind(rateOf(options.perAccountOrders));
     this.#max = maxConcurrency;
@@ -100,7 +103,7 @@ export class RateLimiter {
       this.#queues.size === 0 &&
       this.#active < this.#max &&
       !request.signal?.aborted &&
-      this.#takeNow(request.tenant ?? PLATFORM, Date.now())
+      this.#takeNow(request.tenant ?? PLATFORM, this.#clock.now())
     );
   }
 
@@ -110,9 +113,9 @@ export class RateLimiter {
    * removes it from the queue (APIUserAbortError); running out of time is an APITimeoutError.
    */
   wait(request: WireRequest): Promise<WireRequest> {
-    const now = Date.now();
+    const now = this.#clock.now();
     return this.#acquire(request.tenant ?? PLATFORM, request.signal, request.timeout).then(() => {
-      const left = request.timeout - (Date.now() - now);
+      const left = request.timeout - (this.#clock.now() - now);
       return left < request.timeout ? { ...request, timeout: Math.max(1, left) } : request;
     });
   }
@@ -186,9 +189,9 @@ export class RateLimiter {
         reject(error);
       };
       const onAbort = () => leave(errorFactory.aborted(signal?.reason));
-      const timer = setTimeout(() => leave(errorFactory.timeout(timeout)), timeout);
+      const timer = this.#clock.setTimeout(() => leave(errorFactory.timeout(timeout)), timeout);
       const done = () => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
@@ -208,7 +211,7 @@ export class RateLimiter {
 
   /** Starts every waiter that can start, one per tenant per turn, then sleeps until the next token. */
   #pump(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     const buckets = this.#buckets;
     let wake = buckets.wait(this.#platform, now);
     if (wake === 0)
@@ -216,8 +219,8 @@ export class RateLimiter {
         if (this.#active >= this.#max) break;
         const head = queue[0] as Waiter;
         const { tenant } = head;
-        const user = this.#userBucket(tenant, now, false);
-        const account = this.#accountBucket(tenant, now, false);
+        const user = this.#userBucket(tenant, now, 'peek');
+        const account = this.#accountBucket(tenant, now, 'peek');
         const wait = Math.max(
           buckets.wait(this.#platform, now),
           buckets.wait(user, now),
@@ -230,8 +233,8 @@ export class RateLimiter {
         }
         this.#active++;
         buckets.spend(this.#platform, now);
-        buckets.spend(this.#userBucket(tenant, now, true), now);
-        buckets.spend(this.#accountBucket(tenant, now, true), now);
+        buckets.spend(this.#userBucket(tenant, now, 'touch'), now);
+        buckets.spend(this.#accountBucket(tenant, now, 'touch'), now);
         queue.shift();
         // Round-robin: a tenant that was served goes to the back of the line.
         this.#queues.delete(queueKey);
@@ -239,9 +242,9 @@ export class RateLimiter {
         head.start();
       }
     if (this.#queues.size > 0 && wake > 0 && now + wake < this.#wakeAt) {
-      clearTimeout(this.#timer);
+      this.#clock.clearTimeout(this.#timer);
       this.#wakeAt = now + wake;
-      this.#timer = setTimeout(() => {
+      this.#timer = this.#clock.setTimeout(() => {
         this.#wakeAt = UNLIMITED;
         this.#pump();
       }, wake);
@@ -256,9 +259,9 @@ export class RateLimiter {
     const buckets = this.#buckets;
     const platform = this.#platform;
     if (!buckets.ready(platform, now)) return false;
-    const user = this.#userBucket(tenant, now, true);
+    const user = this.#userBucket(tenant, now, 'touch');
     if (!buckets.ready(user, now)) return false;
-    const account = this.#accountBucket(tenant, now, true);
+    const account = this.#accountBucket(tenant, now, 'touch');
     if (!buckets.ready(account, now)) return false;
     buckets.spend(platform, now);
     buckets.spend(user, now);
@@ -269,28 +272,24 @@ export class RateLimiter {
 
   /** A 429 pauses the attempt's narrowest scope (creating its bucket if the scope has no limit). */
   #pause(tenant: RateLimitTenant, retryAfter: string | undefined): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (tenant.user === undefined && this.#platform === NONE)
       this.#platform = this.#buckets.add(this.#platformRate, now);
     const bucket =
       tenant.account !== undefined
-        ? this.#accountBucket(tenant, now, true, true)
+        ? this.#accountBucket(tenant, now, 'create')
         : tenant.user !== undefined
-          ? this.#userBucket(tenant, now, true, true)
+          ? this.#userBucket(tenant, now, 'create')
           : this.#platform;
     const ms = Math.min(MAX_PAUSE, parseRetryAfter(retryAfter, now) ?? DEFAULT_PAUSE);
     this.#buckets.pause(bucket, now + ms, now);
   }
 
-  #userBucket(tenant: RateLimitTenant, now: number, touch: boolean, create = false): number {
-    return tenant.user === undefined
-      ? NONE
-      : this.#buckets.find(this.#users, tenant.user, now, touch, create);
+  #userBucket(tenant: RateLimitTenant, now: number, use: BucketUse): number {
+    return tenant.user === undefined ? NONE : this.#buckets.find(this.#users, tenant.user, now, use);
   }
 
-  #accountBucket(tenant: RateLimitTenant, now: number, touch: boolean, create = false): number {
-    return tenant.account === undefined
-      ? NONE
-      : this.#buckets.find(this.#accounts, tenant.account, now, touch, create);
+  #accountBucket(tenant: RateLimitTenant, now: number, use: BucketUse): number {
+    return tenant.account === undefined ? NONE : this.#buckets.find(this.#accounts, tenant.account, now, use);
   }
 }

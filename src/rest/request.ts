@@ -73,7 +73,7 @@ export function createContext(
 /** The limiter, loaded with the deferred part of the client (clients without limits never load it). */
 function loadLimiter(options: ResolvedOptions): OnFirstUse<RateLimiter> {
   const limiter = new OnFirstUse(() =>
-    loadDeferred().then((m) => new m.RateLimiter(options.rateLimit, options.maxConcurrency)),
+    loadDeferred().then((m) => new m.RateLimiter(options.rateLimit, options.maxConcurrency, options.clock)),
   );
   // Starts now; a failed load surfaces on the first request, not as an unhandled rejection here.
   limiter.ready().catch(() => {});
@@ -87,6 +87,13 @@ function loadLimiter(options: ResolvedOptions): OnFirstUse<RateLimiter> {
 export type Shape<T> = (what: string, data: unknown, response: WireResponse) => T;
 
 type Verb = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** What a resource asks of {@link RestCore.exchange}: openapi-fetch's init (params, body), per-call options, the shape check. */
+export interface ExchangeRequest<T> {
+  readonly init?: object | undefined;
+  readonly options?: RequestOptions | undefined;
+  readonly shape: Shape<T>;
+}
 
 /** One call on its way to the wire: what {@link RestCore.exchange} built from its arguments. */
 interface Call<T> {
@@ -139,7 +146,7 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return new APIPromise(this.exchange('GET', path, init, options, shape));
+    return new APIPromise(this.exchange('GET', path, { init, options, shape }));
   }
 
   /** POST `path`: only retried when the failure proves nothing reached the server. */
@@ -149,7 +156,7 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return new APIPromise(this.exchange('POST', path, init, options, shape));
+    return new APIPromise(this.exchange('POST', path, { init, options, shape }));
   }
 
   /** PATCH `path` (replacing an order is safe to repeat: same body, same result). */
@@ -159,7 +166,7 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return new APIPromise(this.exchange('PATCH', path, init, options, shape));
+    return new APIPromise(this.exchange('PATCH', path, { init, options, shape }));
   }
 
   /** DELETE `path`. */
@@ -169,28 +176,23 @@ export class RestCore {
     options: RequestOptions | undefined,
     shape: Shape<T>,
   ): APIPromise<T> {
-    return new APIPromise(this.exchange('DELETE', path, init, options, shape));
+    return new APIPromise(this.exchange('DELETE', path, { init, options, shape }));
   }
 
   /**
    * The one path every call takes, with the raw response in hand (for `.withResponse()`-style
    * accessors): credentials of the operation's scope, the URL (url.ts),
    * the retry loop and transport below it, then the typed error or the shape-checked value.
-   * `retry` defaults from the method: a POST is only retried when the failure proves it was never
+   * How to retry comes from the method: a POST is only retried when the failure proves it was never
    * sent. Never throws: a bad option or missing credentials reject before any I/O.
    *
    * This is on every call's path, so a 2xx costs no async frame and few objects: the wire headers
    * of a client are built once per scope (read-only: the transport may keep a form of its own), and
    * the call's secret scope is only built for an error or a log line (bench/README.md).
    */
-  exchange<T>(
-    method: Verb,
-    path: string,
-    init: object | undefined,
-    options: RequestOptions = {},
-    shape: Shape<T>,
-    retry: RetryMode = method === 'POST' ? 'unsent-only' : 'idempotent',
-  ): Promise<CallResult<T>> {
+  exchange<T>(method: Verb, path: string, request: ExchangeRequest<T>): Promise<CallResult<T>> {
+    const { init, options = {}, shape } = request;
+    const retry: RetryMode = method === 'POST' ? 'unsent-only' : 'idempotent';
     try {
       checkNumbers(options.timeout, options.maxRetries, options.maxResponseBytes);
       const { params = {}, body } = (init ?? {}) as {
@@ -295,6 +297,8 @@ export class RestCore {
         logger: defaults.logger,
         secrets: scope,
         gate,
+        clock: defaults.clock,
+        random: defaults.random,
       },
     ).then(
       (response) => {

@@ -5,6 +5,7 @@
  * strict to be depends on the operation (its mode).
  */
 import { retryDelay, type SleepTimers, sleep } from '../core/backoff';
+import type { Clock } from '../core/clock';
 import {
   APIConnectionError,
   APIError,
@@ -68,8 +69,12 @@ export interface AttemptOptions {
   readonly logger?: Logger | undefined;
   /** The secrets this request sent: its log lines are scrubbed with them (only read when logging). */
   readonly secrets?: (() => SecretScope) | undefined;
-  /** Timers of the backoff sleeps (tests inject fake ones). */
+  /** Timers of the backoff sleeps (tests inject fake ones); `clock` wins when both are given. */
   readonly timers?: SleepTimers | undefined;
+  /** The client's clock: backoff sleeps, `Retry-After` dates and log durations read it. */
+  readonly clock?: Clock | undefined;
+  /** The client's jitter source. */
+  readonly random?: (() => number) | undefined;
   /** The client-side limiter, asked around every attempt (with `rateLimit` / `maxConcurrency`). */
   readonly gate?: AttemptGate | undefined;
 }
@@ -166,12 +171,15 @@ interface RetryLoopCall {
 async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): Promise<WireResponse> {
   // Parsed only for log lines, and only when someone listens.
   const path = opts.logger ? new URL(wire.url).pathname : '';
-  const secrets = opts.logger && opts.secrets?.();
+  const logger =
+    opts.logger && opts.secrets ? { logger: opts.logger, scrubWith: opts.secrets() } : opts.logger;
   const signal = wire.signal;
+  const clock = opts.clock;
+  const now = clock ? () => clock.now() : Date.now;
   for (let n = 1; ; n++) {
     if (signal?.aborted) throw errorFactory.aborted(signal.reason);
     // Timing and log fields only when someone listens: this loop is on every call's path.
-    const started = opts.logger ? Date.now() : 0;
+    const started = opts.logger ? now() : 0;
     const fields = opts.logger ? { method: wire.method, path, attempt: n } : undefined;
     let response: WireResponse;
     try {
@@ -183,45 +191,39 @@ async function retryLoop({ transport, wire, opts, sentFirst }: RetryLoopCall): P
     } catch (error) {
       const e = attemptError(error, wire);
       const decision = retryDecision(classifyFailure(e), opts.retry);
-      const durationMs = Date.now() - started;
+      const durationMs = now() - started;
       if (decision === 'retry' && n <= opts.maxRetries) {
-        const delayMs = retryDelay(n, undefined) ?? 0;
-        log(
-          opts.logger,
-          'warn',
-          `${e.name}; retrying`,
-          { ...fields, durationMs, delayMs, error: e.message },
-          secrets,
-        );
-        await sleep(delayMs, signal, opts.timers);
+        const delayMs = retryDelay(n, undefined, { random: opts.random }) ?? 0;
+        log(logger, 'warn', `${e.name}; retrying`, { ...fields, durationMs, delayMs, error: e.message });
+        await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
-      log(opts.logger, 'error', e.message, { ...fields, durationMs, error: e.name }, secrets);
+      log(logger, 'error', e.message, { ...fields, durationMs, error: e.name });
       throw e;
     }
     const done = fields
       ? {
           ...fields,
           status: response.status,
-          durationMs: Date.now() - started,
+          durationMs: now() - started,
           requestId: response.headers['x-request-id'],
         }
       : {};
     if (response.status >= 300 && response.status < 400) {
-      log(opts.logger, 'error', 'redirect refused', done, secrets);
+      log(logger, 'error', 'redirect refused', done);
       throw errorFactory.redirectRefused(`status ${response.status}`);
     }
     const decision =
       response.status < 400 ? 'stop' : retryDecision(classifyFailure(response.status), opts.retry);
     if (decision === 'retry' && n <= opts.maxRetries) {
-      const delayMs = retryDelay(n, response.headers['retry-after']);
+      const delayMs = retryDelay(n, response.headers['retry-after'], { random: opts.random, now: now() });
       if (delayMs !== undefined) {
-        log(opts.logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs }, secrets);
-        await sleep(delayMs, signal, opts.timers);
+        log(logger, 'warn', `HTTP ${response.status}; retrying`, { ...done, delayMs });
+        await sleep(delayMs, signal, opts.clock ?? opts.timers);
         continue;
       }
     }
-    log(opts.logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done, secrets);
+    log(logger, response.status < 400 ? 'debug' : 'warn', `HTTP ${response.status}`, done);
     return response;
   }
 }

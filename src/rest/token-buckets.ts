@@ -1,12 +1,8 @@
 /**
  * The rate limiter's token buckets (rate-limit.ts owns the queueing; this, the buckets). A bucket's
- * state is one row of a Float64Array, not an object: an object's number fields are boxed doubles
- * spread over the heap, and with thousands of tenants every attempt missed the cache on each of
- * them (bench:ratelimit). A row is one 64-byte cache line. Keyed buckets (each user's, each
- * account's) are found through one Map per kind; one least-recently-used list across the kinds,
- * linked through two Int32Arrays, drops idle buckets and keeps at most `cap`. (The list was a Map's
- * insertion order before: evicting from its front walks over every entry deleted before, which cost
- * 8 µs an attempt with 100 000 tenants over the cap.)
+ * state is one row of a Float64Array. Keyed buckets (each user's, each account's) are found through
+ * one Map per kind; one least-recently-used list across the kinds, linked through two Int32Arrays,
+ * drops idle buckets and keeps at most `cap`. Why rows and a linked list: bench/README.md, "Rate limiter".
  */
 
 /** Tokens per millisecond and capacity; an infinite rate is a scope that is only ever paused. */
@@ -39,6 +35,9 @@ const STRIDE = 8;
 // writes to its neighbours' rows, cache misses an attempt need not pay.
 const MOVE_EVERY = 1_000;
 const FIRST_ROWS = 16;
+
+/** How {@link TokenBuckets.find} uses the row it looks up. */
+export type BucketUse = 'peek' | 'touch' | 'create';
 
 export class TokenBuckets {
   #state = new Float64Array(STRIDE * FIRST_ROWS);
@@ -74,9 +73,12 @@ export class TokenBuckets {
 
   /**
    * The row of `key`, or NONE. `touch`: the attempt uses it (it moves to the recent end).
-   * `create`: a missing one is created, also for a kind without a limit (to be paused).
+   * `create`: touched, and a missing one is created, also for a kind without a limit (to be paused).
+   * `peek`: neither.
    */
-  find(kind: BucketKind, key: string, now: number, touch: boolean, create = false): number {
+  find(kind: BucketKind, key: string, now: number, use: BucketUse): number {
+    const touch = use !== 'peek';
+    const create = use === 'create';
     const { rows } = kind;
     const unlimited = kind.rate.perMs === UNLIMITED;
     // Without a limit for this kind and no pause in it, there is nothing to look up.

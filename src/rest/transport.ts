@@ -8,6 +8,7 @@
  * (see node-transport.ts for why it beats undici here); elsewhere, and whenever the user passes
  * `fetch`, requests go through fetch.
  */
+import { type Clock, systemClock } from '../core/clock';
 import { restErrorFactory as errorFactory } from '../core/errors';
 import { OnFirstUse } from './on-first-use';
 import type { FetchLike, Transport } from './wire';
@@ -15,12 +16,12 @@ import type { FetchLike, Transport } from './wire';
 export type { FetchLike, RateLimitTenant, Transport, WireRequest, WireResponse } from './wire';
 
 /** A transport over any fetch; redirects are refused so the secret headers never reach another host. */
-export function fetchTransport(fetchFn: FetchLike): Transport {
+export function fetchTransport(fetchFn: FetchLike, clock: Clock = systemClock): Transport {
   return async ({ url, method, headers, body, signal, timeout, maxResponseBytes }) => {
     // fetch only stops through a signal: one per attempt, following the caller's.
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, timeout);
@@ -46,7 +47,7 @@ export function fetchTransport(fetchFn: FetchLike): Transport {
       if (timedOut) throw errorFactory.timeout(timeout);
       throw error;
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
   };
@@ -91,6 +92,8 @@ export interface TransportChoice {
   readonly fetch?: FetchLike | undefined;
   /** Node: an undici dispatcher (proxy agent, mock...) to send through. */
   readonly dispatcher?: import('undici').Dispatcher | undefined;
+  /** The client's clock (per-attempt deadlines of a fetch transport). */
+  readonly clock?: Clock | undefined;
 }
 
 /**
@@ -99,7 +102,7 @@ export interface TransportChoice {
  * never loads it), else global fetch. Shared by every client built from the same options.
  */
 export function defaultTransport(choice: TransportChoice): OnFirstUse<Transport> {
-  if (choice.fetch) return OnFirstUse.of(fetchTransport(choice.fetch));
+  if (choice.fetch) return OnFirstUse.of(fetchTransport(choice.fetch, choice.clock));
   return new OnFirstUse(() =>
     isNode()
       ? import('./node-transport').then((m) => m.chooseNodeTransport(choice.dispatcher, fetchTransport))

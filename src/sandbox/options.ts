@@ -55,6 +55,11 @@ export interface SandboxOptions {
   host?: string;
   /** Seed of the price feed: the same seed replays the same market. Default 42. */
   seed?: number;
+  /**
+   * Advanced (deterministic simulation): the source of the random bytes of user secrets and
+   * tokens. Default: `crypto.randomBytes`.
+   */
+  randomBytes?: (size: number) => Uint8Array;
   /** Platform client id the sandbox accepts. Default `sandbox-client-id`. */
   clientId?: string;
   /** Platform client secret the sandbox accepts. Default `sandbox-client-secret`. */

@@ -86,6 +86,16 @@ export interface OrderRecord {
 
 /** The sandbox's whole state; `reset()` on the sandbox builds a fresh one. */
 export class SandboxState {
+  /**
+   * Makes a secret with a readable prefix (user secrets, tokens): random from `crypto` unless a
+   * deterministic simulation injects seeded bytes (`SandboxOptions.randomBytes`).
+   */
+  readonly secret: (prefix: string) => string;
+
+  constructor(bytes: (size: number) => Uint8Array = randomBytes) {
+    this.secret = (prefix) => `${prefix}_${Buffer.from(bytes(18)).toString('base64url')}`;
+  }
+
   readonly users = new Map<string, UserRecord>();
   readonly connections = new Map<string, ConnectionRecord>();
   readonly accounts = new Map<string, AccountRecord>();
@@ -147,9 +157,4 @@ export class SandboxState {
       if (connection.userId === userId) this.deleteConnection(connection.connectionId);
     this.users.delete(userId);
   }
-}
-
-/** A random secret with a readable prefix (user secrets, tokens). */
-export function randomSecret(prefix: string): string {
-  return `${prefix}_${randomBytes(18).toString('base64url')}`;
 }

@@ -115,6 +115,8 @@ const MAX_SEQ_JUMP = 1_000_000;
 export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
   readonly #core: StreamCore<BrokerageServerMessage>;
   readonly #subscriptions = new Map<string, BrokerageSubscription>();
+  /** Topics of subscriptions sent but not yet answered. */
+  readonly #pending = new Map<string, readonly BrokerageTopic[]>();
   readonly #iterators = new Set<{ topics: Set<string>; iterator: UpdatesIterator }>();
   #lastSeq = 0;
   #sessionId: string | undefined;
@@ -187,14 +189,23 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
     const list = [...topics];
     const frozenFilter = { ...filter };
     const connection = this.#core.connection;
-    await connection.register(key, (id) => encodeBrokerageSubscribe(id, list, frozenFilter));
+    // Pending until the server answers: an unsubscribe meanwhile must not drop topics it needs.
+    this.#pending.set(key, list);
+    try {
+      await connection.register(key, (id) => encodeBrokerageSubscribe(id, list, frozenFilter));
+    } finally {
+      this.#pending.delete(key);
+    }
     const subscription: BrokerageSubscription = {
       topics: list,
       filter: frozenFilter,
       unsubscribe: async () => {
         if (!this.#subscriptions.delete(key)) return;
         connection.unregister(key);
-        const stillNeeded = new Set([...this.#subscriptions.values()].flatMap((s) => s.topics));
+        const stillNeeded = new Set([
+          ...[...this.#subscriptions.values()].flatMap((s) => s.topics),
+          ...[...this.#pending.values()].flat(),
+        ]);
         const drop = list.filter((t) => !stillNeeded.has(t));
         if (drop.length > 0 && this.state !== 'closed')
           await connection.request((id) => encodeBrokerageUnsubscribe(id, drop));

@@ -1,6 +1,7 @@
 /** Options shared by both streams, their defaults, and their validation. */
 
 import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from '../core/backoff';
+import type { Clock } from '../core/clock';
 import { streamErrorFactory as errorFactory } from '../core/errors';
 import type { StreamLogger } from './safe-emitter';
 import { defaultTimers, type TimerApi } from './timers';
@@ -43,6 +44,11 @@ export interface StreamOptions {
   strictValidation?: boolean;
   /** Timer functions (tests inject counting or fake ones). */
   timers?: TimerApi;
+  /**
+   * Advanced (deterministic simulation): the clock every timer, deadline and liveness check of the
+   * stream runs on (see `ClientOptions.clock`). `timers` wins when both are given.
+   */
+  clock?: Clock;
   /** Random source for backoff jitter, in [0, 1). */
   random?: () => number;
 }
@@ -98,7 +104,7 @@ export function resolveStreamOptions(options: StreamOptions, defaultUrl: string)
     agent: options.agent,
     logger: options.logger,
     strictValidation: options.strictValidation === true,
-    timers: options.timers ?? defaultTimers,
+    timers: options.timers ?? options.clock ?? defaultTimers,
     random: options.random ?? Math.random,
   };
 }

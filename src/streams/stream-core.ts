@@ -42,7 +42,7 @@ export interface LifecycleEvents {
 }
 
 /** The protocol half a facade provides (closures over its private state). */
-export interface FacadeWire<M> {
+export interface FacadeProtocolHooks<M> {
   authFrame(): Promise<string>;
   decode(text: string): M;
   authenticated(message: M, reconnect: boolean): void;
@@ -68,7 +68,7 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
     options: StreamOptions,
     defaultUrl: string,
     private readonly schemaName: SchemaName,
-    wire: FacadeWire<M>,
+    wire: FacadeProtocolHooks<M>,
   ) {
     this.settings = resolveStreamOptions(options, defaultUrl);
     setEmitterLogger(facade, this.settings.logger);

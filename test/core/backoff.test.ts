@@ -41,7 +41,7 @@ describe('backoffDelay', () => {
 
 describe('retryDelay', () => {
   it('takes Retry-After in seconds, or as an HTTP date, over the backoff', () => {
-    expect(retryDelay(1, '2', () => 0.5)).toBe(2_000);
+    expect(retryDelay(1, '2', { random: () => 0.5 })).toBe(2_000);
     const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
     const fromDate = retryDelay(1, inTenSeconds) ?? -1;
     expect(fromDate).toBeGreaterThan(8_000);
@@ -55,8 +55,8 @@ describe('retryDelay', () => {
   });
 
   it('falls back to the jittered backoff for an absent or unreadable Retry-After', () => {
-    expect(retryDelay(2, undefined, () => 0.5)).toBe(500);
-    expect(retryDelay(2, 'soon', () => 0.5)).toBe(500);
+    expect(retryDelay(2, undefined, { random: () => 0.5 })).toBe(500);
+    expect(retryDelay(2, 'soon', { random: () => 0.5 })).toBe(500);
   });
 });
 

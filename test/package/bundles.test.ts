@@ -45,11 +45,11 @@ it('connect-trade/streams brings the market-data stream, not the REST client', (
   expect(r.inputs.filter((p) => p.includes('openapi-fetch'))).toEqual([]);
 });
 
-it('connect-trade/rest loads the order checks, placement and the page walk only when first used', () => {
+it('connect-trade/rest loads the order checks, placement and the rate limiter only when first used', () => {
   const r = report('connect-trade/rest');
-  const lazy = /dist\/(validation|reconcile|page-walk)-[^/]*\.mjs$/;
-  // Chunks of their own in the bundle, none of them in the up-front load.
-  expect(r.inputs.filter((p) => lazy.test(p))).toHaveLength(3);
+  const lazy = /dist\/on-demand-[^/]*\.mjs$/;
+  // One chunk of its own in the bundle (src/rest/deferred/), not in the up-front load.
+  expect(r.inputs.filter((p) => lazy.test(p))).toHaveLength(1);
   expect(r.initialInputs.filter((p) => lazy.test(p))).toEqual([]);
 });
 

@@ -87,6 +87,7 @@ export const make = () => new ConnectTrade({ clientId: 'c', clientSecret: 's' })
  */
 const README_GLOBALS = `
 import type { ConnectTrade, ConnectTradeUser, Logger, UserCredentials } from 'connect-trade';
+import type { Sandbox } from 'connect-trade/sandbox';
 declare global {
   const ct: ConnectTrade;
   const user: UserCredentials;
@@ -97,8 +98,31 @@ declare global {
   const vault: { get(id: string): Promise<string> };
   /** An Express-like app of the platform. */
   const app: {
-    get(path: string, handler: (req: { user: { id: string } }, res: { json(body: unknown): void }) => Promise<void>): void;
+    get(
+      path: string,
+      handler: (req: { user: { id: string }; url: string }, res: { json(body: unknown): void }) => Promise<void>,
+    ): void;
   };
+  // The guides' names (docs/guides/linking-a-broker.md).
+  function redirectBrowser(url: string): void;
+  function saveConnection(state: string | null, connectionId: string): void;
+  function showLinkFailure(reason: string): void;
+  const linkOrigin: string;
+  const sandbox: Sandbox;
+  const link: { authorization_url: string }, other: { authorization_url: string };
+  const third: { authorization_url: string }, fourth: { authorization_url: string };
+  interface GuideLocator {
+    click(): Promise<void>;
+    fill(value: string): Promise<void>;
+  }
+  /** A Playwright page, as much of it as the guides use. */
+  const page: {
+    goto(url: string): Promise<unknown>;
+    getByRole(role: string, options: { name: string }): GuideLocator;
+    getByLabel(label: string): GuideLocator;
+    waitForURL(match: (url: URL) => boolean): Promise<void>;
+  };
+  const appOrigin: string;
   const u: ConnectTradeUser;
   const userId: string, userSecret: string;
   const connectionId: string, connection_id: string, accountId: string, account_id: string, orderId: string;

@@ -10,7 +10,7 @@
  *
  * Each asserts and prints the README's numbers: lost (published upstream, never delivered and not
  * inside a reported gap), duplicates (delivered twice by relayStream, handled twice by a relayGroup),
- * overlap (time two relays both led), resume (failure → first update delivered after it), and
+ * overlap (time two relays both led), resume (failure → first update sent after it delivered), and
  * writes refused (typed errors the relays reported; each of those writes was delivered later).
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -50,6 +50,8 @@ let trader: { user: ConnectTradeUser; accountId: string; broker: string };
 
 /** Upstream sessions as the sandbox saw them: when each authenticated, the seqs it published. */
 const sessions: { id: string; authAt: number; seqs: number[] }[] = [];
+/** When the sandbox sent each update (`session:seq` → ms). */
+const publishedAt = new Map<string, number>();
 
 interface RelayChild {
   proc: ChildProcess;
@@ -70,8 +72,11 @@ beforeAll(async () => {
       const frame = t.frame as { action?: string; session_id?: string; seq?: number };
       if (frame.action === 'authenticated')
         sessions.push({ id: String(frame.session_id), authAt: Date.now(), seqs: [] });
-      else if (typeof frame.seq === 'number' && frame.action?.endsWith('_update'))
-        sessions[sessions.length - 1]?.seqs.push(frame.seq);
+      else if (typeof frame.seq === 'number' && frame.action?.endsWith('_update')) {
+        const current = sessions[sessions.length - 1];
+        current?.seqs.push(frame.seq);
+        if (current) publishedAt.set(`${current.id}:${frame.seq}`, Date.now());
+      }
     },
   });
   const ct = sandboxClient(sb, 4);
@@ -280,7 +285,8 @@ async function figures(
   for (const a of intervals)
     for (const b of intervals)
       if (a.r !== b.r && a.from < b.from) overlapMs = Math.max(overlapMs, Math.min(a.to, b.to) - b.from);
-  const after = c.delivered.find((d) => d.t > failureAt && sessions.some((s) => s.id === d.session));
+  // Resume: the first update SENT after the failure that a consumer got.
+  const after = c.delivered.find((d) => (publishedAt.get(key(d.session, d.seq)) ?? 0) > failureAt);
   const resumeMs = after ? after.t - failureAt : Number.NaN;
   const refused: Record<string, number> = {};
   for (const r of rs)
@@ -323,7 +329,7 @@ async function scenario(
   try {
     await until(
       () => leading(rs) !== undefined && sessions.some((s) => s.authAt >= since),
-      30_000,
+      60_000,
       'a leader',
     );
     step('leading');

@@ -61,7 +61,7 @@ async function roundTrip(redis: Parameters<typeof startRelay>[0]['redis'], key: 
     },
   });
   try {
-    await until(() => relay.state === 'leader' && relay.metrics().sessionId !== undefined, 15_000, 'leader');
+    await until(() => relay.state === 'leader' && relay.metrics().sessionId !== undefined, 45_000, 'leader');
     await stream.connect();
     await stream.subscribe(['orders', 'positions', 'balances']);
     for (let i = 0; i < 3; i++)
@@ -76,7 +76,7 @@ async function roundTrip(redis: Parameters<typeof startRelay>[0]['redis'], key: 
         order_qty: '1',
         order_type: 'MKT',
       });
-    await until(() => seqs.length >= 3 && handled.length >= 3, 15_000, 'updates read back');
+    await until(() => seqs.length >= 3 && handled.length >= 3, 45_000, 'updates read back');
     const m = relay.metrics();
     // Every seq once, in order.
     expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));

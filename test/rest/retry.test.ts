@@ -58,10 +58,10 @@ afterEach(() => {
 
 describe('backoff', () => {
   it('is exponential with full jitter, capped, and honours retry-after up to a cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(n, undefined, () => 0.999999))).toEqual([
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelay(n, undefined, { random: () => 0.999999 }))).toEqual([
       499, 999, 1999, 3999, 7999, 7999, 7999,
     ]);
-    expect(retryDelay(3, undefined, () => 0)).toBe(0);
+    expect(retryDelay(3, undefined, { random: () => 0 })).toBe(0);
     expect(retryDelay(1, '3')).toBe(3000);
     expect(retryDelay(1, '120')).toBeUndefined();
   });

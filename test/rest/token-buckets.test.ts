@@ -46,11 +46,11 @@ describe('TokenBuckets', () => {
   it('a kind without a limit holds no bucket unless one is created to be paused', () => {
     const buckets = new TokenBuckets(60_000, 100);
     const users = buckets.kind({ perMs: UNLIMITED, burst: UNLIMITED });
-    expect(buckets.find(users, 'A', T0, true)).toBe(NONE);
+    expect(buckets.find(users, 'A', T0, 'touch')).toBe(NONE);
     expect(buckets.size).toBe(0);
-    const row = buckets.find(users, 'A', T0, true, true);
+    const row = buckets.find(users, 'A', T0, 'create');
     expect(row).not.toBe(NONE);
-    expect(buckets.find(users, 'A', T0, true)).toBe(row);
+    expect(buckets.find(users, 'A', T0, 'touch')).toBe(row);
     expect(buckets.size).toBe(1);
   });
 
@@ -60,40 +60,40 @@ describe('TokenBuckets', () => {
     const accounts = buckets.kind(perSecond(1));
     const rows = new Set<number>();
     for (let i = 0; i < 40; i++) {
-      const row = buckets.find(users, `u${i}`, T0, true);
+      const row = buckets.find(users, `u${i}`, T0, 'touch');
       buckets.spend(row, T0);
       rows.add(row);
     }
     // Used a second later: the users are now the least recently used.
-    for (let i = 0; i < 40; i++) rows.add(buckets.find(accounts, `a${i}`, T0 + 1_000, true));
+    for (let i = 0; i < 40; i++) rows.add(buckets.find(accounts, `a${i}`, T0 + 1_000, 'touch'));
     expect(buckets.size).toBe(50);
     // The last thirty accounts pushed out the thirty oldest users, whose rows they reuse.
     expect(rows.size).toBe(50);
-    expect(buckets.find(users, 'u0', T0, false)).toBe(NONE);
-    expect(buckets.find(users, 'u29', T0, false)).toBe(NONE);
-    expect(buckets.find(users, 'u30', T0, false)).not.toBe(NONE);
+    expect(buckets.find(users, 'u0', T0, 'peek')).toBe(NONE);
+    expect(buckets.find(users, 'u29', T0, 'peek')).toBe(NONE);
+    expect(buckets.find(users, 'u30', T0, 'peek')).not.toBe(NONE);
     // A reused row starts full (u0 had spent its token before it was dropped).
-    const again = buckets.find(users, 'u0', T0 + 1_000, true);
+    const again = buckets.find(users, 'u0', T0 + 1_000, 'touch');
     expect(buckets.ready(again, T0 + 1_000)).toBe(true);
-    expect(buckets.find(users, 'u30', T0, false)).toBe(NONE);
+    expect(buckets.find(users, 'u30', T0, 'peek')).toBe(NONE);
     // Once the users are the most recent, the next one pushes out an account.
-    for (let i = 31; i < 40; i++) buckets.find(users, `u${i}`, T0 + 2_000, true);
-    buckets.find(users, 'u0', T0 + 2_000, true);
-    buckets.find(users, 'late', T0 + 2_000, true);
-    expect(buckets.find(accounts, 'a0', T0, false)).toBe(NONE);
-    expect(buckets.find(accounts, 'a1', T0, false)).not.toBe(NONE);
+    for (let i = 31; i < 40; i++) buckets.find(users, `u${i}`, T0 + 2_000, 'touch');
+    buckets.find(users, 'u0', T0 + 2_000, 'touch');
+    buckets.find(users, 'late', T0 + 2_000, 'touch');
+    expect(buckets.find(accounts, 'a0', T0, 'peek')).toBe(NONE);
+    expect(buckets.find(accounts, 'a1', T0, 'peek')).not.toBe(NONE);
     expect(buckets.size).toBe(50);
   });
 
   it('drops idle, refilled buckets when it makes room, keeps those still inside their window', () => {
     const buckets = new TokenBuckets(1_000, 100);
     const users = buckets.kind(perSecond(1 / 60));
-    buckets.find(users, 'fresh', T0, true);
-    buckets.spend(buckets.find(users, 'spent', T0, true), T0);
+    buckets.find(users, 'fresh', T0, 'touch');
+    buckets.spend(buckets.find(users, 'spent', T0, 'touch'), T0);
     // The unspent one is idle after a second; the spent one waits a minute for its token.
-    buckets.find(users, 'new', T0 + 2_000, true);
-    expect(buckets.find(users, 'spent', T0 + 2_000, false)).not.toBe(NONE);
-    expect(buckets.find(users, 'fresh', T0 + 2_000, false)).toBe(NONE);
+    buckets.find(users, 'new', T0 + 2_000, 'touch');
+    expect(buckets.find(users, 'spent', T0 + 2_000, 'peek')).not.toBe(NONE);
+    expect(buckets.find(users, 'fresh', T0 + 2_000, 'peek')).toBe(NONE);
     // The scan stops at the first bucket still in use: what is behind it waits for the next drop.
     expect(buckets.size).toBe(2);
   });
@@ -102,11 +102,11 @@ describe('TokenBuckets', () => {
     const buckets = new TokenBuckets(60_000, 1_000);
     const users = buckets.kind(perSecond(3));
     for (let i = 0; i < 200; i++) {
-      const row = buckets.find(users, `u${i}`, T0, true);
+      const row = buckets.find(users, `u${i}`, T0, 'touch');
       for (let spent = 0; spent < i % 3; spent++) buckets.spend(row, T0);
     }
     for (let i = 0; i < 200; i++) {
-      const row = buckets.find(users, `u${i}`, T0, false);
+      const row = buckets.find(users, `u${i}`, T0, 'peek');
       let left = 0;
       while (buckets.ready(row, T0)) {
         buckets.spend(row, T0);

@@ -312,6 +312,86 @@ describe('the developer console', () => {
   });
 });
 
+describe('the developer console’s stream tail and controls', () => {
+  /** Clicks a control button and returns the JSON the sandbox answered. */
+  async function click(page: Page, name: string): Promise<Record<string, unknown>> {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/__sandbox/console/api/control'), { timeout: 5000 }),
+      page.getByRole('button', { name, exact: true }).click(),
+    ]);
+    expect(response.status()).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  it('tails frames of both streams within 2 s', async () => {
+    const page = await context.newPage();
+    await page.goto(sb.consoleUrl);
+    await page.getByRole('heading', { name: /Stream frames/ }).waitFor();
+    const ct = new ConnectTrade({
+      ...sb.credentials,
+      baseUrl: sb.url,
+      streamUrl: sb.streamUrl,
+      marketDataUrl: sb.marketDataUrl,
+      maxRetries: 0,
+    });
+    const { authorization_url } = await link();
+    const { connectionId } = await sb.authorize(authorization_url);
+    const stream = ct.stream({ reconnect: { maxAttempts: 0 } });
+    const md = user.marketData(connectionId, { url: sb.marketDataUrl });
+    try {
+      const opened = Date.now();
+      await Promise.all([stream.connect(), md.connect()]);
+      const frames = page.locator('ol.frames li');
+      await frames.filter({ hasText: 'brokerage' }).first().waitFor({ timeout: 2000 });
+      await frames.filter({ hasText: 'market data' }).first().waitFor({ timeout: 2000 });
+      expect(Date.now() - opened).toBeLessThan(2000);
+      await expect(frames.filter({ hasText: 'authenticate' }).count()).resolves.toBeGreaterThan(0);
+    } finally {
+      await Promise.all([stream.close(), md.close()]);
+      await page.close();
+    }
+  });
+
+  it('Set price, +1 %, −1 %, Advance clock and Reset act on the sandbox', async () => {
+    const page = await context.newPage();
+    await page.goto(sb.consoleUrl);
+    await page.getByRole('heading', { name: 'Controls' }).waitFor();
+    await page.getByLabel('Symbol', { exact: true }).selectOption('MSFT');
+    await page.getByLabel('Price', { exact: true }).fill('1000.00');
+    expect(await click(page, 'Set price')).toEqual({ price: '1000' });
+    // The feed walks on (a tick every 200 ms, ~0.1 % each), so the moves are checked within a band.
+    const up = Number((await click(page, '+1 %')).price);
+    expect(up).toBeGreaterThan(1005);
+    expect(up).toBeLessThan(1015);
+    const down = Number((await click(page, '−1 %')).price);
+    expect(down / up).toBeGreaterThan(0.985);
+    expect(down / up).toBeLessThan(0.995);
+    // The sandbox prices from there on.
+    const now = Number(sb.feed.price('MSFT'));
+    expect(now / down).toBeGreaterThan(0.99);
+    expect(now / down).toBeLessThan(1.01);
+
+    const before = sb.clock.nowMs();
+    await page.getByLabel('Minutes').fill('90');
+    const advanced = await click(page, 'Advance clock');
+    expect(Date.parse(String(advanced.now)) - before).toBeGreaterThanOrEqual(90 * 60_000);
+    expect(Date.parse(String(advanced.now)) - before).toBeLessThan(90 * 60_000 + 5000);
+
+    // Reset asks first: dismissed, nothing is sent and the users stay.
+    const users = (await new ConnectTrade({ ...sb.credentials, baseUrl: sb.url }).users.list()).length;
+    expect(users).toBeGreaterThan(0);
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.waitForTimeout(300);
+    expect(await new ConnectTrade({ ...sb.credentials, baseUrl: sb.url }).users.list()).toHaveLength(users);
+    page.once('dialog', (d) => void d.accept());
+    expect(await click(page, 'Reset')).toEqual({ reset: true });
+    expect(await new ConnectTrade({ ...sb.credentials, baseUrl: sb.url }).users.list()).toEqual([]);
+    await page.getByRole('tab', { name: 'users (0)' }).waitFor({ timeout: 2000 });
+    await page.close();
+  });
+});
+
 describe('examples/e2e/link-flow.ts (a platform’s own e2e test of the link flow)', () => {
   it('drives the link page in Chromium and its app reads both outcomes', async () => {
     process.env.CHROMIUM_PATH = requireChromium();

@@ -62,3 +62,8 @@ export class ValidationError extends ConnectTradeError {
 export class ConfigurationError extends ConnectTradeError {
   override name = 'ConfigurationError';
 }
+
+/** `text` cut to `max` characters, an ellipsis marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -5,8 +5,15 @@
  */
 import type { Order } from '../../types';
 import { redactHeaders } from '../redact';
-import { ConfigurationError, type ConnectTradeError, ValidationError, type ValidationIssue } from './base';
+import {
+  ConfigurationError,
+  type ConnectTradeError,
+  truncate,
+  ValidationError,
+  type ValidationIssue,
+} from './base';
 import { LiveClosedError, OrderNotFilledError, WaitTimeoutError } from './live';
+import { hostOf, networkDetail } from './network-detail';
 import { RelayError, type RelayErrorCode } from './relay';
 import {
   APIConnectionError,
@@ -248,29 +255,8 @@ export const errorFactory = /* @__PURE__ */ Object.assign(
   liveErrorFactory,
 );
 
-/** `host[:port]` of a URL, without user info; undefined when it does not parse. */
-function hostOf(url: string): string | undefined {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]+)/i.exec(url);
-  return match?.[1];
-}
-
-/** The first network `code` along an error's cause chain (Node's and undici's errors carry one), else the deepest message. */
-function networkDetail(error: unknown): { code?: string; message?: string } {
-  let message: string | undefined;
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, message: text } = e as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return { code };
-    if (typeof text === 'string' && text) message = truncate(text, 120);
-  }
-  return message === undefined ? {} : { message };
-}
-
 /** `: <broker_message>` when the broker gave one (a rejection's reason), else nothing. */
 function brokerSaid(order: Order): string {
   const said = order.broker_message;
   return typeof said === 'string' && said.trim() !== '' ? `: ${truncate(said.trim(), 300)}` : '';
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -1,5 +1,5 @@
 /** The streams' errors: one base class, {@link StreamError}, with `code` and `closeCode`. */
-import { ConnectTradeError } from './base';
+import { ConnectTradeError, truncate } from './base';
 
 /** Base of every streaming error. `code` is the protocol's error code, `closeCode` the socket's. */
 export class StreamError extends ConnectTradeError {
@@ -51,8 +51,4 @@ export class StreamProtocolError extends StreamError {
 /** A user's event listener threw; the stream carried on. */
 export class ListenerError extends StreamError {
   override name = 'ListenerError';
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -1,5 +1,5 @@
-/** The one loader of the deferred chunk (index.ts): started by the first call that needs it. */
-import type * as Deferred from './index';
+/** The one loader of the deferred chunk (on-demand.ts): started by the first call that needs it. */
+import type * as Deferred from './on-demand';
 
 /** The deferred part of the REST client. */
 export type DeferredModule = typeof Deferred;
@@ -9,7 +9,7 @@ let loaded: DeferredModule | undefined;
 
 /** Loads the deferred chunk once; a failed load (a browser gone offline) is tried again by the next call. */
 export function loadDeferred(): Promise<DeferredModule> {
-  pending ??= import('./index').then(
+  pending ??= import('./on-demand').then(
     (module) => {
       loaded = module;
       return module;

@@ -53,12 +53,13 @@ export async function findTodaysOrder(
   list: OrderLister,
   query: TodaysOrderQuery,
   options: RequestOptions = {},
+  now: number = Date.now(),
 ): Promise<CallResult<Order> | undefined> {
   const params: OrderLookupParams = {
     account_id: query.accountId,
     status: 'all',
     ...(query.symbol === undefined ? {} : { symbols: [query.symbol] }),
-    start_time: startOfToday(),
+    start_time: startOfToday(now),
     limit: 500,
   };
   const matches = (o: Order) =>

@@ -54,7 +54,8 @@ export interface PlacementSteps {
 }
 
 /** Placement settings of one call: the retry loop's own settings, plus the order's identity. */
-export interface PlacementOptions extends Pick<AttemptOptions, 'maxRetries' | 'logger' | 'timers'> {
+export interface PlacementOptions
+  extends Pick<AttemptOptions, 'maxRetries' | 'logger' | 'timers' | 'clock' | 'random'> {
   /** The caller's signal: no re-send or lookup starts after it aborts. */
   readonly signal?: AbortSignal | undefined;
   readonly clOrderId: string;
@@ -121,7 +122,10 @@ async function place(steps: PlacementSteps, options: PlacementOptions): Promise<
 
     // Retry-After (any status) wins over the backoff; one asking for too long ends the re-sends.
     const retryAfter = retryAfterOf(failure);
-    const delayMs = attempt < options.maxRetries ? retryDelay(attempt + 1, retryAfter) : undefined;
+    const delayMs =
+      attempt < options.maxRetries
+        ? retryDelay(attempt + 1, retryAfter, { random: options.random, now: options.clock?.now() })
+        : undefined;
     if (delayMs !== undefined) {
       log(options.logger, 'warn', 'POST /orders failed; re-sending', {
         clOrderId,
@@ -130,7 +134,7 @@ async function place(steps: PlacementSteps, options: PlacementOptions): Promise<
         error: (failure as Error)?.name,
       });
       try {
-        await sleep(delayMs, signal, options.timers);
+        await sleep(delayMs, signal, options.clock ?? options.timers);
       } catch (aborted) {
         throw definite(aborted);
       }

@@ -3,17 +3,15 @@
  * list filters. They run before any I/O, collect every problem instead of stopping at the first,
  * and produce the exact body to send: decimals as strings, a `cl_order_id` always present.
  *
- * Loaded on first use (core/order-checks.ts): with the spec's rule tables this is the largest part
- * of the REST client, and a page that never places an order or filters by symbol never needs it.
- * The checks return their problems instead of throwing: order-checks.ts turns them into one
- * ValidationError, so this chunk imports no module of the up-front bundle (a shared module would
- * split that bundle into more chunks, each compressed on its own).
+ * The checks return their problems instead of throwing; checks.ts turns them into one
+ * ValidationError. They load with the deferred part of the client (rest/deferred/).
  */
 import type { components } from '../../../generated/schema';
 import { type FieldRule, orderTypeFields, queryParameters, requestFields } from '../../../generated/tables';
 import { toDecimalString } from '../../core/decimal';
 import type { ValidationIssue } from '../../core/errors';
 import { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
+import { generateClOrderId } from '../../core/random';
 
 export { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
 
@@ -32,24 +30,8 @@ const REPLACE_FIELDS: ReadonlySet<string> = new Set(Object.keys(requestFields.Re
 const LEG_FIELDS: readonly string[] = Object.keys(requestFields.OrderLeg);
 const CL_ORDER_ID = new RegExp(ORDER.cl_order_id.pattern);
 
-const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
-const ID_LENGTH = 24;
-// Random bytes for 128 ids at a time: one `getRandomValues` per id cost more than the rest of
-// an order's checks together (bench/README.md).
-const randomPool = new Uint8Array(ID_LENGTH * 128);
-let poolOffset = randomPool.length;
-
 /** A fresh client order id: `ct_` and 24 random base-36 characters (well inside 64 of [A-Za-z0-9_-]). */
-export function generateClOrderId(): string {
-  if (poolOffset + ID_LENGTH > randomPool.length) {
-    crypto.getRandomValues(randomPool);
-    poolOffset = 0;
-  }
-  let id = 'ct_';
-  for (let i = poolOffset; i < poolOffset + ID_LENGTH; i++) id += BASE36[(randomPool[i] as number) % 36];
-  poolOffset += ID_LENGTH;
-  return id;
-}
+export { generateClOrderId } from '../../core/random';
 
 /** Collects issues and the normalized body. */
 class Checker {
@@ -149,7 +131,7 @@ export function checkOrder(input: unknown, mode?: ValidationMode): Checked<Schem
   c.oneOf('order_tif', ORDER.order_tif);
   c.oneOf('instrument', ORDER.instrument);
   c.oneOf('order_type', ORDER.order_type);
-  c.clOrderId('cl_order_id', c.input.cl_order_id ?? generateClOrderId());
+  c.clOrderId('cl_order_id', c.input.cl_order_id ?? (mode?.newId ?? generateClOrderId)());
   if (c.present('order_qty') === c.present('order_notional'))
     c.add('order_qty', 'exactly one of order_qty and order_notional is required');
   for (const key of ['order_qty', 'order_notional'] as const)
@@ -173,7 +155,7 @@ export function checkReplace(input: unknown, mode?: ValidationMode): Checked<Sch
   const c = new Checker(input, mode);
   c.unknownFields(REPLACE_FIELDS);
   c.string('broker');
-  c.clOrderId('new_cl_order_id', c.input.new_cl_order_id ?? generateClOrderId());
+  c.clOrderId('new_cl_order_id', c.input.new_cl_order_id ?? (mode?.newId ?? generateClOrderId)());
   if (c.present('order_qty') && c.present('order_notional'))
     c.add('order_qty', 'at most one of order_qty and order_notional may be given');
   for (const key of ['order_qty', 'order_notional', 'order_limit_price', 'stop_price'] as const)

@@ -52,7 +52,7 @@ export class UserList<Path extends keyof UserLists> {
     // use. Not async: once they are loaded, the call costs no async frame (bench/README.md).
     const send = ({ orderChecks }: DeferredModule) => {
       orderChecks.checkSymbols(symbols);
-      return this.core.exchange('GET', this.path, init, options, parse);
+      return this.core.exchange('GET', this.path, { init, options, shape: parse });
     };
     return APIPromise.from(() => {
       const loaded = deferredIfLoaded();

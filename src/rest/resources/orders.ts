@@ -50,8 +50,8 @@ export class Orders {
 
   /** Guessed values (sides, instruments, cl_order_id shape): warn through the logger, or reject when strict. */
   private mode(): ValidationMode {
-    const { strictValidation, logger } = this.core.context.options;
-    return { strict: strictValidation, warn: warnTo(logger) };
+    const { strictValidation, logger, idGenerator } = this.core.context.options;
+    return { strict: strictValidation, warn: warnTo(logger), newId: idGenerator };
   }
 
   /**
@@ -81,17 +81,22 @@ export class Orders {
       return placeOrder(
         {
           send: () =>
-            this.core.exchange('POST', '/orders', { body }, once, (what, data) => {
-              const answer = expectObject<Order>(what, data);
-              // An answer without an order id is not an order: placement treats it as unread and looks the order up.
-              expectString(what, answer, 'order_id');
-              return answer;
+            this.core.exchange('POST', '/orders', {
+              init: { body },
+              options: once,
+              shape: (what, data) => {
+                const answer = expectObject<Order>(what, data);
+                // An answer without an order id is not an order: placement treats it as unread and looks the order up.
+                expectString(what, answer, 'order_id');
+                return answer;
+              },
             }),
           find: () =>
             findTodaysOrder(
               (params, opts) => this.list(params, opts),
               { accountId: body.account_id, ref: body.cl_order_id, by: 'cl_order_id', symbol: body.symbol },
               { ...options, maxRetries: options.maxRetries ?? 1 },
+              this.core.context.options.clock.now(),
             ),
         },
         {
@@ -101,6 +106,8 @@ export class Orders {
           signal: options.signal,
           logger: this.core.context.options.logger,
           tracing: this.core.context.tracing,
+          clock: this.core.context.options.clock,
+          random: this.core.context.options.random,
         },
       );
     };
@@ -134,22 +141,27 @@ export class Orders {
       const query = cursor
         ? { ...cursor, ...(params.limit === undefined ? {} : { limit: params.limit }) }
         : params;
-      return this.core.exchange('GET', '/orders', { params: { query } }, options, (what, data, response) => {
-        if (Array.isArray(data)) {
-          // Tolerated: a bare list (orders/validation.ts `bareOrderList`), its cursor in the headers.
-          const items = expectArray<Order>(what, data);
-          const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
-          if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
-          return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
-        }
-        const page = expectObject(what, data);
-        return new Page(
-          expectArray<Order>(`${what} orders`, page.orders),
-          FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
-          FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
-          fetchPage,
-          { bounds, response },
-        );
+      const init = { params: { query } };
+      return this.core.exchange('GET', '/orders', {
+        init,
+        options,
+        shape: (what, data, response) => {
+          if (Array.isArray(data)) {
+            // Tolerated: a bare list (orders/validation.ts `bareOrderList`), its cursor in the headers.
+            const items = expectArray<Order>(what, data);
+            const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
+            if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
+            return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
+          }
+          const page = expectObject(what, data);
+          return new Page(
+            expectArray<Order>(`${what} orders`, page.orders),
+            FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
+            FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
+            fetchPage,
+            { bounds, response },
+          );
+        },
       });
     };
     const fetchPage: PageFetcher<Order> = (cursor) => APIPromise.from(() => exchangePage(cursor));
@@ -168,13 +180,11 @@ export class Orders {
       requireId('orderId', orderId);
       const body = (await loadDeferred()).orderChecks.validateReplace(params, this.mode());
       const init = { params: { path: { account_id: accountId, order_id: orderId } }, body };
-      return this.core.exchange(
-        'PATCH',
-        '/accounts/{account_id}/orders/{order_id}',
+      return this.core.exchange('PATCH', '/accounts/{account_id}/orders/{order_id}', {
         init,
         options,
-        expectObject<Order>,
-      );
+        shape: expectObject<Order>,
+      });
     });
   }
 

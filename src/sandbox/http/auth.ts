@@ -3,7 +3,6 @@
  * client-secret; user operations also need user-id and the user-secret POST /users returned.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { HttpError } from '../http-error';
 import type { SandboxState } from '../state';
 
@@ -13,7 +12,10 @@ export interface SandboxCredentials {
   clientSecret: string;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+/** Request headers, names in lower case (node's `IncomingHttpHeaders` or a plain record). */
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+function header(headers: HeaderBag, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -30,7 +32,7 @@ function unauthorized(message: string): HttpError {
 
 /** Checks the headers for an operation's scope; returns the user id of user operations. */
 export function authenticate(
-  headers: IncomingHttpHeaders,
+  headers: HeaderBag,
   scope: 'platform' | 'user',
   credentials: SandboxCredentials,
   state: SandboxState,

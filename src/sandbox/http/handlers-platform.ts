@@ -5,7 +5,7 @@ import type { components } from '../../../generated/schema';
 import { iso } from '../clock';
 import { dec } from '../decimal';
 import { badRequest, conflict, HttpError, notFound } from '../http-error';
-import { type ConnectionRecord, randomSecret, type TokenRecord } from '../state';
+import type { ConnectionRecord, TokenRecord } from '../state';
 import type { RestContext, RestRequest, RestResult } from './context';
 
 type Schemas = components['schemas'];
@@ -25,7 +25,7 @@ function ownedConnection(ctx: RestContext, userId: string, connectionId: string)
 export function createUser(ctx: RestContext, req: RestRequest): RestResult {
   const { user_id } = req.body as Schemas['CreateUserRequest'];
   if (ctx.state.users.has(user_id)) throw conflict(`user ${user_id} already exists`, 'duplicate_user_id');
-  const secret = randomSecret('us_sbx');
+  const secret = ctx.state.secret('us_sbx');
   ctx.state.users.set(user_id, { userId: user_id, secret, createdAt: iso(ctx.clock.nowMs()) });
   const secretField = ctx.spellings === 'reference' ? 'user-secret' : 'user_secret';
   return { status: 200, body: { user_id, [secretField]: secret } };
@@ -169,7 +169,7 @@ export function getConnectionToken(ctx: RestContext, req: RestRequest): RestResu
   // The old token stops authenticating new sessions; sessions already open keep running until it expires.
   if (connection.token) ctx.state.tokens.delete(connection.token.token);
   const token: TokenRecord = {
-    token: randomSecret('mdt_sbx'),
+    token: ctx.state.secret('mdt_sbx'),
     connectionId: connection.connectionId,
     expiresAtMs: ctx.clock.nowMs() + TOKEN_TTL_MS,
     revoked: false,
@@ -180,6 +180,6 @@ export function getConnectionToken(ctx: RestContext, req: RestRequest): RestResu
 }
 
 /** POST /auth/tokens/user: a one-hour user access token. */
-export function createUserToken(): RestResult {
-  return { status: 200, body: { access_token: randomSecret('uat_sbx'), expires_in: '3600' } };
+export function createUserToken(ctx: RestContext): RestResult {
+  return { status: 200, body: { access_token: ctx.state.secret('uat_sbx'), expires_in: '3600' } };
 }

@@ -19,8 +19,13 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 
 /** Parses a JSON body, requiring `content-type: application/json`; 400 otherwise. */
 export function parseJsonBody(req: IncomingMessage, text: string): unknown {
+  return parseJsonText(req.headers['content-type'], text);
+}
+
+/** Parses a JSON body given its `content-type` header; 400 when missing, of another type, or not JSON. */
+export function parseJsonText(contentType: string | string[] | undefined, text: string): unknown {
   if (text.length === 0) throw badRequest('missing request body');
-  const type = req.headers['content-type'] ?? '';
+  const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
   if (!/^application\/json\b/i.test(type)) throw badRequest('header `content-type` must be application/json');
   try {
     return JSON.parse(text);

@@ -1,62 +1,13 @@
 /**
- * The REST request pipeline: route by the spec, inject faults, check credentials, parse and
- * validate parameters and body, run the handler, validate the response against the spec, write it
- * (or, for the lost-ack fault, destroy the socket after the handler has committed the request).
+ * The REST pipeline on node:http: reads the body, runs the socket-free pipeline
+ * (core/rest.ts), writes the answer (or, for the lost-ack fault, destroys the socket after the
+ * handler has committed the request).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { OperationId } from '../../../generated/operations';
-import { describeSchemaErrors, schemaErrors } from '../../internal/schema-validator';
-import type { Faults } from '../faults';
-import { HttpError } from '../http-error';
-import type { SandboxLogger } from '../logger';
-import type { SandboxTraffic } from '../options';
-import { authenticate, type SandboxCredentials } from './auth';
-import type { RestContext, RestRequest, RestResult } from './context';
-import * as account from './handlers-account';
-import * as platform from './handlers-platform';
-import { parseJsonBody, readBody, sendJson } from './io';
-import { matchOperation, parseParameters, responseErrors, validateBody } from './spec-operations';
+import { handleRestRequest, type RestServerOptions } from '../core/rest';
+import { readBody, sendJson } from './io';
 
-function describeInjected(body: unknown): string | undefined {
-  const errors = schemaErrors('Error', body);
-  return errors.length === 0 ? undefined : describeSchemaErrors(errors);
-}
-
-type Handler = (ctx: RestContext, req: RestRequest) => RestResult;
-
-/** One handler per operationId of the spec (the compiler checks none is missing). */
-const HANDLERS: Record<OperationId, Handler> = {
-  createUser: platform.createUser,
-  listUsers: platform.listUsers,
-  deleteUser: platform.deleteUser,
-  createConnection: platform.createConnection,
-  listConnections: platform.listConnections,
-  deleteConnection: platform.deleteConnection,
-  getConnectionToken: platform.getConnectionToken,
-  createUserToken: platform.createUserToken,
-  listAccounts: account.listAccounts,
-  listBalances: account.listBalances,
-  listPositions: account.listPositions,
-  listTransactions: account.listTransactions,
-  createOrder: account.createOrder,
-  listOrders: account.listOrders,
-  replaceOrder: account.replaceOrder,
-  cancelOrder: account.cancelOrder,
-};
-
-/** What the pipeline needs besides the handlers' context. */
-export interface RestServerOptions {
-  ctx: RestContext;
-  faults: Faults;
-  credentials: SandboxCredentials;
-  latencyMs: number;
-  validateResponses: boolean;
-  logger: SandboxLogger;
-  /** Called with a description whenever the sandbox itself breaks the spec. */
-  onViolation: (message: string) => void;
-  onTraffic: ((entry: SandboxTraffic) => void) | undefined;
-}
+export type { RestServerOptions } from '../core/rest';
 
 /** Handles one REST request of the API (not the admin or authorization routes). */
 export async function handleRest(
@@ -66,88 +17,24 @@ export async function handleRest(
   url: URL,
   requestId: string,
 ): Promise<void> {
-  const startedMs = performance.now();
-  const headers = { 'x-request-id': requestId };
-  const method = req.method ?? 'GET';
-  let matched: ReturnType<typeof matchOperation>;
+  let body: string;
   try {
-    matched = matchOperation(method, url.pathname);
+    body = await readBody(req);
   } catch (error) {
-    // A path parameter that does not decode (`%ZZ`): the client's fault, before any operation runs.
-    if (!(error instanceof HttpError)) throw error;
-    return sendJson(res, error.status, { message: error.message, code: error.code }, headers);
+    const { status, message, code } = error as { status: number; message: string; code: string };
+    return sendJson(res, status ?? 400, { message, code }, { 'x-request-id': requestId });
   }
-  if (matched === undefined)
-    return sendJson(res, 404, { message: `no route ${method} ${url.pathname}`, code: 'not_found' }, headers);
-  if (matched === 405)
-    return sendJson(
-      res,
-      405,
-      { message: `${method} is not allowed on ${url.pathname}`, code: 'method_not_allowed' },
-      headers,
-    );
-  const { operation, pathParams } = matched;
-  const faults = options.faults.forRequest(method, url.pathname, operation.path);
-  const delay = options.latencyMs + faults.latencyMs;
-  if (delay > 0) await sleep(delay);
-
-  let result: RestResult;
-  let requestBody: unknown;
-  // An injected failure may use any status (503, 502...), declared by the spec or not.
-  let injected = false;
-  try {
-    const text = await readBody(req);
-    if (faults.fail) {
-      injected = true;
-      const { status, message, code, retry_after } = faults.fail;
-      const extra: Record<string, string> =
-        retry_after === undefined ? {} : { 'retry-after': String(retry_after) };
-      throw new HttpError(status, message ?? `injected fault: ${status}`, code ?? 'sandbox_fault', extra);
-    }
-    const userId = authenticate(req.headers, operation.scope, options.credentials, options.ctx.state);
-    const params = parseParameters(operation, url.searchParams, pathParams);
-    const body = operation.bodySchema ? parseJsonBody(req, text) : undefined;
-    requestBody = body;
-    validateBody(operation, body);
-    result = HANDLERS[operation.id](options.ctx, { userId, params, body });
-  } catch (error) {
-    if (!(error instanceof HttpError)) {
-      options.logger.error?.(`sandbox: ${operation.id} failed: ${(error as Error).stack ?? String(error)}`);
-      result = { status: 500, body: { message: 'internal error in the sandbox', code: 'internal_error' } };
-    } else {
-      Object.assign(headers, error.headers);
-      result = { status: error.status, body: { message: error.message, code: error.code } };
-    }
-  }
-
-  if (options.validateResponses) {
-    const problem = injected
-      ? describeInjected(result.body)
-      : responseErrors(operation, result.status, result.body);
-    if (problem) {
-      const message = `sandbox response to ${operation.id} breaks the spec: ${problem}`;
-      options.onViolation(message);
-      result = { status: 500, body: { message, code: 'sandbox_spec_violation' } };
-    }
-  }
-  options.onTraffic?.({
-    kind: 'rest',
-    operationId: operation.id,
-    method,
-    path: url.pathname + url.search,
-    requestBody,
-    status: result.status,
-    responseBody: faults.drop ? undefined : result.body,
-    dropped: faults.drop,
+  const answer = await handleRestRequest(options, {
+    method: req.method ?? 'GET',
+    url,
+    headers: req.headers,
+    body,
     requestId,
-    durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
   });
-  if (faults.drop) {
+  if (answer.dropped) {
     // The lost ack: the request took effect, but the client never hears about it.
-    options.logger.debug?.(`sandbox: dropping the response to ${method} ${url.pathname}`);
     req.socket.destroy();
     return;
   }
-  options.logger.debug?.(`sandbox: ${method} ${url.pathname} -> ${result.status}`);
-  sendJson(res, result.status, result.body, headers);
+  sendJson(res, answer.status, answer.body, answer.headers);
 }

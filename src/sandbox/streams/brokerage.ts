@@ -4,8 +4,9 @@
  * order engine publishes with a per-session `seq` starting at 1. One session per credential pair:
  * a new one closes the old with 4002.
  */
-import type { WebSocket } from 'ws';
+
 import type { components } from '../../../generated/schema';
+import type { SessionSocket } from '../core/session-socket';
 import type { AccountEvent } from '../events';
 import type { SandboxCredentials } from '../http/auth';
 import { type ClientFrame, frameError, type SessionOptions, StreamSession } from './session';
@@ -26,7 +27,7 @@ export class BrokerageSession extends StreamSession {
   private readonly topics = new Map<Topic, TopicFilter>();
 
   constructor(
-    ws: WebSocket,
+    ws: SessionSocket,
     options: SessionOptions,
     private readonly server: BrokerageServer,
   ) {
@@ -112,7 +113,7 @@ export class BrokerageServer {
   ) {}
 
   /** Starts a session on a new connection. */
-  accept(ws: WebSocket, _remoteAddress = ''): void {
+  accept(ws: SessionSocket, _remoteAddress = ''): void {
     this.sessions.add(new BrokerageSession(ws, this.options, this));
   }
 

@@ -3,11 +3,12 @@
  * bars, depth and options chains of the feed's symbols, ask for bar snapshots, list and
  * unsubscribe. When the token expires mid-session: `error` token_expired, then close 4003.
  */
-import type { WebSocket } from 'ws';
+
 import type { components } from '../../../generated/schema';
 import type { SchemaName } from '../../internal/schema-validator';
 import { type BarBook, intervalMs, MAX_BARS } from '../bars';
 import { iso } from '../clock';
+import type { SessionSocket } from '../core/session-socket';
 import type { PriceFeed } from '../feed';
 import { depthOf, optionsChainOf, quoteOf, tradeOf } from '../market-data';
 import type { SandboxState, TokenRecord } from '../state';
@@ -43,7 +44,7 @@ export class MarketDataSession extends StreamSession {
   private readonly subscriptions = new Map<Channel, Map<string, Params>>();
 
   constructor(
-    ws: WebSocket,
+    ws: SessionSocket,
     options: SessionOptions,
     private readonly server: MarketDataServer,
     /** The client's IP: a connection's subscriptions must all come from one (`ip_mismatch`). */
@@ -253,7 +254,7 @@ export class MarketDataServer {
   ) {}
 
   /** Starts a session on a new connection. */
-  accept(ws: WebSocket, remoteAddress = ''): void {
+  accept(ws: SessionSocket, remoteAddress = ''): void {
     this.sessions.add(new MarketDataSession(ws, this.options, this, remoteAddress));
   }
 

@@ -4,10 +4,10 @@
  * heartbeats, and the stall/drop faults. `ws` answers WebSocket pings by itself.
  */
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
 import { describeSchemaErrors, type SchemaName, schemaErrors } from '../../internal/schema-validator';
 import type { OffsetClock } from '../clock';
 import { iso } from '../clock';
+import type { SessionSocket } from '../core/session-socket';
 import { describeErrors } from '../http/error-messages';
 import type { SandboxLogger } from '../logger';
 import type { SandboxTraffic } from '../options';
@@ -39,7 +39,7 @@ export abstract class StreamSession {
   private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    protected readonly ws: WebSocket,
+    protected readonly ws: SessionSocket,
     protected readonly options: SessionOptions,
     private readonly schema: SchemaName,
   ) {

@@ -31,11 +31,11 @@ async function serve(statuses: number[]): Promise<{ server: Server; url: string;
 
 afterEach(() => {
   jest.resetModules();
-  jest.dontMock('../../../src/rest/deferred/index');
+  jest.dontMock('../../../src/rest/deferred/on-demand');
 });
 
 it('retries without loading anything: 503 then 200 is two attempts', async () => {
-  jest.doMock('../../../src/rest/deferred/index', () => {
+  jest.doMock('../../../src/rest/deferred/on-demand', () => {
     throw new Error('chunk failed to load');
   });
   const { ConnectTrade } = await import('../../../src/rest');
@@ -51,9 +51,9 @@ it('retries without loading anything: 503 then 200 is two attempts', async () =>
 
 it('when the deferred part cannot load, an order fails before anything is sent, and the next call loads it', async () => {
   let fail = true;
-  jest.doMock('../../../src/rest/deferred/index', () => {
+  jest.doMock('../../../src/rest/deferred/on-demand', () => {
     if (fail) throw new Error('chunk failed to load');
-    return jest.requireActual('../../../src/rest/deferred/index');
+    return jest.requireActual('../../../src/rest/deferred/on-demand');
   });
   const { ConnectTrade, ValidationError } = await import('../../../src/rest');
   const srv = await serve([200]);
