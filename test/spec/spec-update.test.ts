@@ -99,7 +99,8 @@ test('spec:update with a vendor v2: overlay reapplied, generated/ stale, the typ
   expect(errors.filter((line) => !removed.includes(line) && !added.includes(line))).toEqual([]);
   expect([...new Set(removed.map(where))].sort()).toEqual([
     'examples/error-handling.ts',
+    'src/core/errors/factory.ts', // a failure's message quotes the broker's reason
     'src/sandbox/order-engine.ts',
   ]);
-  expect(added.map(where)).toEqual(['src/sandbox/http/rest-server.ts']);
+  expect(added.map(where)).toEqual(['src/sandbox/core/rest.ts']);
 }, 240_000);
