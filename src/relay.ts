@@ -27,6 +27,7 @@ export {
   type RelayUpstreamClient,
   startRelay,
 } from './relay/relay';
+export type { RelayClock } from './relay/relay-clock';
 export {
   RelayGroup,
   type RelayGroupContext,

@@ -26,6 +26,7 @@ import {
   type RedisTarget,
   type TargetKind,
 } from './redis-targets';
+import { platformClock, type RelayClock } from './relay-clock';
 
 export {
   type ClusterTarget,
@@ -58,13 +59,15 @@ export class RedisLink {
 
   /**
    * @param tagKey a key with the relay's hash tag: on Cluster, its slot decides the node.
+   * @param clock the relay's clock: command and connect deadlines here, and the timers of whoever uses this link.
    */
   constructor(
     target: RedisTarget,
     private readonly onDrop: (error: RelayError) => void = () => undefined,
     tagKey = '{relay}',
+    readonly clock: RelayClock = platformClock,
   ) {
-    this.connector = connectorFor(target, tagKey);
+    this.connector = connectorFor(target, tagKey, clock);
   }
 
   /** `single`, `sentinel` or `cluster`. */
@@ -96,9 +99,9 @@ export class RedisLink {
   async send(args: string[], timeoutMs: number): Promise<unknown> {
     // Connecting has its own deadline (CONNECT_TIMEOUT_MS); the command's starts once connected.
     const client = await this.open();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+      timer = this.clock.setTimeout(
         () =>
           reject(errorFactory.relay('redis_unavailable', `Redis ${args[0]} timed out after ${timeoutMs} ms`)),
         timeoutMs,
@@ -128,7 +131,7 @@ export class RedisLink {
       this.onDrop(relayError);
       throw relayError;
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
   }
 

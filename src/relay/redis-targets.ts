@@ -12,6 +12,7 @@
  * - a node-redis client: a `duplicate()` of it (as before).
  */
 import { errorFactory } from '../core/errors';
+import { platformClock, type RelayClock } from './relay-clock';
 
 /** The part of a node-redis client (`createClient()` of `redis` 4, 5 or 6) the relay uses. */
 export interface RedisClientLike {
@@ -206,18 +207,18 @@ export function checkRedisTarget(target: unknown, path = 'redis'): asserts targe
     ]);
 }
 
-/** Races a promise against a deadline (the error names what timed out). */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+/** Races a promise against a deadline on the relay's clock (the error names what timed out). */
+async function within<T>(clock: RelayClock, promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: unknown;
   try {
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+        timer = clock.setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
       }),
     ]);
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }
 
@@ -240,10 +241,15 @@ function plainOptions(connectTimeoutMs: number, extra: Record<string, unknown> =
   };
 }
 
-async function connectPlain(client: RedisClientLike, connectTimeoutMs: number, node: string) {
+async function connectPlain(
+  client: RedisClientLike,
+  connectTimeoutMs: number,
+  node: string,
+  clock: RelayClock,
+) {
   client.on('error', () => undefined); // reported through the failing command instead
   try {
-    await within(client.connect(), connectTimeoutMs, `connect to ${node}`);
+    await within(clock, client.connect(), connectTimeoutMs, `connect to ${node}`);
   } catch (error) {
     destroyClient(client);
     throw error;
@@ -272,8 +278,8 @@ function nodeOfUrl(url: string): string {
 }
 
 /** `ROLE` must say master: a sentinel's answer can be stale during a switch. */
-async function checkPrimary(connection: NodeConnection, timeoutMs: number): Promise<void> {
-  const role = await within(connection.send(['ROLE']), timeoutMs, `ROLE on ${connection.node}`);
+async function checkPrimary(connection: NodeConnection, timeoutMs: number, clock: RelayClock): Promise<void> {
+  const role = await within(clock, connection.send(['ROLE']), timeoutMs, `ROLE on ${connection.node}`);
   const name = Array.isArray(role) ? String(role[0]) : '';
   if (name !== 'master')
     throw errorFactory.relay(
@@ -282,8 +288,12 @@ async function checkPrimary(connection: NodeConnection, timeoutMs: number): Prom
     );
 }
 
-/** A connector for a target (the `redis` package is loaded on first use). */
-export function connectorFor(target: RedisTarget, tagKey: string): Connector {
+/** A connector for a target (the `redis` package is loaded on first use); its deadlines run on `clock`. */
+export function connectorFor(
+  target: RedisTarget,
+  tagKey: string,
+  clock: RelayClock = platformClock,
+): Connector {
   const kind = targetKind(target) as TargetKind;
   if (typeof target === 'string')
     return {
@@ -292,27 +302,27 @@ export function connectorFor(target: RedisTarget, tagKey: string): Connector {
         const redis = await loadRedis();
         const node = nodeOfUrl(target);
         const client = redis.createClient(plainOptions(connectTimeoutMs, { url: target }));
-        return plainConnection(await connectPlain(client, connectTimeoutMs, node), node);
+        return plainConnection(await connectPlain(client, connectTimeoutMs, node, clock), node);
       },
       close() {},
     };
-  if ('sentinel' in target) return sentinelConnector(target.sentinel);
-  if ('cluster' in target) return clusterConnector(undefined, target.cluster, tagKey);
-  if (kind === 'cluster') return clusterConnector(target as RedisClusterLike, undefined, tagKey);
-  if (kind === 'sentinel') return sentinelClientConnector(target as RedisSentinelLike);
+  if ('sentinel' in target) return sentinelConnector(target.sentinel, clock);
+  if ('cluster' in target) return clusterConnector(undefined, target.cluster, tagKey, clock);
+  if (kind === 'cluster') return clusterConnector(target as RedisClusterLike, undefined, tagKey, clock);
+  if (kind === 'sentinel') return sentinelClientConnector(target as RedisSentinelLike, clock);
   const given = target as RedisClientLike;
   return {
     kind,
     async open(connectTimeoutMs) {
       const client = given.duplicate({ disableOfflineQueue: true });
-      return plainConnection(await connectPlain(client, connectTimeoutMs, 'client'), 'client');
+      return plainConnection(await connectPlain(client, connectTimeoutMs, 'client', clock), 'client');
     },
     close() {},
   };
 }
 
 /** Sentinel by address: ask each sentinel in turn for the primary, connect, check its role. */
-function sentinelConnector(settings: SentinelTarget): Connector {
+function sentinelConnector(settings: SentinelTarget, clock: RelayClock): Connector {
   let next = 0;
   return {
     kind: 'sentinel',
@@ -329,8 +339,9 @@ function sentinelConnector(settings: SentinelTarget): Connector {
           }),
         );
         try {
-          await connectPlain(client, connectTimeoutMs, `sentinel ${sentinel.host}:${sentinel.port}`);
+          await connectPlain(client, connectTimeoutMs, `sentinel ${sentinel.host}:${sentinel.port}`, clock);
           address = await within(
+            clock,
             client.sendCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', settings.name]),
             connectTimeoutMs,
             'SENTINEL GET-MASTER-ADDR-BY-NAME',
@@ -358,9 +369,9 @@ function sentinelConnector(settings: SentinelTarget): Connector {
             socket: { ...(settings.nodeClientOptions?.socket as object), host, port },
           }),
         );
-        const connection = plainConnection(await connectPlain(primary, connectTimeoutMs, node), node);
+        const connection = plainConnection(await connectPlain(primary, connectTimeoutMs, node, clock), node);
         try {
-          await checkPrimary(connection, connectTimeoutMs);
+          await checkPrimary(connection, connectTimeoutMs, clock);
         } catch (error) {
           connection.close();
           throw error;
@@ -374,7 +385,7 @@ function sentinelConnector(settings: SentinelTarget): Connector {
 }
 
 /** A given node-redis sentinel client: a duplicate of it, whose master connections are leased. */
-function sentinelClientConnector(given: RedisSentinelLike): Connector {
+function sentinelClientConnector(given: RedisSentinelLike, clock: RelayClock): Connector {
   let shared: Promise<RedisSentinelLike> | undefined;
   let closed = false;
   return {
@@ -383,7 +394,7 @@ function sentinelClientConnector(given: RedisSentinelLike): Connector {
       shared ??= (async () => {
         const sentinel = given.duplicate();
         sentinel.on('error', () => undefined);
-        await within(sentinel.connect(), connectTimeoutMs, 'connect to the sentinels');
+        await within(clock, sentinel.connect(), connectTimeoutMs, 'connect to the sentinels');
         return sentinel;
       })().catch((error) => {
         shared = undefined;
@@ -391,7 +402,7 @@ function sentinelClientConnector(given: RedisSentinelLike): Connector {
       });
       const sentinel = await shared;
       if (closed) throw new Error('closed');
-      const lease = await within(sentinel.acquire(), connectTimeoutMs, 'lease a master connection');
+      const lease = await within(clock, sentinel.acquire(), connectTimeoutMs, 'lease a master connection');
       const master = sentinel.getMasterNode();
       const listeners: (() => void)[] = [];
       sentinel.on('topology-change', () => {
@@ -411,7 +422,7 @@ function sentinelClientConnector(given: RedisSentinelLike): Connector {
           }
         },
       };
-      await checkPrimary(connection, connectTimeoutMs);
+      await checkPrimary(connection, connectTimeoutMs, clock);
       return connection;
     },
     close() {
@@ -430,6 +441,7 @@ function clusterConnector(
   given: RedisClusterLike | undefined,
   settings: ClusterTarget | undefined,
   tagKey: string,
+  clock: RelayClock,
 ): Connector {
   let shared: Promise<RedisClusterLike> | undefined;
   let closed = false;
@@ -444,7 +456,7 @@ function clusterConnector(
             defaults: plainOptions(connectTimeoutMs, settings?.defaults),
           });
         cluster.on('error', () => undefined);
-        await within(cluster.connect(), connectTimeoutMs, 'connect to the cluster');
+        await within(clock, cluster.connect(), connectTimeoutMs, 'connect to the cluster');
         return cluster;
       })().catch((error) => {
         shared = undefined;
@@ -453,8 +465,9 @@ function clusterConnector(
       const current = shared;
       const cluster = await current;
       if (closed) throw new Error('closed');
-      await within(cluster.sendCommand(tagKey, false, ['EXISTS', tagKey]), connectTimeoutMs, 'EXISTS');
+      await within(clock, cluster.sendCommand(tagKey, false, ['EXISTS', tagKey]), connectTimeoutMs, 'EXISTS');
       const client = await within(
+        clock,
         cluster.getNodeClientForKey(tagKey, false),
         connectTimeoutMs,
         "reach the relay slot's primary",
@@ -479,7 +492,7 @@ function clusterConnector(
           void current.then((c) => destroyClient(c)).catch(() => undefined);
         },
       };
-      await checkPrimary(connection, connectTimeoutMs);
+      await checkPrimary(connection, connectTimeoutMs, clock);
       return connection;
     },
     close() {

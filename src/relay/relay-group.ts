@@ -50,6 +50,8 @@ export interface RelayGroupOptions {
   from?: 'latest' | 'earliest';
   /** Most entries per read (default 100). */
   batchSize?: number;
+  /** Advanced (deterministic simulation, tests): uniform in [0, 1), for backoff jitter. Default: `Math.random`. */
+  random?: () => number;
 }
 
 /** Events of a consumer group member. */
@@ -178,7 +180,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         if (this.closed) return;
         if (isReplyError(error) && String((error as Error).message).startsWith('NOGROUP')) created = false;
         this.report(error);
-        await this.pause.sleep(backoffDelay(RELAY_BACKOFF, attempt++));
+        await this.pause.sleep(backoffDelay(RELAY_BACKOFF, attempt++, this.options.random));
       }
     }
   }

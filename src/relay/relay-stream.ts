@@ -55,6 +55,8 @@ export interface RelayStreamOptions {
    * Accounts linked later reach that subscription after the next `subscribe`.
    */
   connectionAccounts?: (connectionId: string) => readonly string[] | Promise<readonly string[]>;
+  /** Advanced (deterministic simulation, tests): uniform in [0, 1), for backoff jitter. Default: `Math.random`. */
+  random?: () => number;
 }
 
 /** Events of a relay consumer: the brokerage stream's, plus `update` and `connected`. */
@@ -336,7 +338,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
           return;
         }
         if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
-        const delay = backoffDelay(RELAY_BACKOFF, attempt);
+        const delay = backoffDelay(RELAY_BACKOFF, attempt, this.options.random);
         attempt++;
         if (this.currentState === 'open') {
           this.currentState = 'waiting';
@@ -456,10 +458,13 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     let end = '+';
     let anchor = false;
     let reachedStart = false;
+    /** The newest entry when the scan began: reading continues after it. */
+    let newest: string | undefined;
     while (!anchor && scanned.length < this.maxScan) {
       const page = entriesOf(
         await this.link.send(['XREVRANGE', this.streamKey, end, '-', 'COUNT', String(this.batchSize)], 5_000),
       );
+      newest ??= page[0]?.id;
       for (const raw of page) {
         if (this.isApplied(raw)) {
           anchor = true;
@@ -480,12 +485,10 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     // Nothing applied found in the scanned part: older entries may have been missed.
     if (anchor || (reachedStart && this.appliedSessions.size === 0)) safeEmit(this, 'resumed');
     else this.emitGap({ reason: 'seq' });
-    if (scanned.length === 0) {
-      const [last] = entriesOf(
-        await this.link.send(['XREVRANGE', this.streamKey, '+', '-', 'COUNT', '1'], 5_000),
-      );
-      this.lastId = last?.id ?? '0-0';
-    }
+    // Nothing to deliver from the scan: reading continues after the newest entry the scan saw, not
+    // after the newest one now (an entry appended meanwhile, such as a new session's start, would be
+    // skipped: found by the relay simulation).
+    if (scanned.length === 0) this.lastId = newest ?? '0-0';
     this.deliver(scanned);
   }
 

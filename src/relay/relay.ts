@@ -17,6 +17,7 @@ import type { GapInfo } from '../streams/stream-core';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { Lease, type LeaseOptions, leaseTiming } from './lease';
 import { checkRedisTarget, RedisLink, type RedisTarget } from './redis-link';
+import { platformClock, platformRandom, type RelayClock } from './relay-clock';
 import { WakeableSleep } from './wakeable-sleep';
 import { type Replication, type Retention, StreamWriter } from './writer';
 
@@ -49,6 +50,13 @@ export interface RelayOptions {
    * or a plain client.
    */
   replication?: { replicas?: number; timeoutMs?: number };
+  /**
+   * Advanced (deterministic simulation, tests): the clock of the lease, its deadlines, retries and
+   * command deadlines. Default: `Date.now` and the platform's timers.
+   */
+  clock?: RelayClock;
+  /** Advanced: uniform in [0, 1), for backoff jitter and the default `id`'s suffix. Default: `Math.random`. */
+  random?: () => number;
 }
 
 /** A relay's role. */
@@ -126,16 +134,22 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   private terms = 0;
   private leaseRestores = 0;
   private readonly replication: Replication;
-  private rate = { windowStart: Date.now(), count: 0, perSecond: 0 };
-  private readonly pause = new WakeableSleep();
+  private readonly clock: RelayClock;
+  private readonly random: () => number;
+  private rate: { windowStart: number; count: number; perSecond: number };
+  private readonly pause: WakeableSleep;
   private readonly loop: Promise<void>;
 
   /** @internal Use {@link startRelay}. */
   constructor(private readonly options: RelayOptions & { key: string; ttlMs: number }) {
     super();
-    this.id = options.id ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.clock = options.clock ?? platformClock;
+    this.random = options.random ?? platformRandom;
+    this.rate = { windowStart: this.clock.now(), count: 0, perSecond: 0 };
+    this.pause = new WakeableSleep(this.clock);
+    this.id = options.id ?? `${hostname()}-${process.pid}-${this.random().toString(36).slice(2, 8)}`;
     const keys = relayKeys(options.key);
-    this.link = new RedisLink(options.redis, undefined, keys.lease);
+    this.link = new RedisLink(options.redis, undefined, keys.lease, this.clock);
     this.lease = new Lease(this.link, keys, this.id, leaseTiming(options.ttlMs));
     const replicated = this.link.kind !== 'single';
     this.replication = {
@@ -153,7 +167,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   /** The relay's figures now. */
   metrics(): RelayMetrics {
     const term = this.term;
-    const now = Date.now();
+    const now = this.clock.now();
     const fresh = now - this.rate.windowStart < 2_000;
     return {
       role: this.role,
@@ -191,7 +205,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         // The term's clock starts when the acquisition is sent: connect first, so that connecting
         // (which can take a while) is not taken from the term.
         await this.link.ready();
-        const sentAt = Date.now();
+        const sentAt = this.clock.now();
         const result = await this.lease.acquire();
         failures = 0;
         if (result.acquired) {
@@ -204,7 +218,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         }
       } catch (error) {
         this.report(error);
-        waitMs = Math.min(timing.maxStandbyWaitMs, backoffDelay(RELAY_BACKOFF, failures++));
+        waitMs = Math.min(timing.maxStandbyWaitMs, backoffDelay(RELAY_BACKOFF, failures++, this.random));
         if (await this.recoverLostAcquisition()) waitMs = 0;
       }
       if (waitMs > 0 && !this.closed) await this.pause.sleep(waitMs);
@@ -220,7 +234,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       const token = await this.lease.ownToken();
       if (token === undefined || this.closed) return false;
       await this.link.ready();
-      const sentAt = Date.now();
+      const sentAt = this.clock.now();
       if (!(await this.lease.renew(token))) return false;
       const fence = Number(token.slice(token.lastIndexOf(':') + 1));
       await this.lead(fence, token, sentAt);
@@ -238,8 +252,9 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     const ended = new Promise<TermEnd>((r) => {
       resolveEnded = r;
     });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+    const clock = this.clock;
+    let timer: unknown;
+    let deadlineTimer: unknown;
     let wakeRenew: (() => void) | undefined;
     const stream = this.options.client.stream();
     const writeTimeoutMs = Math.max(timing.commandTimeoutMs, 1_000);
@@ -279,8 +294,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         writing = writer.finish(writeTimeoutMs);
         stream.off('update', onUpdate);
         void stream.close().catch(() => undefined);
-        clearTimeout(timer);
-        clearTimeout(deadlineTimer);
+        clock.clearTimeout(timer);
+        clock.clearTimeout(deadlineTimer);
         wakeRenew?.();
         if (this.term === term) this.term = undefined;
         if (this.leaseHolder === token) this.leaseHolder = undefined;
@@ -327,13 +342,16 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     // Renewal. The holder's deadline is measured from when the last successful renewal was SENT,
     // and enforced by its own timer: a renewal stuck on an unresponsive Redis cannot delay it.
     const armDeadline = (at: number) => {
-      clearTimeout(deadlineTimer);
-      deadlineTimer = setTimeout(
+      // A term that already ended (close() during the acquisition) arms nothing: a timer left
+      // armed would outlive close() (found by the relay simulation).
+      if (done) return;
+      clock.clearTimeout(deadlineTimer);
+      deadlineTimer = clock.setTimeout(
         () => {
           this.report(errorFactory.relay('lease_lost', 'Lease not renewed in time: stepping down'));
           term.end('lease_lost');
         },
-        Math.max(0, at - Date.now()),
+        Math.max(0, at - clock.now()),
       );
     };
     // The term's clock started when the acquisition (or renewal) was sent, not when it answered.
@@ -343,11 +361,11 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       while (!done) {
         await new Promise<void>((resolve) => {
           wakeRenew = resolve;
-          timer = setTimeout(resolve, Math.max(0, nextAt - Date.now()));
+          timer = clock.setTimeout(resolve, Math.max(0, nextAt - clock.now()));
         });
         wakeRenew = undefined;
         if (done) return;
-        const sentAt = Date.now();
+        const sentAt = clock.now();
         try {
           const outcome = await this.lease.renewOrRestore(token);
           if (done) return;
@@ -361,7 +379,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
           nextAt = sentAt + timing.renewEveryMs;
         } catch (error) {
           this.report(error);
-          nextAt = Date.now() + timing.retryEveryMs;
+          nextAt = clock.now() + timing.retryEveryMs;
         }
       }
     };
@@ -393,7 +411,7 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
 
   private countWritten(count: number): void {
     this.entriesWritten += count;
-    const now = Date.now();
+    const now = this.clock.now();
     this.rate.count += count;
     const elapsed = now - this.rate.windowStart;
     if (elapsed >= 1_000) {
@@ -434,6 +452,14 @@ export function startRelay(options: RelayOptions): RelayHandle {
   const maxBuffered = options.maxBuffered;
   if (maxBuffered !== undefined && !(Number.isInteger(maxBuffered) && maxBuffered > 0))
     throw errorFactory.validation([{ path: 'maxBuffered', message: 'must be a positive integer' }]);
+  const { clock, random } = options;
+  if (
+    clock !== undefined &&
+    !(['now', 'setTimeout', 'clearTimeout'] as const).every((f) => typeof clock?.[f] === 'function')
+  )
+    throw errorFactory.validation([{ path: 'clock', message: 'must have now, setTimeout and clearTimeout' }]);
+  if (random !== undefined && typeof random !== 'function')
+    throw errorFactory.validation([{ path: 'random', message: 'must be a function' }]);
   if (options.id !== undefined && (typeof options.id !== 'string' || !/^[\w.-]{1,100}$/.test(options.id)))
     throw errorFactory.validation([
       { path: 'id', message: 'must be 1-100 letters, digits, "_", "." or "-"' },

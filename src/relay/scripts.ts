@@ -67,7 +67,13 @@ return 0
  * "zombie") cannot write after it lost the lease, whether or not another relay took over yet.
  * The check runs once per batch: the script is atomic, so no other client runs in between.
  * A batch whose id equals the last one written is a retry after a lost reply: it is not written
- * again (returns 0). Each entry gets `index` = previous + 1, so readers detect trimmed entries.
+ * again (returns 0). Batch ids are `<token>:<n>` and batch n is sent only once n − 1 was written,
+ * so a head that does not name batch n − 1 means Redis lost this term's last writes (a failover to
+ * a replica that had not received them): a `gap` entry (`{ to }` = the seq before the batch's first,
+ * so a reader or group that applied everything up to it drops it as already seen) goes first, so
+ * readers that had not read the lost entries know they missed updates (found by the relay
+ * simulation, test/sim/relay/).
+ * Each entry gets `index` = previous + 1, so readers detect trimmed entries.
  * Retention is applied once per batch, after its entries (approximate trimming, `~`, removes whole
  * stream nodes, so the bound is "about", as with XADD MAXLEN ~).
  * Returns the number of entries written.
@@ -84,6 +90,14 @@ local head = redis.call('HMGET', KEYS[4], 'index', 'batch')
 if head[2] == ARGV[3] then return 0 end
 local index = tonumber(head[1]) or 0
 local stream, fence = KEYS[3], ARGV[2]
+local number = tonumber(string.match(ARGV[3], ':(%d+)$') or '')
+if number and number > 1 and head[2] ~= ARGV[1] .. ':' .. tostring(number - 1) then
+  local first = tonumber(ARGV[7]) or 0
+  local lost = first > 1 and ('{"to":' .. string.format('%d', first - 1) .. '}') or '{}'
+  index = index + 1
+  redis.call('XADD', stream, '*', 'session_id', ARGV[6], 'seq', ARGV[7], 'fence', fence,
+    'action', 'gap', 'user_id', '', 'data', lost, 'index', index)
+end
 for i = 6, #ARGV, 5 do
   index = index + 1
   redis.call('XADD', stream, '*', 'session_id', ARGV[i], 'seq', ARGV[i + 1], 'fence', fence,

@@ -152,9 +152,9 @@ export class StreamWriter {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.stop(), deadlineMs);
+      const timer = this.link.clock.setTimeout(() => this.stop(), deadlineMs);
       this.finished = () => {
-        clearTimeout(timer);
+        this.link.clock.clearTimeout(timer);
         this.finished = undefined;
         resolve();
       };
@@ -266,7 +266,7 @@ export class StreamWriter {
             this.stop();
             break;
           }
-          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+          await new Promise<void>((resolve) => this.link.clock.setTimeout(resolve, RETRY_MS));
         }
       }
     } finally {

@@ -1,0 +1,22 @@
+/**
+ * Mutation proof (issue 21): with the fence check dropped from the relay's append script (in a
+ * copy of src/), the relay simulation finds the defect within 2,000 seeds and names the invariant
+ * `relay-fence` (no write from a holder whose lease has ended is accepted).
+ */
+import { findDefect, plantDroppedFence } from './mutation';
+
+jest.setTimeout(600_000);
+
+it('drop the fence check from the append: found within 2,000 seeds, as relay-fence', async () => {
+  const mutant = plantDroppedFence();
+  try {
+    const { seedsRun, found } = await findDefect(mutant.load, 1, 2_000);
+    expect(found?.violations.map((v) => v.invariant)).toEqual(['relay-fence']);
+    process.stdout.write(
+      `relay mutation "no fence check": found after ${seedsRun} seeds (seed ${found?.seed})\n`,
+    );
+    expect(seedsRun).toBeLessThanOrEqual(2_000);
+  } finally {
+    mutant.remove();
+  }
+});
