@@ -121,16 +121,21 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     super();
     this.#tokenProvider = tokenProvider;
     this.#bounds = { trades, keys };
-    this.#core = new StreamCore(this, rest, 'wss://mdstream.connecttrade.com', 'MarketDataServerMessage', {
-      authFrame: () => this.#authFrame(),
-      decode: decodeMarketData,
-      authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
-      message: (message) => this.#message(message),
-      tokenExpired: () => {
-        this.#rejectedToken = this.#currentToken;
+    this.#core = new StreamCore(this, {
+      options: rest,
+      defaultUrl: 'wss://mdstream.connecttrade.com',
+      schemaName: 'MarketDataServerMessage',
+      wire: {
+        authFrame: () => this.#authFrame(),
+        decode: decodeMarketData,
+        authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
+        message: (message) => this.#message(message),
+        tokenExpired: () => {
+          this.#rejectedToken = this.#currentToken;
+        },
+        subscriptionRefused: (key, error) => this.#subscriptionRefused(key, error),
+        ended: (error) => this.#ended(error),
       },
-      subscriptionRefused: (key, error) => this.#subscriptionRefused(key, error),
-      ended: (error) => this.#ended(error),
     });
   }
 
