@@ -34,10 +34,12 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
 /** Prints a list: a table (or "No X." when empty), or the whole array as one JSON document. */
 export function printList<T>(
   io: CliIO,
-  json: boolean,
-  rows: readonly T[],
-  columns: readonly Column<T>[],
-  noun: string,
+  {
+    json,
+    rows,
+    columns,
+    noun,
+  }: { json: boolean; rows: readonly T[]; columns: readonly Column<T>[]; noun: string },
 ): void {
   if (json) io.out(`${JSON.stringify(rows)}\n`);
   else if (rows.length === 0) io.out(`No ${noun}.\n`);

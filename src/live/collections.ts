@@ -4,8 +4,9 @@
  * positions keep the latest update (they carry no timestamp) and vanish at quantity zero, the way
  * `GET /positions` omits closed positions.
  */
+
+import { tryCompareDecimal } from '../core/decimal';
 import type { Balance, Order, Position } from '../types';
-import { tryCompareDecimal } from './decimal-compare';
 import { timeOf } from './inferred-fields';
 import { type MergeOutcome, mergeOrder } from './order-merge';
 

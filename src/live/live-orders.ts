@@ -64,8 +64,13 @@ export class LiveOrders extends Orders {
         shouldPoll: () => true,
         clock: this.#clock,
         poll: async () => {
-          const fresh = await fetchOrder(this, placed.order_id, latest, [placed.account_id], {
-            ...(wait.signal === undefined ? {} : { signal: wait.signal }),
+          const fresh = await fetchOrder(this, {
+            ref: placed.order_id,
+            known: latest,
+            accountIds: [placed.account_id],
+            options: {
+              ...(wait.signal === undefined ? {} : { signal: wait.signal }),
+            },
           });
           if (fresh) latest = fresh;
           return fresh;

@@ -164,12 +164,11 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
         shouldPoll: () => this.isStale,
         clock: this.settings.clock,
         poll: async () => {
-          const order = await fetchOrder(
-            this.settings.rest.orders,
+          const order = await fetchOrder(this.settings.rest.orders, {
             ref,
-            this.orders.find(ref),
-            this.accountIds,
-          );
+            known: this.orders.find(ref),
+            accountIds: this.accountIds,
+          });
           if (order && !this.closed) this.ingestOrder(order);
           return this.orders.find(ref) ?? order;
         },
@@ -359,13 +358,11 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
         if (this.barrierWanted) await this.resubscribe();
         // Everything received so far happened before this fetch starts: the snapshot covers it.
         this.buffer = [];
-        const snapshot = await loadSnapshot(
-          this.settings.rest,
-          this.accountIds,
-          this.settings.maxOrders ?? 100_000,
-          {},
-          this.settings.clock?.now(),
-        );
+        const snapshot = await loadSnapshot(this.settings.rest, {
+          accountIds: this.accountIds,
+          cap: this.settings.maxOrders ?? 100_000,
+          now: this.settings.clock?.now(),
+        });
         if (this.closed) return;
         if (this.resyncWanted) continue; // a gap during the fetch: this snapshot may miss it
         await this.applySnapshot(snapshot);
@@ -420,7 +417,11 @@ export class LiveStore extends SafeEmitter<LiveEvents> {
     // away) must be refreshed, not kept as open.
     const missing = [...this.orders].filter((o) => !listed.has(o.order_id) && !isTerminal(o));
     for (const order of missing) {
-      const fresh = await fetchOrder(this.settings.rest.orders, order.order_id, order, this.accountIds);
+      const fresh = await fetchOrder(this.settings.rest.orders, {
+        ref: order.order_id,
+        known: order,
+        accountIds: this.accountIds,
+      });
       if (this.closed) return;
       if (fresh) this.applyOrder(fresh);
       else this.orders.delete(order.order_id);

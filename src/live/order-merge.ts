@@ -3,8 +3,9 @@
  * from two sources (REST snapshots and the stream) in any order and possibly twice, so the rule
  * must be monotonic: an order never moves backwards.
  */
+
+import { tryCompareDecimal } from '../core/decimal';
 import type { Order } from '../types';
-import { tryCompareDecimal } from './decimal-compare';
 import { timeOf } from './inferred-fields';
 
 /** Statuses after which nothing but a later terminal correction can change an order. */

@@ -48,10 +48,12 @@ async function collect(
 /** Loads the snapshot of the given accounts (open orders of any day, today's orders, positions, balances). */
 export async function loadSnapshot(
   rest: LiveRest,
-  accountIds: readonly string[],
-  cap: number,
-  options: RequestOptions = {},
-  now?: number,
+  {
+    accountIds,
+    cap,
+    options = {},
+    now,
+  }: { accountIds: readonly string[]; cap: number; options?: RequestOptions; now?: number | undefined },
 ): Promise<Snapshot> {
   const since = startOfToday(now);
   const perAccount = await Promise.all(
@@ -92,10 +94,17 @@ export async function loadSnapshot(
  */
 export async function fetchOrder(
   orders: Pick<Orders, 'list'>,
-  ref: string,
-  known: Order | undefined,
-  accountIds: readonly string[],
-  options: RequestOptions = {},
+  {
+    ref,
+    known,
+    accountIds,
+    options = {},
+  }: {
+    ref: string;
+    known: Order | undefined;
+    accountIds: readonly string[];
+    options?: RequestOptions;
+  },
 ): Promise<Order | undefined> {
   if (known) {
     const params: OrderListParams = {

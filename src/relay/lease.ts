@@ -65,13 +65,12 @@ export class Lease {
    * too little of the lease to be useful (the caller measures the term from when it SENT this).
    */
   async acquire(): Promise<AcquireResult> {
-    const reply = await runScript(
-      this.link,
-      ACQUIRE,
-      [this.keys.lease, this.keys.fence],
-      [this.holder, String(this.timing.ttlMs)],
-      Math.floor(this.timing.ttlMs / 2),
-    );
+    const reply = await runScript(this.link, {
+      script: ACQUIRE,
+      keys: [this.keys.lease, this.keys.fence],
+      args: [this.holder, String(this.timing.ttlMs)],
+      timeoutMs: Math.floor(this.timing.ttlMs / 2),
+    });
     if (typeof reply === 'number' && reply > 0)
       return { acquired: true, fence: reply, token: `${this.holder}:${reply}` };
     const [, pttl, holder] = Array.isArray(reply) ? reply : [];
@@ -102,19 +101,23 @@ export class Lease {
    */
   async renewOrRestore(token: string): Promise<'renewed' | 'restored' | 'lost'> {
     const reply = Number(
-      await runScript(
-        this.link,
-        RENEW,
-        [this.keys.lease, this.keys.fence],
-        [token, String(this.timing.ttlMs)],
-        this.timing.commandTimeoutMs,
-      ),
+      await runScript(this.link, {
+        script: RENEW,
+        keys: [this.keys.lease, this.keys.fence],
+        args: [token, String(this.timing.ttlMs)],
+        timeoutMs: this.timing.commandTimeoutMs,
+      }),
     );
     return reply === 1 ? 'renewed' : reply === 2 ? 'restored' : 'lost';
   }
 
   /** Gives the lease up (only if it is still ours), so a standby takes over at once. */
   async release(token: string): Promise<void> {
-    await runScript(this.link, RELEASE, [this.keys.lease], [token], this.timing.commandTimeoutMs);
+    await runScript(this.link, {
+      script: RELEASE,
+      keys: [this.keys.lease],
+      args: [token],
+      timeoutMs: this.timing.commandTimeoutMs,
+    });
   }
 }

@@ -228,13 +228,12 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         if (key === undefined)
           await this.link.send(['XACK', this.streamKey, this.options.group, raw.id], 5_000);
         else
-          await runScript(
-            this.link,
-            GROUP_ACK,
-            [this.doneKey, this.streamKey],
-            [this.options.group, raw.id, key, String(Date.now()), String(DONE_KEYS)],
-            5_000,
-          );
+          await runScript(this.link, {
+            script: GROUP_ACK,
+            keys: [this.doneKey, this.streamKey],
+            args: [this.options.group, raw.id, key, String(Date.now()), String(DONE_KEYS)],
+            timeoutMs: 5_000,
+          });
         this.stats.acked++;
       }
     }

@@ -259,15 +259,14 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
     const stream = this.options.client.stream();
     const writeTimeoutMs = Math.max(timing.commandTimeoutMs, 1_000);
     let writing: Promise<void> = Promise.resolve();
-    const writer = new StreamWriter(
-      this.link,
-      relayKeys(this.options.key),
+    const writer = new StreamWriter(this.link, {
+      keys: relayKeys(this.options.key),
       token,
       fence,
-      this.options.retention ?? { maxLen: 100_000 },
-      this.options.maxBuffered ?? 100_000,
-      writeTimeoutMs,
-      {
+      retention: this.options.retention ?? { maxLen: 100_000 },
+      maxBuffered: this.options.maxBuffered ?? 100_000,
+      commandTimeoutMs: writeTimeoutMs,
+      events: {
         written: (count) => this.countWritten(count),
         fenced: (count) => {
           this.fencedWrites += count;
@@ -276,8 +275,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
         failed: (error) => this.report(error),
         leaseMissing: () => wakeRenew?.(),
       },
-      this.replication,
-    );
+      replication: this.replication,
+    });
     let done = false;
     const term: Term = {
       fence,
@@ -304,13 +303,13 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
       },
     };
     const onUpdate = (message: BrokerageUpdateMessage) =>
-      writer.append(
-        term.sessionId ?? '',
-        message.seq,
-        message.action,
-        message.user_id,
-        JSON.stringify(message.data),
-      );
+      writer.append({
+        sessionId: term.sessionId ?? '',
+        seq: message.seq,
+        action: message.action,
+        userId: message.user_id,
+        data: JSON.stringify(message.data),
+      });
     stream.on('authenticated', ({ session_id }) => {
       term.sessionId = session_id;
       writer.push({ sessionId: session_id, seq: 0, action: 'session_start', userId: '', data: '{}' });

@@ -169,10 +169,12 @@ export async function sendScript(
 /** Runs a script by its SHA1, loading it when Redis does not know it yet. */
 export function runScript(
   link: RedisLink,
-  script: string,
-  keys: readonly string[],
-  args: readonly string[],
-  timeoutMs: number,
+  {
+    script,
+    keys,
+    args,
+    timeoutMs,
+  }: { script: string; keys: readonly string[]; args: readonly string[]; timeoutMs: number },
 ): Promise<unknown> {
   return sendScript(link, script, scriptCommand(script, keys, args), timeoutMs);
 }

@@ -33,6 +33,21 @@ export interface PendingEntry {
   data: string;
 }
 
+/** What a {@link StreamWriter} writes where: one term's stream, token and fence, and its bounds. */
+export interface StreamWriterOptions {
+  keys: RelayKeys;
+  /** The lease token of the term. */
+  token: string;
+  /** The fence of the term: Redis refuses writes under an older one. */
+  fence: number;
+  retention: Retention;
+  /** Entries queued at most; past it they are dropped and a `gap` entry takes their place. */
+  maxBuffered: number;
+  commandTimeoutMs: number;
+  events: WriterEvents;
+  replication?: Replication | undefined;
+}
+
 /** Retention of the Redis Stream. */
 export interface Retention {
   /** Keep about this many entries (`MAXLEN ~`). */
@@ -91,18 +106,27 @@ export class StreamWriter {
   private readonly keyList: string[];
   private dropped: { sessionId: string; from: number; to: number } | undefined;
 
+  private readonly token: string;
+  private readonly fence: number;
+  private readonly retention: Retention;
+  private readonly maxBuffered: number;
+  private readonly commandTimeoutMs: number;
+  private readonly events: WriterEvents;
+  private readonly replication: Replication;
+
   constructor(
     private readonly link: RedisLink,
-    keys: RelayKeys,
-    private readonly token: string,
-    private readonly fence: number,
-    private readonly retention: Retention,
-    private readonly maxBuffered: number,
-    private readonly commandTimeoutMs: number,
-    private readonly events: WriterEvents,
-    private readonly replication: Replication = { replicas: 0, timeoutMs: 0 },
+    options: StreamWriterOptions,
   ) {
+    const { keys } = options;
     this.keyList = [keys.lease, keys.fence, keys.stream, keys.head, keys.fenced];
+    this.token = options.token;
+    this.fence = options.fence;
+    this.retention = options.retention;
+    this.maxBuffered = options.maxBuffered;
+    this.commandTimeoutMs = options.commandTimeoutMs;
+    this.events = options.events;
+    this.replication = options.replication ?? { replicas: 0, timeoutMs: 0 };
   }
 
   /** Entries waiting to be written (the one in flight included). */
@@ -112,11 +136,12 @@ export class StreamWriter {
 
   /** Queues an entry (see {@link append}). */
   push(entry: PendingEntry): void {
-    this.append(entry.sessionId, entry.seq, entry.action, entry.userId, entry.data);
+    this.append(entry);
   }
 
   /** Queues an entry; past `maxBuffered` it is dropped and a `gap` entry will take its place. */
-  append(sessionId: string, seq: number, action: RelayAction, userId: string, data: string): void {
+  append(entry: PendingEntry): void {
+    const { sessionId, seq } = entry;
     if (this.stopped || !this.accepting) return;
     if (this.buffered >= this.maxBuffered) {
       if (this.dropped && this.dropped.sessionId === sessionId) this.dropped.to = seq;
@@ -128,7 +153,7 @@ export class StreamWriter {
       return;
     }
     if (this.dropped) this.writeDropped();
-    this.add(sessionId, seq, action, userId, data);
+    this.add(entry);
   }
 
   /** Stops writing for good; queued entries are discarded. */
@@ -162,7 +187,13 @@ export class StreamWriter {
     });
   }
 
-  private add(sessionId: string, seq: number, action: string, userId: string, data: string): void {
+  private add({
+    sessionId,
+    seq,
+    action,
+    userId,
+    data,
+  }: Omit<PendingEntry, 'action'> & { action: string }): void {
     let batch = this.batches[this.batches.length - 1];
     // The batch in flight (the first, while inFlight) is never added to.
     if (batch === undefined || batch.count >= MAX_BATCH || (this.inFlight && this.batches.length === 1)) {
@@ -181,7 +212,7 @@ export class StreamWriter {
     if (!dropped) return;
     this.dropped = undefined;
     const { sessionId, from, to } = dropped;
-    this.add(sessionId, to, 'gap', '', JSON.stringify({ from, to }));
+    this.add({ sessionId, seq: to, action: 'gap', userId: '', data: JSON.stringify({ from, to }) });
   }
 
   /** EVALSHA sha 5 <keys> token fence <batch id> maxLen maxAgeMs: the batch id is set when sent. */

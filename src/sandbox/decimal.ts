@@ -2,6 +2,12 @@
  * Exact decimal arithmetic for the sandbox's prices, quantities and money: a decimal string of
  * the wire is held as a bigint scaled by 10^9 (the spec allows at most 9 fractional digits), so
  * fills and balances never pick up binary floating-point noise.
+ *
+ * Why the sandbox keeps its own arithmetic instead of the SDK's one decimal module
+ * (src/core/decimal.ts): it needs more than that module does. The SDK only validates and compares
+ * decimals; the sandbox must add, multiply, divide and round them exactly (fill quantities, average
+ * prices, cash and buying power). And the sandbox imports only the SDK's public entries (see
+ * src/README.md and .dependency-cruiser.cjs), which do not expose the decimal module.
  */
 
 /** A decimal held as an integer number of billionths. */

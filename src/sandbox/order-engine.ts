@@ -74,7 +74,7 @@ export class OrderEngine {
       order.order_limit_price = request.order_limit_price;
     if ('stop_price' in request && request.stop_price !== undefined) order.stop_price = request.stop_price;
     if (request.legs) order.legs = request.legs;
-    return this.accept(this.record(userId, account, order, qty, notional, nowMs), account);
+    return this.accept(this.record({ userId, account, order, qty, notional, nowMs }), account);
   }
 
   /** PATCH /accounts/{account_id}/orders/{order_id}: the replacing order. */
@@ -121,7 +121,7 @@ export class OrderEngine {
       throw badRequest('insufficient buying power for the replacement order', 'insufficient_buying_power');
     this.claimClOrderId(account.accountId, body.new_cl_order_id, nowMs);
     this.transition(old, 'replaced', nowMs);
-    const record = this.record(userId, account, order, qty, notional, nowMs);
+    const record = this.record({ userId, account, order, qty, notional, nowMs });
     record.triggered = old.triggered;
     return this.accept(record, account);
   }
@@ -204,14 +204,21 @@ export class OrderEngine {
     return mul(o.qty - filled, price);
   }
 
-  private record(
-    userId: string,
-    account: AccountRecord,
-    order: Order,
-    qty: Dec | undefined,
-    notional: Dec | undefined,
-    nowMs: number,
-  ): OrderRecord {
+  private record({
+    userId,
+    account,
+    order,
+    qty,
+    notional,
+    nowMs,
+  }: {
+    userId: string;
+    account: AccountRecord;
+    order: Order;
+    qty: Dec | undefined;
+    notional: Dec | undefined;
+    nowMs: number;
+  }): OrderRecord {
     const record: OrderRecord = {
       seq: this.state.nextNumber('order-seq'),
       order,

@@ -91,8 +91,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const requestId = `req_sbx_${requestCounter}`;
       if (ownsPath(url.pathname)) return servePage(pages, req, res, url);
       if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/'))
-        return handleAdmin(admin, adminPolicy, req, res, url.pathname);
-      return handleRest(restOptions, req, res, url, requestId);
+        return handleAdmin({ controls: admin, policy: adminPolicy, req, res, path: url.pathname });
+      return handleRest(restOptions, { req, res, url, requestId });
     },
     stream(pathname) {
       const target = pathname === '/stream' ? brokerage : pathname === '/mdstream' ? marketData : undefined;

@@ -140,13 +140,18 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
       this.#core.secrets.add(secret);
       return encodeBrokerageAuth(clientId, secret);
     };
-    this.#core = new StreamCore(this, rest, 'wss://stream.connecttrade.com', 'BrokerageServerMessage', {
-      authFrame,
-      decode: decodeBrokerage,
-      authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
-      message: (message) => this.#message(message),
-      subscriptionRefused: (key) => this.#subscriptions.delete(key),
-      ended: (error) => this.#ended(error),
+    this.#core = new StreamCore(this, {
+      options: rest,
+      defaultUrl: 'wss://stream.connecttrade.com',
+      schemaName: 'BrokerageServerMessage',
+      wire: {
+        authFrame,
+        decode: decodeBrokerage,
+        authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
+        message: (message) => this.#message(message),
+        subscriptionRefused: (key) => this.#subscriptions.delete(key),
+        ended: (error) => this.#ended(error),
+      },
     });
     if (typeof clientSecret === 'string') this.#core.secrets.add(clientSecret);
   }

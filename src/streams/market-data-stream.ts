@@ -121,16 +121,21 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     super();
     this.#tokenProvider = tokenProvider;
     this.#bounds = { trades, keys };
-    this.#core = new StreamCore(this, rest, 'wss://mdstream.connecttrade.com', 'MarketDataServerMessage', {
-      authFrame: () => this.#authFrame(),
-      decode: decodeMarketData,
-      authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
-      message: (message) => this.#message(message),
-      tokenExpired: () => {
-        this.#rejectedToken = this.#currentToken;
+    this.#core = new StreamCore(this, {
+      options: rest,
+      defaultUrl: 'wss://mdstream.connecttrade.com',
+      schemaName: 'MarketDataServerMessage',
+      wire: {
+        authFrame: () => this.#authFrame(),
+        decode: decodeMarketData,
+        authenticated: (message, reconnect) => this.#authenticated(message, reconnect),
+        message: (message) => this.#message(message),
+        tokenExpired: () => {
+          this.#rejectedToken = this.#currentToken;
+        },
+        subscriptionRefused: (key, error) => this.#subscriptionRefused(key, error),
+        ended: (error) => this.#ended(error),
       },
-      subscriptionRefused: (key, error) => this.#subscriptionRefused(key, error),
-      ended: (error) => this.#ended(error),
     });
   }
 
@@ -170,14 +175,13 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     const { subscribeIssues, encodeSubscribe } = await loadRequests();
     throwIssues(subscribeIssues(channel, symbols, p as Record<string, unknown>, this.#validationMode()));
     const list = [...symbols];
-    const subscription = new MarketDataSubscription<C>(
-      channel,
-      list,
-      p,
-      this.#bounds,
-      (s) => this.#stop(s as unknown as MarketDataSubscription<Channel>),
-      this.#core.settings.logger,
-    );
+    const subscription = new MarketDataSubscription<C>(channel, {
+      symbols: list,
+      params: p,
+      bounds: this.#bounds,
+      stop: (s) => this.#stop(s as unknown as MarketDataSubscription<Channel>),
+      logger: this.#core.settings.logger,
+    });
     const any = subscription as unknown as MarketDataSubscription<Channel>;
     const key = `m${++this.#nextKey}`;
     // Indexed before the answer: data may arrive right behind `subscribed`.

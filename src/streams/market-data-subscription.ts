@@ -57,16 +57,27 @@ export class MarketDataSubscription<C extends Channel>
   readonly #stop: (subscription: MarketDataSubscription<C>) => Promise<void>;
   #active = true;
 
+  readonly params: Readonly<ChannelParams[C]>;
+
   /** @internal Built by MarketDataStream.subscribe. */
   constructor(
     readonly channel: C,
-    symbols: readonly string[],
-    readonly params: Readonly<ChannelParams[C]>,
-    bounds: { trades: number; keys: number },
-    stop: (subscription: MarketDataSubscription<C>) => Promise<void>,
-    logger: StreamLogger | undefined,
+    {
+      symbols,
+      params,
+      bounds,
+      stop,
+      logger,
+    }: {
+      symbols: readonly string[];
+      params: Readonly<ChannelParams[C]>;
+      bounds: { trades: number; keys: number };
+      stop: (subscription: MarketDataSubscription<C>) => Promise<void>;
+      logger: StreamLogger | undefined;
+    },
   ) {
     super();
+    this.params = params;
     this.symbols = new Set(symbols);
     this.#bounds = bounds;
     this.#stop = stop;

@@ -63,13 +63,23 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
   readonly secrets = new SecretScope();
   #checker: Checker | undefined;
 
+  private readonly schemaName: SchemaName;
+
   constructor(
     private readonly facade: SafeEmitter<EventEmitter.ValidEventTypes>,
-    options: StreamOptions,
-    defaultUrl: string,
-    private readonly schemaName: SchemaName,
-    wire: FacadeProtocolHooks<M>,
+    {
+      options,
+      defaultUrl,
+      schemaName,
+      wire,
+    }: {
+      options: StreamOptions;
+      defaultUrl: string;
+      schemaName: SchemaName;
+      wire: FacadeProtocolHooks<M>;
+    },
   ) {
+    this.schemaName = schemaName;
     this.settings = resolveStreamOptions(options, defaultUrl);
     setEmitterLogger(facade, this.settings.logger);
     this.connection = new StreamConnection<M>(

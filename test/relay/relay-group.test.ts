@@ -40,12 +40,20 @@ async function write(key: string, entries: PendingEntry[]): Promise<void> {
     const got = await lease.acquire();
     if (!got.acquired) throw new Error('lease taken');
     let written = 0;
-    const writer = new StreamWriter(link, keys, got.token, got.fence, { maxLen: 10_000 }, 10_000, 2_000, {
-      written: (count) => {
-        written += count;
+    const writer = new StreamWriter(link, {
+      keys,
+      token: got.token,
+      fence: got.fence,
+      retention: { maxLen: 10_000 },
+      maxBuffered: 10_000,
+      commandTimeoutMs: 2_000,
+      events: {
+        written: (count) => {
+          written += count;
+        },
+        fenced: () => undefined,
+        failed: () => undefined,
       },
-      fenced: () => undefined,
-      failed: () => undefined,
     });
     for (const e of entries) writer.push(e);
     await until(() => written === entries.length, 5_000, 'writes');

@@ -185,7 +185,15 @@ describe('fencing', () => {
         fenced: (n: number) => fenced.push(n),
         failed: () => undefined,
       };
-      const zombie = new StreamWriter(link, keys, a.token, a.fence, { maxLen: 1000 }, 100, 1000, events);
+      const zombie = new StreamWriter(link, {
+        keys,
+        token: a.token,
+        fence: a.fence,
+        retention: { maxLen: 1000 },
+        maxBuffered: 100,
+        commandTimeoutMs: 1000,
+        events,
+      });
       zombie.push({
         sessionId: 's1',
         seq: 1,
@@ -219,7 +227,15 @@ describe('fencing', () => {
       expect(entries.map(([, f]) => f[f.indexOf('seq') + 1])).toEqual(['1']);
       // Nor may it write after its lease merely expired, before anyone took over.
       await r.sendCommand(['DEL', keys.lease]);
-      const stale = new StreamWriter(link, keys, a.token, a.fence, { maxLen: 1000 }, 100, 1000, events);
+      const stale = new StreamWriter(link, {
+        keys,
+        token: a.token,
+        fence: a.fence,
+        retention: { maxLen: 1000 },
+        maxBuffered: 100,
+        commandTimeoutMs: 1000,
+        events,
+      });
       stale.push({
         sessionId: 's1',
         seq: 4,
@@ -231,18 +247,52 @@ describe('fencing', () => {
       expect(await r.sendCommand(['XLEN', keys.stream])).toBe(1);
       // A zombie whose term ends while its append is in flight (its lease deadline fires as soon as
       // it runs again) still reports what Redis refused.
-      const late = new StreamWriter(link, keys, a.token, a.fence, { maxLen: 1000 }, 100, 1000, events);
-      late.append('s1', 5, 'order_update', 'u', '{"account_id":"a"}');
+      const late = new StreamWriter(link, {
+        keys,
+        token: a.token,
+        fence: a.fence,
+        retention: { maxLen: 1000 },
+        maxBuffered: 100,
+        commandTimeoutMs: 1000,
+        events,
+      });
+      late.append({
+        sessionId: 's1',
+        seq: 5,
+        action: 'order_update',
+        userId: 'u',
+        data: '{"account_id":"a"}',
+      });
       await new Promise((resolve) => setImmediate(resolve)); // the append is sent
       late.stop();
       await until(() => fenced.length === 3, 2_000, 'the in-flight append reported fenced');
       expect(Number(await r.sendCommand(['GET', keys.fenced]))).toBe(4);
       // A term that ends (upstream evicted, deadline passed) still sends what it had queued, once:
       // a zombie's last updates reach Redis and are refused there, counted.
-      const ending = new StreamWriter(link, keys, a.token, a.fence, { maxLen: 1000 }, 100, 1000, events);
-      ending.append('s1', 6, 'order_update', 'u', '{"account_id":"a"}');
+      const ending = new StreamWriter(link, {
+        keys,
+        token: a.token,
+        fence: a.fence,
+        retention: { maxLen: 1000 },
+        maxBuffered: 100,
+        commandTimeoutMs: 1000,
+        events,
+      });
+      ending.append({
+        sessionId: 's1',
+        seq: 6,
+        action: 'order_update',
+        userId: 'u',
+        data: '{"account_id":"a"}',
+      });
       await ending.finish(1_000);
-      ending.append('s1', 7, 'order_update', 'u', '{"account_id":"a"}'); // refused: finished
+      ending.append({
+        sessionId: 's1',
+        seq: 7,
+        action: 'order_update',
+        userId: 'u',
+        data: '{"account_id":"a"}',
+      }); // refused: finished
       expect(fenced).toEqual([2, 1, 1, 1]);
       expect(Number(await r.sendCommand(['GET', keys.fenced]))).toBe(5);
       expect(await r.sendCommand(['XLEN', keys.stream])).toBe(1);
@@ -263,8 +313,8 @@ describe('fencing', () => {
       const { runScript, APPEND } = await import('../../src/relay/scripts');
       const args = [lease.token, String(lease.fence), 'batch-1', '', '', 's', '1', 'order_update', 'u', '{}'];
       const keyList = [keys.lease, keys.fence, keys.stream, keys.head, keys.fenced];
-      expect(await runScript(link, APPEND, keyList, args, 1000)).toBe(1);
-      expect(await runScript(link, APPEND, keyList, args, 1000)).toBe(0);
+      expect(await runScript(link, { script: APPEND, keys: keyList, args, timeoutMs: 1000 })).toBe(1);
+      expect(await runScript(link, { script: APPEND, keys: keyList, args, timeoutMs: 1000 })).toBe(0);
       expect(await r.sendCommand(['XLEN', keys.stream])).toBe(1);
     } finally {
       link.close();
@@ -282,15 +332,30 @@ describe('bounded write buffer', () => {
       const lease = await new Lease(link, keys, 'w', leaseTiming(5_000)).acquire();
       if (!lease.acquired) throw new Error('no lease');
       let written = 0;
-      const writer = new StreamWriter(link, keys, lease.token, lease.fence, { maxLen: 1000 }, 3, 2_000, {
-        written: (n) => {
-          written += n;
+      const writer = new StreamWriter(link, {
+        keys,
+        token: lease.token,
+        fence: lease.fence,
+        retention: { maxLen: 1000 },
+        maxBuffered: 3,
+        commandTimeoutMs: 2_000,
+        events: {
+          written: (n) => {
+            written += n;
+          },
+          fenced: () => undefined,
+          failed: () => undefined,
         },
-        fenced: () => undefined,
-        failed: () => undefined,
       });
       // Ten updates in one turn of the event loop: three fit, seven are dropped.
-      for (let seq = 1; seq <= 10; seq++) writer.append('s', seq, 'order_update', 'u', '{"account_id":"a"}');
+      for (let seq = 1; seq <= 10; seq++)
+        writer.append({
+          sessionId: 's',
+          seq,
+          action: 'order_update',
+          userId: 'u',
+          data: '{"account_id":"a"}',
+        });
       expect(writer.backlog).toBe(3);
       // No later update arrives: the gap entry must not wait for one.
       await until(() => written === 4, 2_000, 'the gap entry');
@@ -305,7 +370,13 @@ describe('bounded write buffer', () => {
       expect(JSON.parse(field(entries[3]?.[1] ?? [], 'data') ?? '')).toEqual({ from: 4, to: 10 });
       expect(writer.backlog).toBe(0);
       // A finishing term whose lease is still valid writes what it had queued.
-      writer.append('s', 11, 'order_update', 'u', '{"account_id":"a"}');
+      writer.append({
+        sessionId: 's',
+        seq: 11,
+        action: 'order_update',
+        userId: 'u',
+        data: '{"account_id":"a"}',
+      });
       await writer.finish(1_000);
       expect(written).toBe(5);
       expect(await r.sendCommand(['XLEN', keys.stream])).toBe(5);
@@ -328,12 +399,20 @@ async function writeUpdates(key: string, from: number, count: number): Promise<v
       got = await lease.acquire();
     }
     let written = 0;
-    const writer = new StreamWriter(link, keys, got.token, got.fence, { maxLen: 100_000 }, 100_000, 2000, {
-      written: (n) => {
-        written += n;
+    const writer = new StreamWriter(link, {
+      keys,
+      token: got.token,
+      fence: got.fence,
+      retention: { maxLen: 100_000 },
+      maxBuffered: 100_000,
+      commandTimeoutMs: 2000,
+      events: {
+        written: (n) => {
+          written += n;
+        },
+        fenced: () => undefined,
+        failed: () => undefined,
       },
-      fenced: () => undefined,
-      failed: () => undefined,
     });
     for (let seq = from; seq < from + count; seq++)
       writer.push({
@@ -361,12 +440,20 @@ describe('retention', () => {
         const lease = await new Lease(link, keys, 'w', leaseTiming(5_000)).acquire();
         if (!lease.acquired) throw new Error('no lease');
         let written = 0;
-        const writer = new StreamWriter(link, keys, lease.token, lease.fence, retention, 100_000, 2_000, {
-          written: (n) => {
-            written += n;
+        const writer = new StreamWriter(link, {
+          keys,
+          token: lease.token,
+          fence: lease.fence,
+          retention,
+          maxBuffered: 100_000,
+          commandTimeoutMs: 2_000,
+          events: {
+            written: (n) => {
+              written += n;
+            },
+            fenced: () => undefined,
+            failed: () => undefined,
           },
-          fenced: () => undefined,
-          failed: () => undefined,
         });
         const push = (from: number, count: number) => {
           for (let seq = from; seq < from + count; seq++)

@@ -150,7 +150,9 @@ describe('pagination bounds', () => {
       balances: { list: async () => [] },
       accounts: { list: async () => [] },
     };
-    await expect(loadSnapshot(rest as never, ['acc_1'], 100_000)).rejects.toBeInstanceOf(PaginationError);
+    await expect(loadSnapshot(rest as never, { accountIds: ['acc_1'], cap: 100_000 })).rejects.toBeInstanceOf(
+      PaginationError,
+    );
     expect(pages.served()).toBeLessThanOrEqual(6); // two listings (open, today's), 3 pages each at most
   });
 });

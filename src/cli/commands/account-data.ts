@@ -20,11 +20,10 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
           ...opt(o, 'connection', 'connection_id'),
           ...opt(o, 'broker'),
         });
-        printList(
-          ctx.io,
-          ctx.json,
+        printList(ctx.io, {
+          json: ctx.json,
           rows,
-          [
+          columns: [
             { header: 'account_id', value: (a) => a.account_id },
             { header: 'number', value: (a) => a.account_number },
             { header: 'broker', value: (a) => a.broker },
@@ -32,8 +31,8 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
             { header: 'type', value: (a) => a.account_type },
             { header: 'connection_id', value: (a) => a.connection_id },
           ],
-          'accounts',
-        );
+          noun: 'accounts',
+        });
       }),
     );
   program
@@ -43,11 +42,10 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
     .action(
       wrap(async (ctx, _args, o) => {
         const rows = await (await ctx.user()).balances.list(opt(o, 'account', 'account_id'));
-        printList(
-          ctx.io,
-          ctx.json,
+        printList(ctx.io, {
+          json: ctx.json,
           rows,
-          [
+          columns: [
             { header: 'account_id', value: (b) => b.account_id },
             { header: 'currency', value: (b) => b.currency },
             { header: 'cash', value: (b) => b.cash, right: true },
@@ -55,8 +53,8 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
             { header: 'equity', value: (b) => b.equity, right: true },
             { header: 'updated_at', value: (b) => b.updated_at },
           ],
-          'balances',
-        );
+          noun: 'balances',
+        });
       }),
     );
   program
@@ -70,11 +68,10 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
           ...opt(o, 'account', 'account_id'),
           ...(Array.isArray(o.symbols) ? { symbols: o.symbols as string[] } : {}),
         });
-        printList(
-          ctx.io,
-          ctx.json,
+        printList(ctx.io, {
+          json: ctx.json,
           rows,
-          [
+          columns: [
             { header: 'account_id', value: (p) => p.account_id },
             { header: 'symbol', value: (p) => p.symbol },
             { header: 'quantity', value: (p) => p.quantity, right: true },
@@ -83,8 +80,8 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
             { header: 'market_value', value: (p) => p.market_value, right: true },
             { header: 'unrealized_pl', value: (p) => p.unrealized_pl, right: true },
           ],
-          'positions',
-        );
+          noun: 'positions',
+        });
       }),
     );
   program
@@ -100,11 +97,10 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
           ...opt(o, 'start', 'start_date'),
           ...opt(o, 'end', 'end_date'),
         });
-        printList(
-          ctx.io,
-          ctx.json,
+        printList(ctx.io, {
+          json: ctx.json,
           rows,
-          [
+          columns: [
             { header: 'date', value: (t) => t.date },
             { header: 'type', value: (t) => t.type },
             { header: 'symbol', value: (t) => t.symbol },
@@ -113,8 +109,8 @@ export function registerAccountData(program: Command, wrap: ActionWrapper): void
             { header: 'amount', value: (t) => t.amount, right: true },
             { header: 'account_id', value: (t) => t.account_id },
           ],
-          'transactions',
-        );
+          noun: 'transactions',
+        });
       }),
     );
 }

@@ -34,19 +34,18 @@ export function registerConnections(program: Command, wrap: ActionWrapper): void
     .action(
       wrap(async (ctx) => {
         const rows = await (await ctx.user()).connections.list();
-        printList(
-          ctx.io,
-          ctx.json,
+        printList(ctx.io, {
+          json: ctx.json,
           rows,
-          [
+          columns: [
             { header: 'connection_id', value: (c) => c.connection_id },
             { header: 'broker', value: (c) => c.broker },
             { header: 'type', value: (c) => c.type },
             { header: 'status', value: (c) => c.status },
             { header: 'accounts', value: (c) => c.accounts?.length ?? 0, right: true },
           ],
-          'connections',
-        );
+          noun: 'connections',
+        });
       }),
     );
   connections

@@ -81,7 +81,7 @@ export function registerOrders(program: Command, wrap: ActionWrapper): void {
             if (rows.length >= MAX_ORDERS) break;
           }
         }
-        printList(ctx.io, ctx.json, rows, ORDER_COLUMNS, 'orders');
+        printList(ctx.io, { json: ctx.json, rows, columns: ORDER_COLUMNS, noun: 'orders' });
         if (!ctx.json && o.all !== true && page.hasNextPage())
           ctx.io.err('More orders: pass --all to fetch every page.\n');
       }),

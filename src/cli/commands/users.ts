@@ -22,16 +22,15 @@ export function registerUsers(program: Command, wrap: ActionWrapper): void {
     .action(
       wrap(async (ctx) => {
         const rows = await (await ctx.platform()).users.list();
-        printList(
-          ctx.io,
-          ctx.json,
+        printList(ctx.io, {
+          json: ctx.json,
           rows,
-          [
+          columns: [
             { header: 'user_id', value: (u) => u.user_id },
             { header: 'created_at', value: (u) => u.created_at },
           ],
-          'users',
-        );
+          noun: 'users',
+        });
       }),
     );
   users

@@ -1,9 +1,9 @@
 /**
  * The one place errors are built: {@link restErrorFactory}, {@link streamErrorFactory} and
- * {@link liveErrorFactory}, joined in {@link errorFactory}. Reading a failed response (its body and
- * headers) is the REST wing's job (rest/error-response.ts); this file only builds the errors.
+ * {@link liveErrorFactory} (live-factory.ts), joined in {@link errorFactory}. Reading a failed
+ * response (its body and headers) is the REST wing's job (rest/error-response.ts); this file only
+ * builds the errors.
  */
-import type { Order } from '../../types';
 import { redactHeaders } from '../redact';
 import {
   ConfigurationError,
@@ -12,9 +12,8 @@ import {
   ValidationError,
   type ValidationIssue,
 } from './base';
-import { LiveClosedError, OrderNotFilledError, WaitTimeoutError } from './live';
+import { liveErrorFactory } from './live-factory';
 import { hostOf, networkDetail } from './network-detail';
-import { RelayError, type RelayErrorCode } from './relay';
 import {
   APIConnectionError,
   APIError,
@@ -141,35 +140,6 @@ export const streamErrorFactory = {
   },
 };
 
-/**
- * The factory methods of the live store and the relay: apart from {@link streamErrorFactory} so a
- * page that only streams does not load these classes. Both reach them through {@link errorFactory}.
- */
-export const liveErrorFactory = {
-  waitTimeout(orderRef: string, ms: number, lastSeen: Order | undefined): WaitTimeoutError {
-    const state = lastSeen ? ` (last seen ${lastSeen.status}${brokerSaid(lastSeen)})` : '';
-    return new WaitTimeoutError(
-      `Order ${orderRef} did not reach the awaited state within ${ms} ms${state}`,
-      orderRef,
-      lastSeen,
-    );
-  },
-  /** The order reached a final status other than `filled`; the broker's message says why. */
-  orderNotFilled(order: Order): OrderNotFilledError {
-    return new OrderNotFilledError(
-      `Order ${order.order_id} ended ${order.status} without filling${brokerSaid(order)}`,
-      order,
-    );
-  },
-  liveClosed(what: string): LiveClosedError {
-    return new LiveClosedError(`The live store is closed (${what})`);
-  },
-  /** A relay failure (see {@link RelayError} for the codes). */
-  relay(code: RelayErrorCode, message: string, cause?: unknown): RelayError {
-    return new RelayError(message, { code, cause });
-  },
-};
-
 /** The factory methods of the REST client (client-side errors, API responses, transport failures). */
 export const restErrorFactory = {
   validation,
@@ -255,8 +225,4 @@ export const errorFactory = /* @__PURE__ */ Object.assign(
   liveErrorFactory,
 );
 
-/** `: <broker_message>` when the broker gave one (a rejection's reason), else nothing. */
-function brokerSaid(order: Order): string {
-  const said = order.broker_message;
-  return typeof said === 'string' && said.trim() !== '' ? `: ${truncate(said.trim(), 300)}` : '';
-}
+export { liveErrorFactory };

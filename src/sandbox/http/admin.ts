@@ -102,13 +102,19 @@ async function route(controls: AdminControls, req: IncomingMessage, path: string
 }
 
 /** Handles one `/__sandbox/*` request. */
-export async function handleAdmin(
-  controls: AdminControls,
-  policy: AdminPolicy,
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-): Promise<void> {
+export async function handleAdmin({
+  controls,
+  policy,
+  req,
+  res,
+  path,
+}: {
+  controls: AdminControls;
+  policy: AdminPolicy;
+  req: IncomingMessage;
+  res: ServerResponse;
+  path: string;
+}): Promise<void> {
   try {
     checkAdminRequest(req, policy);
     sendJson(res, 200, await route(controls, req, path));

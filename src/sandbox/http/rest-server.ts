@@ -12,10 +12,7 @@ export type { RestServerOptions } from '../core/rest';
 /** Handles one REST request of the API (not the admin or authorization routes). */
 export async function handleRest(
   options: RestServerOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  requestId: string,
+  { req, res, url, requestId }: { req: IncomingMessage; res: ServerResponse; url: URL; requestId: string },
 ): Promise<void> {
   let body: string;
   try {

@@ -57,12 +57,10 @@ export class LinkPages {
   handle(req: PageRequest, connectionId: string): PageResponse {
     const connection = this.deps.state.connections.get(connectionId);
     if (!connection)
-      return this.page(
-        404,
-        'not_found',
-        'Link not found',
-        '<p>There is no pending broker link at this address. Ask the app for a new one.</p>',
-      );
+      return this.page(404, 'not_found', {
+        title: 'Link not found',
+        main: '<p>There is no pending broker link at this address. Ask the app for a new one.</p>',
+      });
     const closed = this.closedPage(connection);
     if (closed) return closed;
     if (req.method === 'GET' || req.method === 'HEAD') return this.brokerStep(connection);
@@ -74,32 +72,26 @@ export class LinkPages {
   /** The used or expired page (no redirect), or undefined while the link can still be used. */
   private closedPage(connection: ConnectionRecord): PageResponse | undefined {
     if (connection.status !== 'pending')
-      return this.page(
-        410,
-        'used',
-        'This link was already used',
-        '<p>Each broker link works once. Go back to the app and start the connection again.</p>',
-      );
+      return this.page(410, 'used', {
+        title: 'This link was already used',
+        main: '<p>Each broker link works once. Go back to the app and start the connection again.</p>',
+      });
     const expiresAtMs = connection.authorizationExpiresAtMs;
     if (expiresAtMs !== undefined && this.deps.nowMs() >= expiresAtMs)
-      return this.page(
-        410,
-        'expired',
-        'This link has expired',
-        `<p>Broker links expire ${esc(new Date(expiresAtMs).toISOString())}. Go back to the app and start the connection again.</p>`,
-      );
+      return this.page(410, 'expired', {
+        title: 'This link has expired',
+        main: `<p>Broker links expire ${esc(new Date(expiresAtMs).toISOString())}. Go back to the app and start the connection again.</p>`,
+      });
     return undefined;
   }
 
   private post(connection: ConnectionRecord, form: URLSearchParams): PageResponse {
     const id = connection.connectionId;
     if (!this.verify(`${id}.csrf`, form.get('csrf') ?? ''))
-      return this.page(
-        403,
-        'refused',
-        'This form has expired',
-        '<p>The page was not sent by this sandbox, or it is stale. <a href="">Reload it</a> and try again.</p>',
-      );
+      return this.page(403, 'refused', {
+        title: 'This form has expired',
+        main: '<p>The page was not sent by this sandbox, or it is stale. <a href="">Reload it</a> and try again.</p>',
+      });
     const action = form.get('action');
     if (action === 'cancel') return this.finish(connection, { status: 'cancelled', error: 'access_denied' });
     const broker = form.get('broker') ?? '';
@@ -169,7 +161,7 @@ export class LinkPages {
       `<div id="result" ${data}>` +
       `<p class="${outcome.status === 'success' ? 'result-ok' : 'result-error'}">${esc(text)}</p>` +
       `<p><a class="button" href="${esc(to)}">Return to the app</a></p></div>`;
-    return this.page(200, 'result', title, body, { [REDIRECT_HEADER]: to });
+    return this.page(200, 'result', { title, main: body, headers: { [REDIRECT_HEADER]: to } });
   }
 
   private brokerStep(connection: ConnectionRecord): PageResponse {
@@ -186,7 +178,7 @@ export class LinkPages {
       `<form method="post">${this.csrf(connection)}${preselected ? hidden('preselected', preselected) : ''}<fieldset><legend>Broker</legend><div class="brokers">${options}</div></fieldset>` +
       `<div class="actions"><button type="submit" name="action" value="choose">Continue</button>` +
       `<button type="submit" name="action" value="cancel" class="secondary" formnovalidate>Cancel</button></div></form>`;
-    return this.page(200, 'broker', 'Connect your brokerage account', body);
+    return this.page(200, 'broker', { title: 'Connect your brokerage account', main: body });
   }
 
   private loginStep(
@@ -208,7 +200,7 @@ export class LinkPages {
       `<div class="actions"><button type="submit" name="action" value="connect">Connect</button>` +
       `<button type="submit" name="action" value="cancel" class="secondary" formnovalidate>Cancel</button>` +
       `<button type="submit" name="action" value="back" class="secondary" formnovalidate>Choose another broker</button></div></form>`;
-    return this.page(alert ? 422 : 200, 'login', `Log in to ${brokerName(broker)}`, body);
+    return this.page(alert ? 422 : 200, 'login', { title: `Log in to ${brokerName(broker)}`, main: body });
   }
 
   private mfaStep(connection: ConnectionRecord, broker: string, alert?: string): PageResponse {
@@ -220,7 +212,7 @@ export class LinkPages {
       `<div class="field"><label for="code">One-time code</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus></div>` +
       `<div class="actions"><button type="submit" name="action" value="submit_code">Submit code</button>` +
       `<button type="submit" name="action" value="cancel" class="secondary" formnovalidate>Cancel</button></div></form>`;
-    return this.page(alert ? 422 : 200, 'mfa', 'Enter your one-time code', body);
+    return this.page(alert ? 422 : 200, 'mfa', { title: 'Enter your one-time code', main: body });
   }
 
   private brokers(connection: ConnectionRecord): readonly { code: string; name: string }[] {
@@ -255,9 +247,7 @@ export class LinkPages {
   private page(
     status: number,
     step: LinkStep,
-    title: string,
-    main: string,
-    headers: Record<string, string> = {},
+    { title, main, headers = {} }: { title: string; main: string; headers?: Record<string, string> },
   ): PageResponse {
     return pageResponse(status, 'text/html; charset=utf-8', layout(title, main), {
       [STEP_HEADER]: step,

@@ -42,9 +42,7 @@ function hasKind(value: unknown, kind: Kind): boolean {
 export function expectField(
   frame: RawFrame,
   field: string,
-  kind: Kind,
-  text: string,
-  optional = false,
+  { kind, text, optional = false }: { kind: Kind; text: string; optional?: boolean },
 ): void {
   const value = frame[field];
   if (optional && value === undefined) return;
@@ -68,9 +66,7 @@ export function digitsToNumber(record: Record<string, unknown>, field: string): 
 export function readInteger(
   frame: RawFrame,
   field: string,
-  text: string,
-  min: number,
-  optional = false,
+  { text, min, optional = false }: { text: string; min: number; optional?: boolean },
 ): void {
   if (optional && frame[field] === undefined) return;
   digitsToNumber(frame, field);
@@ -84,7 +80,7 @@ export function readInteger(
 
 /** Checks the fields every `error` frame has. */
 export function expectErrorFrame(frame: RawFrame, text: string): void {
-  expectField(frame, 'code', 'string', text);
-  expectField(frame, 'message', 'string', text);
-  expectField(frame, 'request_id', 'string', text, true);
+  expectField(frame, 'code', { kind: 'string', text });
+  expectField(frame, 'message', { kind: 'string', text });
+  expectField(frame, 'request_id', { kind: 'string', text, optional: true });
 }

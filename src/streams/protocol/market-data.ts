@@ -37,32 +37,32 @@ export function decodeMarketData(text: string): MarketDataServerMessage {
       const channel = frame.channel as Channel;
       if (typeof channel !== 'string' || !(channel in DATA_KEY))
         throw errorFactory.streamProtocol(`"update" frame: unknown channel ${String(channel)}`, text);
-      expectField(frame, 'data', 'object', text);
+      expectField(frame, 'data', { kind: 'object', text });
       if (typeof (frame.data as Record<string, unknown>)[DATA_KEY[channel]] !== 'string')
         throw errorFactory.streamProtocol(`"update" frame: data.${DATA_KEY[channel]} must be string`, text);
       break;
     }
     case 'heartbeat':
-      expectField(frame, 'time', 'string', text);
+      expectField(frame, 'time', { kind: 'string', text });
       break;
     case 'authenticated':
-      expectField(frame, 'connection_id', 'string', text);
-      expectField(frame, 'expires_at', 'string', text);
+      expectField(frame, 'connection_id', { kind: 'string', text });
+      expectField(frame, 'expires_at', { kind: 'string', text });
       break;
     case 'subscribed':
     case 'unsubscribed':
-      expectField(frame, 'request_id', 'string', text);
-      expectField(frame, 'channel', 'string', text);
-      expectField(frame, 'symbols', 'array', text);
+      expectField(frame, 'request_id', { kind: 'string', text });
+      expectField(frame, 'channel', { kind: 'string', text });
+      expectField(frame, 'symbols', { kind: 'array', text });
       break;
     case 'snapshot':
-      expectField(frame, 'request_id', 'string', text);
-      expectField(frame, 'symbol', 'string', text);
-      expectField(frame, 'data', 'array', text);
+      expectField(frame, 'request_id', { kind: 'string', text });
+      expectField(frame, 'symbol', { kind: 'string', text });
+      expectField(frame, 'data', { kind: 'array', text });
       break;
     case 'subscriptions':
-      expectField(frame, 'request_id', 'string', text);
-      expectField(frame, 'subscriptions', 'array', text);
+      expectField(frame, 'request_id', { kind: 'string', text });
+      expectField(frame, 'subscriptions', { kind: 'array', text });
       // Numeric parameters echoed back may come as strings too ("10"): read them as numbers.
       for (const entry of frame.subscriptions as unknown[]) {
         const params = (entry as { params?: unknown } | null)?.params;

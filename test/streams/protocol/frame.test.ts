@@ -16,24 +16,24 @@ test('expectField checks kinds; optional fields may be absent', () => {
     ['l', 'array'],
     ['b', 'boolean'],
   ] as const)
-    expect(() => expectField(frame, field, kind, '')).not.toThrow();
-  expect(() => expectField(frame, 'l', 'object', '')).toThrow(/"l" must be object/);
-  expect(() => expectField(frame, 'missing', 'string', '', true)).not.toThrow();
-  expect(() => expectField(frame, 'missing', 'string', '')).toThrow(StreamProtocolError);
+    expect(() => expectField(frame, field, { kind, text: '' })).not.toThrow();
+  expect(() => expectField(frame, 'l', { kind: 'object', text: '' })).toThrow(/"l" must be object/);
+  expect(() => expectField(frame, 'missing', { kind: 'string', text: '', optional: true })).not.toThrow();
+  expect(() => expectField(frame, 'missing', { kind: 'string', text: '' })).toThrow(StreamProtocolError);
 });
 
 test('readInteger accepts 17 and "17", writes back a number, refuses unsafe or malformed values', () => {
   const frame = parseFrame('{"action":"a","n":"17","m":17}');
-  readInteger(frame, 'n', '', 1);
-  readInteger(frame, 'm', '', 1);
+  readInteger(frame, 'n', { text: '', min: 1 });
+  readInteger(frame, 'm', { text: '', min: 1 });
   expect(frame.n).toBe(17);
   expect(frame.m).toBe(17);
   for (const bad of [0, -1, 1.5, '1.5', '1e3', ' 17', '', null, 2 ** 53, '12345678901234567', 1e300]) {
     const f = { action: 'a', n: bad };
-    expect(() => readInteger(f, 'n', '', 1)).toThrow(StreamProtocolError);
+    expect(() => readInteger(f, 'n', { text: '', min: 1 })).toThrow(StreamProtocolError);
   }
   const absent = { action: 'a' };
-  expect(() => readInteger(absent, 'n', '', 1, true)).not.toThrow();
+  expect(() => readInteger(absent, 'n', { text: '', min: 1, optional: true })).not.toThrow();
 });
 
 test('error frames need code and message; request_id is optional', () => {
