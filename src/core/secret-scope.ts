@@ -57,23 +57,6 @@ export class SecretScope {
     return walk(value, (text) => this.redact(text)) as T;
   }
 
-  /** Copies headers into a plain object, with secret headers replaced by a marker. */
-  redactHeaders(headers: Headers | Record<string, string> | undefined): Record<string, string> {
-    return redactHeaders(headers, (text) => this.redact(text));
-  }
-
-  /** A response body with every secret removed; JSON stays JSON (keys are scrubbed too, whatever escapes were used). */
-  redactBody(text: string): string {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      // Too deep to walk: kept as text (the error keeps such a body as text anyway).
-      if (depthOf(parsed, 64) <= 64) return JSON.stringify(this.redactValue(parsed));
-    } catch {
-      // Not JSON (an HTML error page, nothing): scrubbed as text.
-    }
-    return this.redact(text);
-  }
-
   /**
    * Scrubs an error in place (message, stack, every own field, and its causes) and returns it, so
    * nothing a caller can reach through it (`code`, `body`, `cause.message`...) holds a secret.
@@ -82,6 +65,32 @@ export class SecretScope {
     scrub(error, this, 0);
     return error;
   }
+}
+
+/**
+ * Copies headers into a plain object, with secret headers replaced by a marker and `scope`'s secrets
+ * redacted. A function, not a method, so a stream bundle (which never reads responses) leaves it out.
+ */
+export function redactHeadersIn(
+  scope: SecretScope,
+  headers: Headers | Record<string, string> | undefined,
+): Record<string, string> {
+  return redactHeaders(headers, (text) => scope.redact(text));
+}
+
+/**
+ * A response body with every secret of `scope` removed; JSON stays JSON (keys are scrubbed too,
+ * whatever escapes were used). A function, not a method: see {@link redactHeadersIn}.
+ */
+export function redactBodyIn(scope: SecretScope, text: string): string {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // Too deep to walk: kept as text (the error keeps such a body as text anyway).
+    if (depthOf(parsed, 64) <= 64) return JSON.stringify(scope.redactValue(parsed));
+  } catch {
+    // Not JSON (an HTML error page, nothing): scrubbed as text.
+  }
+  return scope.redact(text);
 }
 
 function scrub(error: unknown, scope: SecretScope, depth: number): void {

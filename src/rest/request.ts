@@ -12,7 +12,7 @@ import type { Client, ClientPathsWithMethod, MaybeOptionalInit } from 'openapi-f
 import type { OperationScope } from '../../generated/operations';
 import type { paths } from '../../generated/schema';
 import { ConnectTradeError, restErrorFactory as errorFactory } from '../core/errors';
-import { SecretScope } from '../core/secret-scope';
+import { redactBodyIn, redactHeadersIn, SecretScope } from '../core/secret-scope';
 import { loadTracing, type Tracing } from '../core/telemetry';
 import { APIPromise } from './api-promise';
 import { authHeaders, type Credentials, scopeOf } from './auth';
@@ -311,8 +311,8 @@ export class RestCore {
             const secrets = scope();
             throw errorFromResponse(
               status,
-              secrets.redactBody(text),
-              secrets.redactHeaders(response.headers),
+              redactBodyIn(secrets, text),
+              redactHeadersIn(secrets, response.headers),
             );
           }
           if (status !== 204 && text !== '') {

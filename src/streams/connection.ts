@@ -11,7 +11,6 @@ import { streamErrorFactory as errorFactory, type StreamError } from '../core/er
 import { SecretScope } from '../core/secret-scope';
 import { ConnectGate } from './connect-gate';
 import type { ConnectionSink, ConnectionState } from './connection-events';
-import { isTransientCredentialFailure } from './credential-failure';
 import { openWatchedSocket } from './liveness';
 import type { ResolvedStreamOptions } from './options';
 import { type PendingHandlers, PendingRequests, type Send } from './pending-requests';
@@ -142,6 +141,13 @@ export class StreamConnection<M extends { request_id?: string }> {
       // Refused for good (a 404 for an unknown connection, a provider that throws or answers
       // nonsense): asking again would only repeat it, so `connect()` learns why at once.
       this.secrets.scrubError(cause);
+      // The classification loads only when a fetch fails: a page that connects never pays for it.
+      // A chunk that fails to load counts as transient: the next attempt loads it again.
+      const isTransientCredentialFailure = await import('./credential-failure').then(
+        (module) => module.isTransientCredentialFailure,
+        () => () => true,
+      );
+      if (epoch !== this.#epoch) return;
       if (!isTransientCredentialFailure(cause))
         return this.#shutdown(CLOSE_NORMAL, 'credentials unavailable', errorFactory.streamCredentials(cause));
       const error = errorFactory.streamClosedWhile('obtaining credentials', cause);

@@ -1,5 +1,5 @@
 import { isSecretName, MIN_SECRET_LENGTH, REDACTED, redactHeaders, redactValue } from '../../src/core/redact';
-import { SecretScope } from '../../src/core/secret-scope';
+import { redactHeadersIn, SecretScope } from '../../src/core/secret-scope';
 
 describe('no process-wide secrets', () => {
   it('redactValue knows no secret values: it blanks secret-named fields only, and deep-copies', () => {
@@ -46,7 +46,7 @@ describe('a scope scrubs its own secrets', () => {
       echo: [REDACTED],
       message: 'nope!',
     });
-    expect(scope.redactHeaders({ 'x-echo': 'nope' })).toEqual({ 'x-echo': REDACTED });
+    expect(redactHeadersIn(scope, { 'x-echo': 'nope' })).toEqual({ 'x-echo': REDACTED });
   });
 });
 
