@@ -99,7 +99,7 @@ test('spec:update with a vendor v2: overlay reapplied, generated/ stale, the typ
   expect(errors.filter((line) => !removed.includes(line) && !added.includes(line))).toEqual([]);
   expect([...new Set(removed.map(where))].sort()).toEqual([
     'examples/error-handling.ts',
-    'src/core/errors/factory.ts', // a failure's message quotes the broker's reason
+    'src/core/errors/live-factory.ts', // a failure's message quotes the broker's reason
     'src/sandbox/order-engine.ts',
   ]);
   expect(added.map(where)).toEqual(['src/sandbox/core/rest.ts']);
