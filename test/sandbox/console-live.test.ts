@@ -221,3 +221,17 @@ describe('the console’s controls (JSON POSTs, the page’s Origin and cookie)'
     expect(sb.feed.price('AAPL')).toBe(price);
   });
 });
+
+it('keeps the last 200 requests in its log, however many the sandbox served', async () => {
+  for (let i = 0; i < 230; i++) await ct.users.list();
+  const response = await fetch(`${origin()}/__sandbox/console/api/snapshot`, {
+    headers: { cookie: `ct_console=${token}` },
+  });
+  expect(response.status).toBe(200);
+  const snapshot = (await response.json()) as { requests: { seq: number }[]; frames: unknown[] };
+  expect(snapshot.requests).toHaveLength(200);
+  const seqs = snapshot.requests.map((r) => r.seq);
+  // The newest, in order: the oldest were dropped, not the latest.
+  expect(seqs[199]! - seqs[0]!).toBe(199);
+  expect(snapshot.frames.length).toBeLessThanOrEqual(100);
+});
