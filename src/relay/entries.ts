@@ -135,7 +135,15 @@ export function decodeEntry(entry: RawEntry): RelayEntry {
   return { kind: 'update', id: entry.id, index, sessionId, fence, message };
 }
 
-/** The stable idempotency key of an update: `session_id:seq`. */
+/**
+ * The stable idempotency key of an entry: `session_id:seq` for an update, `session_id:gap:seq` for a
+ * gap marker (its seq is the last one it covers). The two never collide: a consumer group that
+ * handled the update a gap names may still have missed the updates before it (members handle
+ * entries out of order, and a failover can lose a pending entry), so handling that update says
+ * nothing about the gap (found by the relay simulation, seed 777097).
+ */
 export function idempotencyKey(entry: RelayEntry): string {
-  return `${entry.sessionId}:${entry.kind === 'update' ? entry.message.seq : (entry.gap.to ?? 0)}`;
+  return entry.kind === 'update'
+    ? `${entry.sessionId}:${entry.message.seq}`
+    : `${entry.sessionId}:gap:${entry.gap.to ?? 0}`;
 }

@@ -22,7 +22,7 @@ import { WakeableSleep } from './wakeable-sleep';
 
 /** What a handler is told besides the update. */
 export interface RelayGroupContext {
-  /** The idempotency key `session_id:seq`: the same on every redelivery of this entry. */
+  /** The idempotency key `session_id:seq` (a gap marker's: `session_id:gap:seq`): the same on every redelivery of this entry. */
   key: string;
   /** The Redis Stream entry id. */
   entryId: string;
