@@ -211,6 +211,7 @@ async function runRelaySeed(
     hash.update('\n');
     tail.push(line);
     if (tail.length > keep) tail.shift();
+    if (process.env.RELAY_SIM_TRACE === 'stderr') process.stderr.write(`${line}\n`);
   };
   const violate = (invariant: string, message: string) => {
     if (violations.some((v) => v.invariant === invariant)) return;
@@ -541,24 +542,38 @@ async function runRelaySeed(
     if (violations.length === 0) {
       trace('CLOSE');
       let closed = false;
+      const unclosed = new Set<string>();
+      const closeOne = (name: string, close: () => Promise<void>) => {
+        unclosed.add(name);
+        return close().then(() => {
+          unclosed.delete(name);
+          trace(`closed ${name}`);
+        });
+      };
       const closing = Promise.all([
-        ...relays.filter((r) => !r.process.dead).map((r) => r.handle.close()),
-        ...streams.map((s) => s.stream.close()),
-        ...members.map((m) => m.close()),
+        ...relays.flatMap((r, n) => (r.process.dead ? [] : [closeOne(`r${n + 1}`, () => r.handle.close())])),
+        ...streams.map((s, i) => closeOne(`stream${i}`, () => s.stream.close())),
+        ...members.map((m, i) => closeOne(`g${i >> 1}/c${i & 1}`, () => m.close())),
       ]).then(() => {
         closed = true;
       });
-      await runUntil(() => closed, 'closing', 30_000);
-      await closing;
-      await drain();
-      const left = clock.countTimers();
-      const open = server.connections.size;
-      const relayTimers = relays.reduce((n, r) => n + (r.process.dead ? 0 : r.process.pendingTimers), 0);
-      if (left > 0 || open > 0 || relayTimers > 0)
-        violate(
-          'open-handles',
-          `after close: ${left} timers, ${open} Redis connections, ${relayTimers} relay timers`,
-        );
+      // A close that never ends is reported (liveness), never awaited forever.
+      if (!(await runUntil(() => closed, 'closing', 30_000))) {
+        const liveness = violations.find((v) => v.invariant === 'liveness');
+        if (liveness) liveness.message += ` (close() not ended: ${[...unclosed].join(', ')})`;
+        trace(`not closed: ${[...unclosed].join(', ')}`);
+      } else {
+        await closing;
+        await drain();
+        const left = clock.countTimers();
+        const open = server.connections.size;
+        const relayTimers = relays.reduce((n, r) => n + (r.process.dead ? 0 : r.process.pendingTimers), 0);
+        if (left > 0 || open > 0 || relayTimers > 0)
+          violate(
+            'open-handles',
+            `after close: ${left} timers, ${open} Redis connections, ${relayTimers} relay timers`,
+          );
+      }
     }
   } catch (error) {
     violate('uncaught-exception', (error as Error)?.stack ?? String(error));

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimRunResult } from '../scenario';
-import { relayScenario } from '.';
+import { createRelayScenario, type RelayModule, relayScenario } from '.';
 
 jest.setTimeout(600_000);
 
@@ -73,4 +73,25 @@ it('replays exactly: the same seed gives the same trace hash; another seed anoth
   expect(c.traceHash).not.toBe(a.traceHash);
   expect(a.traceTail.length).toBeGreaterThan(0);
   expect(a.traceTail.length).toBeLessThanOrEqual(500);
+});
+
+it('a close() that never ends is reported as liveness, not awaited forever', async () => {
+  const real = require('../../../src/relay') as RelayModule;
+  const stuck = createRelayScenario({
+    name: 'relay-stuck-close',
+    load: () => ({
+      ...real,
+      startRelay: (options) => {
+        const handle = real.startRelay(options);
+        // The relay stops, but its close() never settles (as a term waiting on a lost answer did).
+        const close = handle.close.bind(handle);
+        handle.close = () => close().then(() => new Promise<void>(() => undefined));
+        return handle;
+      },
+    }),
+  });
+  const result = await stuck.run(4242);
+  expect(result.violations).toEqual([
+    { invariant: 'liveness', message: expect.stringMatching(/closing \(close\(\) not ended: r1, r2/) },
+  ]);
 });
