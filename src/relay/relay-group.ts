@@ -104,6 +104,8 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   private createdGroup = false;
   /** Whether this member read new entries (`>`) before. */
   private readBefore = false;
+  /** The first entry of the last new read, until it was checked (a check cut short is run again). */
+  private unchecked: { entry: RawEntry; firstRead: boolean } | undefined;
   /** Keys this member handled lately (insertion order: the oldest go first past DONE_KEYS). */
   private readonly handledHere = new Set<string>();
 
@@ -153,6 +155,8 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           await this.createGroup();
           created = true;
         }
+        // A check cut short (Redis went away) is run again before anything else.
+        if (this.unchecked) await this.checkTrimmed(this.unchecked);
         if (this.clock.now() >= nextClaimAt) {
           const reply = (await this.link.send(
             [
@@ -172,6 +176,11 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           this.stats.claimed += claimed.length;
           claimCursor = next;
           if (next === '0-0') nextClaimAt = this.clock.now() + Math.max(50, Math.floor(this.claimIdleMs / 2));
+          // Redis 7 lists the pending entries that were trimmed (or deleted) before anyone
+          // acknowledged them, and drops them from the pending list: their updates may never
+          // have been handled.
+          for (const id of Array.isArray(reply?.[2]) ? reply[2] : [])
+            if (typeof id === 'string') await this.tellGap(`trimmed:${id}`, id);
           await this.process(claimed);
           continue;
         }
@@ -194,7 +203,11 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           ),
         );
         if (ownPending && entries.length === 0) ownPending = false;
-        else if (!ownPending && entries[0] !== undefined) await this.checkTrimmed(entries[0]);
+        else if (!ownPending && entries[0] !== undefined) {
+          this.unchecked = { entry: entries[0], firstRead: !this.readBefore };
+          this.readBefore = true;
+          await this.checkTrimmed(this.unchecked);
+        }
         await this.process(entries);
         attempt = 0;
       } catch (error) {
@@ -233,21 +246,28 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
    *   it and reads for the first time). A group that lags by about the retention may also be told
    *   of a gap for entries it had read just before they were trimmed: a gap is never missed, it may
    *   come once too often.
-   * The gap goes to `onGap` (reason `seq`, key `session_id:trimmed:index`) before the entry.
+   * The gap goes to `onGap` (reason `seq`, key `session_id:trimmed:index`) before the entry. A
+   * pending entry trimmed before it was acknowledged is told by XAUTOCLAIM (key `trimmed:<entry id>`).
    */
-  private async checkTrimmed(first: RawEntry): Promise<void> {
-    const firstRead = !this.readBefore;
-    this.readBefore = true;
-    const index = indexOf(first);
+  private async checkTrimmed({ entry, firstRead }: { entry: RawEntry; firstRead: boolean }): Promise<void> {
+    const index = indexOf(entry);
+    const [previous] =
+      index === undefined || index <= 1
+        ? []
+        : entriesOf(
+            await this.link.send(['XREVRANGE', this.streamKey, `(${entry.id}`, '-', 'COUNT', '1'], 5_000),
+          );
+    this.unchecked = undefined;
     if (index === undefined || index <= 1) return;
-    const [previous] = entriesOf(
-      await this.link.send(['XREVRANGE', this.streamKey, `(${first.id}`, '-', 'COUNT', '1'], 5_000),
-    );
     if (previous === undefined ? firstRead && this.createdGroup : (indexOf(previous) ?? 0) >= index - 1)
       return;
-    const key = `${first.fields.session_id ?? ''}:trimmed:${index}`;
+    await this.tellGap(`${entry.fields.session_id ?? ''}:trimmed:${index}`, entry.id);
+  }
+
+  /** Tells `onGap` that entries were trimmed unhandled (a failing onGap is reported, not retried). */
+  private async tellGap(key: string, entryId: string): Promise<void> {
     try {
-      await this.options.onGap?.({ reason: 'seq' }, { key, entryId: first.id });
+      await this.options.onGap?.({ reason: 'seq' }, { key, entryId });
     } catch (error) {
       this.report(error);
     }

@@ -93,3 +93,94 @@ it('a group told of entries trimmed before it read them, and of nothing when non
     await third.close();
   }
 });
+
+it('a pending entry trimmed before it was acknowledged is told as a gap when claimed', async () => {
+  const key = `trimmed-pending-${process.pid}`;
+  const { stream } = relayKeys(key);
+  await add(stream, [1, 2, 3]);
+  const ids = ((await client.sendCommand(['XRANGE', stream, '-', '+'])) as [string][]).map(([id]) => id);
+  const handled: number[] = [];
+  const gaps: { gap: GapInfo; key: string }[] = [];
+  const m = relayGroup({
+    redis: redis.url,
+    key,
+    group: 'book',
+    consumer: 'w1',
+    from: 'earliest',
+    claimIdleMs: 300,
+    handler: (update) => {
+      // Seq 2 fails once: its entry stays pending, to be retried after claimIdleMs.
+      if (update.seq === 2 && !handled.includes(-2)) {
+        handled.push(-2);
+        throw new Error('database down');
+      }
+      handled.push(update.seq);
+    },
+    onGap: (gap, context) => {
+      gaps.push({ gap, key: context.key });
+    },
+  });
+  m.on('error', () => undefined);
+  try {
+    await until(() => handled.includes(3), 10_000, 'seqs 1-3 read');
+    // Before the retry, the retention trims seq 2's entry (and seq 1's) away.
+    await client.sendCommand(['XTRIM', stream, 'MAXLEN', '1']);
+    await until(() => gaps.length > 0, 10_000, 'the gap');
+    expect(gaps).toEqual([{ gap: { reason: 'seq' }, key: `trimmed:${ids[1]}` }]);
+    expect(handled).toEqual([1, -2, 3]);
+  } finally {
+    await m.close();
+  }
+});
+
+it('a trim check cut short by a dropped connection is run again', async () => {
+  const key = `trimmed-retry-${process.pid}`;
+  const { stream } = relayKeys(key);
+  const own = createClient({ url: redis.url, RESP: 2 });
+  own.on('error', () => undefined);
+  await own.connect();
+  // The member's connection: real, but its first trim check (XREVRANGE) loses the connection.
+  let dropCheck = true;
+  const connection = {
+    async sendCommand(args: string[]): Promise<unknown> {
+      if (args[0] === 'XREVRANGE' && dropCheck) {
+        dropCheck = false;
+        throw new Error('Socket closed unexpectedly');
+      }
+      return own.sendCommand(args);
+    },
+    duplicate: () => connection,
+    connect: () => Promise.resolve(),
+    on: () => connection,
+    destroy: () => undefined,
+  };
+  await add(stream, [1]);
+  await client.sendCommand(['XGROUP', 'CREATE', stream, 'book', '$']);
+  // Written and trimmed before the (existing) group read them: 2-4 are gone, 5 is left.
+  await add(stream, [2, 3, 4, 5]);
+  await client.sendCommand(['XTRIM', stream, 'MAXLEN', '1']);
+  const events: string[] = [];
+  const m = relayGroup({
+    redis: connection,
+    key,
+    group: 'book',
+    consumer: 'w1',
+    // The entry read when the check failed stays pending: it is retried after claimIdleMs.
+    claimIdleMs: 200,
+    handler: (update) => {
+      events.push(`update ${update.seq}`);
+    },
+    onGap: (_gap, context) => {
+      events.push(`gap ${context.key}`);
+    },
+  });
+  m.on('error', () => undefined);
+  try {
+    await until(() => events.includes('update 5'), 10_000, 'seq 5');
+    expect(dropCheck).toBe(false);
+    expect(events).toEqual(['gap S1:trimmed:5', 'update 5']);
+  } finally {
+    await m.close();
+    own.destroy();
+  }
+});
