@@ -116,10 +116,12 @@ export function decodeEntry(entry: RawEntry): RelayEntry {
     );
   }
   if (action === 'gap') {
-    const range = (data ?? {}) as { from?: unknown; to?: unknown };
+    const range = (data ?? {}) as { from?: unknown; to?: unknown; ended?: unknown };
     const gap: GapInfo = { reason: 'seq' };
     if (Number.isInteger(range.from)) gap.from = range.from as number;
     if (Number.isInteger(range.to)) gap.to = range.to as number;
+    // The session ended: missing from `from` to its last update (no one can name it), see APPEND.
+    if (range.ended === true && sessionId !== '') gap.endedSession = sessionId;
     return { kind: 'gap', id: entry.id, index, sessionId, fence, gap };
   }
   if (action === undefined || !UPDATE_ACTIONS.has(action)) throw malformed(entry, `unknown action ${action}`);
@@ -135,7 +137,8 @@ export function decodeEntry(entry: RawEntry): RelayEntry {
   return { kind: 'update', id: entry.id, index, sessionId, fence, message };
 }
 
-/** The stable idempotency key of an update: `session_id:seq`. */
+/** The stable idempotency key of an update: `session_id:seq` (`session_id:end` for a session's end marker). */
 export function idempotencyKey(entry: RelayEntry): string {
+  if (entry.kind === 'gap' && entry.gap.endedSession !== undefined) return `${entry.sessionId}:end`;
   return `${entry.sessionId}:${entry.kind === 'update' ? entry.message.seq : (entry.gap.to ?? 0)}`;
 }
