@@ -3,12 +3,14 @@
  * and the sandbox as the upstream, while orders are placed and filled continuously:
  * 1. `SENTINEL FAILOVER` in the middle of a publish burst;
  * 2. kill -9 of the primary (restarted later: Sentinel makes it a replica);
- * 3. a lossy failover: the replica's link is cut through a TCP proxy while the relay appends and
+ * 3. the leading relay killed while WAIT cannot confirm (the replica's link cut through a TCP
+ *    proxy), no Redis failover: it dies with an unconfirmed tail (before 4, which re-points the
+ *    replica past the proxy);
+ * 4. a lossy failover: the replica's link is cut through the TCP proxy while the relay appends and
  *    renews, the primary is killed, then the link heals;
- * 4. the leading relay killed during a Redis failover;
- * 5. a Cluster failover of the shard that holds the relay's slot;
- * 6. the leading relay killed while WAIT cannot confirm (replication cut), no Redis failover.
- * Where a leader died (4, 6), what it held is covered by its ended session's exact gap marker.
+ * 5. the leading relay killed during a Redis failover;
+ * 6. a Cluster failover of the shard that holds the relay's slot.
+ * Where a leader died (3, 5), what it held is covered by its ended session's exact gap marker.
  *
  * Each asserts and prints the README's numbers: lost (published upstream, never delivered and not
  * inside a reported gap), duplicates (delivered twice by relayStream, handled twice by a relayGroup),
@@ -422,48 +424,7 @@ it('2. kill -9 of the primary: 0 lost, 0 duplicates', async () => {
   );
 });
 
-it('3. lossy failover (replication cut, appends and renewals on the old primary only): 0 lost, 0 duplicates', async () => {
-  await scenario(
-    'lossy failover',
-    lossy.target,
-    'ha-lossy',
-    async () => {
-      const old = await lossy.primaryPort();
-      lossy.proxy?.cut();
-      // The relay appends and renews on the old primary; nothing reaches the replica, WAIT times out.
-      await sleep(1_500);
-      lossy.node(old).kill('SIGKILL');
-      await lossy.waitForNewPrimary(old);
-      lossy.proxy?.heal();
-      await healNode(lossy, old);
-      return undefined;
-    },
-    'none',
-  );
-});
-
-it('4. the leading relay killed during a Redis failover: missing updates only inside a gap, 0 duplicates', async () => {
-  const f = await scenario(
-    'relay killed during failover',
-    sentinel.target,
-    'ha-relaykill',
-    async (rs) => {
-      const old = await sentinel.primaryPort();
-      const leader = leading(rs);
-      if (leader) killRelay(leader);
-      sentinel.node(old).kill('SIGKILL');
-      await sentinel.waitForNewPrimary(old);
-      await healNode(sentinel, old);
-      return undefined;
-    },
-    'inside-gap',
-  );
-  // The dead leader's session ended: the next term marked it, and every update of it that did not
-  // reach the readers lies in that marker's range (checked as "lost" = 0 above).
-  expect(f.markers.length).toBeGreaterThanOrEqual(1);
-});
-
-it('6. the leading relay killed with an unconfirmed tail (replication cut, no failover): the exact marker covers what it held', async () => {
+it('3. the leading relay killed with an unconfirmed tail (replication cut, no failover): the exact marker covers what it held', async () => {
   const f = await scenario(
     'relay killed with unconfirmed tail',
     lossy.target,
@@ -484,7 +445,48 @@ it('6. the leading relay killed with an unconfirmed tail (replication cut, no fa
   expect(f.markers.length).toBeGreaterThanOrEqual(1);
 });
 
-it("5. Cluster failover of the shard holding the relay's slot: 0 lost, 0 duplicates", async () => {
+it('4. lossy failover (replication cut, appends and renewals on the old primary only): 0 lost, 0 duplicates', async () => {
+  await scenario(
+    'lossy failover',
+    lossy.target,
+    'ha-lossy',
+    async () => {
+      const old = await lossy.primaryPort();
+      lossy.proxy?.cut();
+      // The relay appends and renews on the old primary; nothing reaches the replica, WAIT times out.
+      await sleep(1_500);
+      lossy.node(old).kill('SIGKILL');
+      await lossy.waitForNewPrimary(old);
+      lossy.proxy?.heal();
+      await healNode(lossy, old);
+      return undefined;
+    },
+    'none',
+  );
+});
+
+it('5. the leading relay killed during a Redis failover: missing updates only inside a gap, 0 duplicates', async () => {
+  const f = await scenario(
+    'relay killed during failover',
+    sentinel.target,
+    'ha-relaykill',
+    async (rs) => {
+      const old = await sentinel.primaryPort();
+      const leader = leading(rs);
+      if (leader) killRelay(leader);
+      sentinel.node(old).kill('SIGKILL');
+      await sentinel.waitForNewPrimary(old);
+      await healNode(sentinel, old);
+      return undefined;
+    },
+    'inside-gap',
+  );
+  // The dead leader's session ended: the next term marked it, and every update of it that did not
+  // reach the readers lies in that marker's range (checked as "lost" = 0 above).
+  expect(f.markers.length).toBeGreaterThanOrEqual(1);
+});
+
+it("6. Cluster failover of the shard holding the relay's slot: 0 lost, 0 duplicates", async () => {
   const key = 'ha-cluster';
   const slot = await cluster.keySlot(relayTag(key));
   await scenario(
