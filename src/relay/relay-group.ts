@@ -9,7 +9,9 @@
  */
 
 import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory, type StreamError } from '../core/errors';
+import { defaultRandom, type RandomSource } from '../core/random';
 import type { UpdateMeta } from '../streams/brokerage-stream';
 import type { BrokerageUpdateMessage } from '../streams/messages';
 import { SafeEmitter, safeEmit } from '../streams/safe-emitter';
@@ -18,11 +20,12 @@ import { decodeEntry, entriesOf, idempotencyKey, type RawEntry, streamEntriesOf 
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
 import { GROUP_ACK, runScript } from './scripts';
+import { seamIssues } from './seams';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** What a handler is told besides the update. */
 export interface RelayGroupContext {
-  /** The idempotency key `session_id:seq`: the same on every redelivery of this entry. */
+  /** The idempotency key `session_id:seq` (a gap marker's: `session_id:gap:seq`): the same on every redelivery of this entry. */
   key: string;
   /** The Redis Stream entry id. */
   entryId: string;
@@ -50,8 +53,10 @@ export interface RelayGroupOptions {
   from?: 'latest' | 'earliest';
   /** Most entries per read (default 100). */
   batchSize?: number;
+  /** Advanced (deterministic simulation, tests): the clock of its claims, deadlines and backoff (the SDK's one `Clock`). Default: the platform's. */
+  clock?: Clock;
   /** Advanced (deterministic simulation, tests): uniform in [0, 1), for backoff jitter. Default: `Math.random`. */
-  random?: () => number;
+  random?: RandomSource;
 }
 
 /** Events of a consumer group member. */
@@ -89,15 +94,20 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   private readonly batchSize: number;
   private closed = false;
   private readonly loop: Promise<void>;
-  private readonly pause = new WakeableSleep();
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly pause: WakeableSleep;
   /** Keys this member handled lately (insertion order: the oldest go first past DONE_KEYS). */
   private readonly handledHere = new Set<string>();
 
   /** @internal Use {@link relayGroup}. */
   constructor(private readonly options: RelayGroupOptions & { claimIdleMs: number; batchSize: number }) {
     super();
-    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? defaultRandom;
+    this.pause = new WakeableSleep(this.clock);
     const keys = relayKeys(options.key ?? DEFAULT_KEY);
+    this.link = new RedisLink(options.redis, undefined, keys.lease, this.clock);
     this.streamKey = keys.stream;
     this.doneKey = `${keys.stream.slice(0, keys.stream.lastIndexOf(':'))}:done:${options.group}`;
     this.claimIdleMs = options.claimIdleMs;
@@ -113,9 +123,12 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
     if (this.closed) return;
     this.closed = true;
     this.pause.wake();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
-    clearTimeout(timer);
+    let timer: unknown;
+    await Promise.race([
+      this.loop,
+      new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, 5_000))),
+    ]);
+    this.clock.clearTimeout(timer);
     this.link.close();
   }
 
@@ -133,7 +146,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           await this.createGroup();
           created = true;
         }
-        if (Date.now() >= nextClaimAt) {
+        if (this.clock.now() >= nextClaimAt) {
           const reply = (await this.link.send(
             [
               'XAUTOCLAIM',
@@ -151,11 +164,11 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           const claimed = entriesOf(reply?.[1]);
           this.stats.claimed += claimed.length;
           claimCursor = next;
-          if (next === '0-0') nextClaimAt = Date.now() + Math.max(50, Math.floor(this.claimIdleMs / 2));
+          if (next === '0-0') nextClaimAt = this.clock.now() + Math.max(50, Math.floor(this.claimIdleMs / 2));
           await this.process(claimed);
           continue;
         }
-        const block = Math.max(1, Math.min(BLOCK_MS, nextClaimAt - Date.now()));
+        const block = Math.max(1, Math.min(BLOCK_MS, nextClaimAt - this.clock.now()));
         const entries = streamEntriesOf(
           await this.link.send(
             [
@@ -180,7 +193,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         if (this.closed) return;
         if (isReplyError(error) && String((error as Error).message).startsWith('NOGROUP')) created = false;
         this.report(error);
-        await this.pause.sleep(backoffDelay(RELAY_BACKOFF, attempt++, this.options.random));
+        await this.pause.sleep(backoffDelay(RELAY_BACKOFF, attempt++, this.random));
       }
     }
   }
@@ -231,7 +244,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           await runScript(this.link, {
             script: GROUP_ACK,
             keys: [this.doneKey, this.streamKey],
-            args: [this.options.group, raw.id, key, String(Date.now()), String(DONE_KEYS)],
+            args: [this.options.group, raw.id, key, String(this.clock.now()), String(DONE_KEYS)],
             timeoutMs: 5_000,
           });
         this.stats.acked++;
@@ -284,6 +297,7 @@ export function relayGroup(options: RelayGroupOptions): RelayGroup {
     issues.push({ path: 'batchSize', message: 'must be an integer from 1 to 10000' });
   if (options.from !== undefined && options.from !== 'latest' && options.from !== 'earliest')
     issues.push({ path: 'from', message: 'must be "latest" or "earliest"' });
+  issues.push(...seamIssues(options));
   if (issues.length > 0) throw errorFactory.validation(issues);
   return new RelayGroup({ ...options, claimIdleMs, batchSize });
 }

@@ -11,7 +11,9 @@
  */
 
 import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory, type StreamError } from '../core/errors';
+import { defaultRandom, type RandomSource } from '../core/random';
 import type { BrokerageSource, BrokerageSourceEvents } from '../streams/brokerage-source';
 import type { BrokerageSubscription, UpdateMeta, UpdatesIterator } from '../streams/brokerage-stream';
 import { BufferedIterator } from '../streams/buffered-iterator';
@@ -31,6 +33,7 @@ import type { BrokerageTopic } from '../types';
 import { decodeEntry, entriesOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
+import { seamIssues } from './seams';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** Options of {@link relayStream}. */
@@ -55,8 +58,10 @@ export interface RelayStreamOptions {
    * Accounts linked later reach that subscription after the next `subscribe`.
    */
   connectionAccounts?: (connectionId: string) => readonly string[] | Promise<readonly string[]>;
+  /** Advanced (deterministic simulation, tests): the clock of its deadlines and backoff (the SDK's one `Clock`). Default: the platform's. */
+  clock?: Clock;
   /** Advanced (deterministic simulation, tests): uniform in [0, 1), for backoff jitter. Default: `Math.random`. */
-  random?: () => number;
+  random?: RandomSource;
 }
 
 /** Events of a relay consumer: the brokerage stream's, plus `update` and `connected`. */
@@ -106,7 +111,9 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   private opened: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   /** Why reading has not started yet: the cause of a connect timeout. */
   private lastFailure: StreamError | undefined;
-  private readonly pause = new WakeableSleep();
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly pause: WakeableSleep;
   /** Entries read since start. */
   private entriesRead = 0;
 
@@ -127,13 +134,18 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
       throw errorFactory.validation([{ path: 'connectTimeoutMs', message: 'must be a positive integer' }]);
+    const seams = seamIssues(options);
+    if (seams.length > 0) throw errorFactory.validation(seams);
     setEmitterLogger(this, options.logger);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? defaultRandom;
+    this.pause = new WakeableSleep(this.clock);
     this.batchSize = batchSize;
     this.connectTimeoutMs = connectTimeoutMs;
     const keys = relayKeys(key);
     this.streamKey = keys.stream;
     this.headKey = keys.head;
-    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
+    this.link = new RedisLink(options.redis, undefined, keys.lease, this.clock);
   }
 
   /** `idle` before `connect()`, `connecting`, `open` while reading, `waiting` after an interruption, `closed`. */
@@ -177,18 +189,18 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       this.currentState = 'connecting';
       this.running = this.run();
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     return Promise.race([
       this.opened.promise,
       new Promise<never>((_, reject) => {
         // Past the deadline the consumer stops, as a brokerage stream does: nothing retries unseen.
-        timer = setTimeout(() => {
+        timer = this.clock.setTimeout(() => {
           const message = `Relay stream could not reach Redis within ${this.connectTimeoutMs} ms`;
           reject(errorFactory.relay('redis_unavailable', message, this.lastFailure));
           if (this.currentState !== 'open') void this.close();
         }, this.connectTimeoutMs);
       }),
-    ]).finally(() => clearTimeout(timer));
+    ]).finally(() => this.clock.clearTimeout(timer));
   }
 
   /**
@@ -237,12 +249,12 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     connectionId: string,
     resolve: NonNullable<RelayStreamOptions['connectionAccounts']>,
   ): Promise<ReadonlySet<string>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     try {
       const ids = await Promise.race([
         Promise.resolve().then(() => resolve(connectionId)),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
+          timer = this.clock.setTimeout(
             () =>
               reject(
                 errorFactory.validation([
@@ -265,7 +277,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
         ]);
       return new Set(ids);
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
   }
 
@@ -340,7 +352,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
           return;
         }
         if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
-        const delay = backoffDelay(RELAY_BACKOFF, attempt, this.options.random);
+        const delay = backoffDelay(RELAY_BACKOFF, attempt, this.random);
         attempt++;
         if (this.currentState === 'open') {
           this.currentState = 'waiting';

@@ -70,7 +70,7 @@ return 0
  * again (returns 0). Batch ids are `<token>:<n>` and batch n is sent only once n − 1 was written,
  * so a head that does not name batch n − 1 means Redis lost this term's last writes (a failover to
  * a replica that had not received them): a `gap` entry (`{ to }` = the seq before the batch's first,
- * so a reader or group that applied everything up to it drops it as already seen) goes first, so
+ * so a relayStream that applied everything up to it drops it as already seen) goes first, so
  * readers that had not read the lost entries know they missed updates (found by the relay
  * simulation, test/sim/relay/).
  * Each entry gets `index` = previous + 1, so readers detect trimmed entries.

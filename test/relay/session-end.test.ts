@@ -166,9 +166,9 @@ it('the next term marks the ended session from its last seq in the stream + 1; r
     await until(() => g.member.stats.acked === 7, 10_000, 'the group');
     expect(g.handled).toEqual(['S1:1', 'S1:2', 'S1:3', 'S2:1']);
     expect(g.gaps).toEqual([
-      { gap: { reason: 'reconnect' }, key: 'S1:0' },
+      { gap: { reason: 'reconnect' }, key: 'S1:gap:0' },
       { gap: { reason: 'seq', from: 4, endedSession: 'S1' }, key: 'S1:end' },
-      { gap: { reason: 'reconnect' }, key: 'S2:0' },
+      { gap: { reason: 'reconnect' }, key: 'S2:gap:0' },
     ]);
   } finally {
     await Promise.all([r.stream.close(), g.member.close()]);
@@ -221,7 +221,7 @@ it('after a failover lost the tail a reader had read, its gap starts past what i
     expect(r.stream.duplicatesSkipped).toBe(1);
     await until(() => g.member.stats.acked === 12, 10_000, 'the group');
     // The group handles the S1 marker once (key S1:end), the second copy is a duplicate.
-    expect(g.gaps.map((x) => x.key)).toEqual(['S1:0', 'S1:end', 'S2:0', 'S3:0']);
+    expect(g.gaps.map((x) => x.key)).toEqual(['S1:gap:0', 'S1:end', 'S2:gap:0', 'S3:gap:0']);
     expect(g.member.stats.duplicates).toBe(1);
   } finally {
     await Promise.all([r.stream.close(), g.member.close()]);
