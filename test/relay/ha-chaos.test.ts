@@ -443,7 +443,7 @@ it('3. the leading relay killed with an unconfirmed tail (replication cut, no fa
     async (rs) => {
       lossy.proxy?.cut();
       // WAIT 1 cannot confirm: the batch in flight stays unacknowledged, later updates are held.
-      await until(() => (leading(rs)?.errors.not_replicated ?? 0) > 0, 15_000, 'an unconfirmed append');
+      await until(() => (leading(rs)?.errors.not_replicated ?? 0) > 0, 60_000, 'an unconfirmed append');
       await sleep(300);
       const leader = leading(rs);
       if (leader) killRelay(leader);
