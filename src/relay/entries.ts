@@ -92,6 +92,14 @@ function malformed(entry: RawEntry, why: string): RelayError {
   return errorFactory.relay('malformed_entry', `Relay entry ${entry.id} is malformed: ${why}`);
 }
 
+/** An entry's `index` (previous + 1 in the stream); undefined when absent or not an integer. */
+export function indexOf(entry: RawEntry): number | undefined {
+  const value = entry.fields.index;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : undefined;
+}
+
 /** Decodes one entry; throws a RelayError when it does not follow the entry format. */
 export function decodeEntry(entry: RawEntry): RelayEntry {
   const f = entry.fields;

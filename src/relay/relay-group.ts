@@ -16,7 +16,7 @@ import type { UpdateMeta } from '../streams/brokerage-stream';
 import type { BrokerageUpdateMessage } from '../streams/messages';
 import { SafeEmitter, safeEmit } from '../streams/safe-emitter';
 import type { GapInfo } from '../streams/stream-core';
-import { decodeEntry, entriesOf, idempotencyKey, type RawEntry, streamEntriesOf } from './entries';
+import { decodeEntry, entriesOf, idempotencyKey, indexOf, type RawEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
 import { GROUP_ACK, runScript } from './scripts';
@@ -45,7 +45,10 @@ export interface RelayGroupOptions {
   consumer: string;
   /** Processes one update; the entry is acknowledged once it resolves. A rejection leaves it pending (retried after `claimIdleMs`). */
   handler: (update: BrokerageUpdateMessage, context: RelayGroupContext) => void | Promise<void>;
-  /** Called for `session_start`/`gap` entries (updates may have been missed: reconcile over REST). Default: acknowledged as is. */
+  /**
+   * Called for `session_start`/`gap` entries, and when entries were trimmed (retention) before the
+   * group read them (updates may have been missed: reconcile over REST). Default: acknowledged as is.
+   */
   onGap?: (gap: GapInfo, context: Omit<RelayGroupContext, 'meta'>) => void | Promise<void>;
   /** Idle time before another consumer claims an unacknowledged entry, in ms (default 30 000). */
   claimIdleMs?: number;
@@ -97,6 +100,10 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   private readonly clock: Clock;
   private readonly random: RandomSource;
   private readonly pause: WakeableSleep;
+  /** Whether this member created the group (a new group's first read has nothing before it to check). */
+  private createdGroup = false;
+  /** Whether this member read new entries (`>`) before. */
+  private readBefore = false;
   /** Keys this member handled lately (insertion order: the oldest go first past DONE_KEYS). */
   private readonly handledHere = new Set<string>();
 
@@ -187,6 +194,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           ),
         );
         if (ownPending && entries.length === 0) ownPending = false;
+        else if (!ownPending && entries[0] !== undefined) await this.checkTrimmed(entries[0]);
         await this.process(entries);
         attempt = 0;
       } catch (error) {
@@ -205,8 +213,43 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         ['XGROUP', 'CREATE', this.streamKey, this.options.group, start, 'MKSTREAM'],
         5_000,
       );
+      this.createdGroup = true;
     } catch (error) {
       if (!(isReplyError(error) && String((error as Error).message).startsWith('BUSYGROUP'))) throw error;
+    }
+  }
+
+  /**
+   * Entries trimmed (retention) or deleted before the group read them are skipped by Redis without
+   * a word: `XREADGROUP >` just goes on with the oldest entry left. Every entry carries `index`
+   * (previous + 1), so the first entry of a new read is checked against the entry before it in the
+   * stream, which the group has read already (an entry of a lower id is never delivered later):
+   * - it is the previous index: nothing was skipped;
+   * - its index is lower still: entries in between were deleted: a gap;
+   * - it is at least as high: the indexes restarted (a failover rolled the head back; the relay's
+   *   own gap entries cover what it lost): nothing to say;
+   * - there is none (this entry is the oldest left) and its index is above 1: what came before was
+   *   trimmed, unread by this group unless the group is new and starts here (this member created
+   *   it and reads for the first time). A group that lags by about the retention may also be told
+   *   of a gap for entries it had read just before they were trimmed: a gap is never missed, it may
+   *   come once too often.
+   * The gap goes to `onGap` (reason `seq`, key `session_id:trimmed:index`) before the entry.
+   */
+  private async checkTrimmed(first: RawEntry): Promise<void> {
+    const firstRead = !this.readBefore;
+    this.readBefore = true;
+    const index = indexOf(first);
+    if (index === undefined || index <= 1) return;
+    const [previous] = entriesOf(
+      await this.link.send(['XREVRANGE', this.streamKey, `(${first.id}`, '-', 'COUNT', '1'], 5_000),
+    );
+    if (previous === undefined ? firstRead && this.createdGroup : (indexOf(previous) ?? 0) >= index - 1)
+      return;
+    const key = `${first.fields.session_id ?? ''}:trimmed:${index}`;
+    try {
+      await this.options.onGap?.({ reason: 'seq' }, { key, entryId: first.id });
+    } catch (error) {
+      this.report(error);
     }
   }
 

@@ -30,7 +30,7 @@ import {
 } from '../streams/safe-emitter';
 import type { GapInfo } from '../streams/stream-core';
 import type { BrokerageTopic } from '../types';
-import { decodeEntry, entriesOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
+import { decodeEntry, entriesOf, indexOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
 import { seamIssues } from './seams';
@@ -621,13 +621,6 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   private report(error: StreamError): void {
     if (!safeEmit(this, 'error', error)) emitterLogger(this)?.warn?.(error.message, { error });
   }
-}
-
-function indexOf(entry: RawEntry): number | undefined {
-  const value = entry.fields.index;
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) ? n : undefined;
 }
 
 /** Compares two stream ids (`ms-seq`). */
