@@ -82,6 +82,8 @@ const BLOCK_MS = 1_000;
 const ENTRY_ID = /^\d+(-\d+)?$/;
 /** Upstream sessions remembered for dedupe (a session lasts one leadership term or upstream connection). */
 const MAX_SESSIONS = 64;
+/** The applied seq of a session whose end marker was read: nothing of it comes after. */
+const SESSION_ENDED = Number.MAX_SAFE_INTEGER;
 
 interface LocalSubscription extends BrokerageSubscription {
   readonly topicSet: ReadonlySet<string>;
@@ -552,6 +554,10 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       const session = entry.sessionId;
       const seq = entry.kind === 'update' ? entry.message.seq : (entry.gap.to ?? 0);
       const applied = this.appliedSessions.get(session);
+      if (entry.kind === 'gap' && entry.gap.endedSession !== undefined) {
+        this.sessionEnded(entry.gap, applied);
+        continue;
+      }
       // Already applied (a re-append after a failover, or read again after a rollback): dropped.
       if (applied !== undefined && seq <= applied) {
         this.duplicatesDropped++;
@@ -571,6 +577,21 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       this.markApplied(session, seq);
       this.dispatch(entry.message, session);
     }
+  }
+
+  /**
+   * A session's end marker: what this reader did not apply of it, from `from` (or past what it
+   * applied, read from a primary that later lost it) to the session's unknown end, is one gap; the
+   * session is closed, so a second marker or any later entry of it is dropped.
+   */
+  private sessionEnded(gap: GapInfo, applied: number | undefined): void {
+    const session = gap.endedSession as string;
+    if (applied === SESSION_ENDED) {
+      this.duplicatesDropped++;
+      return;
+    }
+    this.markApplied(session, SESSION_ENDED);
+    this.emitGap({ ...gap, from: Math.max(gap.from ?? 1, (applied ?? 0) + 1) });
   }
 
   private dispatch(message: BrokerageUpdateMessage, sessionId: string): void {
