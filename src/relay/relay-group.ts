@@ -244,8 +244,9 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
    * - there is none (this entry is the oldest left) and its index is above 1: what came before was
    *   trimmed, unread by this group unless the group is new and starts here (this member created
    *   it and reads for the first time). A group that lags by about the retention may also be told
-   *   of a gap for entries it had read just before they were trimmed: a gap is never missed, it may
-   *   come once too often.
+   *   of a gap for entries it had read just before they were trimmed (once too often, not missed).
+   * A check cut short (Redis went away) is run again; one of a member that died in between is lost
+   * (another member claims its entries unchecked).
    * The gap goes to `onGap` (reason `seq`, key `session_id:trimmed:index`) before the entry. A
    * pending entry trimmed before it was acknowledged is told by XAUTOCLAIM (key `trimmed:<entry id>`).
    */
