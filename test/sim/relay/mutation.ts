@@ -1,9 +1,9 @@
 /**
- * The relay's planted defect for the mutation proof (issue 21, "drop the fence check from the
- * relay's append"): src/ is copied to a temporary directory inside the checkout (.tmp/, ignored by
- * git and biome, so the copy's imports resolve the checkout's node_modules), the copy's APPEND
- * script loses its fence check, and the relay simulation runs over the copy until an invariant
- * breaks.
+ * The relay's planted defects for the mutation proof (issue 21: "drop the fence check from the
+ * relay's append"; and a seam bypass, a global `Date.now` in relayGroup): src/ is copied to a
+ * temporary directory inside the checkout (.tmp/, ignored by git and biome, so the copy's imports
+ * resolve the checkout's node_modules), the copy gets the defect, and the relay simulation runs
+ * over the copy until an invariant breaks.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,16 +17,39 @@ export const FENCE_CHECK = "if lease ~= ARGV[1] or redis.call('GET', KEYS[2]) ~=
 
 /** A copy of src/ whose append has no fence check; `remove()` deletes it. */
 export function plantDroppedFence(): { dir: string; load: () => RelayModule; remove: () => void } {
+  return plantDefect({ file: 'relay/scripts.ts', find: FENCE_CHECK, replace: 'if false then' });
+}
+
+/** The acknowledgement timestamp of src/relay/relay-group.ts (the clock it was given). */
+export const GROUP_ACK_NOW = 'String(this.clock.now()), String(DONE_KEYS)';
+
+/** A copy of src/ whose relayGroup stamps acknowledgements with the global `Date.now` (a seam bypass). */
+export function plantGlobalNow(): { dir: string; load: () => RelayModule; remove: () => void } {
+  return plantDefect({
+    file: 'relay/relay-group.ts',
+    find: GROUP_ACK_NOW,
+    replace: 'String(Date.now()), String(DONE_KEYS)',
+  });
+}
+
+/** A copy of src/ with `find` replaced in `file` (under src/); `remove()` deletes it. */
+function plantDefect({ file, find, replace }: { file: string; find: string; replace: string }): {
+  dir: string;
+  load: () => RelayModule;
+  remove: () => void;
+} {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.tmp', 'mutant-'));
   // src/ and what it imports beside it (the generated API types).
   cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
   cpSync(join(ROOT, 'generated'), join(dir, 'generated'), { recursive: true });
-  const file = join(dir, 'src', 'relay', 'scripts.ts');
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(FENCE_CHECK))
-    throw new Error(`the fence check of APPEND changed: update FENCE_CHECK in ${__filename}`);
-  writeFileSync(file, text.replace(FENCE_CHECK, 'if false then'));
+  const path = join(dir, 'src', file);
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(find)) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`src/${file} no longer contains ${JSON.stringify(find)}: update ${__filename}`);
+  }
+  writeFileSync(path, text.replace(find, replace));
   return {
     dir,
     load: () => require(join(dir, 'src', 'relay')) as RelayModule,
@@ -40,7 +63,7 @@ export async function findDefect(
   from: number,
   max: number,
 ): Promise<{ seedsRun: number; found: SimRunResult | undefined }> {
-  const scenario = createRelayScenario({ load, name: 'relay (no fence check)' });
+  const scenario = createRelayScenario({ load, name: 'relay (mutant)' });
   for (let i = 0; i < max; i++) {
     const result = await scenario.run(from + i);
     if (result.violations.length > 0) return { seedsRun: i + 1, found: result };

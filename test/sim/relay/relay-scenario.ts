@@ -35,7 +35,7 @@ import { relayKeys } from '../../../src/relay/keys';
 import type { SimRunOptions, SimRunResult, SimScenario, SimViolation } from '../scenario';
 import { Prng } from './prng';
 import { RedisModel } from './redis-model';
-import { SimProcess, SimServer } from './sim-net';
+import { SimProcess, SimServer, world } from './sim-net';
 import { SimUpstream } from './sim-upstream';
 
 /** The relay's public functions (the real ones, or a mutant copy's for the mutation test). */
@@ -219,8 +219,13 @@ async function runRelaySeed(
   const realSetImmediate = globalThis.setImmediate;
   const drain = () => new Promise<void>((resolve) => realSetImmediate(resolve));
   const clock = FakeTimers.withGlobal(globalThis).install({ now: START, toFake: TO_FAKE, loopLimit: budget });
+  // The simulated world's own timers and time: the fake clock's, not the (watched) globals.
+  const worldBefore = { ...world };
+  world.now = () => clock.now;
+  world.setTimeout = (fn, ms) => clock.setTimeout(fn, ms) as unknown as ReturnType<typeof setTimeout>;
+  world.clearTimeout = (handle) => clock.clearTimeout(handle as unknown as FakeTimers.TimerId);
   const trace = (event: string) => {
-    const line = `${Date.now() - START} ${event}`;
+    const line = `${world.now() - START} ${event}`;
     hash.update(line);
     hash.update('\n');
     tail.push(line);
@@ -274,9 +279,9 @@ async function runRelaySeed(
   };
 
   let spikeUntil = 0;
-  const latency = () => (Date.now() < spikeUntil ? net.int(50, 600) : net.int(1, plan.maxLatencyMs));
+  const latency = () => (world.now() < spikeUntil ? net.int(50, 600) : net.int(1, plan.maxLatencyMs));
   const model = new RedisModel({
-    now: () => Date.now(),
+    now: () => world.now(),
     replicas: replication ? 1 : 0,
     ...(retention ? { nodeMaxEntries: retention.nodeMaxEntries } : {}),
   });
@@ -398,12 +403,12 @@ async function runRelaySeed(
     let publishing = true;
     let publishTimer: ReturnType<typeof setTimeout> | undefined;
     const schedulePublish = () => {
-      publishTimer = setTimeout(
+      publishTimer = world.setTimeout(
         () => {
           if (!publishing) return;
           const burst = publishRandom.chance(0.1) ? publishRandom.int(2, 30) : 1;
           for (let i = 0; i < burst; i++) upstream.publish();
-          if (Date.now() < faultEnd) schedulePublish();
+          if (world.now() < faultEnd) schedulePublish();
         },
         publishRandom.int(1, plan.publishEveryMs * 2),
       );
@@ -415,7 +420,7 @@ async function runRelaySeed(
       faults[kind] = (faults[kind] ?? 0) + 1;
     };
     for (const fault of plan.faults)
-      setTimeout(() => {
+      world.setTimeout(() => {
         const target = 'relay' in fault ? relays[fault.relay - 1] : undefined;
         if (fault.kind === 'kill_relay') {
           if (!target || target.process.dead) return;
@@ -423,7 +428,7 @@ async function runRelaySeed(
           trace(`FAULT kill r${fault.relay}`);
           target.process.kill();
           if (fault.restartAfter !== undefined)
-            setTimeout(() => {
+            world.setTimeout(() => {
               trace(`restart r${fault.relay}`);
               startRelayProcess(fault.relay);
             }, fault.restartAfter);
@@ -433,7 +438,7 @@ async function runRelaySeed(
           trace(`FAULT pause r${fault.relay} ${fault.forMs}`);
           const paused = target.process;
           paused.pause();
-          setTimeout(() => {
+          world.setTimeout(() => {
             trace(`resume r${fault.relay}`);
             paused.resume();
           }, fault.forMs);
@@ -454,22 +459,22 @@ async function runRelaySeed(
         } else {
           count(fault.kind);
           trace(`FAULT latency spike ${fault.forMs}`);
-          spikeUntil = Date.now() + fault.forMs;
+          spikeUntil = world.now() + fault.forMs;
         }
       }, fault.at);
     for (const lag of replication?.lags ?? [])
-      setTimeout(() => {
+      world.setTimeout(() => {
         count('replica_lag');
         trace(`FAULT replica lag ${lag.forMs}`);
         model.acknowledging = 0;
-        setTimeout(() => {
+        world.setTimeout(() => {
           trace('replica caught up');
           model.acknowledging = undefined;
         }, lag.forMs);
       }, lag.at);
 
     const runUntil = async (done: () => boolean, what: string, withinMs: number): Promise<boolean> => {
-      const deadline = Date.now() + withinMs;
+      const deadline = world.now() + withinMs;
       while (!done()) {
         if (violations.length > 0) return false;
         if (events >= budget) {
@@ -480,7 +485,7 @@ async function runRelaySeed(
           violate('liveness', `nothing left to run while ${what}`);
           return false;
         }
-        if (Date.now() > deadline) {
+        if (world.now() > deadline) {
           violate('liveness', `${what}: not done within ${withinMs} virtual ms`);
           return false;
         }
@@ -497,11 +502,11 @@ async function runRelaySeed(
     };
 
     // Fault phase.
-    await runUntil(() => Date.now() >= faultEnd, 'the fault phase', plan.faultPhaseMs + 1_000);
+    await runUntil(() => world.now() >= faultEnd, 'the fault phase', plan.faultPhaseMs + 1_000);
     // Heal: no more faults; pauses end, the server is up, at least one relay runs.
     if (violations.length === 0) {
       publishing = false;
-      clearTimeout(publishTimer);
+      world.clearTimeout(publishTimer);
       trace('HEAL');
       spikeUntil = 0;
       model.acknowledging = undefined;
@@ -520,7 +525,7 @@ async function runRelaySeed(
         ),
         ...(replication?.lags ?? []).map((lag) => lag.at + lag.forMs),
       );
-      await runUntil(() => Date.now() >= START + latest + 1, 'the last faults', latest + 10_000);
+      await runUntil(() => world.now() >= START + latest + 1, 'the last faults', latest + 10_000);
       for (const relay of relays) if (relay.process.paused) relay.process.resume();
       if (relays.every((r) => r.process.dead)) {
         trace('start a relay for the heal phase');
@@ -530,8 +535,8 @@ async function runRelaySeed(
       // The last seqs: every consumer must get them.
       for (let i = 0; i < 5 && violations.length === 0; i++) {
         upstream.publish();
-        const at = Date.now() + 20;
-        await runUntil(() => Date.now() >= at, 'publishing', 1_000);
+        const at = world.now() + 20;
+        await runUntil(() => world.now() >= at, 'publishing', 1_000);
       }
       // Consumers catch up (group members finish what they hold, claim what a dead one held):
       // relay-delivery must hold within the heal phase's deadline.
@@ -540,16 +545,16 @@ async function runRelaySeed(
       const last = upstream.lastSeq;
       let missing: [string, string] | undefined;
       let checkedAt = 0;
-      const healDeadline = Date.now() + 60_000;
+      const healDeadline = world.now() + 60_000;
       await runUntil(
         () => {
-          if (Date.now() - checkedAt < 250 && Date.now() <= healDeadline) return false;
-          checkedAt = Date.now();
+          if (world.now() - checkedAt < 250 && world.now() <= healDeadline) return false;
+          checkedAt = world.now();
           missing = undefined;
           checkDelivery(upstream.published, streams, groups, lostIds, (invariant, message) => {
             missing ??= [invariant, message];
           });
-          return missing === undefined || Date.now() > healDeadline;
+          return missing === undefined || world.now() > healDeadline;
         },
         `every consumer reading (or a gap covering) seqs up to ${last} (heal)`,
         120_000,
@@ -601,6 +606,7 @@ async function runRelaySeed(
     globalThis.setTimeout = seamGlobals.setTimeout;
     globalThis.setInterval = seamGlobals.setInterval;
     Date.now = seamGlobals.now;
+    Object.assign(world, worldBefore);
     process.off('unhandledRejection', onUnhandled);
     clock.uninstall();
   }

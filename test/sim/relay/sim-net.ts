@@ -18,6 +18,17 @@ import type { Clock } from '../../../src/core/clock';
 import { isBlocked, type RedisModel } from './redis-model';
 import { type ClientReply, ErrorReply, type Reply, type SimpleError, toClientReply } from './replies';
 
+/**
+ * The virtual clock as the simulated world's own code reads it (this file, sim-upstream.ts, the
+ * scenario): set per run to the fake clock's own functions, so the global timers and `Date.now`
+ * (watched by the scenario's seam tripwire, which is costly per call) are left to the code under test.
+ */
+export const world = {
+  now: (): number => Date.now(),
+  setTimeout: (fn: () => void, ms: number): ReturnType<typeof setTimeout> => setTimeout(fn, ms),
+  clearTimeout: (handle: ReturnType<typeof setTimeout> | undefined): void => clearTimeout(handle),
+};
+
 /** The trace of a run: every event in order, hashed by the scenario. */
 export type Trace = (event: string) => void;
 
@@ -41,14 +52,14 @@ export class SimProcess {
 
   /** The process's clock: wall time goes on while it is paused, its timers do not fire. */
   readonly clock: Clock = {
-    now: () => Date.now(),
+    now: () => world.now(),
     // Virtual time never goes back.
-    monotonicNow: () => Date.now(),
+    monotonicNow: () => world.now(),
     setTimeout: (fn, ms) => {
-      const timer: SimTimer = { fn, due: Date.now() + Math.max(0, ms), handle: undefined, fired: false };
+      const timer: SimTimer = { fn, due: world.now() + Math.max(0, ms), handle: undefined, fired: false };
       if (this.dead) return timer;
       this.timers.add(timer);
-      timer.handle = setTimeout(
+      timer.handle = world.setTimeout(
         () => {
           timer.handle = undefined;
           if (this.dead) return;
@@ -62,7 +73,7 @@ export class SimProcess {
     clearTimeout: (handle) => {
       const timer = handle as SimTimer | undefined;
       if (!timer || typeof timer !== 'object' || !('due' in timer)) return;
-      if (timer.handle !== undefined) clearTimeout(timer.handle);
+      if (timer.handle !== undefined) world.clearTimeout(timer.handle);
       timer.handle = undefined;
       timer.fired = true;
       this.timers.delete(timer);
@@ -104,17 +115,17 @@ export class SimProcess {
         this.resuming = false;
         return;
       }
-      setTimeout(step, 0);
+      world.setTimeout(step, 0);
       if (timer) this.fire(timer);
       else io?.();
     };
-    setTimeout(step, 0);
+    world.setTimeout(step, 0);
   }
 
   /** Kills the process: its timers never fire, its connections close, nothing reaches it again. */
   kill(): void {
     this.dead = true;
-    for (const timer of this.timers) if (timer.handle !== undefined) clearTimeout(timer.handle);
+    for (const timer of this.timers) if (timer.handle !== undefined) world.clearTimeout(timer.handle);
     this.timers.clear();
     this.held = [];
     this.heldTimers = [];
@@ -162,7 +173,7 @@ export class SimServer {
     for (const connection of [...this.connections]) connection.reset('failover');
     if (downMs > 0) {
       this.down = true;
-      setTimeout(() => {
+      world.setTimeout(() => {
         this.down = false;
         this.trace('server up');
       }, downMs);
@@ -244,10 +255,10 @@ export class SimConnection {
     this.state = 'connecting';
     return new Promise((resolve, reject) => {
       const arrive = this.toServer();
-      setTimeout(() => {
+      world.setTimeout(() => {
         const refused = this.server.down || this.state === 'closed';
         const back = this.toClient();
-        setTimeout(() => {
+        world.setTimeout(() => {
           this.process.deliver(() => {
             if (refused || this.state === 'closed') {
               if (this.state !== 'closed') this.state = 'closed';
@@ -300,7 +311,7 @@ export class SimConnection {
       }
     }
     this.inFlight.clear();
-    for (const handle of this.wire) clearTimeout(handle);
+    for (const handle of this.wire) world.clearTimeout(handle);
     this.wire.clear();
     if (emitEnd)
       this.process.deliver(() => {
@@ -311,7 +322,7 @@ export class SimConnection {
 
   /** Runs `fn` after `ms`, as a message on this connection's wire. */
   private send(fn: () => void, ms: number): void {
-    const handle = setTimeout(() => {
+    const handle = world.setTimeout(() => {
       this.wire.delete(handle);
       fn();
     }, ms);
@@ -319,15 +330,15 @@ export class SimConnection {
   }
 
   private toServer(): number {
-    const at = Math.max(Date.now() + this.server.latency(), this.lastToServer);
+    const at = Math.max(world.now() + this.server.latency(), this.lastToServer);
     this.lastToServer = at;
-    return at - Date.now();
+    return at - world.now();
   }
 
   private toClient(): number {
-    const at = Math.max(Date.now() + this.server.latency(), this.lastToClient);
+    const at = Math.max(world.now() + this.server.latency(), this.lastToClient);
     this.lastToClient = at;
-    return at - Date.now();
+    return at - world.now();
   }
 
   /** The command reaches the server (unless the connection dropped meanwhile) and runs. */
@@ -351,12 +362,12 @@ export class SimConnection {
     });
     const finish = () => {
       stop();
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) world.clearTimeout(timer);
       call.cleanup = undefined;
     };
     call.cleanup = finish;
     if (result.ms > 0)
-      timer = setTimeout(() => {
+      timer = world.setTimeout(() => {
         finish();
         this.reply(call, result.timeout);
       }, result.ms);

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { BrokerageStream } from '../../../src/streams/brokerage-stream';
-import type { Latency, SimProcess, Trace } from './sim-net';
+import { type Latency, type SimProcess, type Trace, world } from './sim-net';
 
 /** The feed. */
 export class SimUpstream {
@@ -99,7 +99,7 @@ class SimBrokerageStream extends EventEmitter {
   connect(): Promise<void> {
     this.state = 'connecting';
     return this.request((resolve, reject) => {
-      setTimeout(() => {
+      world.setTimeout(() => {
         if (this.state === 'closed') {
           this.process.deliver(() => reject(new Error('closed while connecting')));
           return;
@@ -122,7 +122,7 @@ class SimBrokerageStream extends EventEmitter {
 
   subscribe(): Promise<unknown> {
     return this.request((resolve, reject) => {
-      setTimeout(() => {
+      world.setTimeout(() => {
         this.subscribed = this.state !== 'closed';
         this.toRelay(() =>
           this.state === 'closed' ? reject(new Error('closed while subscribing')) : resolve({}),
@@ -177,18 +177,18 @@ class SimBrokerageStream extends EventEmitter {
 
   /** A message to the relay, after a latency, in order. */
   private toRelay(fn: () => void): void {
-    const at = Math.max(Date.now() + this.upstream.latency(), this.lastAt);
+    const at = Math.max(world.now() + this.upstream.latency(), this.lastAt);
     this.lastAt = at;
-    const handle = setTimeout(() => {
+    const handle = world.setTimeout(() => {
       this.wire.delete(handle);
       this.process.deliver(fn);
-    }, at - Date.now());
+    }, at - world.now());
     this.wire.add(handle);
   }
 
   close(): Promise<void> {
     this.finish(1000);
-    for (const handle of this.wire) clearTimeout(handle);
+    for (const handle of this.wire) world.clearTimeout(handle);
     this.wire.clear();
     return Promise.resolve();
   }
