@@ -50,6 +50,8 @@ interface CreateCall {
   accountId: string;
   shared: boolean;
   outcome?: 'order' | 'unknown' | 'definite' | 'untyped';
+  /** The "maybe placed" error, for `orders.reconcile`. */
+  unknown?: OrderOutcomeUnknownError;
   settled: boolean;
 }
 
@@ -389,6 +391,7 @@ class World {
         }
         call.clOrderId = error.clOrderId;
         call.outcome = error instanceof OrderOutcomeUnknownError ? 'unknown' : 'definite';
+        if (error instanceof OrderOutcomeUnknownError) call.unknown = error;
       },
     );
     this.track(`create ${clOrderId ?? '(generated)'}`, task);
@@ -514,19 +517,24 @@ class World {
         this.violate('every-wait-ends', `orders.create ${call.clOrderId || '(generated)'} never settled`);
         continue;
       }
-      const placed = this.serverOrder(call.accountId, call.clOrderId) !== undefined;
+      const held = this.serverOrder(call.accountId, call.clOrderId);
+      const placed = held !== undefined;
       if (call.outcome === 'definite' && placed && !call.shared)
         this.violate(
           'create-outcome',
           `orders.create ${call.clOrderId} failed definitely, yet the server holds the order`,
         );
-      if (call.outcome === 'unknown' && placed) {
+      if (call.unknown) {
+        // "Maybe placed": orders.reconcile, given the error itself, finds the order exactly when the server holds it.
         const u = this.users.find((x) => x.accounts.some((a) => a.account_id === call.accountId)) as SimUser;
-        const all = await listAll(u.user, call.accountId);
-        if (!all.some((o) => o.cl_order_id === call.clOrderId))
+        const found = await u.user.orders.reconcile(call.unknown);
+        this.trace.add(
+          `reconcile ${call.clOrderId}: ${found?.order_id ?? 'null'} (server ${held?.order_id ?? 'none'})`,
+        );
+        if (found?.order_id !== held?.order_id)
           this.violate(
             'maybe-placed-found',
-            `order ${call.clOrderId} (outcome unknown) is not found by a lookup`,
+            `order ${call.clOrderId} (outcome unknown): orders.reconcile gave ${found?.order_id ?? 'null'}, the server holds ${held?.order_id ?? 'none'}`,
           );
       }
     }
