@@ -169,6 +169,7 @@ export class Orders {
   list(params: OrderListParams = {}, options?: RequestOptions): PagePromise<Order> {
     checkPaginationBounds(options?.pagination);
     const bounds = mergeBounds(this.core.context.options.pagination, options?.pagination);
+    const clock = this.core.context.options.clock;
     // Not async: once the checks are loaded, a page costs no async frame (bench/README.md).
     const exchangePage = (cursor: Cursor): Promise<CallResult<Page<Order>>> => {
       // The filter checks load with the first page (a bad filter: a ValidationError, nothing sent).
@@ -194,7 +195,12 @@ export class Orders {
             const items = expectArray<Order>(what, data);
             const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
             if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
-            return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
+            return new Page(items, next, null, fetchPage, {
+              bounds,
+              possiblyTruncated: !!warning,
+              response,
+              clock,
+            });
           }
           const page = expectObject(what, data);
           return new Page(
@@ -202,13 +208,13 @@ export class Orders {
             FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
             FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
             fetchPage,
-            { bounds, response },
+            { bounds, response, clock },
           );
         },
       });
     };
     const fetchPage: PageFetcher<Order> = (cursor) => APIPromise.from(() => exchangePage(cursor));
-    return new PagePromise(() => exchangePage(undefined));
+    return new PagePromise(() => exchangePage(undefined), clock);
   }
 
   /** Replaces (modifies) an open order; returns the replacing order. `new_cl_order_id` is generated when omitted. */
