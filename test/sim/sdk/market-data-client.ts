@@ -39,6 +39,9 @@ export interface MarketDataWorld {
 /** The market-data stream of the run and its subscribers. */
 export class MarketDataClient {
   private readonly subscribers: QuoteSubscriber[] = [];
+  /** How the stream ended on its own (before the run closed it), if it did. */
+  private ended: string | undefined;
+  private closing = false;
 
   constructor(
     readonly stream: MarketDataStream,
@@ -46,7 +49,10 @@ export class MarketDataClient {
   ) {
     stream.on('gap', (info) => world.trace.add(`md gap ${info.reason}`));
     stream.on('error', () => {});
-    stream.on('close', (info) => world.trace.add(`md closed ${info.code ?? ''}`));
+    stream.on('close', (info) => {
+      world.trace.add(`md closed ${info.code ?? ''} ${info.error?.name ?? ''}`);
+      if (!this.closing) this.ended = `${info.code ?? '?'} ${info.error?.name ?? 'no error'}`;
+    });
   }
 
   /** Subscribes to quotes of some symbols, or unsubscribes an open subscriber. */
@@ -122,6 +128,12 @@ export class MarketDataClient {
         continue;
       }
       if (!s.subscription?.isActive) {
+        // The stream stopped for good with a typed error (a refused token: 4001 is final,
+        // PROTOCOL.md): its subscriptions ended loudly, the app knows. Ending silently is a violation.
+        if (this.ended && !this.ended.endsWith('no error')) {
+          this.world.trace.add(`md ${s.name} ended with the stream (${this.ended})`);
+          continue;
+        }
         this.world.violate('subscription-complete', `market-data ${s.name} ended without an unsubscribe`);
         continue;
       }
@@ -139,6 +151,7 @@ export class MarketDataClient {
 
   /** Unsubscribes every open subscriber and closes the stream. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const s of this.subscribers)
       if (s.open && s.subscription) await s.subscription.unsubscribe().catch(() => {});
     await this.stream.close();
