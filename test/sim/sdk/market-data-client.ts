@@ -119,7 +119,7 @@ export class MarketDataClient {
   /** Liveness (after the heal and a last tick): every open subscription holds the current quote of each symbol. */
   checkLiveness(): void {
     for (const s of this.subscribers) {
-      if (!s.open) continue;
+      // A subscribe call still unanswered (even if the app gave up on it since) never became a subscription.
       if (!s.settled) {
         this.world.violate(
           'subscription-complete',
@@ -127,6 +127,7 @@ export class MarketDataClient {
         );
         continue;
       }
+      if (!s.open) continue;
       if (!s.subscription?.isActive) {
         // The stream stopped for good with a typed error (a refused token: 4001 is final,
         // PROTOCOL.md): its subscriptions ended loudly, the app knows. Ending silently is a violation.
