@@ -22,6 +22,11 @@ interface QuoteSubscriber {
   settled: boolean;
   subscription?: MarketDataSubscription<'quotes'>;
   open: boolean;
+  /** A listener (not an iterator, which conflates by design): it must get every quote the socket delivers. */
+  listening: boolean;
+  /** Quotes of its symbols the socket delivered while it listened, and those it got. */
+  expected: number;
+  received: number;
 }
 
 /** What the workload needs from the world around it. */
@@ -75,6 +80,9 @@ export class MarketDataClient {
       last: new Map(),
       settled: false,
       open: true,
+      listening: false,
+      expected: 0,
+      received: 0,
     };
     this.subscribers.push(s);
     trace.add(`md subscribe ${s.name} ${symbols.join(',')} ${iterator ? 'iterator' : 'listener'}`);
@@ -90,7 +98,13 @@ export class MarketDataClient {
             })(),
             true,
           );
-        else subscription.on('data', (quote) => this.seen(s, quote as Quote));
+        else {
+          subscription.on('data', (quote) => {
+            s.received++;
+            this.seen(s, quote as Quote);
+          });
+          s.listening = true;
+        }
         if (!s.open) return subscription.unsubscribe();
       },
       (error: unknown) => {
@@ -101,6 +115,28 @@ export class MarketDataClient {
       },
     );
     this.world.track(`md subscribe ${s.name}`, subscribing);
+  }
+
+  /**
+   * A quote frame reached the client socket: every open listener of its symbol must get it at once
+   * (the SDK hands frames on synchronously), or the subscription misses an update no gap announced.
+   */
+  delivered(url: string, text: string): void {
+    if (!url.endsWith('/mdstream') || !text.includes('"action":"update"')) return;
+    const message = JSON.parse(text) as { channel?: string; data?: { symbol?: string } };
+    const symbol = message.data?.symbol;
+    if (message.channel !== 'quotes' || symbol === undefined) return;
+    for (const s of this.subscribers) {
+      if (!s.listening || !s.open || !s.subscription?.isActive || !s.symbols.includes(symbol)) continue;
+      s.expected++;
+      if (s.received !== s.expected) {
+        this.world.violate(
+          'subscription-complete',
+          `market-data ${s.name} got ${s.received} of the ${s.expected} quotes its socket delivered (${symbol})`,
+        );
+        s.received = s.expected;
+      }
+    }
   }
 
   /** Safety: a subscription's quotes of one symbol never go back in time. */

@@ -293,6 +293,8 @@ class World {
         serverQuote: (symbol) => quoteOf(this.core.marketData.feed, symbol, 0),
       },
     );
+    const md = this.md;
+    this.net.onDelivered = (url, text) => md.delivered(url, text);
     await this.md.stream.connect();
     this.stream = this.ct.stream({ WebSocket: this.net.WebSocket, heartbeatTimeout: 35_000 });
     this.watchSeqs(this.stream);
