@@ -12,19 +12,12 @@ export interface QueuedFrame {
   sent(): void;
 }
 
-/** UTF-8 length of a string without allocating (TextEncoder would copy the frame). */
+/**
+ * The UTF-8 length of a frame: what it weighs on the wire, and so in the queue's budget. Encoding
+ * copies the frame, which only happens while the socket is down (an open socket sends at once).
+ */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return new TextEncoder().encode(text).byteLength;
 }
 
 /** A FIFO of frames with a byte budget. */
