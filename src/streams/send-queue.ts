@@ -22,29 +22,29 @@ export function utf8Length(text: string): number {
 
 /** A FIFO of frames with a byte budget. */
 export class SendQueue {
-  private frames: QueuedFrame[] = [];
-  private used = 0;
+  #frames: QueuedFrame[] = [];
+  #used = 0;
   constructor(readonly maxBytes: number) {}
 
   /** Queues a frame; false when it would exceed the budget. */
   push(text: string, fail: (error: unknown) => void, sent: () => void): boolean {
     const bytes = utf8Length(text);
-    if (this.used + bytes > this.maxBytes) return false;
-    this.frames.push({ text, bytes, fail, sent });
-    this.used += bytes;
+    if (this.#used + bytes > this.maxBytes) return false;
+    this.#frames.push({ text, bytes, fail, sent });
+    this.#used += bytes;
     return true;
   }
 
   /** Removes and returns every queued frame. */
   drain(): QueuedFrame[] {
-    const frames = this.frames;
-    this.frames = [];
-    this.used = 0;
+    const frames = this.#frames;
+    this.#frames = [];
+    this.#used = 0;
     return frames;
   }
 
   /** Bytes queued. */
   get bytes(): number {
-    return this.used;
+    return this.#used;
   }
 }
