@@ -118,12 +118,9 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
   async connect(): Promise<void> {
     if (this.settings.validate && !this.#checker) {
       // Loaded only on demand: it carries ajv and the whole spec, too heavy for browser bundles.
-      const { schemaErrors, describeSchemaErrors } = await import('../internal/schema-validator');
+      const { schemaProblem } = await import('../internal/schema-validator');
       const name = this.#schemaName;
-      this.#checker = (message) => {
-        const errors = schemaErrors(name, message);
-        return errors.length > 0 ? describeSchemaErrors(errors) : undefined;
-      };
+      this.#checker = (message) => schemaProblem(name, message);
     }
     return this.connection.connect();
   }

@@ -28,11 +28,14 @@ export const defaultTimers: TimerApi = {
 /** A set of one-shot timers cleared together. */
 export class TimerGroup {
   readonly #handles = new Set<unknown>();
-  constructor(private readonly api: TimerApi) {}
+  readonly #api: TimerApi;
+  constructor(api: TimerApi) {
+    this.#api = api;
+  }
 
   /** Arms a one-shot timer that forgets itself when it fires. */
   set(fn: () => void, ms: number): unknown {
-    const handle: unknown = this.api.setTimeout(() => {
+    const handle: unknown = this.#api.setTimeout(() => {
       this.#handles.delete(handle);
       fn();
     }, ms);
@@ -42,12 +45,12 @@ export class TimerGroup {
 
   /** Clears one timer armed by {@link set}. */
   clear(handle: unknown): void {
-    if (handle !== undefined && this.#handles.delete(handle)) this.api.clearTimeout(handle);
+    if (handle !== undefined && this.#handles.delete(handle)) this.#api.clearTimeout(handle);
   }
 
   /** Clears every timer of the group. */
   clearAll(): void {
-    for (const handle of this.#handles) this.api.clearTimeout(handle);
+    for (const handle of this.#handles) this.#api.clearTimeout(handle);
     this.#handles.clear();
   }
 
