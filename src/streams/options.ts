@@ -1,11 +1,27 @@
 /** Options shared by both streams, their defaults, and their validation. */
 
-import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from '../core/backoff';
 import type { Clock } from '../core/clock';
 import { streamErrorFactory as errorFactory } from '../core/errors';
 import type { StreamLogger } from './safe-emitter';
 import { defaultTimers, type TimerApi } from './timers';
 import type { WebSocketConstructor } from './transport';
+
+/** Stream reconnect policy. */
+export interface ReconnectOptions {
+  /** First delay ceiling in ms (default 500). */
+  initialDelay?: number;
+  /** Largest delay in ms (default 30 000). */
+  maxDelay?: number;
+  /** Consecutive failed attempts before giving up (default Infinity). */
+  maxAttempts?: number;
+  /** Connected this long (ms) counts as healthy and resets the backoff (default 10 000). */
+  healthyAfter?: number;
+  /** Extra delay in ms after a 4029 rate-limited close (default 30 000). */
+  rateLimitedDelay?: number;
+}
+
+/** The reconnect policy with every default filled in. */
+export type ResolvedReconnect = Required<ReconnectOptions>;
 
 /** Options common to the brokerage and market-data streams. */
 export interface StreamOptions {
@@ -84,12 +100,14 @@ export function resolveStreamOptions(options: StreamOptions, defaultUrl: string)
   const url = options.url ?? defaultUrl;
   if (typeof url !== 'string' || !/^wss?:\/\//.test(url))
     throw errorFactory.configuration('url must start with ws:// or wss://');
-  let reconnect: ResolvedReconnect;
-  try {
-    reconnect = resolveReconnect(options.reconnect);
-  } catch (error) {
-    throw errorFactory.configuration((error as Error).message);
-  }
+  const policy = options.reconnect;
+  const reconnect: ResolvedReconnect = {
+    initialDelay: positive('reconnect.initialDelay', policy?.initialDelay, 500, true),
+    maxDelay: positive('reconnect.maxDelay', policy?.maxDelay, 30_000, true),
+    maxAttempts: positive('reconnect.maxAttempts', policy?.maxAttempts, Number.POSITIVE_INFINITY, true),
+    healthyAfter: positive('reconnect.healthyAfter', policy?.healthyAfter, 10_000, true),
+    rateLimitedDelay: positive('reconnect.rateLimitedDelay', policy?.rateLimitedDelay, 30_000, true),
+  };
   return {
     url,
     heartbeatTimeout: positive('heartbeatTimeout', options.heartbeatTimeout, 35_000),
