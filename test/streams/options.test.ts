@@ -26,3 +26,28 @@ test('a negative or NaN reconnect value is a ConfigurationError naming it; 0 is 
   );
   expect(() => resolveStreamOptions({ reconnect: { maxAttempts: 0 } }, URL)).not.toThrow();
 });
+
+test('timeouts must be positive; pingInterval and maxQueueBytes may be 0 (none); defaults apply', () => {
+  expect(() => resolveStreamOptions({ heartbeatTimeout: 0 }, URL)).toThrow(
+    new ConfigurationError('heartbeatTimeout must be a positive number'),
+  );
+  expect(() => resolveStreamOptions({ requestTimeout: Number.NaN }, URL)).toThrow(
+    'requestTimeout must be a positive number',
+  );
+  expect(() => resolveStreamOptions({ maxQueueBytes: -1 }, URL)).toThrow(
+    'maxQueueBytes must be a non-negative number',
+  );
+  const resolved = resolveStreamOptions({ pingInterval: 0, maxQueueBytes: 0, connectTimeout: 5 }, URL);
+  expect(resolved).toMatchObject({
+    url: URL,
+    heartbeatTimeout: 35_000,
+    pingInterval: 0,
+    connectTimeout: 5,
+    handshakeTimeout: 10_000,
+    requestTimeout: 10_000,
+    maxQueueBytes: 0,
+  });
+  expect(() => resolveStreamOptions({ url: 'https://x' }, URL)).toThrow(
+    'url must start with ws:// or wss://',
+  );
+});
