@@ -22,7 +22,7 @@ export class BufferedIterator<T> implements AsyncIterableIterator<T> {
     buffer: IteratorBuffer<T>,
     onDone: () => void,
     /** Called when the reader leaves early (`return()`, what `break` calls), after `onDone`. */
-    onLeave?: () => void,
+    onLeave?: (() => void) | undefined,
   ) {
     this.#buffer = buffer;
     this.#onDone = onDone;
