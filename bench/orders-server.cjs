@@ -8,24 +8,7 @@
 // process, that the SDK and node:http contenders send identical requests).
 const http = require('node:http');
 
-const order = (n) => ({
-  order_id: `ord_${n}`,
-  cl_order_id: `ct_${n}`,
-  account_id: 'acc_1',
-  broker: 'ALPACA',
-  symbol: 'AAPL',
-  instrument: 'EQ',
-  side: 'BUY',
-  order_type: 'LMT',
-  order_tif: 'DAY',
-  order_qty: '10',
-  order_limit_price: '189.5',
-  filled_qty: '0',
-  status: 'working',
-  fills: [],
-  created_at: '2026-11-25T14:30:00Z',
-  updated_at: '2026-11-25T14:30:00Z',
-});
+const { order } = require('./fixtures.cjs');
 const position = (n) => ({
   account_id: 'acc_1',
   symbol: n % 2 ? 'AAPL' : 'MSFT',
@@ -52,7 +35,7 @@ function bodies(count) {
   const list = (make) => Array.from({ length: count }, (_, i) => make(i + 1));
   return {
     page: JSON.stringify({ orders: list(order), next_cursor: null, prev_cursor: null }),
-    placed: JSON.stringify({ ...order(1), status: 'pending' }),
+    placed: JSON.stringify(order(1, { status: 'pending' })),
     positions: JSON.stringify(list(position)),
     balances: JSON.stringify([balance]),
   };

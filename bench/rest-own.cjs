@@ -5,28 +5,12 @@
 //   node bench/rest-own.cjs [<dist/index.js> (default: this checkout's)]
 const http = require('node:http');
 const { EventEmitter } = require('node:events');
+const { order } = require('./fixtures.cjs');
 const dist = require('node:path').resolve(process.argv[2] ?? `${__dirname}/../dist/index.js`);
 const N = Number(process.env.N ?? 20000),
   ROUNDS = Number(process.env.ROUNDS ?? 7);
 const page = JSON.stringify({
-  orders: Array.from({ length: 5 }, (_, i) => ({
-    order_id: `ord_${i}`,
-    cl_order_id: `ct_${i}`,
-    account_id: 'acc_1',
-    broker: 'ALPACA',
-    symbol: 'AAPL',
-    instrument: 'EQ',
-    side: 'BUY',
-    order_type: 'LMT',
-    order_tif: 'DAY',
-    order_qty: '10',
-    order_limit_price: '189.5',
-    filled_qty: '0',
-    status: 'working',
-    fills: [],
-    created_at: '2026-11-25T14:30:00Z',
-    updated_at: '2026-11-25T14:30:00Z',
-  })),
+  orders: Array.from({ length: 5 }, (_, i) => order(i)),
   next_cursor: null,
   prev_cursor: null,
 });

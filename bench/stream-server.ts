@@ -6,25 +6,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { order } from './fixtures.cjs';
 
-const ORDER = JSON.stringify({
-  order_id: 'ord_1',
-  cl_order_id: 'ct_1',
-  account_id: 'acc_1',
-  broker: 'ALPACA',
-  symbol: 'AAPL',
-  instrument: 'EQ',
-  side: 'BUY',
-  order_type: 'LMT',
-  order_tif: 'DAY',
-  order_qty: '10',
-  order_limit_price: '189.5',
-  filled_qty: '0',
-  status: 'working',
-  fills: [],
-  created_at: '2026-11-25T14:30:00Z',
-  updated_at: '2026-11-25T14:30:00Z',
-});
+const ORDER = JSON.stringify(order(1));
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOG', 'META', 'TSLA', 'AMD', 'NFLX', 'INTC'];
 
 function blast(ws: WebSocket, count: number, frame: (i: number) => string): void {
