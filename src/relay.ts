@@ -4,7 +4,9 @@
  * (a consumer that stands in for a `BrokerageStream`, e.g. for `user.live({ stream })`) and
  * `relayGroup` (a work queue on a consumer group). Needs the optional peer dependency `redis`.
  */
+export type { Clock } from './core/clock';
 export { RelayError } from './core/errors';
+export type { RandomSource } from './core/random';
 export type { RawEntry } from './relay/entries';
 export { DEFAULT_KEY, type RelayAction, type RelayKeys, relayKeys, relayTag } from './relay/keys';
 export { type LeaseOptions, type LeaseTiming, leaseTiming } from './relay/lease';
@@ -27,7 +29,6 @@ export {
   type RelayUpstreamClient,
   startRelay,
 } from './relay/relay';
-export type { RelayClock } from './relay/relay-clock';
 export {
   RelayGroup,
   type RelayGroupContext,

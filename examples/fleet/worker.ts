@@ -40,6 +40,12 @@ async function main(): Promise<void> {
       booked.add(ctx.key);
       process.send?.({ type: 'booked', key: ctx.key, order: update.data.order_id });
     },
+    // Updates may have been missed: a real app reconciles its bookings over REST here. A session
+    // whose relay died is named, with the first seq it lacks (its last one is unknown).
+    onGap: (gap) => {
+      if (gap.endedSession)
+        console.log(`${name}: session ${gap.endedSession} ended, missing from seq ${gap.from}: reconcile`);
+    },
   });
   group.on('error', () => undefined);
 

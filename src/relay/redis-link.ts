@@ -18,6 +18,7 @@
  * XGROUP CREATE, XREADGROUP, XAUTOCLAIM, XACK, ZSCORE, ROLE, SENTINEL GET-MASTER-ADDR-BY-NAME (sentinels only), and through the
  * cluster client EXISTS.
  */
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory, type RelayError } from '../core/errors';
 import {
   type Connector,
@@ -26,7 +27,6 @@ import {
   type RedisTarget,
   type TargetKind,
 } from './redis-targets';
-import { platformClock, type RelayClock } from './relay-clock';
 
 export {
   type ClusterTarget,
@@ -65,7 +65,7 @@ export class RedisLink {
     target: RedisTarget,
     private readonly onDrop: (error: RelayError) => void = () => undefined,
     tagKey = '{relay}',
-    readonly clock: RelayClock = platformClock,
+    readonly clock: Clock = systemClock,
   ) {
     this.connector = connectorFor(target, tagKey, clock);
   }

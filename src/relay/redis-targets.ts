@@ -11,8 +11,8 @@
  * - a node-redis sentinel client: a master connection leased from its pool (`acquire()`);
  * - a node-redis client: a `duplicate()` of it (as before).
  */
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory } from '../core/errors';
-import { platformClock, type RelayClock } from './relay-clock';
 
 /** The part of a node-redis client (`createClient()` of `redis` 4, 5 or 6) the relay uses. */
 export interface RedisClientLike {
@@ -208,7 +208,7 @@ export function checkRedisTarget(target: unknown, path = 'redis'): asserts targe
 }
 
 /** Races a promise against a deadline on the relay's clock (the error names what timed out). */
-async function within<T>(clock: RelayClock, promise: Promise<T>, ms: number, what: string): Promise<T> {
+async function within<T>(clock: Clock, promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: unknown;
   try {
     return await Promise.race([
@@ -241,12 +241,7 @@ function plainOptions(connectTimeoutMs: number, extra: Record<string, unknown> =
   };
 }
 
-async function connectPlain(
-  client: RedisClientLike,
-  connectTimeoutMs: number,
-  node: string,
-  clock: RelayClock,
-) {
+async function connectPlain(client: RedisClientLike, connectTimeoutMs: number, node: string, clock: Clock) {
   client.on('error', () => undefined); // reported through the failing command instead
   try {
     await within(clock, client.connect(), connectTimeoutMs, `connect to ${node}`);
@@ -278,7 +273,7 @@ function nodeOfUrl(url: string): string {
 }
 
 /** `ROLE` must say master: a sentinel's answer can be stale during a switch. */
-async function checkPrimary(connection: NodeConnection, timeoutMs: number, clock: RelayClock): Promise<void> {
+async function checkPrimary(connection: NodeConnection, timeoutMs: number, clock: Clock): Promise<void> {
   const role = await within(clock, connection.send(['ROLE']), timeoutMs, `ROLE on ${connection.node}`);
   const name = Array.isArray(role) ? String(role[0]) : '';
   if (name !== 'master')
@@ -289,11 +284,7 @@ async function checkPrimary(connection: NodeConnection, timeoutMs: number, clock
 }
 
 /** A connector for a target (the `redis` package is loaded on first use); its deadlines run on `clock`. */
-export function connectorFor(
-  target: RedisTarget,
-  tagKey: string,
-  clock: RelayClock = platformClock,
-): Connector {
+export function connectorFor(target: RedisTarget, tagKey: string, clock: Clock = systemClock): Connector {
   const kind = targetKind(target) as TargetKind;
   if (typeof target === 'string')
     return {
@@ -322,7 +313,7 @@ export function connectorFor(
 }
 
 /** Sentinel by address: ask each sentinel in turn for the primary, connect, check its role. */
-function sentinelConnector(settings: SentinelTarget, clock: RelayClock): Connector {
+function sentinelConnector(settings: SentinelTarget, clock: Clock): Connector {
   let next = 0;
   return {
     kind: 'sentinel',
@@ -385,7 +376,7 @@ function sentinelConnector(settings: SentinelTarget, clock: RelayClock): Connect
 }
 
 /** A given node-redis sentinel client: a duplicate of it, whose master connections are leased. */
-function sentinelClientConnector(given: RedisSentinelLike, clock: RelayClock): Connector {
+function sentinelClientConnector(given: RedisSentinelLike, clock: Clock): Connector {
   let shared: Promise<RedisSentinelLike> | undefined;
   let closed = false;
   return {
@@ -441,7 +432,7 @@ function clusterConnector(
   given: RedisClusterLike | undefined,
   settings: ClusterTarget | undefined,
   tagKey: string,
-  clock: RelayClock,
+  clock: Clock,
 ): Connector {
   let shared: Promise<RedisClusterLike> | undefined;
   let closed = false;

@@ -9,20 +9,23 @@
  */
 
 import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory, type StreamError } from '../core/errors';
+import { defaultRandom, type RandomSource } from '../core/random';
 import type { UpdateMeta } from '../streams/brokerage-stream';
 import type { BrokerageUpdateMessage } from '../streams/messages';
 import { SafeEmitter, safeEmit } from '../streams/safe-emitter';
 import type { GapInfo } from '../streams/stream-core';
-import { decodeEntry, entriesOf, idempotencyKey, type RawEntry, streamEntriesOf } from './entries';
+import { decodeEntry, entriesOf, idempotencyKey, indexOf, type RawEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
 import { GROUP_ACK, runScript } from './scripts';
+import { seamIssues } from './seams';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** What a handler is told besides the update. */
 export interface RelayGroupContext {
-  /** The idempotency key `session_id:seq`: the same on every redelivery of this entry. */
+  /** The idempotency key `session_id:seq` (a gap marker's: `session_id:gap:seq`): the same on every redelivery of this entry. */
   key: string;
   /** The Redis Stream entry id. */
   entryId: string;
@@ -42,7 +45,10 @@ export interface RelayGroupOptions {
   consumer: string;
   /** Processes one update; the entry is acknowledged once it resolves. A rejection leaves it pending (retried after `claimIdleMs`). */
   handler: (update: BrokerageUpdateMessage, context: RelayGroupContext) => void | Promise<void>;
-  /** Called for `session_start`/`gap` entries (updates may have been missed: reconcile over REST). Default: acknowledged as is. */
+  /**
+   * Called for `session_start`/`gap` entries, and when entries were trimmed (retention) before the
+   * group read them (updates may have been missed: reconcile over REST). Default: acknowledged as is.
+   */
   onGap?: (gap: GapInfo, context: Omit<RelayGroupContext, 'meta'>) => void | Promise<void>;
   /** Idle time before another consumer claims an unacknowledged entry, in ms (default 30 000). */
   claimIdleMs?: number;
@@ -50,8 +56,10 @@ export interface RelayGroupOptions {
   from?: 'latest' | 'earliest';
   /** Most entries per read (default 100). */
   batchSize?: number;
+  /** Advanced (deterministic simulation, tests): the clock of its claims, deadlines and backoff (the SDK's one `Clock`). Default: the platform's. */
+  clock?: Clock;
   /** Advanced (deterministic simulation, tests): uniform in [0, 1), for backoff jitter. Default: `Math.random`. */
-  random?: () => number;
+  random?: RandomSource;
 }
 
 /** Events of a consumer group member. */
@@ -89,15 +97,24 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   private readonly batchSize: number;
   private closed = false;
   private readonly loop: Promise<void>;
-  private readonly pause = new WakeableSleep();
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly pause: WakeableSleep;
+  /** Whether this member created the group (a new group's first read has nothing before it to check). */
+  private createdGroup = false;
+  /** Whether this member read new entries (`>`) before. */
+  private readBefore = false;
   /** Keys this member handled lately (insertion order: the oldest go first past DONE_KEYS). */
   private readonly handledHere = new Set<string>();
 
   /** @internal Use {@link relayGroup}. */
   constructor(private readonly options: RelayGroupOptions & { claimIdleMs: number; batchSize: number }) {
     super();
-    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? defaultRandom;
+    this.pause = new WakeableSleep(this.clock);
     const keys = relayKeys(options.key ?? DEFAULT_KEY);
+    this.link = new RedisLink(options.redis, undefined, keys.lease, this.clock);
     this.streamKey = keys.stream;
     this.doneKey = `${keys.stream.slice(0, keys.stream.lastIndexOf(':'))}:done:${options.group}`;
     this.claimIdleMs = options.claimIdleMs;
@@ -113,9 +130,12 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
     if (this.closed) return;
     this.closed = true;
     this.pause.wake();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
-    clearTimeout(timer);
+    let timer: unknown;
+    await Promise.race([
+      this.loop,
+      new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, 5_000))),
+    ]);
+    this.clock.clearTimeout(timer);
     this.link.close();
   }
 
@@ -133,7 +153,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           await this.createGroup();
           created = true;
         }
-        if (Date.now() >= nextClaimAt) {
+        if (this.clock.now() >= nextClaimAt) {
           const reply = (await this.link.send(
             [
               'XAUTOCLAIM',
@@ -151,11 +171,11 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           const claimed = entriesOf(reply?.[1]);
           this.stats.claimed += claimed.length;
           claimCursor = next;
-          if (next === '0-0') nextClaimAt = Date.now() + Math.max(50, Math.floor(this.claimIdleMs / 2));
+          if (next === '0-0') nextClaimAt = this.clock.now() + Math.max(50, Math.floor(this.claimIdleMs / 2));
           await this.process(claimed);
           continue;
         }
-        const block = Math.max(1, Math.min(BLOCK_MS, nextClaimAt - Date.now()));
+        const block = Math.max(1, Math.min(BLOCK_MS, nextClaimAt - this.clock.now()));
         const entries = streamEntriesOf(
           await this.link.send(
             [
@@ -174,13 +194,14 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           ),
         );
         if (ownPending && entries.length === 0) ownPending = false;
+        else if (!ownPending && entries[0] !== undefined) await this.checkTrimmed(entries[0]);
         await this.process(entries);
         attempt = 0;
       } catch (error) {
         if (this.closed) return;
         if (isReplyError(error) && String((error as Error).message).startsWith('NOGROUP')) created = false;
         this.report(error);
-        await this.pause.sleep(backoffDelay(RELAY_BACKOFF, attempt++, this.options.random));
+        await this.pause.sleep(backoffDelay(RELAY_BACKOFF, attempt++, this.random));
       }
     }
   }
@@ -192,8 +213,43 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         ['XGROUP', 'CREATE', this.streamKey, this.options.group, start, 'MKSTREAM'],
         5_000,
       );
+      this.createdGroup = true;
     } catch (error) {
       if (!(isReplyError(error) && String((error as Error).message).startsWith('BUSYGROUP'))) throw error;
+    }
+  }
+
+  /**
+   * Entries trimmed (retention) or deleted before the group read them are skipped by Redis without
+   * a word: `XREADGROUP >` just goes on with the oldest entry left. Every entry carries `index`
+   * (previous + 1), so the first entry of a new read is checked against the entry before it in the
+   * stream, which the group has read already (an entry of a lower id is never delivered later):
+   * - it is the previous index: nothing was skipped;
+   * - its index is lower still: entries in between were deleted: a gap;
+   * - it is at least as high: the indexes restarted (a failover rolled the head back; the relay's
+   *   own gap entries cover what it lost): nothing to say;
+   * - there is none (this entry is the oldest left) and its index is above 1: what came before was
+   *   trimmed, unread by this group unless the group is new and starts here (this member created
+   *   it and reads for the first time). A group that lags by about the retention may also be told
+   *   of a gap for entries it had read just before they were trimmed: a gap is never missed, it may
+   *   come once too often.
+   * The gap goes to `onGap` (reason `seq`, key `session_id:trimmed:index`) before the entry.
+   */
+  private async checkTrimmed(first: RawEntry): Promise<void> {
+    const firstRead = !this.readBefore;
+    this.readBefore = true;
+    const index = indexOf(first);
+    if (index === undefined || index <= 1) return;
+    const [previous] = entriesOf(
+      await this.link.send(['XREVRANGE', this.streamKey, `(${first.id}`, '-', 'COUNT', '1'], 5_000),
+    );
+    if (previous === undefined ? firstRead && this.createdGroup : (indexOf(previous) ?? 0) >= index - 1)
+      return;
+    const key = `${first.fields.session_id ?? ''}:trimmed:${index}`;
+    try {
+      await this.options.onGap?.({ reason: 'seq' }, { key, entryId: first.id });
+    } catch (error) {
+      this.report(error);
     }
   }
 
@@ -231,7 +287,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           await runScript(this.link, {
             script: GROUP_ACK,
             keys: [this.doneKey, this.streamKey],
-            args: [this.options.group, raw.id, key, String(Date.now()), String(DONE_KEYS)],
+            args: [this.options.group, raw.id, key, String(this.clock.now()), String(DONE_KEYS)],
             timeoutMs: 5_000,
           });
         this.stats.acked++;
@@ -284,6 +340,7 @@ export function relayGroup(options: RelayGroupOptions): RelayGroup {
     issues.push({ path: 'batchSize', message: 'must be an integer from 1 to 10000' });
   if (options.from !== undefined && options.from !== 'latest' && options.from !== 'earliest')
     issues.push({ path: 'from', message: 'must be "latest" or "earliest"' });
+  issues.push(...seamIssues(options));
   if (issues.length > 0) throw errorFactory.validation(issues);
   return new RelayGroup({ ...options, claimIdleMs, batchSize });
 }

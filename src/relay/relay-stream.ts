@@ -11,7 +11,9 @@
  */
 
 import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory, type StreamError } from '../core/errors';
+import { defaultRandom, type RandomSource } from '../core/random';
 import type { BrokerageSource, BrokerageSourceEvents } from '../streams/brokerage-source';
 import type { BrokerageSubscription, UpdateMeta, UpdatesIterator } from '../streams/brokerage-stream';
 import { BufferedIterator } from '../streams/buffered-iterator';
@@ -28,9 +30,10 @@ import {
 } from '../streams/safe-emitter';
 import type { GapInfo } from '../streams/stream-core';
 import type { BrokerageTopic } from '../types';
-import { decodeEntry, entriesOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
+import { decodeEntry, entriesOf, indexOf, type RawEntry, type RelayEntry, streamEntriesOf } from './entries';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { checkRedisTarget, isReplyError, RedisLink, type RedisTarget } from './redis-link';
+import { seamIssues } from './seams';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** Options of {@link relayStream}. */
@@ -55,8 +58,10 @@ export interface RelayStreamOptions {
    * Accounts linked later reach that subscription after the next `subscribe`.
    */
   connectionAccounts?: (connectionId: string) => readonly string[] | Promise<readonly string[]>;
+  /** Advanced (deterministic simulation, tests): the clock of its deadlines and backoff (the SDK's one `Clock`). Default: the platform's. */
+  clock?: Clock;
   /** Advanced (deterministic simulation, tests): uniform in [0, 1), for backoff jitter. Default: `Math.random`. */
-  random?: () => number;
+  random?: RandomSource;
 }
 
 /** Events of a relay consumer: the brokerage stream's, plus `update` and `connected`. */
@@ -77,6 +82,8 @@ const BLOCK_MS = 1_000;
 const ENTRY_ID = /^\d+(-\d+)?$/;
 /** Upstream sessions remembered for dedupe (a session lasts one leadership term or upstream connection). */
 const MAX_SESSIONS = 64;
+/** The applied seq of a session whose end marker was read: nothing of it comes after. */
+const SESSION_ENDED = Number.MAX_SAFE_INTEGER;
 
 interface LocalSubscription extends BrokerageSubscription {
   readonly topicSet: ReadonlySet<string>;
@@ -104,7 +111,9 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   private opened: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   /** Why reading has not started yet: the cause of a connect timeout. */
   private lastFailure: StreamError | undefined;
-  private readonly pause = new WakeableSleep();
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly pause: WakeableSleep;
   /** Entries read since start. */
   private entriesRead = 0;
 
@@ -125,13 +134,18 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
       throw errorFactory.validation([{ path: 'connectTimeoutMs', message: 'must be a positive integer' }]);
+    const seams = seamIssues(options);
+    if (seams.length > 0) throw errorFactory.validation(seams);
     setEmitterLogger(this, options.logger);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? defaultRandom;
+    this.pause = new WakeableSleep(this.clock);
     this.batchSize = batchSize;
     this.connectTimeoutMs = connectTimeoutMs;
     const keys = relayKeys(key);
     this.streamKey = keys.stream;
     this.headKey = keys.head;
-    this.link = new RedisLink(options.redis, undefined, relayKeys(options.key ?? DEFAULT_KEY).lease);
+    this.link = new RedisLink(options.redis, undefined, keys.lease, this.clock);
   }
 
   /** `idle` before `connect()`, `connecting`, `open` while reading, `waiting` after an interruption, `closed`. */
@@ -175,18 +189,18 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       this.currentState = 'connecting';
       this.running = this.run();
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     return Promise.race([
       this.opened.promise,
       new Promise<never>((_, reject) => {
         // Past the deadline the consumer stops, as a brokerage stream does: nothing retries unseen.
-        timer = setTimeout(() => {
+        timer = this.clock.setTimeout(() => {
           const message = `Relay stream could not reach Redis within ${this.connectTimeoutMs} ms`;
           reject(errorFactory.relay('redis_unavailable', message, this.lastFailure));
           if (this.currentState !== 'open') void this.close();
         }, this.connectTimeoutMs);
       }),
-    ]).finally(() => clearTimeout(timer));
+    ]).finally(() => this.clock.clearTimeout(timer));
   }
 
   /**
@@ -235,12 +249,12 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
     connectionId: string,
     resolve: NonNullable<RelayStreamOptions['connectionAccounts']>,
   ): Promise<ReadonlySet<string>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     try {
       const ids = await Promise.race([
         Promise.resolve().then(() => resolve(connectionId)),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
+          timer = this.clock.setTimeout(
             () =>
               reject(
                 errorFactory.validation([
@@ -263,7 +277,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
         ]);
       return new Set(ids);
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
   }
 
@@ -338,7 +352,7 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
           return;
         }
         if (!isReplyError(error) && this.lastId !== undefined) interrupted = true;
-        const delay = backoffDelay(RELAY_BACKOFF, attempt, this.options.random);
+        const delay = backoffDelay(RELAY_BACKOFF, attempt, this.random);
         attempt++;
         if (this.currentState === 'open') {
           this.currentState = 'waiting';
@@ -540,6 +554,10 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       const session = entry.sessionId;
       const seq = entry.kind === 'update' ? entry.message.seq : (entry.gap.to ?? 0);
       const applied = this.appliedSessions.get(session);
+      if (entry.kind === 'gap' && entry.gap.endedSession !== undefined) {
+        this.sessionEnded(entry.gap, applied);
+        continue;
+      }
       // Already applied (a re-append after a failover, or read again after a rollback): dropped.
       if (applied !== undefined && seq <= applied) {
         this.duplicatesDropped++;
@@ -559,6 +577,21 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
       this.markApplied(session, seq);
       this.dispatch(entry.message, session);
     }
+  }
+
+  /**
+   * A session's end marker: what this reader did not apply of it, from `from` (or past what it
+   * applied, read from a primary that later lost it) to the session's unknown end, is one gap; the
+   * session is closed, so a second marker or any later entry of it is dropped.
+   */
+  private sessionEnded(gap: GapInfo, applied: number | undefined): void {
+    const session = gap.endedSession as string;
+    if (applied === SESSION_ENDED) {
+      this.duplicatesDropped++;
+      return;
+    }
+    this.markApplied(session, SESSION_ENDED);
+    this.emitGap({ ...gap, from: Math.max(gap.from ?? 1, (applied ?? 0) + 1) });
   }
 
   private dispatch(message: BrokerageUpdateMessage, sessionId: string): void {
@@ -588,13 +621,6 @@ export class RelayStream extends SafeEmitter<RelayStreamEvents> implements Broke
   private report(error: StreamError): void {
     if (!safeEmit(this, 'error', error)) emitterLogger(this)?.warn?.(error.message, { error });
   }
-}
-
-function indexOf(entry: RawEntry): number | undefined {
-  const value = entry.fields.index;
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) ? n : undefined;
 }
 
 /** Compares two stream ids (`ms-seq`). */

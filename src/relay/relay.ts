@@ -8,7 +8,9 @@
 
 import { hostname } from 'node:os';
 import { backoffDelay, RELAY_BACKOFF } from '../core/backoff';
+import { type Clock, systemClock } from '../core/clock';
 import { errorFactory, type StreamError } from '../core/errors';
+import { defaultRandom, type RandomSource } from '../core/random';
 import type { BrokerageStream } from '../streams/brokerage-stream';
 import type { ConnectionState } from '../streams/connection-events';
 import type { BrokerageUpdateMessage } from '../streams/messages';
@@ -17,7 +19,7 @@ import type { GapInfo } from '../streams/stream-core';
 import { checkKey, DEFAULT_KEY, relayKeys } from './keys';
 import { Lease, type LeaseOptions, leaseTiming } from './lease';
 import { checkRedisTarget, RedisLink, type RedisTarget } from './redis-link';
-import { platformClock, platformRandom, type RelayClock } from './relay-clock';
+import { seamIssues } from './seams';
 import { WakeableSleep } from './wakeable-sleep';
 import { type Replication, type Retention, StreamWriter } from './writer';
 
@@ -52,11 +54,11 @@ export interface RelayOptions {
   replication?: { replicas?: number; timeoutMs?: number };
   /**
    * Advanced (deterministic simulation, tests): the clock of the lease, its deadlines, retries and
-   * command deadlines. Default: `Date.now` and the platform's timers.
+   * command deadlines (the SDK's one `Clock`, as `ConnectTrade`'s). Default: the platform's.
    */
-  clock?: RelayClock;
+  clock?: Clock;
   /** Advanced: uniform in [0, 1), for backoff jitter and the default `id`'s suffix. Default: `Math.random`. */
-  random?: () => number;
+  random?: RandomSource;
 }
 
 /** A relay's role. */
@@ -134,8 +136,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   private terms = 0;
   private leaseRestores = 0;
   private readonly replication: Replication;
-  private readonly clock: RelayClock;
-  private readonly random: () => number;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
   private rate: { windowStart: number; count: number; perSecond: number };
   private readonly pause: WakeableSleep;
   private readonly loop: Promise<void>;
@@ -143,8 +145,8 @@ export class RelayHandle extends SafeEmitter<RelayEvents> {
   /** @internal Use {@link startRelay}. */
   constructor(private readonly options: RelayOptions & { key: string; ttlMs: number }) {
     super();
-    this.clock = options.clock ?? platformClock;
-    this.random = options.random ?? platformRandom;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? defaultRandom;
     this.rate = { windowStart: this.clock.now(), count: 0, perSecond: 0 };
     this.pause = new WakeableSleep(this.clock);
     this.id = options.id ?? `${hostname()}-${process.pid}-${this.random().toString(36).slice(2, 8)}`;
@@ -451,14 +453,8 @@ export function startRelay(options: RelayOptions): RelayHandle {
   const maxBuffered = options.maxBuffered;
   if (maxBuffered !== undefined && !(Number.isInteger(maxBuffered) && maxBuffered > 0))
     throw errorFactory.validation([{ path: 'maxBuffered', message: 'must be a positive integer' }]);
-  const { clock, random } = options;
-  if (
-    clock !== undefined &&
-    !(['now', 'setTimeout', 'clearTimeout'] as const).every((f) => typeof clock?.[f] === 'function')
-  )
-    throw errorFactory.validation([{ path: 'clock', message: 'must have now, setTimeout and clearTimeout' }]);
-  if (random !== undefined && typeof random !== 'function')
-    throw errorFactory.validation([{ path: 'random', message: 'must be a function' }]);
+  const seams = seamIssues(options);
+  if (seams.length > 0) throw errorFactory.validation(seams);
   if (options.id !== undefined && (typeof options.id !== 'string' || !/^[\w.-]{1,100}$/.test(options.id)))
     throw errorFactory.validation([
       { path: 'id', message: 'must be 1-100 letters, digits, "_", "." or "-"' },

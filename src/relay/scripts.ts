@@ -70,10 +70,17 @@ return 0
  * again (returns 0). Batch ids are `<token>:<n>` and batch n is sent only once n − 1 was written,
  * so a head that does not name batch n − 1 means Redis lost this term's last writes (a failover to
  * a replica that had not received them): a `gap` entry (`{ to }` = the seq before the batch's first,
- * so a reader or group that applied everything up to it drops it as already seen) goes first, so
+ * so a relayStream that applied everything up to it drops it as already seen) goes first, so
  * readers that had not read the lost entries know they missed updates (found by the relay
  * simulation, test/sim/relay/).
  * Each entry gets `index` = previous + 1, so readers detect trimmed entries.
+ * A session that ended is marked: the head keeps the session and seq of the last entry written;
+ * the first entry of another session (its `session_start`, normally) is preceded by a `gap` entry
+ * of the ended session, `seq` and `{ from }` = its last seq in the stream + 1, `ended: true`. What
+ * that session's upstream sent after it (the unconfirmed or unsent tail of a leader that died, or
+ * what came after the relay stopped reading) is missing from `from` to the session's last update,
+ * which nobody can name (the upstream replays nothing and reports no last seq); no later entry
+ * belongs to it. Updates made between two sessions carry no seq: the new `session_start` covers them.
  * Retention is applied once per batch, after its entries (approximate trimming, `~`, removes whole
  * stream nodes, so the bound is "about", as with XADD MAXLEN ~).
  * Returns the number of entries written.
@@ -86,24 +93,36 @@ if lease ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
   redis.call('INCRBY', KEYS[5], n)
   return -1
 end
-local head = redis.call('HMGET', KEYS[4], 'index', 'batch')
+local head = redis.call('HMGET', KEYS[4], 'index', 'batch', 'session', 'seq')
 if head[2] == ARGV[3] then return 0 end
 local index = tonumber(head[1]) or 0
 local stream, fence = KEYS[3], ARGV[2]
+local session, last = head[3] or '', tonumber(head[4]) or 0
+local function put(sid, seq, action, user, data)
+  if sid ~= '' and sid ~= session then
+    if session ~= '' then
+      local from = string.format('%d', last + 1)
+      index = index + 1
+      redis.call('XADD', stream, '*', 'session_id', session, 'seq', from, 'fence', fence,
+        'action', 'gap', 'user_id', '', 'data', '{"from":' .. from .. ',"ended":true}', 'index', index)
+    end
+    session, last = sid, 0
+  end
+  index = index + 1
+  redis.call('XADD', stream, '*', 'session_id', sid, 'seq', seq, 'fence', fence,
+    'action', action, 'user_id', user, 'data', data, 'index', index)
+  local q = tonumber(seq)
+  if sid == session and q and q > last then last = q end
+end
 local number = tonumber(string.match(ARGV[3], ':(%d+)$') or '')
 if number and number > 1 and head[2] ~= ARGV[1] .. ':' .. tostring(number - 1) then
   local first = tonumber(ARGV[7]) or 0
-  local lost = first > 1 and ('{"to":' .. string.format('%d', first - 1) .. '}') or '{}'
-  index = index + 1
-  redis.call('XADD', stream, '*', 'session_id', ARGV[6], 'seq', ARGV[7], 'fence', fence,
-    'action', 'gap', 'user_id', '', 'data', lost, 'index', index)
+  put(ARGV[6], ARGV[7], 'gap', '', first > 1 and ('{"to":' .. string.format('%d', first - 1) .. '}') or '{}')
 end
 for i = 6, #ARGV, 5 do
-  index = index + 1
-  redis.call('XADD', stream, '*', 'session_id', ARGV[i], 'seq', ARGV[i + 1], 'fence', fence,
-    'action', ARGV[i + 2], 'user_id', ARGV[i + 3], 'data', ARGV[i + 4], 'index', index)
+  put(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
 end
-redis.call('HSET', KEYS[4], 'index', index, 'batch', ARGV[3])
+redis.call('HSET', KEYS[4], 'index', index, 'batch', ARGV[3], 'session', session, 'seq', last)
 if ARGV[4] ~= '' then
   redis.call('XTRIM', stream, 'MAXLEN', '~', ARGV[4])
 end

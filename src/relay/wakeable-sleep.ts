@@ -2,12 +2,12 @@
  * The wait between a relay loop's attempts: it ends after `ms`, or at once when `wake()` is called
  * (on close), so a closing relay never sits out its backoff.
  */
-import { platformClock, type RelayClock } from './relay-clock';
+import { type Clock, systemClock } from '../core/clock';
 
 export class WakeableSleep {
   #wake: (() => void) | undefined;
 
-  constructor(private readonly clock: RelayClock = platformClock) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   /** Resolves after `ms`, or as soon as {@link wake} is called. */
   sleep(ms: number): Promise<void> {

@@ -23,6 +23,13 @@ export interface GapInfo {
   from?: number;
   /** Last missed `seq`, when known. */
   to?: number;
+  /**
+   * Relay consumers: the upstream session that ended (its leading relay died or stepped down). Its
+   * updates from `from` on are missing, up to its last one, which nobody can name (the upstream
+   * replays nothing and reports no last seq): `to` is absent. The next session's `reconnect` gap
+   * follows.
+   */
+  endedSession?: string;
 }
 
 /** The lifecycle events both streams emit. */

@@ -12,6 +12,11 @@ import { type RedisServer, startRedisServer } from './redis-server';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Deadline of each set-up and failover wait. Generous: they end as soon as the condition holds, and
+ * on a saturated machine (load 35 on 2 cores) a replica sync or a promotion can take tens of seconds.
+ */
+const SETUP_MS = 90_000;
 
 /**
  * Starts several topologies at once; if one fails, the others are stopped too (no process is left
@@ -127,7 +132,7 @@ export async function startSentinelTopology(
       args: ['--replicaof', '127.0.0.1', String(proxy?.port ?? primary.port)],
     });
     servers.push(replica);
-    await until('the replica to sync', 10_000, async () =>
+    await until('the replica to sync', SETUP_MS, async () =>
       (await replicationField(replica.port, 'master_link_status')) === 'up' ? true : undefined,
     );
     const config = [
@@ -158,7 +163,7 @@ export async function startSentinelTopology(
       throw new Error('no sentinel answered');
     };
     // Every sentinel must know the replica and the other sentinels before a failover can work.
-    await until('the sentinels to see the replica and each other', 30_000, async () => {
+    await until('the sentinels to see the replica and each other', SETUP_MS, async () => {
       for (const s of sentinels) {
         const info = await redisCommand(s.port, ['SENTINEL', 'MASTER', name], 3_000);
         const map = new Map<string, string>();
@@ -182,7 +187,7 @@ export async function startSentinelTopology(
       target: { sentinel: { name, nodes: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })) } },
       primaryPort,
       node,
-      async waitForNewPrimary(oldPort, ms = 20_000) {
+      async waitForNewPrimary(oldPort, ms = SETUP_MS) {
         return until(`a new primary (not ${oldPort})`, ms, async () => {
           const port = await primaryPort();
           if (port === oldPort) return undefined;
@@ -190,7 +195,7 @@ export async function startSentinelTopology(
           return role[0] === 'master' ? port : undefined;
         });
       },
-      async waitForReplica(port, ms = 20_000) {
+      async waitForReplica(port, ms = SETUP_MS) {
         await until(`node ${port} to replicate the primary`, ms, async () => {
           const primaryNow = await primaryPort();
           const [role, link, masterPort] = await Promise.all([
@@ -279,7 +284,7 @@ export async function startClusterTopology(
     const first = servers[0] as RedisServer;
     for (const s of servers.slice(1))
       await redisCommand(first.port, ['CLUSTER', 'MEET', '127.0.0.1', String(s.port)]);
-    await until('every node to know the others', 30_000, async () => {
+    await until('every node to know the others', SETUP_MS, async () => {
       for (const s of servers) if ((await clusterNodes(s.port)).length !== 6) return undefined;
       return true;
     });
@@ -287,12 +292,12 @@ export async function startClusterTopology(
       const primary = primaries[i] as RedisServer;
       const replica = servers[i + 3] as RedisServer;
       const id = String(await redisCommand(primary.port, ['CLUSTER', 'MYID']));
-      await until('the replica to know its primary', 10_000, async () => {
+      await until('the replica to know its primary', SETUP_MS, async () => {
         await redisCommand(replica.port, ['CLUSTER', 'REPLICATE', id]);
         return true;
       });
     }
-    const waitForOk = async (ms = 20_000) => {
+    const waitForOk = async (ms = SETUP_MS) => {
       await until('cluster_state:ok on every node', ms, async () => {
         for (const s of servers) {
           if (s.pid === undefined) continue;
@@ -308,7 +313,7 @@ export async function startClusterTopology(
       });
     };
     await waitForOk();
-    await until('every replica to sync', 30_000, async () => {
+    await until('every replica to sync', SETUP_MS, async () => {
       for (const r of servers.slice(3))
         if ((await replicationField(r.port, 'master_link_status')) !== 'up') return undefined;
       return true;

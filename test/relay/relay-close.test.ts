@@ -4,16 +4,17 @@
  * term's lease deadline was armed after it had ended and kept the process alive for ~the TTL).
  */
 import { EventEmitter } from 'node:events';
+import type { Clock } from '../../src/core/clock';
 import { startRelay } from '../../src/relay';
-import type { RelayClock } from '../../src/relay/relay-clock';
 import type { BrokerageStream } from '../../src/streams/brokerage-stream';
 
 /** The platform's timers, counted. */
-function countingClock(): RelayClock & { pending: Set<unknown> } {
+function countingClock(): Clock & { pending: Set<unknown> } {
   const pending = new Set<unknown>();
   return {
     pending,
     now: () => Date.now(),
+    monotonicNow: () => performance.now(),
     setTimeout: (fn, ms) => {
       const handle = setTimeout(() => {
         pending.delete(handle);

@@ -250,8 +250,8 @@ describe('relayGroup', () => {
       await until(() => member.stats.acked === 4, 5_000, 'all four acknowledged');
       expect(handled).toEqual([1]);
       expect(gaps).toEqual([
-        { gap: { reason: 'reconnect' }, key: 'ses_2:0' },
-        { gap: { reason: 'seq', from: 2, to: 4 }, key: 'ses_2:4' },
+        { gap: { reason: 'reconnect' }, key: 'ses_2:gap:0' },
+        { gap: { reason: 'seq', from: 2, to: 4 }, key: 'ses_2:gap:4' },
       ]);
       expect(errors).toHaveLength(1);
       expect(await pending(key, 'book')).toBe(0);

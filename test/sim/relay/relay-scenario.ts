@@ -22,6 +22,8 @@
  *   group (after dedupe on the idempotency key), or a gap covering it: for a relayStream a gap
  *   event between its neighbours in arrival order; for a group a handled gap entry between its
  *   neighbours' entry ids (an entry a failover took away does not bound it);
+ * - `nondeterminism`: `Math.random` was called, or code of src/relay called a global timer or
+ *   `Date.now` instead of the clock it was given (every relay and consumer gets a process's clock);
  * - `unhandled-rejection`, `uncaught-exception`;
  * - `liveness`: the event budget (or the heal phase's virtual deadline) ran out;
  * - `open-handles`: after close, a timer or connection is left.
@@ -148,6 +150,23 @@ interface GroupRecord {
   gaps: string[];
 }
 
+/** Source files of the relay (this checkout's, or a mutant copy's). */
+const RELAY_SOURCE = /[\\/]src[\\/]relay[\\/][^\\/]+\.ts$/;
+
+/** The file of the code that called a wrapped global (frames: bypass, the wrapper, that code). */
+function callerFile(): string | undefined {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = (_, sites) => sites;
+  Error.stackTraceLimit = 3;
+  const holder: { stack?: unknown } = {};
+  Error.captureStackTrace(holder, callerFile);
+  const sites = holder.stack as NodeJS.CallSite[] | undefined;
+  Error.prepareStackTrace = prepare;
+  Error.stackTraceLimit = limit;
+  return sites?.[2]?.getFileName() ?? undefined;
+}
+
 /** Compares two stream entry ids. */
 function compareIds(a: string, b: string): number {
   const [am = 0, as = 0] = a.split('-').map(Number);
@@ -192,6 +211,7 @@ async function runRelaySeed(
     hash.update('\n');
     tail.push(line);
     if (tail.length > keep) tail.shift();
+    if (process.env.RELAY_SIM_TRACE === 'stderr') process.stderr.write(`${line}\n`);
   };
   const violate = (invariant: string, message: string) => {
     if (violations.some((v) => v.invariant === invariant)) return;
@@ -209,6 +229,34 @@ async function runRelaySeed(
   Math.random = () => {
     violate('nondeterminism', 'Math.random was called during a run');
     return 0.5;
+  };
+  // Seams: the relay and its consumers take time and timers from the clock they were given (a
+  // process's), never from the globals; a call from src/relay to a global timer or Date.now would
+  // bypass pauses (and, outside a simulation, fake nothing).
+  const bypass = (name: string) => {
+    const file = callerFile();
+    if (file !== undefined && RELAY_SOURCE.test(file))
+      violate(
+        'nondeterminism',
+        `${file.slice(file.lastIndexOf('src'))} called the global ${name}, not its clock`,
+      );
+  };
+  const seamGlobals = {
+    setTimeout: globalThis.setTimeout,
+    setInterval: globalThis.setInterval,
+    now: Date.now,
+  };
+  globalThis.setTimeout = Object.assign((...args: Parameters<typeof setTimeout>) => {
+    bypass('setTimeout');
+    return seamGlobals.setTimeout(...args);
+  }, seamGlobals.setTimeout) as typeof setTimeout;
+  globalThis.setInterval = Object.assign((...args: Parameters<typeof setInterval>) => {
+    bypass('setInterval');
+    return seamGlobals.setInterval(...args);
+  }, seamGlobals.setInterval) as typeof setInterval;
+  Date.now = () => {
+    bypass('Date.now');
+    return seamGlobals.now.call(Date);
   };
 
   let spikeUntil = 0;
@@ -273,6 +321,7 @@ async function runRelaySeed(
         key: KEY,
         from: 'earliest',
         batchSize: consumerRandom.int(1, 50),
+        clock: app.clock,
         random: () => consumerRandom.next(),
       });
       const record = { stream, events: [] as StreamEvent[], last: 0 };
@@ -304,6 +353,7 @@ async function runRelaySeed(
           from: 'earliest',
           claimIdleMs: plan.claimIdleMs,
           batchSize: consumerRandom.int(1, 20),
+          clock: app.clock,
           random: () => consumerRandom.next(),
           handler: (update, context) => {
             trace(`g${g}/c${c} handle ${context.key}`);
@@ -492,29 +542,46 @@ async function runRelaySeed(
     if (violations.length === 0) {
       trace('CLOSE');
       let closed = false;
+      const unclosed = new Set<string>();
+      const closeOne = (name: string, close: () => Promise<void>) => {
+        unclosed.add(name);
+        return close().then(() => {
+          unclosed.delete(name);
+          trace(`closed ${name}`);
+        });
+      };
       const closing = Promise.all([
-        ...relays.filter((r) => !r.process.dead).map((r) => r.handle.close()),
-        ...streams.map((s) => s.stream.close()),
-        ...members.map((m) => m.close()),
+        ...relays.flatMap((r, n) => (r.process.dead ? [] : [closeOne(`r${n + 1}`, () => r.handle.close())])),
+        ...streams.map((s, i) => closeOne(`stream${i}`, () => s.stream.close())),
+        ...members.map((m, i) => closeOne(`g${i >> 1}/c${i & 1}`, () => m.close())),
       ]).then(() => {
         closed = true;
       });
-      await runUntil(() => closed, 'closing', 30_000);
-      await closing;
-      await drain();
-      const left = clock.countTimers();
-      const open = server.connections.size;
-      const relayTimers = relays.reduce((n, r) => n + (r.process.dead ? 0 : r.process.pendingTimers), 0);
-      if (left > 0 || open > 0 || relayTimers > 0)
-        violate(
-          'open-handles',
-          `after close: ${left} timers, ${open} Redis connections, ${relayTimers} relay timers`,
-        );
+      // A close that never ends is reported (liveness), never awaited forever.
+      if (!(await runUntil(() => closed, 'closing', 30_000))) {
+        const liveness = violations.find((v) => v.invariant === 'liveness');
+        if (liveness) liveness.message += ` (close() not ended: ${[...unclosed].join(', ')})`;
+        trace(`not closed: ${[...unclosed].join(', ')}`);
+      } else {
+        await closing;
+        await drain();
+        const left = clock.countTimers();
+        const open = server.connections.size;
+        const relayTimers = relays.reduce((n, r) => n + (r.process.dead ? 0 : r.process.pendingTimers), 0);
+        if (left > 0 || open > 0 || relayTimers > 0)
+          violate(
+            'open-handles',
+            `after close: ${left} timers, ${open} Redis connections, ${relayTimers} relay timers`,
+          );
+      }
     }
   } catch (error) {
     violate('uncaught-exception', (error as Error)?.stack ?? String(error));
   } finally {
     Math.random = mathRandom;
+    globalThis.setTimeout = seamGlobals.setTimeout;
+    globalThis.setInterval = seamGlobals.setInterval;
+    Date.now = seamGlobals.now;
     process.off('unhandledRejection', onUnhandled);
     clock.uninstall();
   }

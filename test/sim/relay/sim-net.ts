@@ -14,7 +14,7 @@
  *   delivered) until it resumes: then its overdue timers fire first, then its held I/O, as Node's
  *   event loop would after a stop-the-world pause.
  */
-import type { RelayClock } from '../../../src/relay/relay-clock';
+import type { Clock } from '../../../src/core/clock';
 import { isBlocked, type RedisModel } from './redis-model';
 import { type ClientReply, ErrorReply, type Reply, type SimpleError, toClientReply } from './replies';
 
@@ -40,8 +40,10 @@ export class SimProcess {
   }
 
   /** The process's clock: wall time goes on while it is paused, its timers do not fire. */
-  readonly clock: RelayClock = {
+  readonly clock: Clock = {
     now: () => Date.now(),
+    // Virtual time never goes back.
+    monotonicNow: () => Date.now(),
     setTimeout: (fn, ms) => {
       const timer: SimTimer = { fn, due: Date.now() + Math.max(0, ms), handle: undefined, fired: false };
       if (this.dead) return timer;

@@ -4,7 +4,9 @@
  * `BrokerageStream` surface the relay uses: connect, subscribe, close, the events `authenticated`,
  * `update`, `gap`, `error`, `close`). As on the platform, one user's stream has one session at a
  * time: opening a second evicts the first (close 4002). An update published while no session is
- * open is lost upstream (the next session's `session_start` entry is the readers' gap).
+ * open is lost upstream (the next session's `session_start` entry is the readers' gap). As the
+ * real stream does, closing a session rejects its pending `connect()`/`subscribe()` (before, their
+ * answers were dropped with the wire and the relay's term waited forever: relay seed 611000194).
  */
 import { EventEmitter } from 'node:events';
 import type { BrokerageStream } from '../../../src/streams/brokerage-stream';
@@ -73,6 +75,8 @@ class SimBrokerageStream extends EventEmitter {
   private readonly wire = new Set<ReturnType<typeof setTimeout>>();
   /** When the last message to the relay arrives: one connection never reorders. */
   private lastAt = 0;
+  /** Rejections of the `connect()`/`subscribe()` calls not answered yet. */
+  private readonly unanswered = new Set<(error: Error) => void>();
 
   constructor(
     private readonly upstream: SimUpstream,
@@ -94,7 +98,7 @@ class SimBrokerageStream extends EventEmitter {
 
   connect(): Promise<void> {
     this.state = 'connecting';
-    return new Promise((resolve, reject) => {
+    return this.request((resolve, reject) => {
       setTimeout(() => {
         if (this.state === 'closed') {
           this.process.deliver(() => reject(new Error('closed while connecting')));
@@ -117,7 +121,7 @@ class SimBrokerageStream extends EventEmitter {
   }
 
   subscribe(): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    return this.request((resolve, reject) => {
       setTimeout(() => {
         this.subscribed = this.state !== 'closed';
         this.toRelay(() =>
@@ -154,6 +158,23 @@ class SimBrokerageStream extends EventEmitter {
     this.toRelay(() => this.finish(4002));
   }
 
+  /** A request of the relay: answered, or rejected when the session closes first. */
+  private request<T>(
+    send: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const fail = (error: Error) => {
+        this.unanswered.delete(fail);
+        reject(error);
+      };
+      this.unanswered.add(fail);
+      send((value) => {
+        this.unanswered.delete(fail);
+        resolve(value);
+      }, fail);
+    });
+  }
+
   /** A message to the relay, after a latency, in order. */
   private toRelay(fn: () => void): void {
     const at = Math.max(Date.now() + this.upstream.latency(), this.lastAt);
@@ -177,6 +198,7 @@ class SimBrokerageStream extends EventEmitter {
     this.state = 'closed';
     this.subscribed = false;
     this.upstream.closed(this);
+    for (const fail of [...this.unanswered]) fail(new Error('stream closed while waiting for an answer'));
     this.emit('close', { code, reason: code === 4002 ? 'evicted' : 'closed' });
   }
 }
