@@ -104,7 +104,8 @@ export async function main(): Promise<void> {
   // never blindly re-sends POST /orders: it looks the cl_order_id up among today's orders and
   // returns the order it finds, so exactly one order exists. Once the POST may have reached the
   // server, create() gives the order or an OrderOutcomeUnknownError (never another class) with
-  // `clOrderId` to look up later: `catch (e) { if (e instanceof OrderOutcomeUnknownError) check(e.clOrderId) }`.
+  // `clOrderId` to look up later: `catch (e) { if (e instanceof OrderOutcomeUnknownError) await u.orders.reconcile(e) }`
+  // (the order, or null when today's orders do not list it).
   // `.withResponse()` gives the response that produced the order: here the GET /orders page the
   // lookup found it on (the POST's answer was lost), with that listing's request id.
   await injectFault({ type: 'drop_response', count: 1, method: 'POST', path: '/orders' });
@@ -129,6 +130,12 @@ export async function main(): Promise<void> {
   const all = await user.orders.list({ account_id: account.account_id, status: 'all' }).toArray({ max: 500 });
   const copies = all.filter((o) => o.cl_order_id === placed.cl_order_id).length;
   if (copies !== 1) throw new Error(`expected exactly one order, found ${copies}`);
+  // orders.reconcile runs the same lookup on demand: by the error create would reject with, or by ids.
+  const again = await user.orders.reconcile({
+    account_id: account.account_id,
+    cl_order_id: placed.cl_order_id,
+  });
+  if (again?.order_id !== placed.order_id) throw new Error('expected reconcile to find the placed order');
   console.log(
     `lost ack on POST /orders: reconciled to ${placed.order_id}, exactly ${copies} order on the server (found by listing ${requestId})`,
   );

@@ -81,7 +81,7 @@ export type {
   CreateConnectionParams,
   DeletedConnection,
 } from './rest/resources/connections';
-export type { OrderListParams, Orders } from './rest/resources/orders';
+export type { OrderListParams, OrderReconcileParams, Orders } from './rest/resources/orders';
 export type { CreateUserTokenParams, Tokens } from './rest/resources/tokens';
 export type { CreatedUser, CreateUserParams, DeletedUser, Users } from './rest/resources/users';
 // Every model of the spec under its own name (generated/models.ts); the names listed explicitly

@@ -3,7 +3,6 @@
  * errors they raise. Usable on its own (browsers: import only this entry).
  */
 
-export type { ReconnectOptions } from './core/backoff';
 export {
   ConnectTradeError,
   ListenerError,
@@ -44,7 +43,7 @@ export {
 } from './streams/market-data-stream';
 export { MarketDataSubscription, type SubscriptionEvents } from './streams/market-data-subscription';
 export type * from './streams/messages';
-export type { StreamOptions } from './streams/options';
+export type { ReconnectOptions, StreamOptions } from './streams/options';
 export type { BrokerageFilter } from './streams/protocol/brokerage';
 export type { SnapshotBarsParams } from './streams/protocol/market-data';
 export type { StreamLogger } from './streams/safe-emitter';

@@ -16,13 +16,15 @@ export const defaultRandom: RandomSource = () => Math.random();
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 const ID_LENGTH = 24;
 // Random bytes for 128 ids at a time: one `getRandomValues` per id cost more than the rest of an
-// order's checks together (bench/README.md, "orders.create").
-const randomPool = new Uint8Array(ID_LENGTH * 128);
-let poolOffset = randomPool.length;
+// order's checks together (bench/README.md, "orders.create"). Allocated by the first id, so a
+// program that never places an order (a market-data page) holds no pool.
+let randomPool: Uint8Array | undefined;
+let poolOffset = 0;
 
 /** The default client order id: `ct_` and 24 random base-36 characters from `crypto`. */
 export const generateClOrderId: IdGenerator = () => {
-  if (poolOffset + ID_LENGTH > randomPool.length) {
+  if (!randomPool || poolOffset + ID_LENGTH > randomPool.length) {
+    randomPool ??= new Uint8Array(ID_LENGTH * 128);
     crypto.getRandomValues(randomPool);
     poolOffset = 0;
   }

@@ -19,11 +19,22 @@ const SECRET_NAME = /^(client-secret|user-secret|authorization|cookie|set-cookie
 
 /** Deep-copies a JSON-like value with every secret-named field redacted (no secret values are known here). */
 export function redactValue<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(redactValue) as T;
-  if (!value || typeof value !== 'object') return value;
+  return walk(value, (text) => text) as T;
+}
+
+/**
+ * Deep-copies a JSON-like value through `redactText`, keys included; secret-named fields are
+ * blanked. Past 64 levels (a hostile body nested thousands deep) a value becomes a marker.
+ */
+export function walk(value: unknown, redactText: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 63) return REDACTED;
+  if (Array.isArray(value)) return value.map((v) => walk(v, redactText, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = isSecretName(key) ? REDACTED : redactValue(v);
-  return out as T;
+  for (const [key, v] of Object.entries(value))
+    out[redactText(key)] = isSecretName(key) ? REDACTED : walk(v, redactText, depth + 1);
+  return out;
 }
 
 /** Copies headers into a plain object (lower-case names) through `redactText`; secret headers become a marker. */

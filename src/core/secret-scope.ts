@@ -6,7 +6,7 @@
  * cost of scrubbing an error does not grow with the number of users a process has served.
  */
 import { depthOf } from './json-depth';
-import { isSecretName, MIN_SECRET_LENGTH, REDACTED, redactHeaders } from './redact';
+import { MIN_SECRET_LENGTH, REDACTED, redactHeaders, walk } from './redact';
 
 const usable = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
@@ -104,19 +104,4 @@ function scrub(error: unknown, scope: SecretScope, depth: number): void {
   } catch {
     // A frozen or exotic error from a user's fetch: leave what cannot be written.
   }
-}
-
-/**
- * Deep-copies a JSON-like value through `redactText`, keys included; secret-named fields are
- * blanked. Past 64 levels (a hostile body nested thousands deep) a value becomes a marker.
- */
-export function walk(value: unknown, redactText: (text: string) => string, depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (depth > 63) return REDACTED;
-  if (Array.isArray(value)) return value.map((v) => walk(v, redactText, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value))
-    out[redactText(key)] = isSecretName(key) ? REDACTED : walk(v, redactText, depth + 1);
-  return out;
 }

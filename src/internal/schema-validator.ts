@@ -68,6 +68,12 @@ export function describeSchemaErrors(errors: readonly ErrorObject[]): string {
   return errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
 }
 
+/** What is wrong with a value against a component schema, in one line; undefined when it is valid. */
+export function schemaProblem(schemaName: SchemaName, value: unknown): string | undefined {
+  const errors = schemaErrors(schemaName, value);
+  return errors.length > 0 ? describeSchemaErrors(errors) : undefined;
+}
+
 const inlineCache = new Map<string, ValidateFunction>();
 
 /**

@@ -11,6 +11,7 @@
 import http from 'node:http';
 import type https from 'node:https';
 import type { Dispatcher } from 'undici';
+import { type Clock, systemClock } from '../core/clock';
 import { restErrorFactory as errorFactory } from '../core/errors';
 import type { FetchTransport, Transport, WireRequest, WireResponse } from './wire';
 
@@ -145,10 +146,12 @@ class NodeResponse implements WireResponse {
   }
 }
 
-/** The agents a {@link nodeTransport} sends through; the defaults are shared by the whole process. */
+/** The agents a {@link nodeTransport} sends through (the defaults are shared by the whole process), and its clock. */
 export interface NodeAgents {
   readonly http?: http.Agent | undefined;
   readonly https?: https.Agent | undefined;
+  /** The client's clock: each attempt's deadline is a timer on it (default the platform's). */
+  readonly clock?: Clock | undefined;
 }
 
 let sharedHttp: http.Agent | undefined;
@@ -171,6 +174,7 @@ function defaultHttpsAgent(): Promise<https.Agent> {
 export function nodeTransport(agents: NodeAgents = {}): Transport {
   const split = originCache();
   const listOf = headerCache();
+  const clock = agents.clock ?? systemClock;
   let httpsAgent = agents.https;
   let httpsRequest: typeof https.request | undefined;
   const secure = async (request: WireRequest, origin: Origin, path: string) => {
@@ -179,7 +183,7 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
     return send(
       httpsRequest,
       httpsAgent,
-      { origin, path, headers: listOf(origin, request.headers) },
+      { origin, path, headers: listOf(origin, request.headers), clock },
       request,
     );
   };
@@ -191,14 +195,14 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
         return send(
           http.request,
           agents.http ?? defaultHttpAgent(),
-          { origin, path, headers: listOf(origin, request.headers) },
+          { origin, path, headers: listOf(origin, request.headers), clock },
           request,
         );
       if (httpsAgent && httpsRequest)
         return send(
           httpsRequest,
           httpsAgent,
-          { origin, path, headers: listOf(origin, request.headers) },
+          { origin, path, headers: listOf(origin, request.headers), clock },
           request,
         );
       return secure(request, origin, path);
@@ -209,17 +213,21 @@ export function nodeTransport(agents: NodeAgents = {}): Transport {
   };
 }
 
-/** Where one attempt goes: its origin, its path and its header list (built once per origin and headers object). */
+/**
+ * Where one attempt goes: its origin, its path and its header list (built once per origin and
+ * headers object), and the clock its deadline runs on.
+ */
 interface Target {
   readonly origin: Origin;
   readonly path: string;
   readonly headers: string[];
+  readonly clock: Clock;
 }
 
 function send(
   requestFn: typeof http.request,
   agent: http.Agent,
-  { origin, path, headers }: Target,
+  { origin, path, headers, clock }: Target,
   { method, body, timeout, maxResponseBytes, signal }: WireRequest,
 ): Promise<WireResponse> {
   return new Promise((resolve, reject) => {
@@ -227,7 +235,7 @@ function send(
     let settled = false;
     const settle = () => {
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
     const fail = (error: unknown) => {
@@ -273,7 +281,7 @@ function send(
         res.on('error', fail);
       },
     );
-    const timer = setTimeout(() => fail(errorFactory.timeout(timeout)), timeout);
+    const timer = clock.setTimeout(() => fail(errorFactory.timeout(timeout)), timeout);
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', fail);
     req.end(body);
@@ -286,12 +294,17 @@ function send(
  * the body read up to `maxResponseBytes`, redirects refused). Proxied calls are not the hot path;
  * one mechanism for both is worth more than the few microseconds `dispatcher.request` would save.
  */
-async function dispatcherTransport(dispatcher: Dispatcher, overFetch: FetchTransport): Promise<Transport> {
+async function dispatcherTransport(
+  dispatcher: Dispatcher,
+  overFetch: FetchTransport,
+  clock: Clock | undefined,
+): Promise<Transport> {
   const { fetch } = await import('undici');
   // fetchTransport passes a URL string and a plain init; the casts bridge undici's own fetch types.
   return overFetch(
     (input, init) =>
       fetch(input as string, { ...(init as object), dispatcher }) as unknown as Promise<Response>,
+    clock,
   );
 }
 
@@ -305,10 +318,12 @@ async function dispatcherTransport(dispatcher: Dispatcher, overFetch: FetchTrans
 export async function chooseNodeTransport(
   dispatcher: Dispatcher | undefined,
   overFetch: FetchTransport,
+  clock?: Clock,
 ): Promise<Transport> {
-  if (dispatcher) return dispatcherTransport(dispatcher, overFetch);
+  if (dispatcher) return dispatcherTransport(dispatcher, overFetch, clock);
   const env = process.env;
-  if (!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)) return nodeTransport();
+  if (!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy))
+    return nodeTransport({ clock });
   const { EnvHttpProxyAgent } = await import('undici');
-  return dispatcherTransport(new EnvHttpProxyAgent(), overFetch);
+  return dispatcherTransport(new EnvHttpProxyAgent(), overFetch, clock);
 }

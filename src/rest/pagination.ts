@@ -7,6 +7,7 @@
  * ({@link PaginationBounds}), and a repeated cursor stops it early. Hitting a bound is a PaginationError.
  */
 
+import { type Clock, systemClock } from '../core/clock';
 import { restErrorFactory as errorFactory } from '../core/errors';
 import { APIPromise } from './api-promise';
 import type { CallResult } from './call-result';
@@ -53,6 +54,8 @@ export interface PageInfo {
   readonly bounds?: PaginationBounds | undefined;
   /** @internal The response the page was read from. */
   readonly response?: WireResponse | undefined;
+  /** @internal The client's clock: `maxTime` of walks from this page runs on it (default the platform's). */
+  readonly clock?: Clock | undefined;
 }
 
 /** The items `toArray` collected; `possiblyTruncated` is true when a page read may be truncated ({@link PageInfo}). */
@@ -63,13 +66,16 @@ export const DEFAULT_PAGINATION_BOUNDS = { maxPages: 1_000, maxTime: 120_000 } a
 
 /**
  * Pages from `first` on, within the bounds: a repeated cursor, `maxPages` or `maxTime` (counted
- * from `started`, a page still in flight included) ends the walk with a PaginationError.
+ * on the page's clock from `started`, its monotonic time, a page still in flight included) ends
+ * the walk with a PaginationError.
  */
 async function* pagesFrom<T>(
   first: Page<T>,
   bounds: PaginationBounds | undefined,
-  started = Date.now(),
+  started?: number,
 ): AsyncGenerator<Page<T>, void, undefined> {
+  const clock = clockOf(first);
+  const since = started ?? clock.monotonicNow();
   const maxPages = bounds?.maxPages ?? DEFAULT_PAGINATION_BOUNDS.maxPages;
   const maxTime = bounds?.maxTime ?? DEFAULT_PAGINATION_BOUNDS.maxTime;
   const cursors = new Set<string>();
@@ -84,19 +90,19 @@ async function* pagesFrom<T>(
     if (cursors.has(cursor)) throw stop(pages, `the server repeated the cursor "${cursor}"`);
     if (pages >= maxPages)
       throw stop(pages, `pagination.maxPages (${maxPages}) reached; narrow the filters or raise it`);
-    const left = started + maxTime - Date.now();
+    const left = since + maxTime - clock.monotonicNow();
     if (left <= 0) throw timeUp(pages);
     cursors.add(cursor);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     try {
       page = await Promise.race([
         page.getNextPage(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(timeUp(pages)), left);
+          timer = clock.setTimeout(() => reject(timeUp(pages)), left);
         }),
       ]);
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
     }
   }
 }
@@ -109,6 +115,7 @@ export type PageFetcher<T> = (cursor: Cursor) => APIPromise<Page<T>>;
 
 // Read a page's bounds and the response it was read from (assigned by Page's static block).
 let boundsOf: (page: Page<unknown>) => PaginationBounds | undefined;
+let clockOf: (page: Page<unknown>) => Clock;
 let responseOf: (page: Page<unknown>) => WireResponse | undefined;
 
 /** @internal The response a page was read from (the order lookup reports it). */
@@ -121,8 +128,10 @@ export class Page<T> {
   // The bounds this page's walks use, kept off the public shape (a private field: bench/README.md, "REST").
   #bounds: PaginationBounds | undefined;
   #response: WireResponse | undefined;
+  #clock: Clock;
   static {
     boundsOf = (page) => page.#bounds;
+    clockOf = (page) => page.#clock;
     responseOf = (page) => page.#response;
   }
   // The neighbours' fetches, shared by concurrent calls.
@@ -142,6 +151,7 @@ export class Page<T> {
     this.possiblyTruncated = info.possiblyTruncated === true;
     this.#bounds = info.bounds;
     this.#response = info.response;
+    this.#clock = info.clock ?? systemClock;
   }
 
   /** True when this page came as a bare list exactly `limit` long, with no cursor: more may exist ({@link PageInfo}). */
@@ -204,10 +214,12 @@ export class Page<T> {
  * first page's request). The first request is sent on first use (await, iteration, `withResponse`).
  */
 export class PagePromise<T> extends APIPromise<Page<T>> implements AsyncIterable<T> {
-  /** @internal Built by `orders.list`. */
-  constructor(fetchFirst: () => Promise<CallResult<Page<T>>>) {
+  /** @internal Built by `orders.list`, with the client's clock (`maxTime` of walks counts on it). */
+  constructor(fetchFirst: () => Promise<CallResult<Page<T>>>, clock: Clock = systemClock) {
     super(fetchFirst);
+    this.#clock = clock;
   }
+  readonly #clock: Clock;
 
   /**
    * True once a walk over this result met a page that may be truncated (a bare list exactly
@@ -224,7 +236,7 @@ export class PagePromise<T> extends APIPromise<Page<T>> implements AsyncIterable
   }
 
   async *#walk(bounds?: PaginationBounds): AsyncGenerator<T, void, undefined> {
-    const started = Date.now(); // the first page's fetch counts towards maxTime
+    const started = this.#clock.monotonicNow(); // the first page's fetch counts towards maxTime
     const first = await this;
     for await (const page of pagesFrom(first, mergeBounds(boundsOf(first), bounds), started)) {
       this.#possiblyTruncated ||= page.possiblyTruncated;

@@ -105,7 +105,9 @@ export function defaultTransport(choice: TransportChoice): OnFirstUse<Transport>
   if (choice.fetch) return OnFirstUse.of(fetchTransport(choice.fetch, choice.clock));
   return new OnFirstUse(() =>
     isNode()
-      ? import('./node-transport').then((m) => m.chooseNodeTransport(choice.dispatcher, fetchTransport))
+      ? import('./node-transport').then((m) =>
+          m.chooseNodeTransport(choice.dispatcher, fetchTransport, choice.clock),
+        )
       : Promise.resolve(fetchTransport((input, init) => globalThis.fetch(input, init))),
   );
 }

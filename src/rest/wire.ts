@@ -1,4 +1,5 @@
 /** The shapes of one attempt on the wire, shared by the transports (transport.ts, node-transport.ts). */
+import type { Clock } from '../core/clock';
 
 /** A fetch implementation: the global one, a polyfill, or a test double. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -47,5 +48,5 @@ export interface WireResponse {
  */
 export type Transport = (request: WireRequest) => Promise<WireResponse>;
 
-/** Builds the transport over a fetch (transport.ts `fetchTransport`). */
-export type FetchTransport = (fetch: FetchLike) => Transport;
+/** Builds the transport over a fetch (transport.ts `fetchTransport`), its deadlines on `clock`. */
+export type FetchTransport = (fetch: FetchLike, clock?: Clock) => Transport;

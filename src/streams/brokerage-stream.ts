@@ -212,7 +212,8 @@ export class BrokerageStream extends SafeEmitter<BrokerageStreamEvents> {
           ...[...this.#pending.values()].flat(),
         ]);
         const drop = list.filter((t) => !stillNeeded.has(t));
-        if (drop.length > 0 && this.state !== 'closed')
+        // Only an open session holds the topics; a queued unsubscribe would follow the next session's replay.
+        if (drop.length > 0 && this.state === 'open')
           await connection.request((id) => encodeBrokerageUnsubscribe(id, drop));
       },
     };

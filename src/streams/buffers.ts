@@ -23,57 +23,58 @@ export interface IteratorBuffer<T> {
 
 /** FIFO (amortized O(1) shift) that refuses values beyond `limit` and counts them. */
 export class FifoBuffer<T> implements IteratorBuffer<T> {
+  // Read by the compaction test (test/streams/buffers.test.ts).
   private items: (T | undefined)[] = [];
-  private head = 0;
-  private refused = 0;
+  #head = 0;
+  #refused = 0;
   constructor(readonly limit = Number.POSITIVE_INFINITY) {}
   push(value: T): boolean {
     if (this.size >= this.limit) {
-      this.refused++;
+      this.#refused++;
       return false;
     }
     this.items.push(value);
     return true;
   }
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const value = this.items[this.head];
-    this.items[this.head++] = undefined;
+    if (this.#head >= this.items.length) return undefined;
+    const value = this.items[this.#head];
+    this.items[this.#head++] = undefined;
     // Compact once the consumed prefix dominates, so memory follows the backlog, not the history.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    if (this.#head > 1024 && this.#head * 2 > this.items.length) {
+      this.items = this.items.slice(this.#head);
+      this.#head = 0;
     }
     return value;
   }
   get size(): number {
-    return this.items.length - this.head;
+    return this.items.length - this.#head;
   }
   get dropped(): number {
-    return this.refused;
+    return this.#refused;
   }
 }
 
 /** FIFO that keeps at most `limit` values, dropping the oldest and counting the drops. */
 export class BoundedFifoBuffer<T> implements IteratorBuffer<T> {
-  private readonly fifo = new FifoBuffer<T>();
-  private drops = 0;
+  readonly #fifo = new FifoBuffer<T>();
+  #drops = 0;
   constructor(readonly limit: number) {}
   push(value: T): boolean {
-    if (this.fifo.size >= this.limit) {
-      this.fifo.shift();
-      this.drops++;
+    if (this.#fifo.size >= this.limit) {
+      this.#fifo.shift();
+      this.#drops++;
     }
-    return this.fifo.push(value);
+    return this.#fifo.push(value);
   }
   shift(): T | undefined {
-    return this.fifo.shift();
+    return this.#fifo.shift();
   }
   get size(): number {
-    return this.fifo.size;
+    return this.#fifo.size;
   }
   get dropped(): number {
-    return this.drops;
+    return this.#drops;
   }
 }
 
@@ -85,42 +86,45 @@ export class BoundedFifoBuffer<T> implements IteratorBuffer<T> {
  * entry walks over every entry deleted before it, which cost 6.5 µs a value at 10 000 keys.
  */
 export class ConflatingBuffer<T> implements IteratorBuffer<T> {
-  private readonly latest = new Map<string, T>();
-  private readonly order = new FifoBuffer<string>();
-  private drops = 0;
-  private replaced = 0;
+  readonly #latest = new Map<string, T>();
+  readonly #order = new FifoBuffer<string>();
+  readonly #keyOf: (value: T) => string;
+  #drops = 0;
+  #replaced = 0;
   constructor(
-    private readonly keyOf: (value: T) => string,
+    keyOf: (value: T) => string,
     readonly limit = 10_000,
-  ) {}
+  ) {
+    this.#keyOf = keyOf;
+  }
   push(value: T): boolean {
-    const key = this.keyOf(value);
-    if (this.latest.has(key)) this.replaced++;
+    const key = this.#keyOf(value);
+    if (this.#latest.has(key)) this.#replaced++;
     else {
-      if (this.latest.size >= this.limit) {
-        this.latest.delete(this.order.shift() as string);
-        this.drops++;
+      if (this.#latest.size >= this.limit) {
+        this.#latest.delete(this.#order.shift() as string);
+        this.#drops++;
       }
-      this.order.push(key);
+      this.#order.push(key);
     }
-    this.latest.set(key, value);
+    this.#latest.set(key, value);
     return true;
   }
   shift(): T | undefined {
-    const key = this.order.shift();
+    const key = this.#order.shift();
     if (key === undefined) return undefined;
-    const value = this.latest.get(key);
-    this.latest.delete(key);
+    const value = this.#latest.get(key);
+    this.#latest.delete(key);
     return value;
   }
   get size(): number {
-    return this.latest.size;
+    return this.#latest.size;
   }
   get dropped(): number {
-    return this.drops;
+    return this.#drops;
   }
   /** Values superseded by a newer one of the same key before being read. */
   get conflated(): number {
-    return this.replaced;
+    return this.#replaced;
   }
 }

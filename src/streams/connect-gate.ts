@@ -12,50 +12,57 @@ export class ConnectGate {
   #timer: unknown;
   #attemptTimer: unknown;
 
-  private readonly timeoutMs: number;
-  private readonly attemptMs: number;
+  readonly #timeoutMs: number;
+  readonly #attemptMs: number;
+
+  readonly #timers: TimerGroup;
+  readonly #expired: (error: StreamError) => void;
+  readonly #lastFailure: () => unknown;
 
   constructor(
-    private readonly timers: TimerGroup,
+    timers: TimerGroup,
     options: { connectTimeout: number; handshakeTimeout: number },
     /** Called when the deadline passes with callers still waiting. */
-    private readonly expired: (error: StreamError) => void,
+    expired: (error: StreamError) => void,
     /** Why it has not connected yet (the last attempt's failure): the timeout's `cause`. */
-    private readonly lastFailure: () => unknown = () => undefined,
+    lastFailure: () => unknown = () => undefined,
   ) {
-    this.timeoutMs = options.connectTimeout;
-    this.attemptMs = options.handshakeTimeout;
+    this.#timers = timers;
+    this.#expired = expired;
+    this.#lastFailure = lastFailure;
+    this.#timeoutMs = options.connectTimeout;
+    this.#attemptMs = options.handshakeTimeout;
   }
 
   /** A promise settled by {@link open} or {@link fail}; arms the deadline if not armed yet. */
   wait(): Promise<void> {
     const promise = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     if (this.#timer === undefined)
-      this.#timer = this.timers.set(() => {
+      this.#timer = this.#timers.set(() => {
         this.#timer = undefined;
-        this.expired(errorFactory.streamTimeout('connect', this.timeoutMs, this.lastFailure()));
-      }, this.timeoutMs);
+        this.#expired(errorFactory.streamTimeout('connect', this.#timeoutMs, this.#lastFailure()));
+      }, this.#timeoutMs);
     return promise;
   }
 
   /** An attempt starts: `expired` is called unless {@link endAttempt} comes within `handshakeTimeout`. */
   startAttempt(expired: (ms: number) => void): void {
     this.endAttempt();
-    this.#attemptTimer = this.timers.set(() => {
+    this.#attemptTimer = this.#timers.set(() => {
       this.#attemptTimer = undefined;
-      expired(this.attemptMs);
-    }, this.attemptMs);
+      expired(this.#attemptMs);
+    }, this.#attemptMs);
   }
 
   /** The attempt ended (authenticated, failed or abandoned). */
   endAttempt(): void {
-    this.timers.clear(this.#attemptTimer);
+    this.#timers.clear(this.#attemptTimer);
     this.#attemptTimer = undefined;
   }
 
   /** The stream opened: every caller resolves. */
   open(): void {
-    this.timers.clear(this.#timer);
+    this.#timers.clear(this.#timer);
     this.#timer = undefined;
     for (const waiter of this.#take()) waiter.resolve();
   }
@@ -63,7 +70,7 @@ export class ConnectGate {
   /** The stream stopped: every caller rejects. */
   fail(error: unknown): void {
     this.endAttempt();
-    this.timers.clear(this.#timer);
+    this.#timers.clear(this.#timer);
     this.#timer = undefined;
     for (const waiter of this.#take()) waiter.reject(error);
   }

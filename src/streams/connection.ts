@@ -41,13 +41,22 @@ export class StreamConnection<M extends { request_id?: string }> {
   /** The current socket's own error (ECONNREFUSED...), the cause of its close. */
   #socketError: unknown;
 
+  readonly #options: ResolvedStreamOptions;
+  readonly #protocol: StreamProtocol<M>;
+  readonly #sink: ConnectionSink<M>;
+  readonly #secrets: SecretScope;
+
   constructor(
-    private readonly options: ResolvedStreamOptions,
-    private readonly protocol: StreamProtocol<M>,
-    private readonly sink: ConnectionSink<M>,
+    options: ResolvedStreamOptions,
+    protocol: StreamProtocol<M>,
+    sink: ConnectionSink<M>,
     /** The stream's own credentials: every error that carries server or provider text is scrubbed with them. */
-    private readonly secrets: SecretScope = new SecretScope(),
+    secrets: SecretScope = new SecretScope(),
   ) {
+    this.#options = options;
+    this.#protocol = protocol;
+    this.#sink = sink;
+    this.#secrets = secrets;
     this.#socketTimers = new TimerGroup(options.timers);
     this.#lifeTimers = new TimerGroup(options.timers);
     this.#pending = new PendingRequests<M>(() => this.#socketTimers, options);
@@ -109,8 +118,8 @@ export class StreamConnection<M extends { request_id?: string }> {
     },
     unanswered: (error: StreamError) => this.#fail(error, CLOSE_ABNORMAL, 'subscription replay unanswered'),
     refused: (key: string, error: StreamError) => {
-      this.sink.error(error);
-      this.sink.subscriptionRefused(key, error);
+      this.#sink.error(error);
+      this.#sink.subscriptionRefused(key, error);
     },
   };
 
@@ -134,13 +143,13 @@ export class StreamConnection<M extends { request_id?: string }> {
     let WS: WebSocketConstructor;
     try {
       // Credentials are fetched before the socket exists so `authenticate` leaves the moment it opens.
-      auth = await this.protocol.authFrame();
-      WS = await resolveWebSocket(this.options);
+      auth = await this.#protocol.authFrame();
+      WS = await resolveWebSocket(this.#options);
     } catch (cause) {
       if (epoch !== this.#epoch) return;
       // Refused for good (a 404 for an unknown connection, a provider that throws or answers
       // nonsense): asking again would only repeat it, so `connect()` learns why at once.
-      this.secrets.scrubError(cause);
+      this.#secrets.scrubError(cause);
       // The classification loads only when a fetch fails: a page that connects never pays for it.
       // A chunk that fails to load counts as transient: the next attempt loads it again.
       const isTransientCredentialFailure = await import('./credential-failure').then(
@@ -159,20 +168,20 @@ export class StreamConnection<M extends { request_id?: string }> {
     if (epoch !== this.#epoch) return;
     const binary = errorFactory.streamProtocol('Binary frame received; the protocol is text-only', '');
     const transport = openWatchedSocket(
-      { ...this.options, WebSocket: WS },
+      { ...this.#options, WebSocket: WS },
       this.#socketTimers,
       {
         open: () => {
           this.#state = 'authenticating';
           transport.send(auth);
-          this.sink.opened();
+          this.#sink.opened();
         },
         message: (text) => this.#receive(text),
         binary: () => this.#fail(binary, 1003, 'binary frame'),
         close: (code, reason) => this.#socketClosed(code, reason),
         error: (error) => {
           if (epoch === this.#epoch) this.#socketError = error;
-          this.options.logger?.debug?.('WebSocket error', { error: String(error) });
+          this.#options.logger?.debug?.('WebSocket error', { error: String(error) });
         },
       },
       (error) => this.#fail(error, CLOSE_ABNORMAL, 'heartbeat timeout'),
@@ -183,8 +192,8 @@ export class StreamConnection<M extends { request_id?: string }> {
   /** Reports `error`, drops the socket and takes the reconnect path. */
   #fail(error: StreamError, code: number, reason: string): void {
     if (this.#state === 'closed') return;
-    this.#lastFailure = this.secrets.scrubError(error);
-    this.sink.error(error);
+    this.#lastFailure = this.#secrets.scrubError(error);
+    this.#sink.error(error);
     this.#transport?.terminate();
     this.#socketClosed(code, reason, true);
   }
@@ -192,31 +201,31 @@ export class StreamConnection<M extends { request_id?: string }> {
   #receive(text: string): void {
     let message: M;
     try {
-      message = this.protocol.decode(text);
+      message = this.#protocol.decode(text);
     } catch (error) {
-      this.sink.error(this.secrets.scrubError(error as StreamError));
+      this.#sink.error(this.#secrets.scrubError(error as StreamError));
       return;
     }
-    const serverError = this.protocol.errorOf(message);
+    const serverError = this.#protocol.errorOf(message);
     const requestId = message.request_id;
     if (serverError) this.#serverError(serverError);
-    else if (this.protocol.isAuthenticated(message)) this.#authenticated(message);
-    else if (requestId === undefined) this.sink.message(message);
+    else if (this.#protocol.isAuthenticated(message)) this.#authenticated(message);
+    else if (requestId === undefined) this.#sink.message(message);
     // An unknown id answers a request of an earlier socket: ignored on purpose.
     else this.#pending.take(requestId)?.resolve(message);
   }
 
   #serverError(frame: { code: string; message: string; request_id?: string }): void {
-    const error = this.secrets.scrubError(
+    const error = this.#secrets.scrubError(
       errorFactory.streamServerError(frame.code, frame.message, frame.request_id),
     );
-    const known = this.protocol.errorCodeRule(frame.code);
-    if (known?.rule.action === 'new_token') this.sink.tokenExpired();
+    const known = this.#protocol.errorCodeRule(frame.code);
+    if (known?.rule.action === 'new_token') this.#sink.tokenExpired();
     const pending = frame.request_id === undefined ? undefined : this.#pending.take(frame.request_id);
     if (pending) pending.reject(error);
     // Refused credentials or a takeover: reconnecting would only repeat it (PROTOCOL.md).
     else if (known?.rule.action === 'stop') this.#shutdown(known.closeCode, frame.code, error);
-    else this.sink.error(error);
+    else this.#sink.error(error);
   }
 
   #authenticated(message: M): void {
@@ -226,9 +235,9 @@ export class StreamConnection<M extends { request_id?: string }> {
     this.#everAuthenticated = true;
     this.#socketTimers.set(() => {
       this.#attempt = 0;
-    }, this.options.reconnect.healthyAfter);
+    }, this.#options.reconnect.healthyAfter);
     this.#gate.endAttempt();
-    this.sink.authenticated(message, reconnect);
+    this.#sink.authenticated(message, reconnect);
     this.#registry.replay(this.#replayHooks);
     const send = this.#send();
     if (send) this.#pending.flush(send);
@@ -241,29 +250,29 @@ export class StreamConnection<M extends { request_id?: string }> {
     this.#transport = undefined;
     this.#pending.dropAll(errorFactory.streamClosedWhile('waiting for an answer'));
     this.#socketTimers.clearAll();
-    const rule = this.protocol.closeRule(code);
-    const closeError = this.secrets.scrubError(this.protocol.closeError(code, reason, this.#socketError));
+    const rule = this.#protocol.closeRule(code);
+    const closeError = this.#secrets.scrubError(this.#protocol.closeError(code, reason, this.#socketError));
     if (!reported) this.#lastFailure = closeError;
-    if (rule.report && !reported) this.sink.error(closeError);
-    if (rule.action === 'new_token') this.sink.tokenExpired();
-    const policy = this.options.reconnect;
+    if (rule.report && !reported) this.#sink.error(closeError);
+    if (rule.action === 'new_token') this.#sink.tokenExpired();
+    const policy = this.#options.reconnect;
     if (rule.action === 'stop') this.#shutdown(code, reason, closeError);
     else if (this.#attempt >= policy.maxAttempts)
       this.#shutdown(code, reason, errorFactory.streamGaveUp(this.#attempt, closeError));
     else {
       const longer = rule.action === 'long_backoff' ? policy.rateLimitedDelay : 0;
-      const delay = backoffDelay(policy, this.#attempt++, this.options.random) + longer;
+      const delay = backoffDelay(policy, this.#attempt++, this.#options.random) + longer;
       this.#state = 'waiting';
       this.#epoch++;
       this.#gate.endAttempt();
       this.#lifeTimers.set(() => void this.#openSocket(), delay);
-      this.sink.reconnecting({ attempt: this.#attempt, delay, closeCode: code, reason });
+      this.#sink.reconnecting({ attempt: this.#attempt, delay, closeCode: code, reason });
     }
   }
 
   #shutdown(code: number, reason: string, error?: StreamError): void {
     if (this.#state === 'closed') return;
-    if (error) this.secrets.scrubError(error);
+    if (error) this.#secrets.scrubError(error);
     this.#state = 'closed';
     this.#epoch++;
     this.#transport?.close(CLOSE_NORMAL, 'client closed');
@@ -274,7 +283,7 @@ export class StreamConnection<M extends { request_id?: string }> {
     this.#lifeTimers.clearAll();
     this.#registry.clear(failure);
     this.#gate.fail(failure);
-    if (error) this.sink.error(error);
-    this.sink.closed(error ? { code, reason, error } : { code, reason });
+    if (error) this.#sink.error(error);
+    this.#sink.closed(error ? { code, reason, error } : { code, reason });
   }
 }

@@ -12,12 +12,21 @@ import { Transport, type TransportHandlers, type WebSocketConstructor } from './
 export class Liveness {
   #lastActivity: number;
 
+  readonly #options: ResolvedStreamOptions;
+  readonly #timers: TimerGroup;
+  readonly #ping: () => void;
+  readonly #dead: (error: StreamTimeoutError) => void;
+
   constructor(
-    private readonly options: ResolvedStreamOptions,
-    private readonly timers: TimerGroup,
-    private readonly ping: () => void,
-    private readonly dead: (error: StreamTimeoutError) => void,
+    options: ResolvedStreamOptions,
+    timers: TimerGroup,
+    ping: () => void,
+    dead: (error: StreamTimeoutError) => void,
   ) {
+    this.#options = options;
+    this.#timers = timers;
+    this.#ping = ping;
+    this.#dead = dead;
     this.#lastActivity = options.timers.now();
     this.#armCheck(options.heartbeatTimeout);
     if (options.pingInterval > 0) this.#armPing();
@@ -25,23 +34,23 @@ export class Liveness {
 
   /** A frame or a pong arrived. */
   touch(): void {
-    this.#lastActivity = this.options.timers.now();
+    this.#lastActivity = this.#options.timers.now();
   }
 
   #armCheck(ms: number): void {
-    this.timers.set(() => {
-      const idle = this.options.timers.now() - this.#lastActivity;
-      const limit = this.options.heartbeatTimeout;
+    this.#timers.set(() => {
+      const idle = this.#options.timers.now() - this.#lastActivity;
+      const limit = this.#options.heartbeatTimeout;
       if (idle < limit) this.#armCheck(limit - idle);
-      else this.dead(errorFactory.streamTimeout('heartbeat (no frame received)', limit));
+      else this.#dead(errorFactory.streamTimeout('heartbeat (no frame received)', limit));
     }, ms);
   }
 
   #armPing(): void {
-    this.timers.set(() => {
-      this.ping();
+    this.#timers.set(() => {
+      this.#ping();
       this.#armPing();
-    }, this.options.pingInterval);
+    }, this.#options.pingInterval);
   }
 }
 

@@ -306,7 +306,9 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     const drop = [...subscription.symbols].filter((s) => !still.has(s));
     if (drop.length === 0) return;
     const { encodeUnsubscribe } = await loadRequests(); // loaded already: this subscription's subscribe did
-    if (this.#core.connection.state === 'closed') return;
+    // Only an open session holds it: the next one starts with the replay alone, and a queued
+    // unsubscribe would reach it after the replay, dropping symbols a newer subscription asked for.
+    if (this.#core.connection.state !== 'open') return;
     await this.#core.connection.request((id) => encodeUnsubscribe(id, subscription.channel, drop));
   }
 }

@@ -1,11 +1,27 @@
 /** Options shared by both streams, their defaults, and their validation. */
 
-import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from '../core/backoff';
 import type { Clock } from '../core/clock';
 import { streamErrorFactory as errorFactory } from '../core/errors';
 import type { StreamLogger } from './safe-emitter';
 import { defaultTimers, type TimerApi } from './timers';
 import type { WebSocketConstructor } from './transport';
+
+/** Stream reconnect policy. */
+export interface ReconnectOptions {
+  /** First delay ceiling in ms (default 500). */
+  initialDelay?: number;
+  /** Largest delay in ms (default 30 000). */
+  maxDelay?: number;
+  /** Consecutive failed attempts before giving up (default Infinity). */
+  maxAttempts?: number;
+  /** Connected this long (ms) counts as healthy and resets the backoff (default 10 000). */
+  healthyAfter?: number;
+  /** Extra delay in ms after a 4029 rate-limited close (default 30 000). */
+  rateLimitedDelay?: number;
+}
+
+/** The reconnect policy with every default filled in. */
+export type ResolvedReconnect = Required<ReconnectOptions>;
 
 /** Options common to the brokerage and market-data streams. */
 export interface StreamOptions {
@@ -72,11 +88,43 @@ export interface ResolvedStreamOptions {
   random: () => number;
 }
 
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!allowZero && v === 0))
-    throw errorFactory.configuration(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
-  return v;
+/** The timeouts (ms) and their defaults; each must be a positive number. */
+const TIMEOUT_DEFAULTS = {
+  heartbeatTimeout: 35_000,
+  connectTimeout: 30_000,
+  handshakeTimeout: 10_000,
+  requestTimeout: 10_000,
+};
+/** Numeric options where 0 means "none": no pings, no queueing while disconnected. */
+const ZERO_ALLOWED_DEFAULTS = { pingInterval: 15_000, maxQueueBytes: 1024 * 1024 };
+/** The reconnect policy's defaults; each value must be a non-negative number. */
+const RECONNECT_DEFAULTS: ResolvedReconnect = {
+  initialDelay: 500,
+  maxDelay: 30_000,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  healthyAfter: 10_000,
+  rateLimitedDelay: 30_000,
+};
+
+/**
+ * Each option of `defaults` as given, or its default when absent; a ConfigurationError names the
+ * first that is not a number above 0 (at or above 0 with `allowZero`).
+ */
+function numbers<T extends Record<string, number>>(
+  given: Partial<T> | undefined,
+  defaults: T,
+  { prefix = '', allowZero = false }: { prefix?: string; allowZero?: boolean } = {},
+): T {
+  const out: Record<string, number> = {};
+  for (const [name, fallback] of Object.entries(defaults)) {
+    const v = given?.[name] ?? fallback;
+    if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!allowZero && v === 0))
+      throw errorFactory.configuration(
+        `${prefix}${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`,
+      );
+    out[name] = v;
+  }
+  return out as T;
 }
 
 /** Applies defaults; throws ConfigurationError for invalid values. */
@@ -84,21 +132,11 @@ export function resolveStreamOptions(options: StreamOptions, defaultUrl: string)
   const url = options.url ?? defaultUrl;
   if (typeof url !== 'string' || !/^wss?:\/\//.test(url))
     throw errorFactory.configuration('url must start with ws:// or wss://');
-  let reconnect: ResolvedReconnect;
-  try {
-    reconnect = resolveReconnect(options.reconnect);
-  } catch (error) {
-    throw errorFactory.configuration((error as Error).message);
-  }
   return {
     url,
-    heartbeatTimeout: positive('heartbeatTimeout', options.heartbeatTimeout, 35_000),
-    pingInterval: positive('pingInterval', options.pingInterval, 15_000, true),
-    reconnect,
-    connectTimeout: positive('connectTimeout', options.connectTimeout, 30_000),
-    handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, 10_000),
-    requestTimeout: positive('requestTimeout', options.requestTimeout, 10_000),
-    maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, 1024 * 1024, true),
+    ...numbers(options, TIMEOUT_DEFAULTS),
+    ...numbers(options, ZERO_ALLOWED_DEFAULTS, { allowZero: true }),
+    reconnect: numbers(options.reconnect, RECONNECT_DEFAULTS, { prefix: 'reconnect.', allowZero: true }),
     validate: options.validate ?? false,
     WebSocket: options.WebSocket,
     agent: options.agent,

@@ -26,13 +26,13 @@ export class PendingRequests<M> {
   readonly #queue: SendQueue;
   #nextId = 0;
 
-  private readonly timeoutMs: number;
+  readonly #timeoutMs: number;
 
-  constructor(
-    private readonly timers: () => TimerGroup,
-    options: { requestTimeout: number; maxQueueBytes: number },
-  ) {
-    this.timeoutMs = options.requestTimeout;
+  readonly #timers: () => TimerGroup;
+
+  constructor(timers: () => TimerGroup, options: { requestTimeout: number; maxQueueBytes: number }) {
+    this.#timers = timers;
+    this.#timeoutMs = options.requestTimeout;
     this.#queue = new SendQueue(options.maxQueueBytes);
   }
 
@@ -73,7 +73,7 @@ export class PendingRequests<M> {
     const entry = this.#waiting.get(id);
     if (!entry) return undefined;
     this.#waiting.delete(id);
-    this.timers().clear(entry.timer);
+    this.#timers().clear(entry.timer);
     return entry;
   }
 
@@ -82,7 +82,7 @@ export class PendingRequests<M> {
     const entries = [...this.#waiting.values()];
     this.#waiting.clear();
     for (const entry of entries) {
-      this.timers().clear(entry.timer);
+      this.#timers().clear(entry.timer);
       if (!entry.replayed) entry.reject(error);
     }
   }
@@ -98,8 +98,8 @@ export class PendingRequests<M> {
   }
 
   #track(id: string, handlers: PendingHandlers<M>): void {
-    const ms = this.timeoutMs;
-    const timer = this.timers().set(() => {
+    const ms = this.#timeoutMs;
+    const timer = this.#timers().set(() => {
       this.#waiting.delete(id);
       handlers.reject(errorFactory.streamTimeout(`request ${id}`, ms));
     }, ms);

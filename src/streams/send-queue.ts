@@ -12,46 +12,39 @@ export interface QueuedFrame {
   sent(): void;
 }
 
-/** UTF-8 length of a string without allocating (TextEncoder would copy the frame). */
+/**
+ * The UTF-8 length of a frame: what it weighs on the wire, and so in the queue's budget. Encoding
+ * copies the frame, which only happens while the socket is down (an open socket sends at once).
+ */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return new TextEncoder().encode(text).byteLength;
 }
 
 /** A FIFO of frames with a byte budget. */
 export class SendQueue {
-  private frames: QueuedFrame[] = [];
-  private used = 0;
+  #frames: QueuedFrame[] = [];
+  #used = 0;
   constructor(readonly maxBytes: number) {}
 
   /** Queues a frame; false when it would exceed the budget. */
   push(text: string, fail: (error: unknown) => void, sent: () => void): boolean {
     const bytes = utf8Length(text);
-    if (this.used + bytes > this.maxBytes) return false;
-    this.frames.push({ text, bytes, fail, sent });
-    this.used += bytes;
+    if (this.#used + bytes > this.maxBytes) return false;
+    this.#frames.push({ text, bytes, fail, sent });
+    this.#used += bytes;
     return true;
   }
 
   /** Removes and returns every queued frame. */
   drain(): QueuedFrame[] {
-    const frames = this.frames;
-    this.frames = [];
-    this.used = 0;
+    const frames = this.#frames;
+    this.#frames = [];
+    this.#used = 0;
     return frames;
   }
 
   /** Bytes queued. */
   get bytes(): number {
-    return this.used;
+    return this.#used;
   }
 }

@@ -70,10 +70,12 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
   readonly secrets = new SecretScope();
   #checker: Checker | undefined;
 
-  private readonly schemaName: SchemaName;
+  readonly #schemaName: SchemaName;
+
+  readonly #facade: SafeEmitter<EventEmitter.ValidEventTypes>;
 
   constructor(
-    private readonly facade: SafeEmitter<EventEmitter.ValidEventTypes>,
+    facade: SafeEmitter<EventEmitter.ValidEventTypes>,
     {
       options,
       defaultUrl,
@@ -86,7 +88,8 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
       wire: FacadeProtocolHooks<M>;
     },
   ) {
-    this.schemaName = schemaName;
+    this.#facade = facade;
+    this.#schemaName = schemaName;
     this.settings = resolveStreamOptions(options, defaultUrl);
     setEmitterLogger(facade, this.settings.logger);
     this.connection = new StreamConnection<M>(
@@ -122,19 +125,16 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
   async connect(): Promise<void> {
     if (this.settings.validate && !this.#checker) {
       // Loaded only on demand: it carries ajv and the whole spec, too heavy for browser bundles.
-      const { schemaErrors, describeSchemaErrors } = await import('../internal/schema-validator');
-      const name = this.schemaName;
-      this.#checker = (message) => {
-        const errors = schemaErrors(name, message);
-        return errors.length > 0 ? describeSchemaErrors(errors) : undefined;
-      };
+      const { schemaProblem } = await import('../internal/schema-validator');
+      const name = this.#schemaName;
+      this.#checker = (message) => schemaProblem(name, message);
     }
     return this.connection.connect();
   }
 
   /** Emits an event on the facade with listener isolation. */
   emit(event: string, ...args: unknown[]): boolean {
-    return safeEmit(this.facade, event, ...args);
+    return safeEmit(this.#facade, event, ...args);
   }
 
   /** An `error` event, or the logger when nobody listens. */

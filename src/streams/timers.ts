@@ -27,32 +27,35 @@ export const defaultTimers: TimerApi = {
 
 /** A set of one-shot timers cleared together. */
 export class TimerGroup {
-  private readonly handles = new Set<unknown>();
-  constructor(private readonly api: TimerApi) {}
+  readonly #handles = new Set<unknown>();
+  readonly #api: TimerApi;
+  constructor(api: TimerApi) {
+    this.#api = api;
+  }
 
   /** Arms a one-shot timer that forgets itself when it fires. */
   set(fn: () => void, ms: number): unknown {
-    const handle: unknown = this.api.setTimeout(() => {
-      this.handles.delete(handle);
+    const handle: unknown = this.#api.setTimeout(() => {
+      this.#handles.delete(handle);
       fn();
     }, ms);
-    this.handles.add(handle);
+    this.#handles.add(handle);
     return handle;
   }
 
   /** Clears one timer armed by {@link set}. */
   clear(handle: unknown): void {
-    if (handle !== undefined && this.handles.delete(handle)) this.api.clearTimeout(handle);
+    if (handle !== undefined && this.#handles.delete(handle)) this.#api.clearTimeout(handle);
   }
 
   /** Clears every timer of the group. */
   clearAll(): void {
-    for (const handle of this.handles) this.api.clearTimeout(handle);
-    this.handles.clear();
+    for (const handle of this.#handles) this.#api.clearTimeout(handle);
+    this.#handles.clear();
   }
 
   /** How many timers are armed (for leak tests). */
   get size(): number {
-    return this.handles.size;
+    return this.#handles.size;
   }
 }

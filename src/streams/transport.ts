@@ -80,33 +80,33 @@ export async function resolveWebSocket(options: {
 
 /** One WebSocket, wrapped. */
 export class Transport {
-  private socket: WebSocketLike | undefined;
-  private closed = false;
+  #socket: WebSocketLike | undefined;
+  #closed = false;
 
   constructor(url: string, handlers: TransportHandlers, WS: WebSocketConstructor) {
     const socket = new WS(url);
-    this.socket = socket;
+    this.#socket = socket;
     socket.onopen = () => {
-      if (!this.closed) handlers.open();
+      if (!this.#closed) handlers.open();
     };
-    socket.onclose = (event) => this.finish(handlers, event.code, event.reason ?? '');
+    socket.onclose = (event) => this.#finish(handlers, event.code, event.reason ?? '');
     socket.onerror = (event) => {
-      if (!this.closed) handlers.error((event as { error?: unknown }).error ?? event);
+      if (!this.#closed) handlers.error((event as { error?: unknown }).error ?? event);
     };
     if (typeof socket.on === 'function') {
       // `ws`: skip the MessageEvent wrapper on the hot path.
       socket.on('message', ((data: { toString(): string }, isBinary: boolean) => {
-        if (this.closed) return;
+        if (this.#closed) return;
         handlers.activity();
         if (!isBinary) handlers.message(data.toString());
         else handlers.binary();
       }) as never);
       socket.on('pong', (() => {
-        if (!this.closed) handlers.activity();
+        if (!this.#closed) handlers.activity();
       }) as never);
     } else {
       socket.onmessage = (event) => {
-        if (this.closed) return;
+        if (this.#closed) return;
         handlers.activity();
         if (typeof event.data === 'string') handlers.message(event.data);
         else handlers.binary();
@@ -116,35 +116,37 @@ export class Transport {
 
   /** Whether frames can be sent now. */
   get isOpen(): boolean {
-    return !this.closed && this.socket?.readyState === OPEN;
+    return !this.#closed && this.#socket?.readyState === OPEN;
   }
 
   /** Sends one text frame; false when the socket is not open. */
   send(text: string): boolean {
-    if (!this.isOpen || !this.socket) return false;
-    this.socket.send(text);
+    if (!this.isOpen || !this.#socket) return false;
+    this.#socket.send(text);
     return true;
   }
 
   /** Sends a WebSocket ping where the platform allows it (Node). */
   ping(): void {
-    if (this.isOpen) this.socket?.ping?.();
+    if (this.isOpen) this.#socket?.ping?.();
   }
 
   /** Closes gracefully; no more events are reported afterwards. */
   close(code = 1000, reason = ''): void {
-    this.detach((socket) => socket.close(code, reason));
+    this.#detach((socket) => socket.close(code, reason));
   }
 
   /** Drops the socket at once (dead peer); no more events are reported afterwards. */
   terminate(): void {
-    this.detach((socket) => (socket.terminate ? socket.terminate() : socket.close(4000, 'liveness timeout')));
+    this.#detach((socket) =>
+      socket.terminate ? socket.terminate() : socket.close(4000, 'liveness timeout'),
+    );
   }
 
-  private detach(action: (socket: WebSocketLike) => void): void {
-    const socket = this.socket;
-    this.closed = true;
-    this.socket = undefined;
+  #detach(action: (socket: WebSocketLike) => void): void {
+    const socket = this.#socket;
+    this.#closed = true;
+    this.#socket = undefined;
     if (!socket) return;
     try {
       action(socket);
@@ -154,11 +156,11 @@ export class Transport {
     release(socket);
   }
 
-  private finish(handlers: TransportHandlers, code: number, reason: string): void {
-    if (this.closed) return;
-    const socket = this.socket;
-    this.closed = true;
-    this.socket = undefined;
+  #finish(handlers: TransportHandlers, code: number, reason: string): void {
+    if (this.#closed) return;
+    const socket = this.#socket;
+    this.#closed = true;
+    this.#socket = undefined;
     if (socket) release(socket);
     handlers.close(code, reason);
   }

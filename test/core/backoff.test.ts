@@ -1,5 +1,5 @@
 /** The one backoff: jittered delays under a ceiling, Retry-After (seconds or date, capped), an abortable sleep on injected timers. */
-import { backoffDelay, REST_BACKOFF, resolveReconnect, retryDelay, sleep } from '../../src/core/backoff';
+import { backoffDelay, REST_BACKOFF, retryDelay, sleep } from '../../src/core/backoff';
 import { APIUserAbortError } from '../../src/rest';
 
 /** Timers a test drives by hand: it records every armed timer and fires them on demand. */
@@ -30,12 +30,6 @@ describe('backoffDelay', () => {
     ]);
     expect(backoffDelay(policy, 3, () => 0)).toBe(0);
     expect(backoffDelay(policy, 3, () => 0.5)).toBe(400);
-  });
-
-  it('the stream reconnect policy is such a policy', () => {
-    const reconnect = resolveReconnect({ initialDelay: 10, maxDelay: 50 });
-    expect(backoffDelay(reconnect, 5, () => 0.999999)).toBe(49);
-    expect(() => resolveReconnect({ maxDelay: -1 })).toThrow(RangeError);
   });
 });
 

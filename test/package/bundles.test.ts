@@ -1,6 +1,6 @@
 /**
  * Browser bundles of the BUILT package (scripts/bundle-size.ts): no Node-only module, and the
- * up-front min+gzip size within the budgets (market-data stream 10 KB, connect-trade/rest 12 KB).
+ * up-front min+gzip size within the budgets of scripts/bundle-size.ts.
  */
 import { BUNDLES, type BundleReport, measureBundle } from '../../scripts/bundle-size';
 import { preparePackage } from './consumer';

@@ -43,8 +43,9 @@ export const DEFECTS: readonly Defect[] = [
     file: 'src/streams/connection.ts',
     find: 'this.#registry.replay(this.#replayHooks);\n',
     replace: 'if (!reconnect) this.#registry.replay(this.#replayHooks);\n',
-    // Subscriptions made while away wait for an answer that never comes: calls pending after the heal.
-    invariant: 'liveness',
+    // Subscriptions made while away are never confirmed, and those made before stop receiving:
+    // the subscription invariant names it (the calls left pending also break liveness).
+    invariant: 'subscription-complete',
   },
   {
     name: "drop a fill in the live store's merge",

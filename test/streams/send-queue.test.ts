@@ -1,7 +1,7 @@
 import { SendQueue, utf8Length } from '../../src/streams/send-queue';
 
-test('utf8Length counts UTF-8 bytes without encoding (ASCII, 2-, 3- and 4-byte characters)', () => {
-  for (const text of ['', 'abc', 'é', '€', '😀', 'a€😀é'])
+test('utf8Length counts the bytes sent (ASCII, 2-, 3- and 4-byte characters, a lone surrogate as U+FFFD)', () => {
+  for (const text of ['', 'abc', 'é', '€', '😀', 'a€😀é', '\ud800', 'a\ud800'])
     expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
 });
 

@@ -130,6 +130,13 @@ export async function results() {
   for await (const order of u.orders.list()) order.status satisfies string;
   // @ts-expect-error toArray requires its cap
   await u.orders.list().toArray();
+  // orders.reconcile: by ids or by the OrderOutcomeUnknownError; the order or null.
+  const found = await u.orders.reconcile({ account_id: 'acc_1', cl_order_id: 'cl_1' });
+  // @ts-expect-error the result may be null (not listed)
+  found.order_id;
+  // @ts-expect-error the account is required
+  await u.orders.reconcile({ cl_order_id: 'cl_1' });
+  await u.orders.reconcile({} as import('../../src/rest').OrderOutcomeUnknownError);
   // @ts-expect-error symbols is a list, not a comma-joined string
   await u.positions.list({ symbols: 'AAPL,MSFT' });
   const auth = await u.connections.create({ type: 'trade', redirect_url: 'https://x.example' });

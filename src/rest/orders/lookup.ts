@@ -55,6 +55,20 @@ export async function findTodaysOrder(
   options: RequestOptions = {},
   now: number = Date.now(),
 ): Promise<CallResult<Order> | undefined> {
+  const { data, response } = await lookUpTodaysOrder(list, query, options, now);
+  return data ? { data, response } : undefined;
+}
+
+/**
+ * Like {@link findTodaysOrder}, but always with a response: the page that listed the order, or the
+ * last page read when the listing ends without it (`data` null then). `orders.reconcile` gives it.
+ */
+export async function lookUpTodaysOrder(
+  list: OrderLister,
+  query: TodaysOrderQuery,
+  options: RequestOptions = {},
+  now: number = Date.now(),
+): Promise<CallResult<Order | null>> {
   const params: OrderLookupParams = {
     account_id: query.accountId,
     status: 'all',
@@ -68,9 +82,13 @@ export async function findTodaysOrder(
   // account_id is inferred in the spec (issue 14): a listing that omits it is filtered by account already.
   // Page by page, to report the response of the page that listed the order (placement's
   // `withResponse`). maxTime counts from the first page on; that fetch has its own timeout.
-  for await (const page of (await list(params, bounded)).iterPages())
+  let last: WireResponse | undefined;
+  for await (const page of (await list(params, bounded)).iterPages()) {
+    last = pageResponse(page) as WireResponse;
     for (const order of page.data)
       if (matches(order) && (order.account_id ?? query.accountId) === query.accountId)
-        return { data: order, response: pageResponse(page) as WireResponse };
-  return undefined;
+        return { data: order, response: last };
+  }
+  // A listing always reads at least one page, so `last` is set.
+  return { data: null, response: last as WireResponse };
 }

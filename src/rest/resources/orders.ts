@@ -1,6 +1,7 @@
 /** `u.orders`: placement (reconciled, never duplicated), listing (paginated), replacement, cancellation. */
 import { type OperationId, operations } from '../../../generated/operations';
 import type { operations as specOperations } from '../../../generated/schema';
+import type { OrderOutcomeUnknownError } from '../../core/errors';
 import { log, warnTo } from '../../core/logging';
 import type { Order, OrderRequestBody } from '../../types';
 import { APIPromise } from '../api-promise';
@@ -8,7 +9,7 @@ import type { CallResult } from '../call-result';
 import { type DeferredModule, deferredIfLoaded, loadDeferred } from '../deferred/load';
 import type { RequestOptions } from '../options';
 import type { OrderRequest, ReplaceOrderParams } from '../orders/input';
-import { findTodaysOrder } from '../orders/lookup';
+import { findTodaysOrder, lookUpTodaysOrder } from '../orders/lookup';
 import type { ValidationMode } from '../orders/validation';
 import {
   type Cursor,
@@ -40,6 +41,15 @@ const FOLLOW_CURSORS: [PaginatedOperation] extends ['listOrders']
     ? true
     : never
   : never = operations.listOrders.paginated;
+
+/**
+ * What `orders.reconcile` looks for: an order's account and client order id (`symbol`, when known,
+ * narrows the listing). An {@link OrderOutcomeUnknownError} carries the first two as `accountId` /
+ * `clOrderId` and can be passed as it is.
+ */
+export type OrderReconcileParams =
+  | (Required<Pick<Order, 'account_id'>> & { cl_order_id: string; symbol?: Order['symbol'] | undefined })
+  | Pick<OrderOutcomeUnknownError, 'accountId' | 'clOrderId'>;
 
 /** A cursor field: a non-empty string, else none. */
 const cursorOf = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
@@ -120,12 +130,46 @@ export class Orders {
   }
 
   /**
+   * Finds an order whose placement outcome is unknown: resolves to the order when today's orders
+   * of its account list its `cl_order_id`, or to `null` when they do not (it was not placed, or the
+   * listing lags: ask again before placing it anew). Pass the {@link OrderOutcomeUnknownError}
+   * `create` rejected with, or `{ account_id, cl_order_id, symbol? }`. The lookup is the one
+   * placement itself runs: at most 10 pages of 500 and 30 s (`options.pagination` overrides),
+   * each request with its timeout and retries. `.withResponse()` gives the page that listed the
+   * order, or the last page read.
+   */
+  reconcile(order: OrderReconcileParams, options: RequestOptions = {}): APIPromise<Order | null> {
+    return APIPromise.from(() => {
+      // A plain object or an error alike; anything else (null, a string) fails the id checks, nothing sent.
+      const ref: Partial<Record<string, unknown>> = typeof order === 'object' && order !== null ? order : {};
+      const byError = 'clOrderId' in ref;
+      const accountId = requireId(
+        byError ? 'accountId' : 'account_id',
+        byError ? ref.accountId : ref.account_id,
+      );
+      const clOrderId = requireId(
+        byError ? 'clOrderId' : 'cl_order_id',
+        byError ? ref.clOrderId : ref.cl_order_id,
+      );
+      const symbol = byError || ref.symbol === undefined ? undefined : requireId('symbol', ref.symbol);
+      checkPaginationBounds(options.pagination);
+      return lookUpTodaysOrder(
+        (params, opts) => this.list(params, opts),
+        { accountId, ref: clOrderId, by: 'cl_order_id', symbol },
+        options,
+        this.core.context.options.clock.now(),
+      );
+    });
+  }
+
+  /**
    * Lists orders: await for the first page, `for await` for every order of every page;
    * `.withResponse()` gives the first page with its raw response (as openai-node's `PagePromise`).
    */
   list(params: OrderListParams = {}, options?: RequestOptions): PagePromise<Order> {
     checkPaginationBounds(options?.pagination);
     const bounds = mergeBounds(this.core.context.options.pagination, options?.pagination);
+    const clock = this.core.context.options.clock;
     // Not async: once the checks are loaded, a page costs no async frame (bench/README.md).
     const exchangePage = (cursor: Cursor): Promise<CallResult<Page<Order>>> => {
       // The filter checks load with the first page (a bad filter: a ValidationError, nothing sent).
@@ -151,7 +195,12 @@ export class Orders {
             const items = expectArray<Order>(what, data);
             const { next, warning } = checks.bareOrderList(response.headers, items.length, params.limit);
             if (warning) log(this.core.context.options.logger, 'warn', warning, { count: items.length });
-            return new Page(items, next, null, fetchPage, { bounds, possiblyTruncated: !!warning, response });
+            return new Page(items, next, null, fetchPage, {
+              bounds,
+              possiblyTruncated: !!warning,
+              response,
+              clock,
+            });
           }
           const page = expectObject(what, data);
           return new Page(
@@ -159,13 +208,13 @@ export class Orders {
             FOLLOW_CURSORS ? cursorOf(page.next_cursor) : null,
             FOLLOW_CURSORS ? cursorOf(page.prev_cursor) : null,
             fetchPage,
-            { bounds, response },
+            { bounds, response, clock },
           );
         },
       });
     };
     const fetchPage: PageFetcher<Order> = (cursor) => APIPromise.from(() => exchangePage(cursor));
-    return new PagePromise(() => exchangePage(undefined));
+    return new PagePromise(() => exchangePage(undefined), clock);
   }
 
   /** Replaces (modifies) an open order; returns the replacing order. `new_cl_order_id` is generated when omitted. */

@@ -8,9 +8,11 @@ import { ConnectTrade, type ConnectTradeUser, type LiveStore, OrderOutcomeUnknow
 import type { Clock } from '../../../src/core/clock';
 import { createSandboxCore, type SandboxCore } from '../../../src/sandbox/core/world';
 import { authorizeConnection } from '../../../src/sandbox/http/handlers-platform';
+import { quoteOf } from '../../../src/sandbox/market-data';
 import type { BrokerageStream } from '../../../src/streams/brokerage-stream';
 import type { Order } from '../../../src/types';
 import type { SimRunOptions, SimRunResult, SimScenario, SimViolation } from '../scenario';
+import { MarketDataClient } from './market-data-client';
 import { Rng } from './rng';
 import { drawFaultPlan, SimNet } from './sim-net';
 import { Trace } from './trace';
@@ -21,6 +23,11 @@ const USERS = 2;
 const STEPS = 18;
 const HEAL_MS = 90_000;
 const SYMBOLS = ['AAPL', 'MSFT'];
+/**
+ * A brokerage gap (sent on reconnect, before the subscriptions are replayed) covers the updates
+ * published until the replay reaches the server: a few deliveries of at most 20 ms each.
+ */
+const GAP_COVERS_MS = 1_000;
 
 /** A run's failure that stops it at once. */
 class Stop extends Error {
@@ -32,6 +39,7 @@ class Stop extends Error {
 interface SimUser {
   user: ConnectTradeUser;
   userId: string;
+  connectionIds: string[];
   accounts: { account_id: string; broker: string }[];
 }
 
@@ -43,6 +51,8 @@ interface Subscriber {
   gaps: number[];
   stop(): Promise<void> | void;
   open: boolean;
+  /** The subscribe call ended (resolved or rejected). */
+  settled: boolean;
 }
 
 interface CreateCall {
@@ -50,6 +60,8 @@ interface CreateCall {
   accountId: string;
   shared: boolean;
   outcome?: 'order' | 'unknown' | 'definite' | 'untyped';
+  /** The "maybe placed" error, for `orders.reconcile`. */
+  unknown?: OrderOutcomeUnknownError;
   settled: boolean;
 }
 
@@ -75,13 +87,19 @@ let warmed = false;
 
 /**
  * Runs one seed of the SDK world to the end. The first call in a process runs a throwaway seed
- * first: the SDK loads some modules lazily, and a first load takes real I/O, which would make the
- * first seed's interleaving depend on the disk.
+ * first (and loads what it may not have): the SDK loads some modules lazily, and a first load
+ * takes real I/O, which would make the first seed's interleaving depend on the disk (seed 2000 run
+ * first in a process once left timers behind this way).
  */
 export async function runSdkSeed(seed: number, options: SimRunOptions = {}): Promise<SimRunResult> {
   if (!warmed) {
     warmed = true;
     await runSeed(0, options);
+    // Loaded on first use (a market-data request, a failed credential fetch, a frame failing its
+    // schema), which the throwaway seed may not meet.
+    await import('../../../src/streams/protocol/market-data-requests');
+    await import('../../../src/streams/credential-failure');
+    await import('../../../src/internal/schema-validator');
   }
   return runSeed(seed, options);
 }
@@ -145,6 +163,8 @@ class World {
   private readonly ct: ConnectTrade;
   private readonly users: SimUser[] = [];
   private stream: BrokerageStream | undefined;
+  private md: MarketDataClient | undefined;
+  private readonly mdRng: Rng;
   private readonly subscribers: Subscriber[] = [];
   private readonly lives: { store: LiveStore; userIndex: number }[] = [];
   private readonly creates: CreateCall[] = [];
@@ -163,6 +183,7 @@ class World {
     private readonly violate: (invariant: string, message: string) => void,
   ) {
     const jitter = rng.fork(4);
+    this.mdRng = rng.fork(5);
     this.ct = new ConnectTrade({
       ...core.credentials,
       baseUrl: 'http://sandbox.sim',
@@ -206,6 +227,9 @@ class World {
     await this.advance(HEAL_MS, budget);
     if (this.work.size > 0)
       this.violate('liveness', `${this.work.size} calls still pending after ${HEAL_MS} ms of healing`);
+    // Probe: a tick and one order per account after every gap: each open subscription must see them.
+    await this.settle(this.probe(), budget, 'probe');
+    await this.advance(5_000, budget);
     this.checkSafety();
     await this.settle(this.checkLiveness(), budget, 'liveness checks');
     await this.settle(this.close(), budget, 'close');
@@ -240,17 +264,38 @@ class World {
       const { user_secret } = await this.ct.users.create({ user_id: userId });
       const user = this.ct.forUser({ userId, userSecret: user_secret });
       const accounts: SimUser['accounts'] = [];
+      const connectionIds: string[] = [];
       for (let c = 0; c < 1 + (i % 2); c++) {
         const { connection_id } = await user.connections.create({
           type: 'trade',
           redirect_url: 'https://app.sim/cb',
         });
         authorizeConnection(this.core.ctx, connection_id as string);
+        connectionIds.push(connection_id as string);
       }
       for (const a of await user.accounts.list())
         accounts.push({ account_id: a.account_id, broker: a.broker });
-      this.users.push({ user, userId, accounts });
+      this.users.push({ user, userId, accounts, connectionIds });
     }
+    const first = this.users[0] as SimUser;
+    this.md = new MarketDataClient(
+      first.user.marketData(first.connectionIds[0] as string, {
+        url: 'ws://sandbox.sim/mdstream',
+        WebSocket: this.net.WebSocket,
+        heartbeatTimeout: 35_000,
+      }),
+      {
+        rng: this.mdRng,
+        trace: this.trace,
+        symbols: SYMBOLS,
+        violate: this.violate,
+        track: (what, task, background) => this.track(what, task, background),
+        serverQuote: (symbol) => quoteOf(this.core.marketData.feed, symbol, 0),
+      },
+    );
+    const md = this.md;
+    this.net.onDelivered = (url, text) => md.delivered(url, text);
+    await this.md.stream.connect();
     this.stream = this.ct.stream({ WebSocket: this.net.WebSocket, heartbeatTimeout: 35_000 });
     this.watchSeqs(this.stream);
     await this.stream.connect();
@@ -341,6 +386,26 @@ class World {
     } else {
       this.toggleLive(this.users.indexOf(u));
     }
+    // Market data on its own draw: a quote subscription opened or closed now and then.
+    if (this.mdRng.chance(0.2)) this.md?.toggle();
+  }
+
+  /** After the heal: prices move once and every account places one market order. */
+  private async probe(): Promise<void> {
+    this.core.feed.tick();
+    this.trace.add('probe tick');
+    for (const u of this.users)
+      for (const a of u.accounts)
+        await u.user.orders.create({
+          account_id: a.account_id,
+          broker: a.broker,
+          side: 'BUY',
+          order_type: 'MKT',
+          order_tif: 'DAY',
+          instrument: 'EQ',
+          symbol: SYMBOLS[0] as string,
+          order_qty: '1',
+        } as never);
   }
 
   private create(
@@ -389,6 +454,7 @@ class World {
         }
         call.clOrderId = error.clOrderId;
         call.outcome = error instanceof OrderOutcomeUnknownError ? 'unknown' : 'definite';
+        if (error instanceof OrderOutcomeUnknownError) call.unknown = error;
       },
     );
     this.track(`create ${clOrderId ?? '(generated)'}`, task);
@@ -413,10 +479,17 @@ class World {
       last: new Map(),
       gaps: [],
       open: true,
+      settled: false,
       stop: () => {},
     };
     this.subscribers.push(s);
     this.trace.add(`subscribe ${name} ${iterator ? 'iterator' : 'listener'}`);
+    // Refused, or the stream ended while waiting: not an open subscription.
+    const refused = (error: unknown) => {
+      s.settled = true;
+      s.open = false;
+      throw error;
+    };
     if (iterator) {
       // An iterator reads what the stream receives: it needs a subscription of its own too.
       const it = stream.updates({ topics: ['orders'] });
@@ -426,13 +499,14 @@ class World {
       this.track(
         `subscribe ${name}`,
         stream.subscribe(['orders']).then((sub) => {
+          s.settled = true;
           s.since = this.virtual.now;
           s.stop = async () => {
             await it.return?.();
             await sub.unsubscribe();
           };
           if (!s.open) return s.stop();
-        }),
+        }, refused),
       );
       this.track(
         `iterate ${name}`,
@@ -450,13 +524,14 @@ class World {
       };
       stream.on('order_update', listener);
       const subscribing = stream.subscribe(['orders']).then((sub) => {
+        s.settled = true;
         s.since = this.virtual.now;
         s.stop = async () => {
           stream.off('order_update', listener);
           await sub.unsubscribe();
         };
         if (!s.open) return s.stop();
-      });
+      }, refused);
       this.track(`subscribe ${name}`, subscribing);
     }
   }
@@ -514,23 +589,32 @@ class World {
         this.violate('every-wait-ends', `orders.create ${call.clOrderId || '(generated)'} never settled`);
         continue;
       }
-      const placed = this.serverOrder(call.accountId, call.clOrderId) !== undefined;
+      const held = this.serverOrder(call.accountId, call.clOrderId);
+      const placed = held !== undefined;
       if (call.outcome === 'definite' && placed && !call.shared)
         this.violate(
           'create-outcome',
           `orders.create ${call.clOrderId} failed definitely, yet the server holds the order`,
         );
-      if (call.outcome === 'unknown' && placed) {
+      if (call.unknown) {
+        // "Maybe placed": orders.reconcile, given the error itself, finds the order exactly when the server holds it.
         const u = this.users.find((x) => x.accounts.some((a) => a.account_id === call.accountId)) as SimUser;
-        const all = await listAll(u.user, call.accountId);
-        if (!all.some((o) => o.cl_order_id === call.clOrderId))
+        const found = await u.user.orders.reconcile(call.unknown);
+        this.trace.add(
+          `reconcile ${call.clOrderId}: ${found?.order_id ?? 'null'} (server ${held?.order_id ?? 'none'})`,
+        );
+        if (found?.order_id !== held?.order_id)
           this.violate(
             'maybe-placed-found',
-            `order ${call.clOrderId} (outcome unknown) is not found by a lookup`,
+            `order ${call.clOrderId} (outcome unknown): orders.reconcile gave ${found?.order_id ?? 'null'}, the server holds ${held?.order_id ?? 'none'}`,
           );
       }
     }
-    // Every open subscriber saw the last version of every order changed since it subscribed, or a gap.
+    // Every subscribe call ended (one the app gave up on meanwhile included): unanswered, it never became a subscription.
+    for (const s of this.subscribers.filter((x) => !x.settled))
+      this.violate('subscription-complete', `subscribe of ${s.name} never confirmed after the heal`);
+    // Every open subscriber saw the last version of every order changed since it subscribed, or a
+    // gap covering that change (a gap covers what happened before it, and until the replay).
     for (const s of this.subscribers.filter((x) => x.open && x.since !== Number.POSITIVE_INFINITY)) {
       for (const { order: o } of this.core.state.orders.values()) {
         const seen = s.last.get(o.order_id);
@@ -539,13 +623,14 @@ class World {
         const updated = Date.parse(fresh.updated_at ?? fresh.created_at ?? '');
         if (updated < s.since) continue;
         if (seen && seen.status === fresh.status && seen.filled_qty === fresh.filled_qty) continue;
-        if (s.gaps.some((t) => t >= s.since)) continue;
+        if (s.gaps.some((t) => t >= s.since && updated <= t + GAP_COVERS_MS)) continue;
         this.violate(
           'subscription-complete',
           `${s.name} last saw ${o.order_id} as ${seen?.status ?? 'nothing'}/${seen?.filled_qty ?? '-'}, the server has ${fresh.status}/${fresh.filled_qty}`,
         );
       }
     }
+    this.md?.checkLiveness();
     // Every open live store equals a fresh REST snapshot.
     for (const { store, userIndex } of this.lives) {
       const u = this.users[userIndex] as SimUser;
@@ -575,6 +660,7 @@ class World {
   private async close(): Promise<void> {
     for (const s of this.subscribers) if (s.open) await s.stop();
     for (const { store } of this.lives) await store.close();
+    await this.md?.close();
     await this.stream?.close();
   }
 }

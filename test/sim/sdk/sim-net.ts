@@ -76,6 +76,8 @@ export class SimNet {
   /** Broken network-level invariants (a re-send before `Retry-After`). */
   readonly violations: { invariant: string; message: string }[] = [];
   private readonly sockets = new Set<SimSocket>();
+  /** Called after a frame was handed to a client socket's `onmessage` (the workload's observers). */
+  onDelivered: ((url: string, text: string) => void) | undefined;
 
   constructor(
     private readonly core: SandboxCore,
@@ -301,6 +303,7 @@ export class SimSocket {
         if (this.readyState !== OPEN) return;
         this.trace.add(`ws ${this.id} <- ${text.slice(0, 120)}`);
         this.onmessage?.({ data: text });
+        this.net.onDelivered?.(this.url, text);
       });
     if (this.net.draw('close_mid_stream')) this.cut();
   }
