@@ -105,7 +105,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   /** Whether this member read new entries (`>`) before. */
   private readBefore = false;
   /** The first entry of the last new read, until it was checked (a check cut short is run again). */
-  private unchecked: { entry: RawEntry; firstRead: boolean } | undefined;
+  private unchecked: { entries: readonly RawEntry[]; firstRead: boolean } | undefined;
   /** Keys this member handled lately (insertion order: the oldest go first past DONE_KEYS). */
   private readonly handledHere = new Set<string>();
 
@@ -181,6 +181,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           // have been handled.
           for (const id of Array.isArray(reply?.[2]) ? reply[2] : [])
             if (typeof id === 'string') await this.tellGap(`trimmed:${id}`, id);
+          await this.checkTrimmed({ entries: claimed, firstRead: false });
           await this.process(claimed);
           continue;
         }
@@ -203,11 +204,8 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
           ),
         );
         if (ownPending && entries.length === 0) ownPending = false;
-        else if (!ownPending && entries[0] !== undefined) {
-          this.unchecked = { entry: entries[0], firstRead: !this.readBefore };
-          this.readBefore = true;
-          await this.checkTrimmed(this.unchecked);
-        }
+        await this.checkTrimmed({ entries, firstRead: !ownPending && !this.readBefore });
+        if (!ownPending && entries.length > 0) this.readBefore = true;
         await this.process(entries);
         attempt = 0;
       } catch (error) {
@@ -235,38 +233,54 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   /**
    * Entries trimmed (retention) or deleted before the group read them are skipped by Redis without
    * a word: `XREADGROUP >` just goes on with the oldest entry left. Every entry carries `index`
-   * (previous + 1), so the first entry of a new read is checked against the entry before it in the
-   * stream, which the group has read already (an entry of a lower id is never delivered later):
+   * (previous + 1), so an entry handed to this member (a new read, its own pending entries, claimed
+   * ones) that does not follow the one before it in the batch is checked against the entry before
+   * it in the stream, which the group has read already (an entry of a lower id is never delivered
+   * later). Pending and claimed entries are checked too: the reply of a new read can be lost (a
+   * dropped connection, a member that died) after Redis delivered it.
    * - it is the previous index: nothing was skipped;
    * - its index is lower still: entries in between were deleted: a gap;
    * - it is at least as high: the indexes restarted (a failover rolled the head back; the relay's
    *   own gap entries cover what it lost): nothing to say;
    * - there is none (this entry is the oldest left) and its index is above 1: what came before was
    *   trimmed, unread by this group unless the group is new and starts here (this member created
-   *   it and reads for the first time). A group that lags by about the retention may also be told
-   *   of a gap for entries it had read just before they were trimmed (once too often, not missed).
-   * A check cut short (Redis went away) is run again; one of a member that died in between is lost
-   * (another member claims its entries unchecked).
+   *   it and reads new entries for the first time). A group that lags by about the retention may
+   *   also be told of a gap for entries it had read just before they were trimmed (once too often).
+   * A check cut short (Redis went away) is run again before anything else.
    * The gap goes to `onGap` (reason `seq`, key `session_id:trimmed:index`) before the entry. A
    * pending entry trimmed before it was acknowledged is told by XAUTOCLAIM (key `trimmed:<entry id>`).
    */
-  private async checkTrimmed({ entry, firstRead }: { entry: RawEntry; firstRead: boolean }): Promise<void> {
-    const index = indexOf(entry);
-    const [previous] =
-      index === undefined || index <= 1
-        ? []
-        : entriesOf(
-            await this.link.send(['XREVRANGE', this.streamKey, `(${entry.id}`, '-', 'COUNT', '1'], 5_000),
-          );
+  private async checkTrimmed(batch: { entries: readonly RawEntry[]; firstRead: boolean }): Promise<void> {
+    this.unchecked = batch;
+    const { entries, firstRead } = batch;
+    const gaps: RawEntry[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as RawEntry;
+      const index = indexOf(entry);
+      if (index === undefined || index <= 1) continue;
+      const before = i > 0 ? indexOf(entries[i - 1] as RawEntry) : undefined;
+      if (before !== undefined && before >= index - 1) continue;
+      const [previous] = entriesOf(
+        await this.link.send(['XREVRANGE', this.streamKey, `(${entry.id}`, '-', 'COUNT', '1'], 5_000),
+      );
+      if (
+        previous === undefined
+          ? i === 0 && firstRead && this.createdGroup
+          : (indexOf(previous) ?? 0) >= index - 1
+      )
+        continue;
+      gaps.push(entry);
+    }
     this.unchecked = undefined;
-    if (index === undefined || index <= 1) return;
-    if (previous === undefined ? firstRead && this.createdGroup : (indexOf(previous) ?? 0) >= index - 1)
-      return;
-    await this.tellGap(`${entry.fields.session_id ?? ''}:trimmed:${index}`, entry.id);
+    for (const entry of gaps)
+      await this.tellGap(`${entry.fields.session_id ?? ''}:trimmed:${indexOf(entry)}`, entry.id);
   }
 
   /** Tells `onGap` that entries were trimmed unhandled (a failing onGap is reported, not retried). */
   private async tellGap(key: string, entryId: string): Promise<void> {
+    // Told once by this member (a check run again, then the same entry claimed, finds it twice).
+    if (this.handledHere.has(key)) return;
+    this.remember(key);
     try {
       await this.options.onGap?.({ reason: 'seq' }, { key, entryId });
     } catch (error) {

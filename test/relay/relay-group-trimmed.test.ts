@@ -184,3 +184,54 @@ it('a trim check cut short by a dropped connection is run again', async () => {
     own.destroy();
   }
 });
+
+it('entries whose read reply was lost are checked when claimed (found by the relay simulation)', async () => {
+  const key = `trimmed-lost-reply-${process.pid}`;
+  const { stream } = relayKeys(key);
+  const own = createClient({ url: redis.url, RESP: 2 });
+  own.on('error', () => undefined);
+  await own.connect();
+  // The member's connection: real, but the reply of its first new read is lost (Redis delivered it).
+  let loseRead = true;
+  const connection = {
+    async sendCommand(args: string[]): Promise<unknown> {
+      const reply = await own.sendCommand(args);
+      if (args[0] === 'XREADGROUP' && args.at(-1) === '>' && reply !== null && loseRead) {
+        loseRead = false;
+        throw new Error('Socket closed unexpectedly');
+      }
+      return reply;
+    },
+    duplicate: () => connection,
+    connect: () => Promise.resolve(),
+    on: () => connection,
+    destroy: () => undefined,
+  };
+  await add(stream, [1]);
+  await client.sendCommand(['XGROUP', 'CREATE', stream, 'book', '$']);
+  await add(stream, [2, 3, 4, 5]);
+  await client.sendCommand(['XTRIM', stream, 'MAXLEN', '1']);
+  const events: string[] = [];
+  const m = relayGroup({
+    redis: connection,
+    key,
+    group: 'book',
+    consumer: 'w1',
+    claimIdleMs: 200,
+    handler: (update) => {
+      events.push(`update ${update.seq}`);
+    },
+    onGap: (_gap, context) => {
+      events.push(`gap ${context.key}`);
+    },
+  });
+  m.on('error', () => undefined);
+  try {
+    await until(() => events.includes('update 5'), 10_000, 'seq 5');
+    expect(loseRead).toBe(false);
+    expect(events).toEqual(['gap S1:trimmed:5', 'update 5']);
+  } finally {
+    await m.close();
+    own.destroy();
+  }
+});
