@@ -102,7 +102,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
   private readonly pause: WakeableSleep;
   /** Whether this member created the group (a new group's first read has nothing before it to check). */
   private createdGroup = false;
-  /** Whether this member read new entries (`>`) before. */
+  /** Whether this member asked for new entries (`>`) before. */
   private readBefore = false;
   /** The first entry of the last new read, until it was checked (a check cut short is run again). */
   private unchecked: { entries: readonly RawEntry[]; firstRead: boolean } | undefined;
@@ -205,7 +205,8 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
         );
         if (ownPending && entries.length === 0) ownPending = false;
         await this.checkTrimmed({ entries, firstRead: !ownPending && !this.readBefore });
-        if (!ownPending && entries.length > 0) this.readBefore = true;
+        // Only the creating member's very first new read may start at the oldest entry unannounced.
+        if (!ownPending) this.readBefore = true;
         await this.process(entries);
         attempt = 0;
       } catch (error) {
@@ -244,7 +245,7 @@ export class RelayGroup extends SafeEmitter<RelayGroupEvents> {
    *   own gap entries cover what it lost): nothing to say;
    * - there is none (this entry is the oldest left) and its index is above 1: what came before was
    *   trimmed, unread by this group unless the group is new and starts here (this member created
-   *   it and reads new entries for the first time). A group that lags by about the retention may
+   *   it, and this is its first new read, even an empty one). A group that lags by about the retention may
    *   also be told of a gap for entries it had read just before they were trimmed (once too often).
    * A check cut short (Redis went away) is run again before anything else.
    * The gap goes to `onGap` (reason `seq`, key `session_id:trimmed:index`) before the entry. A
