@@ -1,11 +1,16 @@
 /**
  * The market-data stream's wire format (PROTOCOL.md): encoders checked before sending (strict
  * writer) and a decoder with cheap structural checks (full validation is the `validate` option).
+ * The payload of an answer to a request is checked by the request (market-data-requests.ts).
  */
-import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
+import {
+  streamErrorFactory as errorFactory,
+  type StreamProtocolError,
+  type ValidationIssue,
+} from '../../core/errors';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
 import type { Channel } from '../messages';
-import { digitsToNumber, expectErrorFrame, expectField, parseFrame } from './frame';
+import { expectErrorFrame, expectField, parseFrame } from './frame';
 
 /** What `snapshotBars` asks for. */
 export interface SnapshotBarsParams {
@@ -49,27 +54,13 @@ export function decodeMarketData(text: string): MarketDataServerMessage {
       expectField(frame, 'connection_id', { kind: 'string', text });
       expectField(frame, 'expires_at', { kind: 'string', text });
       break;
+    // Answers to requests: the connection routes them by request_id; the request that asked
+    // checks the rest (answerProblem in market-data-requests.ts).
     case 'subscribed':
     case 'unsubscribed':
-      expectField(frame, 'request_id', { kind: 'string', text });
-      expectField(frame, 'channel', { kind: 'string', text });
-      expectField(frame, 'symbols', { kind: 'array', text });
-      break;
     case 'snapshot':
-      expectField(frame, 'request_id', { kind: 'string', text });
-      expectField(frame, 'symbol', { kind: 'string', text });
-      expectField(frame, 'data', { kind: 'array', text });
-      break;
     case 'subscriptions':
       expectField(frame, 'request_id', { kind: 'string', text });
-      expectField(frame, 'subscriptions', { kind: 'array', text });
-      // Numeric parameters echoed back may come as strings too ("10"): read them as numbers.
-      for (const entry of frame.subscriptions as unknown[]) {
-        const params = (entry as { params?: unknown } | null)?.params;
-        if (typeof params === 'object' && params !== null)
-          for (const field of ['levels', 'backfill'])
-            digitsToNumber(params as Record<string, unknown>, field);
-      }
       break;
     case 'error':
       expectErrorFrame(frame, text);
@@ -88,4 +79,9 @@ export function encodeMarketDataAuth(token: string): string {
 /** Throws the issues a request check found (market-data-requests.ts) as one ValidationError; nothing is sent. */
 export function throwIssues(issues: readonly ValidationIssue[]): void {
   if (issues.length > 0) throw errorFactory.validation(issues);
+}
+
+/** The StreamProtocolError for an answer whose payload breaks the protocol (answerProblem found `problem`). */
+export function answerError(problem: string, answer: unknown): StreamProtocolError {
+  return errorFactory.streamProtocol(problem, JSON.stringify(answer));
 }
