@@ -21,7 +21,6 @@ import type {
 } from './messages';
 import type { StreamOptions } from './options';
 import {
-  answerError,
   decodeMarketData,
   encodeMarketDataAuth,
   type SnapshotBarsParams,
@@ -230,7 +229,8 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
    */
   async #expect(answer: MarketDataServerMessage): Promise<MarketDataServerMessage> {
     const problem = (await loadRequests()).answerProblem(answer);
-    if (problem) throw this.#core.secrets.scrubError(answerError(problem, answer));
+    if (problem)
+      throw this.#core.secrets.scrubError(errorFactory.streamProtocol(problem, JSON.stringify(answer)));
     return answer;
   }
 

@@ -3,10 +3,10 @@
  * before anything is sent, and the frames that carry them. A module of its own: the stream loads
  * it with `import()` on the first request (see market-data-stream.ts), so the rule tables stay out
  * of a page's up-front load. The checks return the issues found and the stream throws them
- * (`throwIssues` and `answerError` in market-data.ts): importing the error classes here would
- * split them into a chunk shared by both, which costs more than they weigh. Decoding stays in
- * market-data.ts, which routes an answer by its request_id; the request that asked checks the
- * answer's payload here (`answerProblem`), so those checks load with the requests too.
+ * (`throwIssues` in market-data.ts; an answer's problem as a StreamProtocolError): importing the
+ * error classes here would split them into a chunk shared by both, which costs more than they
+ * weigh. Decoding stays in market-data.ts, which routes an answer by its request_id; the request
+ * that asked checks the answer's payload here (`answerProblem`).
  */
 import {
   type FieldRule,

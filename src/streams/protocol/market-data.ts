@@ -3,11 +3,7 @@
  * writer) and a decoder with cheap structural checks (full validation is the `validate` option).
  * The payload of an answer to a request is checked by the request (market-data-requests.ts).
  */
-import {
-  streamErrorFactory as errorFactory,
-  type StreamProtocolError,
-  type ValidationIssue,
-} from '../../core/errors';
+import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
 import type { Channel } from '../messages';
 import { expectErrorFrame, expectField, parseFrame } from './frame';
@@ -79,9 +75,4 @@ export function encodeMarketDataAuth(token: string): string {
 /** Throws the issues a request check found (market-data-requests.ts) as one ValidationError; nothing is sent. */
 export function throwIssues(issues: readonly ValidationIssue[]): void {
   if (issues.length > 0) throw errorFactory.validation(issues);
-}
-
-/** The StreamProtocolError for an answer whose payload breaks the protocol (answerProblem found `problem`). */
-export function answerError(problem: string, answer: unknown): StreamProtocolError {
-  return errorFactory.streamProtocol(problem, JSON.stringify(answer));
 }
