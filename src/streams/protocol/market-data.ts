@@ -38,17 +38,17 @@ export function decodeMarketData(text: string): MarketDataServerMessage {
       const channel = frame.channel as Channel;
       if (typeof channel !== 'string' || !(channel in DATA_KEY))
         throw errorFactory.streamProtocol(`"update" frame: unknown channel ${String(channel)}`, text);
-      expectField(frame, 'data', { kind: 'object', text });
+      expectField(frame, 'data', 'object', text);
       if (typeof (frame.data as Record<string, unknown>)[DATA_KEY[channel]] !== 'string')
         throw errorFactory.streamProtocol(`"update" frame: data.${DATA_KEY[channel]} must be string`, text);
       break;
     }
     case 'heartbeat':
-      expectField(frame, 'time', { kind: 'string', text });
+      expectField(frame, 'time', 'string', text);
       break;
     case 'authenticated':
-      expectField(frame, 'connection_id', { kind: 'string', text });
-      expectField(frame, 'expires_at', { kind: 'string', text });
+      expectField(frame, 'connection_id', 'string', text);
+      expectField(frame, 'expires_at', 'string', text);
       break;
     // Answers to requests: the connection routes them by request_id; the request that asked
     // checks the rest (answerProblem in market-data-requests.ts).
@@ -56,7 +56,7 @@ export function decodeMarketData(text: string): MarketDataServerMessage {
     case 'unsubscribed':
     case 'snapshot':
     case 'subscriptions':
-      expectField(frame, 'request_id', { kind: 'string', text });
+      expectField(frame, 'request_id', 'string', text);
       break;
     case 'error':
       expectErrorFrame(frame, text);
