@@ -48,7 +48,7 @@ export interface LifecycleEvents {
   close: (info: CloseInfo) => void;
 }
 
-/** The protocol half a facade provides (closures over its private state). */
+/** The protocol half a facade provides: closures over its private state, called without `this`. */
 export interface FacadeProtocolHooks<M> {
   authFrame(): Promise<string>;
   decode(text: string): M;
@@ -95,7 +95,7 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
     this.connection = new StreamConnection<M>(
       this.settings,
       streamProtocol({
-        authFrame: () => wire.authFrame(),
+        authFrame: wire.authFrame,
         decode: (text) => {
           const message = wire.decode(text);
           const problem = this.#checker?.(message);
@@ -106,8 +106,8 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
       }),
       {
         opened: () => this.emit('open'),
-        authenticated: (message, reconnect) => wire.authenticated(message, reconnect),
-        message: (message) => wire.message(message),
+        authenticated: wire.authenticated,
+        message: wire.message,
         tokenExpired: () => wire.tokenExpired?.(),
         subscriptionRefused: (key, error) => wire.subscriptionRefused?.(key, error),
         error: (error) => this.error(error),
