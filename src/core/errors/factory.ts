@@ -78,18 +78,14 @@ export const streamErrorFactory = {
   streamClosed(closeCode: number, reason: string, code?: string, cause?: unknown): StreamError {
     const said = cause instanceof Error && cause.message ? `: ${truncate(cause.message, 200)}` : '';
     const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})${said}`;
-    const details = {
-      closeCode,
-      ...(code === undefined ? {} : { code }),
-      ...(cause === undefined ? {} : { cause }),
-    };
+    const details = { closeCode, code, cause };
     if (code === 'unauthorized') return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
     return new StreamClosedError(message, details);
   },
   /** The error for a server `error` message, typed by its code. */
   streamServerError(code: string, message: string, requestId?: string): StreamError {
-    const details = { code, ...(requestId === undefined ? {} : { requestId }) };
+    const details = { code, requestId };
     if (code === 'unauthorized' || code === 'token_expired')
       return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
@@ -97,7 +93,7 @@ export const streamErrorFactory = {
   },
   /** A deadline passed; `cause` is the last failure seen meanwhile (why it could not finish), when there was one. */
   streamTimeout(what: string, ms: number, cause?: unknown): StreamTimeoutError {
-    return new StreamTimeoutError(`${what} timed out after ${ms} ms`, cause === undefined ? {} : { cause });
+    return new StreamTimeoutError(`${what} timed out after ${ms} ms`, { cause });
   },
   /**
    * The stream's credentials could not be obtained and asking again would not help (a 400, 401,
@@ -112,7 +108,7 @@ export const streamErrorFactory = {
     });
   },
   streamClosedWhile(what: string, cause?: unknown): StreamClosedError {
-    return new StreamClosedError(`Stream closed while ${what}`, cause === undefined ? {} : { cause });
+    return new StreamClosedError(`Stream closed while ${what}`, { cause });
   },
   /** Reconnecting stopped after `attempts` tries; `cause` is the last close. */
   streamGaveUp(attempts: number, cause: unknown): StreamClosedError {

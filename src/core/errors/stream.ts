@@ -9,7 +9,13 @@ export class StreamError extends ConnectTradeError {
   readonly requestId: string | undefined;
   constructor(
     message: string,
-    details: { code?: string; closeCode?: number; requestId?: string; cause?: unknown } = {},
+    // Absent and undefined read the same: every field is set either way (`cause` only when defined).
+    details: {
+      code?: string | undefined;
+      closeCode?: number | undefined;
+      requestId?: string | undefined;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: details.cause });
     // From the server's frame, which may echo a credential: the stream's scope scrubs it with the rest.
