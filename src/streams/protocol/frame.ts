@@ -23,12 +23,11 @@ export function parseFrame(text: string): RawFrame {
   return value as RawFrame;
 }
 
-type Kind = 'string' | 'integer' | 'object' | 'array' | 'boolean';
+// Integers are read with readInteger (they may come as decimal strings).
+type Kind = 'string' | 'object' | 'array' | 'boolean';
 
 function hasKind(value: unknown, kind: Kind): boolean {
   switch (kind) {
-    case 'integer':
-      return Number.isInteger(value);
     case 'object':
       return typeof value === 'object' && value !== null && !Array.isArray(value);
     case 'array':
