@@ -55,7 +55,7 @@ export interface FacadeProtocolHooks<M> {
   authenticated(message: M, reconnect: boolean): void;
   message(message: M): void;
   tokenExpired?(): void;
-  subscriptionRefused?(key: string, error: StreamError): void;
+  subscriptionRefused(key: string, error: StreamError): void;
   /** The stream stopped: end iterators and subscriptions. */
   ended(error: StreamError | undefined): void;
 }
@@ -109,7 +109,7 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
         authenticated: wire.authenticated,
         message: wire.message,
         tokenExpired: () => wire.tokenExpired?.(),
-        subscriptionRefused: (key, error) => wire.subscriptionRefused?.(key, error),
+        subscriptionRefused: wire.subscriptionRefused,
         error: (error) => this.error(error),
         reconnecting: (info) => this.emit('reconnecting', info),
         closed: (info) => {
