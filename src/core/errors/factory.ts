@@ -44,6 +44,9 @@ import {
   StreamTimeoutError,
 } from './stream';
 
+/** A StreamError's details; an undefined field reads as an absent one (see its constructor). */
+type StreamErrorDetails = NonNullable<ConstructorParameters<typeof StreamError>[1]>;
+
 const STATUS_CLASSES: Record<number, typeof APIError> = {
   400: BadRequestError,
   401: AuthenticationError,
@@ -78,14 +81,14 @@ export const streamErrorFactory = {
   streamClosed(closeCode: number, reason: string, code?: string, cause?: unknown): StreamError {
     const said = cause instanceof Error && cause.message ? `: ${truncate(cause.message, 200)}` : '';
     const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})${said}`;
-    const details = { closeCode, code, cause };
+    const details = { closeCode, code, cause } as StreamErrorDetails;
     if (code === 'unauthorized') return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
     return new StreamClosedError(message, details);
   },
   /** The error for a server `error` message, typed by its code. */
   streamServerError(code: string, message: string, requestId?: string): StreamError {
-    const details = { code, requestId };
+    const details = { code, requestId } as StreamErrorDetails;
     if (code === 'unauthorized' || code === 'token_expired')
       return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);

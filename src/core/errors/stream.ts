@@ -9,13 +9,9 @@ export class StreamError extends ConnectTradeError {
   readonly requestId: string | undefined;
   constructor(
     message: string,
-    // Absent and undefined read the same: every field is set either way (`cause` only when defined).
-    details: {
-      code?: string | undefined;
-      closeCode?: number | undefined;
-      requestId?: string | undefined;
-      cause?: unknown;
-    } = {},
+    // A field given as undefined reads as an absent one: every field is set either way (`cause`
+    // only when defined), so the factory passes optional values as they are.
+    details: { code?: string; closeCode?: number; requestId?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
     // From the server's frame, which may echo a credential: the stream's scope scrubs it with the rest.
