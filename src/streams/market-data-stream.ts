@@ -193,7 +193,8 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     }
     set.add(any);
     try {
-      await this.#core.connection.register(key, (id) => encodeSubscribe(id, channel, list, p));
+      const answer = await this.#core.connection.register(key, (id) => encodeSubscribe(id, channel, list, p));
+      await this.#expect(answer);
     } catch (error) {
       this.#forget(any);
       endSubscription(subscription, undefined);
@@ -206,19 +207,31 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
   async snapshotBars(params: SnapshotBarsParams): Promise<Bar[]> {
     const { snapshotIssues, encodeSnapshot } = await loadRequests();
     throwIssues(snapshotIssues(params, this.#validationMode()));
-    const answer = (await this.#core.connection.request((id) =>
-      encodeSnapshot(id, params),
-    )) as SnapshotResponseMessage;
-    return answer.data;
+    const answer = await this.#request((id) => encodeSnapshot(id, params));
+    return (answer as SnapshotResponseMessage).data;
   }
 
   /** The server's view of this connection's subscriptions. */
   async listSubscriptions(): Promise<SubscriptionInfo[]> {
-    const { encodeListSubscriptions } = await loadRequests();
-    const answer = (await this.#core.connection.request(
-      encodeListSubscriptions,
-    )) as SubscriptionsResponseMessage;
-    return answer.subscriptions;
+    const answer = await this.#request((await loadRequests()).encodeListSubscriptions);
+    return (answer as SubscriptionsResponseMessage).subscriptions;
+  }
+
+  /** Sends a request; resolves with its answer once checked (see {@link MarketDataStream.#expect}). */
+  async #request(frame: (requestId: string) => string): Promise<MarketDataServerMessage> {
+    return this.#expect(await this.#core.connection.request(frame));
+  }
+
+  /**
+   * Checks an answer's payload (the connection routed it by request_id): one that breaks the
+   * protocol rejects its request with a StreamProtocolError. The requests module is loaded: the
+   * request was made with it.
+   */
+  async #expect(answer: MarketDataServerMessage): Promise<MarketDataServerMessage> {
+    const problem = (await loadRequests()).answerProblem(answer);
+    if (problem)
+      throw this.#core.secrets.scrubError(errorFactory.streamProtocol(problem, JSON.stringify(answer)));
+    return answer;
   }
 
   async #authFrame(): Promise<string> {
@@ -309,6 +322,6 @@ export class MarketDataStream extends SafeEmitter<MarketDataStreamEvents> {
     // Only an open session holds it: the next one starts with the replay alone, and a queued
     // unsubscribe would reach it after the replay, dropping symbols a newer subscription asked for.
     if (this.#core.connection.state !== 'open') return;
-    await this.#core.connection.request((id) => encodeUnsubscribe(id, subscription.channel, drop));
+    await this.#request((id) => encodeUnsubscribe(id, subscription.channel, drop));
   }
 }

@@ -42,8 +42,14 @@ function bufferFor<C extends Channel>(
   }
 }
 
-let deliver: (subscription: MarketDataSubscription<Channel>, data: unknown) => void;
-let end: (subscription: MarketDataSubscription<Channel>, error: StreamError | undefined) => void;
+// Set by the class's static block (they reach its private members); MarketDataStream only.
+/** Hands an update to a subscription (MarketDataStream only). */
+export let deliverTo: <C extends Channel>(subscription: MarketDataSubscription<C>, data: unknown) => void;
+/** Ends a subscription and its iterators (MarketDataStream only). */
+export let endSubscription: <C extends Channel>(
+  subscription: MarketDataSubscription<C>,
+  error: StreamError | undefined,
+) => void;
 
 /** A live market-data subscription. */
 export class MarketDataSubscription<C extends Channel>
@@ -85,8 +91,8 @@ export class MarketDataSubscription<C extends Channel>
   }
 
   static {
-    deliver = (subscription, data) => subscription.#deliver(data as never);
-    end = (subscription, error) => subscription.#end(error);
+    deliverTo = (subscription, data) => subscription.#deliver(data as never);
+    endSubscription = (subscription, error) => subscription.#end(error);
   }
 
   /** Whether the subscription still receives data. */
@@ -128,17 +134,4 @@ export class MarketDataSubscription<C extends Channel>
     this.#active = false;
     for (const iterator of [...this.#iterators]) iterator.end(error);
   }
-}
-
-/** Hands an update to a subscription (MarketDataStream only). */
-export function deliverTo<C extends Channel>(subscription: MarketDataSubscription<C>, data: unknown): void {
-  deliver(subscription as unknown as MarketDataSubscription<Channel>, data);
-}
-
-/** Ends a subscription and its iterators (MarketDataStream only). */
-export function endSubscription<C extends Channel>(
-  subscription: MarketDataSubscription<C>,
-  error: StreamError | undefined,
-): void {
-  end(subscription as unknown as MarketDataSubscription<Channel>, error);
 }

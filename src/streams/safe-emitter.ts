@@ -21,12 +21,23 @@ export type StreamLogger = Logger;
 
 type AnyListener = (...args: unknown[]) => void;
 
-let emitIsolated: (emitter: SafeEmitter<never>, event: string | symbol, args: unknown[]) => boolean;
-let loggerOf: (emitter: SafeEmitter<never>) => { value: StreamLogger | undefined };
+type AnyEmitter = SafeEmitter<EventEmitter.ValidEventTypes>;
+
+// Set by SafeEmitter's static block (they reach its private members).
+/** Emits to each listener in isolation (honouring `once`); returns whether anyone listened. */
+export let safeEmit: <Events extends EventEmitter.ValidEventTypes>(
+  emitter: SafeEmitter<Events>,
+  event: EventEmitter.EventNames<Events>,
+  ...args: unknown[]
+) => boolean;
+/** Sets where an emitter reports listener failures nobody else hears. */
+export let setEmitterLogger: (emitter: AnyEmitter, logger: StreamLogger | undefined) => void;
+/** The logger set by {@link setEmitterLogger}. */
+export let emitterLogger: (emitter: AnyEmitter) => StreamLogger | undefined;
 
 /** EventEmitter with per-listener isolation. */
 export class SafeEmitter<Events extends EventEmitter.ValidEventTypes> extends EventEmitter<Events> {
-  #logger: { value: StreamLogger | undefined } = { value: undefined };
+  #logger: StreamLogger | undefined;
   /** Listeners registered with `once`, per event, not yet called. */
   #once = new Map<string | symbol, Map<AnyListener, number>>();
 
@@ -44,8 +55,11 @@ export class SafeEmitter<Events extends EventEmitter.ValidEventTypes> extends Ev
   }
 
   static {
-    emitIsolated = (emitter, event, args) => emitter.#emit(event, args);
-    loggerOf = (emitter) => emitter.#logger;
+    safeEmit = (emitter, event, ...args) => emitter.#emit(event, args);
+    setEmitterLogger = (emitter, logger) => {
+      emitter.#logger = logger;
+    };
+    emitterLogger = (emitter) => emitter.#logger;
   }
 
   #emit(event: string | symbol, args: unknown[]): boolean {
@@ -73,7 +87,7 @@ export class SafeEmitter<Events extends EventEmitter.ValidEventTypes> extends Ev
   }
 
   #reportListenerError(event: string, cause: unknown): void {
-    const logger = this.#logger.value;
+    const logger = this.#logger;
     const error = errorFactory.listener(event, cause);
     if (event === 'error') {
       logger?.warn?.('An error listener threw', { error });
@@ -89,26 +103,4 @@ export class SafeEmitter<Events extends EventEmitter.ValidEventTypes> extends Ev
       }
     }
   }
-}
-
-/** Emits to each listener in isolation (honouring `once`); returns whether anyone listened. */
-export function safeEmit<Events extends EventEmitter.ValidEventTypes>(
-  emitter: SafeEmitter<Events>,
-  event: EventEmitter.EventNames<Events>,
-  ...args: unknown[]
-): boolean {
-  return emitIsolated(emitter as unknown as SafeEmitter<never>, event, args);
-}
-
-/** Sets where an emitter reports listener failures nobody else hears. */
-export function setEmitterLogger(
-  emitter: SafeEmitter<EventEmitter.ValidEventTypes>,
-  logger: StreamLogger | undefined,
-): void {
-  loggerOf(emitter as unknown as SafeEmitter<never>).value = logger;
-}
-
-/** The logger set by {@link setEmitterLogger}. */
-export function emitterLogger(emitter: SafeEmitter<EventEmitter.ValidEventTypes>): StreamLogger | undefined {
-  return loggerOf(emitter as unknown as SafeEmitter<never>).value;
 }

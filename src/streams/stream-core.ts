@@ -48,14 +48,14 @@ export interface LifecycleEvents {
   close: (info: CloseInfo) => void;
 }
 
-/** The protocol half a facade provides (closures over its private state). */
+/** The protocol half a facade provides: closures over its private state, called without `this`. */
 export interface FacadeProtocolHooks<M> {
   authFrame(): Promise<string>;
   decode(text: string): M;
   authenticated(message: M, reconnect: boolean): void;
   message(message: M): void;
   tokenExpired?(): void;
-  subscriptionRefused?(key: string, error: StreamError): void;
+  subscriptionRefused(key: string, error: StreamError): void;
   /** The stream stopped: end iterators and subscriptions. */
   ended(error: StreamError | undefined): void;
 }
@@ -95,7 +95,7 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
     this.connection = new StreamConnection<M>(
       this.settings,
       streamProtocol({
-        authFrame: () => wire.authFrame(),
+        authFrame: wire.authFrame,
         decode: (text) => {
           const message = wire.decode(text);
           const problem = this.#checker?.(message);
@@ -106,10 +106,10 @@ export class StreamCore<M extends { action: string; request_id?: string }> {
       }),
       {
         opened: () => this.emit('open'),
-        authenticated: (message, reconnect) => wire.authenticated(message, reconnect),
-        message: (message) => wire.message(message),
+        authenticated: wire.authenticated,
+        message: wire.message,
         tokenExpired: () => wire.tokenExpired?.(),
-        subscriptionRefused: (key, error) => wire.subscriptionRefused?.(key, error),
+        subscriptionRefused: wire.subscriptionRefused,
         error: (error) => this.error(error),
         reconnecting: (info) => this.emit('reconnecting', info),
         closed: (info) => {

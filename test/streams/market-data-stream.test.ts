@@ -1,4 +1,9 @@
-import { MarketDataStream, type StreamRequestError, ValidationError } from '../../src/streams';
+import {
+  MarketDataStream,
+  StreamProtocolError,
+  type StreamRequestError,
+  ValidationError,
+} from '../../src/streams';
 import type { Bar, Quote, Trade } from '../../src/types';
 import { marketDataAutoResponder, once, type ServerSocket, TestWsServer } from '../helpers/ws-server';
 
@@ -153,6 +158,45 @@ describe('MarketDataStream over a loopback server', () => {
     });
     expect((got.quotes as Quote[])[0]?.last).toBe('190.02');
     expect(events).toEqual(['quotes', 'quotes', 'trades', 'bars', 'depth', 'options_chain']);
+  });
+
+  test('an answer whose payload breaks the protocol rejects its request with a StreamProtocolError, at once', async () => {
+    server.onSocket = (socket: ServerSocket<'market-data'>) => {
+      socket.ws.on('message', (data) => {
+        const f = JSON.parse(String(data));
+        const id = f.request_id;
+        if (f.action === 'authenticate')
+          socket.send({
+            action: 'authenticated',
+            connection_id: 'conn_1',
+            expires_at: '2099-01-01T00:00:00Z',
+          });
+        const raw = (frame: object) => socket.sendRaw(JSON.stringify(frame));
+        if (f.action === 'subscribe') raw({ action: 'subscribed', request_id: id, channel: f.channel });
+        if (f.action === 'snapshot') raw({ action: 'snapshot', request_id: id, symbol: 'AAPL', data: {} });
+        if (f.action === 'list_subscriptions')
+          raw({ action: 'subscriptions', request_id: id, subscriptions: 'all' });
+      });
+    };
+    const s = open({ requestTimeout: 60_000 });
+    const errors: unknown[] = [];
+    s.on('error', (e) => errors.push(e));
+    await s.connect();
+    const started = Date.now();
+    const subscribe = s.subscribe('quotes', ['AAPL']).catch((e: unknown) => e);
+    const snapshot = s.snapshotBars({ symbol: 'AAPL', interval: '1m' }).catch((e: unknown) => e);
+    const list = s.listSubscriptions().catch((e: unknown) => e);
+    const [a, b, c] = await Promise.all([subscribe, snapshot, list]);
+    expect(a).toBeInstanceOf(StreamProtocolError);
+    expect((a as Error).message).toMatch(/"subscribed" frame: "symbols" must be array/);
+    expect(b).toBeInstanceOf(StreamProtocolError);
+    expect((b as Error).message).toMatch(/"snapshot" frame: "data" must be array/);
+    expect(c).toBeInstanceOf(StreamProtocolError);
+    expect((c as Error).message).toMatch(/"subscriptions" frame: "subscriptions" must be array/);
+    expect(Date.now() - started).toBeLessThan(30_000); // answered, not timed out
+    expect(errors).toEqual([]); // the request's caller gets it
+    // The refused subscribe is not replayed and the stream stays usable.
+    expect(s.state).toBe('open');
   });
 
   test('snapshotBars and listSubscriptions match answers by request_id', async () => {

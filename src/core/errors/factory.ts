@@ -44,6 +44,9 @@ import {
   StreamTimeoutError,
 } from './stream';
 
+/** A StreamError's details; an undefined field reads as an absent one (see its constructor). */
+type StreamErrorDetails = NonNullable<ConstructorParameters<typeof StreamError>[1]>;
+
 const STATUS_CLASSES: Record<number, typeof APIError> = {
   400: BadRequestError,
   401: AuthenticationError,
@@ -78,18 +81,14 @@ export const streamErrorFactory = {
   streamClosed(closeCode: number, reason: string, code?: string, cause?: unknown): StreamError {
     const said = cause instanceof Error && cause.message ? `: ${truncate(cause.message, 200)}` : '';
     const message = `Stream closed (${closeCode}${reason ? ` ${reason}` : ''})${said}`;
-    const details = {
-      closeCode,
-      ...(code === undefined ? {} : { code }),
-      ...(cause === undefined ? {} : { cause }),
-    };
+    const details = { closeCode, code, cause } as StreamErrorDetails;
     if (code === 'unauthorized') return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
     return new StreamClosedError(message, details);
   },
   /** The error for a server `error` message, typed by its code. */
   streamServerError(code: string, message: string, requestId?: string): StreamError {
-    const details = { code, ...(requestId === undefined ? {} : { requestId }) };
+    const details = { code, requestId } as StreamErrorDetails;
     if (code === 'unauthorized' || code === 'token_expired')
       return new StreamAuthenticationError(message, details);
     if (code === 'session_replaced') return new StreamSessionReplacedError(message, details);
@@ -97,7 +96,7 @@ export const streamErrorFactory = {
   },
   /** A deadline passed; `cause` is the last failure seen meanwhile (why it could not finish), when there was one. */
   streamTimeout(what: string, ms: number, cause?: unknown): StreamTimeoutError {
-    return new StreamTimeoutError(`${what} timed out after ${ms} ms`, cause === undefined ? {} : { cause });
+    return new StreamTimeoutError(`${what} timed out after ${ms} ms`, { cause });
   },
   /**
    * The stream's credentials could not be obtained and asking again would not help (a 400, 401,
@@ -112,7 +111,7 @@ export const streamErrorFactory = {
     });
   },
   streamClosedWhile(what: string, cause?: unknown): StreamClosedError {
-    return new StreamClosedError(`Stream closed while ${what}`, cause === undefined ? {} : { cause });
+    return new StreamClosedError(`Stream closed while ${what}`, { cause });
   },
   /** Reconnecting stopped after `attempts` tries; `cause` is the last close. */
   streamGaveUp(attempts: number, cause: unknown): StreamClosedError {

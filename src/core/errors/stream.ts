@@ -9,6 +9,8 @@ export class StreamError extends ConnectTradeError {
   readonly requestId: string | undefined;
   constructor(
     message: string,
+    // A field given as undefined reads as an absent one: every field is set either way (`cause`
+    // only when defined), so the factory passes optional values as they are.
     details: { code?: string; closeCode?: number; requestId?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });

@@ -22,19 +22,19 @@ export function decodeBrokerage(text: string): BrokerageServerMessage {
     case 'position_update':
     case 'balance_update':
       readInteger(frame, 'seq', { text, min: 1 });
-      expectField(frame, 'user_id', { kind: 'string', text });
-      expectField(frame, 'data', { kind: 'object', text });
+      expectField(frame, 'user_id', 'string', text);
+      expectField(frame, 'data', 'object', text);
       break;
     case 'heartbeat':
-      expectField(frame, 'time', { kind: 'string', text });
+      expectField(frame, 'time', 'string', text);
       break;
     case 'authenticated':
-      expectField(frame, 'session_id', { kind: 'string', text });
+      expectField(frame, 'session_id', 'string', text);
       break;
     case 'subscribed':
     case 'unsubscribed':
-      expectField(frame, 'request_id', { kind: 'string', text });
-      expectField(frame, 'topics', { kind: 'array', text });
+      expectField(frame, 'request_id', 'string', text);
+      expectField(frame, 'topics', 'array', text);
       break;
     case 'error':
       expectErrorFrame(frame, text);

@@ -23,12 +23,11 @@ export function parseFrame(text: string): RawFrame {
   return value as RawFrame;
 }
 
-type Kind = 'string' | 'integer' | 'object' | 'array' | 'boolean';
+// Integers are read with readInteger (they may come as decimal strings).
+type Kind = 'string' | 'object' | 'array' | 'boolean';
 
 function hasKind(value: unknown, kind: Kind): boolean {
   switch (kind) {
-    case 'integer':
-      return Number.isInteger(value);
     case 'object':
       return typeof value === 'object' && value !== null && !Array.isArray(value);
     case 'array':
@@ -38,15 +37,9 @@ function hasKind(value: unknown, kind: Kind): boolean {
   }
 }
 
-/** Throws StreamProtocolError unless `frame[field]` has the kind (optional fields may be absent). */
-export function expectField(
-  frame: RawFrame,
-  field: string,
-  { kind, text, optional = false }: { kind: Kind; text: string; optional?: boolean },
-): void {
-  const value = frame[field];
-  if (optional && value === undefined) return;
-  if (!hasKind(value, kind))
+/** Throws StreamProtocolError unless `frame[field]` has the kind (`text` is the raw frame). */
+export function expectField(frame: RawFrame, field: string, kind: Kind, text: string): void {
+  if (!hasKind(frame[field], kind))
     throw errorFactory.streamProtocol(`"${frame.action}" frame: "${field}" must be ${kind}`, text);
 }
 
@@ -80,7 +73,7 @@ export function readInteger(
 
 /** Checks the fields every `error` frame has. */
 export function expectErrorFrame(frame: RawFrame, text: string): void {
-  expectField(frame, 'code', { kind: 'string', text });
-  expectField(frame, 'message', { kind: 'string', text });
-  expectField(frame, 'request_id', { kind: 'string', text, optional: true });
+  expectField(frame, 'code', 'string', text);
+  expectField(frame, 'message', 'string', text);
+  if (frame.request_id !== undefined) expectField(frame, 'request_id', 'string', text);
 }

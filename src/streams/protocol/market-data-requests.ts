@@ -3,8 +3,10 @@
  * before anything is sent, and the frames that carry them. A module of its own: the stream loads
  * it with `import()` on the first request (see market-data-stream.ts), so the rule tables stay out
  * of a page's up-front load. The checks return the issues found and the stream throws them
- * (`throwIssues` in market-data.ts): importing the error classes here would split them into a
- * chunk shared by both, which costs more than they weigh. Decoding stays in market-data.ts.
+ * (`throwIssues` in market-data.ts; an answer's problem as a StreamProtocolError): importing the
+ * error classes here would split them into a chunk shared by both, which costs more than they
+ * weigh. Decoding stays in market-data.ts, which routes an answer by its request_id; the request
+ * that asked checks the answer's payload here (`answerProblem`).
  */
 import {
   type FieldRule,
@@ -14,6 +16,7 @@ import {
 } from '../../../generated/tables';
 import type { ValidationIssue } from '../../core/errors';
 import { ruleProblem, symbolIssues, type ValidationMode } from '../../core/field-rules';
+import type { MarketDataServerMessage } from '../../types';
 import type { Channel, ChannelParams } from '../messages';
 import type { SnapshotBarsParams } from './market-data';
 
@@ -80,4 +83,34 @@ export function encodeSnapshot(requestId: string, params: SnapshotBarsParams): s
 /** The list_subscriptions frame. */
 export function encodeListSubscriptions(requestId: string): string {
   return JSON.stringify({ action: 'list_subscriptions', request_id: requestId });
+}
+
+/** The fields an answer carries besides `request_id`, by action (PROTOCOL.md). */
+const ANSWER_FIELDS: Record<string, Record<string, 'string' | 'array'>> = {
+  subscribed: { channel: 'string', symbols: 'array' },
+  unsubscribed: { channel: 'string', symbols: 'array' },
+  snapshot: { symbol: 'string', data: 'array' },
+  subscriptions: { subscriptions: 'array' },
+};
+
+/**
+ * What makes the answer to a request break the protocol (undefined when it is well formed).
+ * Numeric parameters echoed in a subscriptions answer may come as strings ("10"): they are
+ * rewritten as numbers, as frame.ts's `digitsToNumber` does (importing it here would put it in a
+ * chunk of its own, shared with the up-front load).
+ */
+export function answerProblem(answer: MarketDataServerMessage): string | undefined {
+  const frame = answer as unknown as Record<string, unknown>;
+  for (const [field, kind] of Object.entries(ANSWER_FIELDS[answer.action] ?? {}))
+    if (kind === 'array' ? !Array.isArray(frame[field]) : typeof frame[field] !== kind)
+      return `"${answer.action}" frame: "${field}" must be ${kind}`;
+  if (answer.action === 'subscriptions')
+    for (const entry of answer.subscriptions) {
+      const params = (entry as { params?: Record<string, unknown> } | null)?.params;
+      if (typeof params === 'object' && params !== null)
+        for (const field of ['levels', 'backfill'])
+          if (typeof params[field] === 'string' && /^[0-9]{1,16}$/.test(params[field]))
+            params[field] = Number(params[field]);
+    }
+  return undefined;
 }

@@ -1,11 +1,12 @@
 /**
  * The market-data stream's wire format (PROTOCOL.md): encoders checked before sending (strict
  * writer) and a decoder with cheap structural checks (full validation is the `validate` option).
+ * The payload of an answer to a request is checked by the request (market-data-requests.ts).
  */
 import { streamErrorFactory as errorFactory, type ValidationIssue } from '../../core/errors';
 import type { BarInterval, MarketDataServerMessage } from '../../types';
 import type { Channel } from '../messages';
-import { digitsToNumber, expectErrorFrame, expectField, parseFrame } from './frame';
+import { expectErrorFrame, expectField, parseFrame } from './frame';
 
 /** What `snapshotBars` asks for. */
 export interface SnapshotBarsParams {
@@ -37,39 +38,25 @@ export function decodeMarketData(text: string): MarketDataServerMessage {
       const channel = frame.channel as Channel;
       if (typeof channel !== 'string' || !(channel in DATA_KEY))
         throw errorFactory.streamProtocol(`"update" frame: unknown channel ${String(channel)}`, text);
-      expectField(frame, 'data', { kind: 'object', text });
+      expectField(frame, 'data', 'object', text);
       if (typeof (frame.data as Record<string, unknown>)[DATA_KEY[channel]] !== 'string')
         throw errorFactory.streamProtocol(`"update" frame: data.${DATA_KEY[channel]} must be string`, text);
       break;
     }
     case 'heartbeat':
-      expectField(frame, 'time', { kind: 'string', text });
+      expectField(frame, 'time', 'string', text);
       break;
     case 'authenticated':
-      expectField(frame, 'connection_id', { kind: 'string', text });
-      expectField(frame, 'expires_at', { kind: 'string', text });
+      expectField(frame, 'connection_id', 'string', text);
+      expectField(frame, 'expires_at', 'string', text);
       break;
+    // Answers to requests: the connection routes them by request_id; the request that asked
+    // checks the rest (answerProblem in market-data-requests.ts).
     case 'subscribed':
     case 'unsubscribed':
-      expectField(frame, 'request_id', { kind: 'string', text });
-      expectField(frame, 'channel', { kind: 'string', text });
-      expectField(frame, 'symbols', { kind: 'array', text });
-      break;
     case 'snapshot':
-      expectField(frame, 'request_id', { kind: 'string', text });
-      expectField(frame, 'symbol', { kind: 'string', text });
-      expectField(frame, 'data', { kind: 'array', text });
-      break;
     case 'subscriptions':
-      expectField(frame, 'request_id', { kind: 'string', text });
-      expectField(frame, 'subscriptions', { kind: 'array', text });
-      // Numeric parameters echoed back may come as strings too ("10"): read them as numbers.
-      for (const entry of frame.subscriptions as unknown[]) {
-        const params = (entry as { params?: unknown } | null)?.params;
-        if (typeof params === 'object' && params !== null)
-          for (const field of ['levels', 'backfill'])
-            digitsToNumber(params as Record<string, unknown>, field);
-      }
+      expectField(frame, 'request_id', 'string', text);
       break;
     case 'error':
       expectErrorFrame(frame, text);

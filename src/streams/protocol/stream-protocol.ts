@@ -26,13 +26,15 @@ export interface StreamProtocol<M> {
   closeError(closeCode: number, reason: string, cause?: unknown): StreamError;
 }
 
-/** The parts both streams share: `error` and `authenticated` frames, and PROTOCOL.md's close codes. */
+/**
+ * The parts both streams share: `error` and `authenticated` frames, and PROTOCOL.md's close codes.
+ * `wire`'s functions are called without `this`.
+ */
 export function streamProtocol<M extends { action: string }>(
   wire: Pick<StreamProtocol<M>, 'authFrame' | 'decode'>,
 ): StreamProtocol<M> {
   return {
-    authFrame: () => wire.authFrame(),
-    decode: (text) => wire.decode(text),
+    ...wire,
     errorOf: (message) =>
       message.action === 'error' ? (message as unknown as StreamErrorMessage) : undefined,
     isAuthenticated: (message) => message.action === 'authenticated',

@@ -1,6 +1,7 @@
 import { StreamProtocolError, ValidationError } from '../../../src/streams';
 import { decodeMarketData, symbolOf, throwIssues } from '../../../src/streams/protocol/market-data';
 import {
+  answerProblem,
   encodeListSubscriptions,
   encodeSnapshot,
   encodeSubscribe,
@@ -69,10 +70,31 @@ test('encoders write the documented frames', () => {
   });
 });
 
+test('an answer is routed by its request_id; its payload is checked by the request that asked', () => {
+  const answers = [
+    '{"action":"subscribed","request_id":"r","symbols":["A"]}',
+    '{"action":"unsubscribed","request_id":"r","channel":"quotes","symbols":"A"}',
+    '{"action":"snapshot","request_id":"r","symbol":"A"}',
+    '{"action":"subscriptions","request_id":"r","subscriptions":{}}',
+  ];
+  for (const text of answers) {
+    const answer = decodeMarketData(text);
+    expect(answerProblem(answer)).toMatch(/frame: "\w+" must be (string|array)$/);
+  }
+  expect(() => decodeMarketData('{"action":"snapshot","symbol":"A","data":[]}')).toThrow(/request_id/);
+  expect(
+    answerProblem(
+      decodeMarketData('{"action":"subscribed","request_id":"r","channel":"quotes","symbols":[]}'),
+    ),
+  ).toBeUndefined();
+});
+
 test('numeric parameters echoed in a subscriptions answer are read as numbers, given as 10 or "10"', () => {
   const answer = decodeMarketData(
     '{"action":"subscriptions","request_id":"r","subscriptions":[{"channel":"depth","symbols":["A"],"params":{"levels":"10"}},{"channel":"bars","symbols":["A"],"params":{"interval":"1m","backfill":50}}]}',
-  ) as unknown as { subscriptions: { params: Record<string, unknown> }[] };
-  expect(answer.subscriptions[0]?.params.levels).toBe(10);
-  expect(answer.subscriptions[1]?.params).toEqual({ interval: '1m', backfill: 50 });
+  );
+  expect(answerProblem(answer)).toBeUndefined();
+  const { subscriptions } = answer as unknown as { subscriptions: { params: Record<string, unknown> }[] };
+  expect(subscriptions[0]?.params.levels).toBe(10);
+  expect(subscriptions[1]?.params).toEqual({ interval: '1m', backfill: 50 });
 });
