@@ -243,6 +243,11 @@ export class RedisModel {
   scriptObserver: ((args: readonly string[], reply: Reply) => void) | undefined;
   /** Writes executed since start (the acknowledged ones, once their reply is delivered). */
   writes = 0;
+  /**
+   * Whether writes keep undo records. A run that plans no further {@link failover} turns it off:
+   * a record copies part of the key it changes, on every write, and would never be read.
+   */
+  keepUndo = true;
 
   constructor(private readonly options: RedisModelOptions) {
     this.nodeMaxEntries = options.nodeMaxEntries ?? 100;
@@ -326,12 +331,21 @@ export class RedisModel {
     }
     if (record.keys.size > 0) {
       this.writes++;
-      this.undo.push(record);
-      if (this.undo.length > this.undoDepth) this.undo.shift();
+      this.remember(record);
       const event: WriteEvent = { args, keys: [...record.keys.keys()] };
       for (const listener of [...this.writeListeners]) listener(event);
     }
     return reply;
+  }
+
+  /** Keeps a write's undo record (the last `undoDepth` of them), unless undo is off. */
+  private remember(record: UndoRecord): void {
+    if (!this.keepUndo) {
+      this.undo.length = 0;
+      return;
+    }
+    this.undo.push(record);
+    if (this.undo.length > this.undoDepth) this.undo.shift();
   }
 
   // ---- keyspace -------------------------------------------------------------------------------
@@ -352,7 +366,7 @@ export class RedisModel {
     const record = this.current;
     if (!record || record.keys.has(key)) return;
     const entry = this.keyspace.get(key);
-    record.keys.set(key, entry ? snapshot(entry) : undefined);
+    record.keys.set(key, entry && this.keepUndo ? snapshot(entry) : undefined);
   }
 
   private typed<T extends Value['type']>(
@@ -1008,8 +1022,7 @@ export class RedisModel {
           const reply = read();
           if (reply !== undefined && record.keys.size > 0) {
             this.writes++;
-            this.undo.push(record);
-            if (this.undo.length > this.undoDepth) this.undo.shift();
+            this.remember(record);
           }
           return reply;
         } finally {

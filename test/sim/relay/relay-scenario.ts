@@ -419,6 +419,8 @@ async function runRelaySeed(
     const count = (kind: string) => {
       faults[kind] = (faults[kind] ?? 0) + 1;
     };
+    let failoversLeft = plan.faults.filter((f) => f.kind === 'failover').length;
+    if (failoversLeft === 0) model.keepUndo = false;
     for (const fault of plan.faults)
       world.setTimeout(() => {
         const target = 'relay' in fault ? relays[fault.relay - 1] : undefined;
@@ -449,6 +451,8 @@ async function runRelaySeed(
           server.failover(fault.lose, fault.downMs);
           const after = new Set(streamIds());
           for (const id of before) if (!after.has(id)) lostIds.add(id);
+          // After the last planned failover no write is ever undone: stop paying for undo records.
+          if (--failoversLeft === 0) model.keepUndo = false;
         } else if (fault.kind === 'conn_reset') {
           const open = [...server.connections];
           if (open.length === 0) return;
