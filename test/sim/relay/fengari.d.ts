@@ -39,6 +39,12 @@ declare module 'fengari' {
     lua_getglobal(L: LuaState, name: LuaString): number;
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number;
     lua_error(L: LuaState): never;
+    lua_dump(
+      L: LuaState,
+      writer: (L: LuaState, bytes: LuaString, size: number, data: unknown) => number,
+      data: unknown,
+      strip: boolean,
+    ): number;
   };
   export const lauxlib: {
     luaL_newstate(): LuaState;

@@ -67,11 +67,60 @@ end
 
 const INT32 = 2 ** 31;
 
-const S = (s: string) => to_luastring(s);
+/**
+ * A JS string as a Lua string: ASCII (every key, id and field the relay sends) byte for byte
+ * here, anything else by fengari's own encoder. fengari's builds an array and copies it; this is
+ * one of the hottest paths of a relay run (every KEYS/ARGV item and reply string). Lua copies a
+ * pushed string, so the bytes are never shared with the state.
+ */
+function S(s: string): Uint8Array {
+  const n = s.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return to_luastring(s);
+    out[i] = c;
+  }
+  return out;
+}
 const K_ERR = S('err');
 const K_OK = S('ok');
 const K_SOURCE = S('source');
 const K_LINE = S('line');
+const K_KEYS = S('KEYS');
+const K_ARGV = S('ARGV');
+
+const USER_SCRIPT = S('@user_script');
+
+/**
+ * Compiled scripts (Lua bytecode, debug info kept: error lines stay as they were) by body, shared
+ * by every simulated Redis of the process: each run's server compiles the same few scripts, and
+ * loading their bytecode skips the parser. The cache holds only scripts that compiled.
+ */
+const compiled = new Map<string, Uint8Array>();
+
+/** The bytecode of the function on top of the stack (left there). */
+function dump(L: LuaState): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  lua.lua_dump(
+    L,
+    (_, bytes, n) => {
+      parts.push(bytes.slice(0, n));
+      size += n;
+      return 0;
+    },
+    null,
+    false,
+  );
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
 
 export const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
@@ -147,11 +196,13 @@ export class LuaScripting {
     const sha = sha1(body);
     if (this.functions.has(sha)) return sha;
     const L = this.L;
-    if (lauxlib.luaL_loadbuffer(L, S(body), null, S('@user_script')) !== lua.LUA_OK) {
+    const chunk = compiled.get(body);
+    if (lauxlib.luaL_loadbuffer(L, chunk ?? S(body), null, USER_SCRIPT) !== lua.LUA_OK) {
       const message = lua.lua_tojsstring(L, -1);
       lua.lua_pop(L, 1);
       return new ErrorReply(`ERR Error compiling script (new function): ${message}`);
     }
+    if (!chunk) compiled.set(body, dump(L));
     this.functions.set(sha, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
     this.bodies.set(sha, body);
     return sha;
@@ -169,8 +220,8 @@ export class LuaScripting {
     if (ref === undefined) return new ErrorReply('NOSCRIPT No matching script. Please use EVAL.');
     const L = this.L;
     const top = lua.lua_gettop(L);
-    setGlobalArray(L, 'KEYS', keys);
-    setGlobalArray(L, 'ARGV', args);
+    setGlobalArray(L, K_KEYS, keys);
+    setGlobalArray(L, K_ARGV, args);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.handlerRef);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
     const status = lua.lua_pcall(L, 0, 1, top + 1);
@@ -203,13 +254,13 @@ export class LuaScripting {
   }
 }
 
-function setGlobalArray(L: LuaState, name: string, values: readonly string[]): void {
+function setGlobalArray(L: LuaState, name: Uint8Array, values: readonly string[]): void {
   lua.lua_createtable(L, values.length, 0);
   for (let i = 0; i < values.length; i++) {
     lua.lua_pushstring(L, S(values[i] as string));
     lua.lua_rawseti(L, -2, i + 1);
   }
-  lua.lua_setglobal(L, S(name));
+  lua.lua_setglobal(L, name);
 }
 
 /** Pushes `{err = message}`; raises it (`redis.call`) or returns it (`redis.pcall`). */

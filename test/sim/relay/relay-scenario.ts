@@ -181,9 +181,16 @@ function callerFile(): string | undefined {
 
 /** Compares two stream entry ids. */
 function compareIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split('-').map(Number);
-  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  const [am, as] = idParts(a);
+  const [bm, bs] = idParts(b);
   return am !== bm ? am - bm : as - bs;
+}
+
+/** `ms-seq` as numbers (a part that is missing counts as 0). */
+function idParts(id: string): [number, number] {
+  const dash = id.indexOf('-');
+  if (dash < 0) return [Number(id), 0];
+  return [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
 }
 
 /** A relay scenario over the given relay module (default: this checkout's src/relay). */
@@ -226,8 +233,7 @@ async function runRelaySeed(
   world.clearTimeout = (handle) => clock.clearTimeout(handle as unknown as FakeTimers.TimerId);
   const trace = (event: string) => {
     const line = `${world.now() - START} ${event}`;
-    hash.update(line);
-    hash.update('\n');
+    hash.update(`${line}\n`);
     tail.push(line);
     if (tail.length > keep) tail.shift();
     if (process.env.RELAY_SIM_TRACE === 'stderr') process.stderr.write(`${line}\n`);
