@@ -181,8 +181,10 @@ const entryReply = (entry: StreamEntry): Reply => [entry.key, entry.fields.slice
 
 /**
  * What it takes to put a value back as it is now. Cheap for streams, which only grow at their
- * last node and shrink at their first: the node list, the first node's entries, the last node's
- * size and the consumer groups are saved, not the entries themselves.
+ * last node (pushed in place) and shrink at their first (whose entry array is replaced, never
+ * changed in place): the node list, the first node's array and size, the last node's size and the
+ * consumer groups are saved, not the entries themselves. Pending entries are replaced, never
+ * changed in place, so a group's PEL is saved as a copy of its map.
  */
 function snapshot(entry: KeyEntry): () => KeyEntry {
   const { value, expireAt } = entry;
@@ -200,7 +202,8 @@ function snapshot(entry: KeyEntry): () => KeyEntry {
   }
   const nodes = value.nodes.slice();
   const first = nodes[0];
-  const firstEntries = first?.entries.slice();
+  const firstEntries = first?.entries;
+  const firstLength = first?.entries.length ?? 0;
   const firstDeleted = first?.deleted ?? 0;
   const last = nodes[nodes.length - 1];
   const lastLength = last?.entries.length ?? 0;
@@ -208,18 +211,22 @@ function snapshot(entry: KeyEntry): () => KeyEntry {
   const { length, lastId } = value;
   const groups = new Map<string, ConsumerGroup>();
   for (const [name, g] of value.groups) {
-    const pel = new Map<string, PendingEntry>();
-    for (const [k, p] of g.pel) pel.set(k, { ...p });
-    groups.set(name, { lastDelivered: g.lastDelivered, pel, consumers: new Map(g.consumers) });
+    groups.set(name, {
+      lastDelivered: g.lastDelivered,
+      pel: new Map(g.pel),
+      consumers: new Map(g.consumers),
+    });
   }
   return () => {
+    // Newer writes were undone first: arrays saved here only grew at their end since.
+    if (first && firstEntries) {
+      first.entries = firstEntries;
+      first.entries.length = firstLength;
+      first.deleted = firstDeleted;
+    }
     if (last) {
       last.entries.length = lastLength;
       last.deleted = lastDeleted;
-    }
-    if (first && firstEntries) {
-      first.entries.splice(0, first.entries.length, ...firstEntries);
-      first.deleted = firstDeleted;
     }
     return { value: { type: 'stream', nodes: nodes.slice(), length, lastId, groups }, expireAt };
   };
@@ -800,14 +807,17 @@ export class RedisModel {
         continue;
       }
       if (approx) break;
-      while (node.entries.length > 0) {
-        const first = node.entries[0] as StreamEntry;
+      let removed = 0;
+      while (removed < node.entries.length) {
+        const first = node.entries[removed] as StreamEntry;
         if (strategy === 'MAXLEN' ? s.length <= maxLen : compare(first.id, minId) >= 0) break;
-        node.entries.shift();
+        removed++;
         node.deleted++;
         s.length--;
         deleted++;
       }
+      // A new array, not a shift in place: an undo snapshot may hold the old one.
+      if (removed > 0) node.entries = node.entries.slice(removed);
       break;
     }
     return deleted;
@@ -978,8 +988,7 @@ export class RedisModel {
         if (out.length >= o.count) break;
         const entry = this.findEntry(stream, p.id);
         if (entry) {
-          p.deliveredAt = this.now();
-          p.count++;
+          group.pel.set(idText(p.id), { ...p, deliveredAt: this.now(), count: p.count + 1 });
           out.push(entryReply(entry));
         } else out.push([idText(p.id), null]);
       }
@@ -1095,9 +1104,12 @@ export class RedisModel {
         continue;
       }
       if (minIdle > 0 && now - p.deliveredAt < minIdle) continue;
-      p.consumer = consumer as string;
-      p.deliveredAt = now;
-      if (!justId) p.count++;
+      group.pel.set(idText(p.id), {
+        ...p,
+        consumer: consumer as string,
+        deliveredAt: now,
+        count: justId ? p.count : p.count + 1,
+      });
       claimed.push(justId ? entry.key : entryReply(entry));
       count--;
     }
