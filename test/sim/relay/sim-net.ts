@@ -27,6 +27,11 @@ export const world = {
   now: (): number => Date.now(),
   setTimeout: (fn: () => void, ms: number): ReturnType<typeof setTimeout> => setTimeout(fn, ms),
   clearTimeout: (handle: ReturnType<typeof setTimeout> | undefined): void => clearTimeout(handle),
+  /**
+   * Set by a timer that only ran the server's side (a command reaching it): synchronous work that
+   * settles no promise, so the scenario need not let the event loop drain after it.
+   */
+  serverOnly: false,
 };
 
 /** The trace of a run: every event in order, hashed by the scenario. */
@@ -281,7 +286,10 @@ export class SimConnection {
     return new Promise((resolve, reject) => {
       const call: InFlight = { args, resolve, reject, settled: false, cleanup: undefined };
       this.inFlight.add(call);
-      this.send(() => this.arrive(call), this.toServer());
+      this.send(() => {
+        world.serverOnly = true;
+        this.arrive(call);
+      }, this.toServer());
     });
   }
 
