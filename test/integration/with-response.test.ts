@@ -56,6 +56,7 @@ describeIntegration('withResponse on every public REST method', (ctx) => {
       order_limit_price: '1.00',
     } as const;
     let placed = '';
+    let placedClOrderId = '';
     // In the order they run; each gives the call (for the later ones, from what the earlier ones made).
     const calls: Record<string, () => APIPromise<unknown>> = {
       'users.create': () => ct.users.create({ user_id: 'wr-extra' }),
@@ -72,6 +73,8 @@ describeIntegration('withResponse on every public REST method', (ctx) => {
       'tokens.create': () => u.tokens.create({ scopes: ['read'] }),
       'orders.create': () => u.orders.create(order),
       'orders.list': () => u.orders.list({ status: 'all' }),
+      'orders.reconcile': () =>
+        u.orders.reconcile({ account_id: account.account_id, cl_order_id: placedClOrderId }),
       'orders.replace': () =>
         u.orders.replace(account.account_id, placed, { broker: account.broker, order_limit_price: '1.50' }),
       'orders.cancel': () => u.orders.cancel(account.account_id, placed),
@@ -112,6 +115,9 @@ describeIntegration('withResponse on every public REST method', (ctx) => {
       // Replacing gives the replacing order: that one is cancelled next.
       if (name === 'orders.create' || name === 'orders.replace')
         placed = (data as { order_id: string }).order_id;
+      if (name === 'orders.create') placedClOrderId = (data as { cl_order_id: string }).cl_order_id;
+      // Reconciling the order just placed finds it, on the page its response is.
+      if (name === 'orders.reconcile') expect((data as { order_id: string } | null)?.order_id).toBe(placed);
       if (name === 'orders.list') expect(call).toBeInstanceOf(PagePromise);
       // asResponse is a raw Response too (a second Response over the same answer, no second request).
       const sent = ctx.traffic.length;

@@ -128,6 +128,7 @@ declare global {
   const connectionId: string, connection_id: string, accountId: string, account_id: string, orderId: string;
   const broker: 'ALPACA';
   const request: Parameters<ConnectTradeUser['orders']['submitAndWait']>[0];
+  const order: Parameters<ConnectTradeUser['orders']['create']>[0];
   const signal: AbortSignal;
   function resync(gap: unknown): void;
   function log(error: unknown): void;
