@@ -16,7 +16,7 @@ import { MarketDataClient } from './market-data-client';
 import { Rng } from './rng';
 import { drawFaultPlan, SimNet } from './sim-net';
 import { Trace } from './trace';
-import { armTripwires, leakedHandles, realHandles } from './tripwires';
+import { armTripwires, handlesLeftAfter, realHandles } from './tripwires';
 import { installVirtualClock, type VirtualClock } from './virtual-time';
 
 const USERS = 2;
@@ -144,7 +144,7 @@ async function runSeed(seed: number, options: SimRunOptions = {}): Promise<SimRu
     const left = virtual.countTimers();
     virtual.uninstall();
     if (world?.closed && left > 0) violate('no-leak', `${left} timers left after close`);
-    const leaked = leakedHandles(handlesBefore, realHandles());
+    const leaked = await handlesLeftAfter(handlesBefore);
     if (leaked.length > 0) violate('no-real-handle', `real handles opened: ${leaked.join(', ')}`);
   }
   return {
