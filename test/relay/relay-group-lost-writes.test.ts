@@ -12,6 +12,7 @@ import { relayKeys } from '../../src/relay/keys';
 import { APPEND, scriptCommand } from '../../src/relay/scripts';
 import type { GapInfo } from '../../src/streams/stream-core';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server';
+import { until } from '../helpers/until';
 
 jest.setTimeout(30_000);
 
@@ -28,15 +29,6 @@ afterAll(async () => {
   client?.destroy();
   await redis?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 const entry = (seq: number) => [
   'S1',

@@ -9,6 +9,7 @@ import { type RelayGroup, relayGroup } from '../../src/relay';
 import { relayKeys } from '../../src/relay/keys';
 import type { GapInfo } from '../../src/streams/stream-core';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server';
+import { until } from '../helpers/until';
 
 jest.setTimeout(30_000);
 
@@ -25,15 +26,6 @@ afterAll(async () => {
   client?.destroy();
   await redis?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Updates of session S1 as the relay writes them (`index` = seq here). */
 async function add(stream: string, seqs: number[]): Promise<void> {

@@ -10,6 +10,7 @@ import { Lease, leaseTiming } from '../../src/relay/lease';
 import { RedisLink } from '../../src/relay/redis-link';
 import { type PendingEntry, StreamWriter } from '../../src/relay/writer';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server';
+import { sleep, until } from '../helpers/until';
 
 jest.setTimeout(30_000);
 
@@ -21,15 +22,6 @@ beforeAll(async () => {
   redis = await startRedisServer();
 });
 afterAll(() => redis?.stop());
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Appends entries as a leader would. */
 async function write(key: string, entries: PendingEntry[]): Promise<void> {

@@ -11,6 +11,7 @@ import { createClient } from 'redis';
 import { relayStream } from '../../src/relay';
 import { relayKeys } from '../../src/relay/keys';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server';
+import { until } from '../helpers/until';
 
 jest.setTimeout(30_000);
 
@@ -32,15 +33,6 @@ afterAll(async () => {
   reader?.destroy();
   await redis?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 let index = 0;
 /** An entry as the relay writes it. */

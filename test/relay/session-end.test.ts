@@ -14,6 +14,7 @@ import { RedisLink } from '../../src/relay/redis-link';
 import { type PendingEntry, StreamWriter } from '../../src/relay/writer';
 import type { GapInfo } from '../../src/streams';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server';
+import { until } from '../helpers/until';
 
 jest.setTimeout(30_000);
 
@@ -32,15 +33,6 @@ afterAll(async () => {
   client?.destroy();
   await redis?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** One leadership term: takes the lease, appends the entries through the writer, lets the lease go. */
 async function term(key: string, entries: PendingEntry[]): Promise<void> {
